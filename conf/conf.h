@@ -1,0 +1,79 @@
+/*
+ * conf.h: ternd's configuration (SPEC section 2) as a plain struct.
+ *
+ * conf_load() parses the YAML file with libyaml into a struct conf filled
+ * with defaults for every key not given. Unknown keys, wrong types and
+ * out-of-range values are errors naming the file, line and key. conf/
+ * depends on lib/ only; it knows nothing of BGP sessions or the FIB.
+ * Ownership: a struct conf owns all its strings; conf_free() frees them.
+ */
+#ifndef TERN_CONF_H
+#define TERN_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+#include "log.h"
+
+enum conf_ds_type {
+	CONF_DS_ETCDV3,
+	CONF_DS_ETCDV2,
+	CONF_DS_FILE,
+};
+
+#define CONF_MAX_ENDPOINTS	16
+
+struct conf {
+	char		*path;			/* the file it came from */
+	struct {
+		char		*name;		/* NULL: $NODENAME, then host name */
+		struct addr	 ipv4;		/* unset: from the datastore */
+		struct addr	 ipv6;
+		uint32_t	 as;		/* 0: datastore, global, 64512 */
+	} node;
+	struct {
+		enum conf_ds_type type;
+		char		*endpoints[CONF_MAX_ENDPOINTS];
+		size_t		 nendpoints;
+		char		*prefix;	/* default "/calico" */
+		char		*ca_file;
+		char		*cert_file;
+		char		*key_file;
+		char		*path;		/* type file */
+	} datastore;
+	struct {
+		uint16_t	 port;			/* 179 */
+		uint16_t	 hold_time;		/* 240; 0 or >= 3 */
+		uint16_t	 keepalive_time;	/* 80 */
+		uint16_t	 connect_retry_time;	/* 5 */
+		bool		 graceful_restart;	/* true */
+		uint16_t	 restart_time;		/* 120, <= 4095 */
+		bool		 add_paths;		/* true */
+		char		*password;		/* "" = none, <= 80 chars */
+		uint32_t	 max_prefixes;		/* 100000; 0 = no limit */
+	} bgp;
+	struct {
+		uint8_t		 protocol;		/* 12 */
+		uint32_t	 table;			/* 254 */
+		bool		 persist;		/* true */
+	} kernel;
+	struct {
+		char		*socket;	/* /var/run/calico/bird.ctl */
+	} control;
+	struct {
+		enum log_level	 level;		/* info */
+	} log;
+};
+
+/* Parse path. On error returns NULL and writes "file:line: key: why" to err. */
+struct conf	*conf_load(const char *path, char *err, size_t errlen);
+/* A conf with every default set (no file). */
+struct conf	*conf_new_defaults(void);
+void		 conf_free(struct conf *);
+/* printconf: the effective configuration as YAML that conf_load accepts. */
+void		 conf_print(const struct conf *, FILE *);
+const char	*conf_ds_type_name(enum conf_ds_type);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * datastore.h: where the cluster comes from (SPEC section 3).
+ *
+ * A datastore backend (the cluster YAML file; etcd v2/v3 later) feeds a
+ * cluster model (model.c) with raw facts: nodes, global settings, pools,
+ * block affinities, explicit peers. The model derives this node's view of
+ * the cluster (its own address and AS, the peers it must have, the blocks
+ * it must announce, the pools) and, on every commit, reports only the
+ * difference from the last view through struct ds_ops, with typed,
+ * validated values. JSON, YAML and etcd key strings never leave datastore/.
+ *
+ * datastore/ depends on lib/ only. Ownership: struct ds owns its backend,
+ * model and events; values passed to hooks are valid only during the call.
+ */
+#ifndef TERN_DATASTORE_H
+#define TERN_DATASTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+struct event_base;
+struct ds;
+
+#define DS_NAME_MAX	64	/* session and node names */
+
+enum ds_type {
+	DS_TYPE_ETCDV3,
+	DS_TYPE_ETCDV2,
+	DS_TYPE_FILE,
+};
+
+enum ds_peer_type {
+	DS_PEER_MESH,		/* node-to-node mesh: Mesh_<ip> */
+	DS_PEER_GLOBAL,		/* global BGP peer:   Global_<ip> */
+	DS_PEER_NODE,		/* node-specific:     Node_<ip> */
+};
+
+struct ds_peer {
+	char			name[DS_NAME_MAX];	/* session name */
+	enum ds_peer_type	type;
+	struct addr		addr;
+	uint32_t		as;
+	uint16_t		port;			/* 179 */
+	char			node[DS_NAME_MAX];	/* mesh: the node's name */
+};
+
+enum ds_ipip {
+	DS_IPIP_NEVER,
+	DS_IPIP_ALWAYS,
+	DS_IPIP_CROSS_SUBNET,
+};
+
+struct ds_pool {
+	struct prefix		cidr;
+	enum ds_ipip		ipip;
+	bool			disabled;
+};
+
+/* This node as the cluster describes it (after config overrides). */
+struct ds_local {
+	char			name[DS_NAME_MAX];
+	struct addr		ipv4;		/* unset if unknown */
+	struct addr		ipv6;
+	struct prefix		net4;		/* own subnet, for cross-subnet */
+	struct prefix		net6;
+	uint32_t		as;
+	bool			known;		/* the node exists in the store */
+};
+
+struct ds_ops {
+	/* own address/AS known or changed */
+	void	(*local_changed)(void *arg, const struct ds_local *);
+	/* add: old NULL; delete: new NULL; change: both set, same name */
+	void	(*peer_changed)(void *arg, const struct ds_peer *new_peer,
+		    const struct ds_peer *old_peer);
+	/* an own block (block affinity of this node) added or removed */
+	void	(*block_changed)(void *arg, const struct prefix *, bool present);
+	/* add: old NULL; delete: new NULL; change: both set, same cidr */
+	void	(*pool_changed)(void *arg, const struct ds_pool *new_pool,
+		    const struct ds_pool *old_pool);
+	/* the first full view has been delivered (and again after a resync) */
+	void	(*synced)(void *arg);
+};
+
+struct ds_params {
+	enum ds_type	 type;
+	const char	*node_name;
+	struct addr	 ipv4;		/* overrides from the config, or unset */
+	struct addr	 ipv6;
+	uint32_t	 as;		/* 0: not overridden */
+	const char	*path;		/* DS_TYPE_FILE */
+	const char *const *endpoints;	/* etcd */
+	size_t		 nendpoints;
+	const char	*prefix;	/* "/calico" */
+	const char	*ca_file;
+	const char	*cert_file;
+	const char	*key_file;
+};
+
+/* Create; copies params. Nothing is read until ds_start(). */
+struct ds	*ds_new(struct event_base *, const struct ds_params *,
+		    const struct ds_ops *, void *arg);
+/* Initial read and (file) change watch. -1: unusable (e.g. bad file). */
+int		 ds_start(struct ds *);
+/* Re-read everything now (SIGHUP, "configure"); applies the difference. */
+int		 ds_reload(struct ds *);
+/* Stop watching; the last view stays valid until ds_free. */
+void		 ds_stop(struct ds *);
+void		 ds_free(struct ds *);
+/* Current derived view, for status output. */
+const struct ds_local *ds_local(const struct ds *);
+bool		 ds_is_synced(const struct ds *);
+const char	*ds_type_name(enum ds_type);
+const char	*ds_peer_type_name(enum ds_peer_type);
+
+/* Session name per Calico: Mesh_198_18_0_2, Global_fd00__1 ('.'/':' -> '_'). */
+void		 ds_peer_name(char *buf, size_t len, enum ds_peer_type,
+		    const struct addr *);
+
+#endif

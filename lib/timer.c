@@ -1,0 +1,52 @@
+/*
+ * timer.c: libevent timer helper with RFC 4271 section 10 jitter.
+ */
+#include <stdlib.h>
+
+#include <event2/event.h>
+
+#include "timer.h"
+
+unsigned
+timer_jitter_ms(unsigned secs)
+{
+	/*
+	 * RFC 4271 10: "the suggested default amount of jitter SHALL be
+	 * determined by multiplying the base value of the appropriate timer
+	 * by a random factor, which is uniformly distributed in the range
+	 * from 0.75 to 1.0."
+	 */
+	unsigned long ms = (unsigned long)secs * 1000;
+	unsigned long r = (unsigned long)(random() % 251);	/* 0..250 */
+
+	return (unsigned)(ms * (750 + r) / 1000);
+}
+
+void
+timer_arm_ms(struct event *ev, unsigned ms)
+{
+	struct timeval tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(ev, &tv);
+}
+
+void
+timer_arm(struct event *ev, unsigned secs, bool jitter)
+{
+	timer_arm_ms(ev, jitter ? timer_jitter_ms(secs) : secs * 1000);
+}
+
+void
+timer_stop(struct event *ev)
+{
+	if (ev != NULL)
+		evtimer_del(ev);
+}
+
+bool
+timer_running(const struct event *ev)
+{
+	return ev != NULL && evtimer_pending(ev, NULL);
+}

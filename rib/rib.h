@@ -1,0 +1,172 @@
+/*
+ * rib.h: the protocol-independent route table (BIRD nest/, OpenBGPD rde_rib).
+ *
+ * The rib holds, per prefix, every path offered by every source (the
+ * Adj-RIBs-In, merged) and the best one (the Loc-RIB), chosen by decide.c
+ * per RFC 4271 9.1.2. Clients (one per BGP peer's Adj-RIB-Out, one for the
+ * FIB) register a hook and are told (new_best, old_best) for every best-path
+ * change; they never walk the table themselves.
+ *
+ * The rib knows no protocol: a source is an opaque struct rib_src owned by
+ * the caller (embedded in a bgp_peer, or the agent's "local" source for this
+ * node's own blocks), read only for the decision process.
+ *
+ * Attribute sets are interned and refcounted: a full table from one peer
+ * shares a handful of sets, which is what makes a million routes cheap.
+ *
+ * Ownership: the rib owns its entries, paths and interned attribute sets;
+ * rib_free() frees all of them. Pointers handed to hooks are valid only for
+ * the duration of the call.
+ */
+#ifndef TERN_RIB_H
+#define TERN_RIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+struct rib;
+struct rib_entry;
+
+/*
+ * A path attribute set. As a template (filled by a protocol before
+ * rib_attrs_intern), the variable parts point into caller memory; once
+ * interned they point into rib-owned memory and the set is immutable.
+ */
+struct rib_attrs {
+	uint8_t		 origin;		/* BGP_ORIGIN_* */
+	bool		 has_med;
+	bool		 has_local_pref;
+	bool		 atomic_aggregate;
+	bool		 has_aggregator;
+	bool		 has_originator_id;
+	uint32_t	 med;
+	uint32_t	 local_pref;
+	uint32_t	 aggregator_as;
+	uint32_t	 aggregator_id;		/* host order */
+	uint32_t	 originator_id;		/* host order */
+	struct addr	 nexthop;		/* the BGP next hop */
+	struct addr	 nexthop_ll;		/* IPv6 link-local, or unset */
+	/* AS_PATH in wire form with 4-octet ASNs (segments: type, count, ASNs) */
+	const uint8_t	*aspath;
+	uint16_t	 aspath_len;
+	uint16_t	 ncommunities;
+	uint16_t	 ncluster;
+	uint16_t	 unknown_len;
+	const uint32_t	*communities;		/* host order */
+	const uint32_t	*cluster_list;		/* host order */
+	/* unknown optional transitive attributes, concatenated wire TLVs */
+	const uint8_t	*unknown;
+	/* private to the rib: interning */
+	uint32_t	 hash;
+	uint32_t	 refcnt;
+};
+
+/* Who offered a path. Owned by the caller; must outlive its paths. */
+enum rib_src_kind {
+	RIB_SRC_LOCAL,		/* originated by this node (own blocks) */
+	RIB_SRC_BGP,
+};
+
+struct rib_src {
+	const char		*name;		/* e.g. "Mesh_198_18_0_2" */
+	enum rib_src_kind	 kind;
+	bool			 ebgp;
+	uint32_t		 as;		/* peer AS */
+	uint32_t		 router_id;	/* host order, for 9.1.2.2 (f) */
+	struct addr		 addr;		/* peer address, for 9.1.2.2 (g) */
+	size_t			 npaths;	/* maintained by the rib */
+};
+
+/* Why the best path won (GoBGP BestPathReason), for show and tests. */
+enum rib_reason {
+	RIB_REASON_ONLY_PATH,
+	RIB_REASON_LOCAL,		/* locally originated wins */
+	RIB_REASON_LOCAL_PREF,
+	RIB_REASON_AS_PATH,
+	RIB_REASON_ORIGIN,
+	RIB_REASON_MED,
+	RIB_REASON_EBGP,
+	RIB_REASON_ROUTER_ID,
+	RIB_REASON_CLUSTER_LIST,
+	RIB_REASON_PEER_ADDR,
+	RIB_REASON_PATH_ID,
+};
+const char *rib_reason_name(enum rib_reason);
+
+struct rib_path {
+	struct rib_path		*next;		/* in the entry's path list */
+	struct rib_src		*src;
+	const struct rib_attrs	*attrs;		/* interned */
+	uint32_t		 path_id;	/* RFC 7911, 0 without add-path */
+	bool			 stale;		/* RFC 4724 graceful restart */
+};
+
+/* Client hooks (BIRD rt_notify). */
+struct rib_client_ops {
+	/*
+	 * The best path of pfx changed. new_best NULL: no path left.
+	 * old_best NULL: the prefix is new. Both valid only during the call.
+	 */
+	void	(*best_changed)(void *arg, const struct prefix *pfx,
+		    const struct rib_path *new_best,
+		    const struct rib_path *old_best);
+};
+
+struct rib_client;
+
+struct rib	*rib_new(void);
+void		 rib_free(struct rib *);
+
+/* Intern a template; returns a set with one reference held by the caller. */
+const struct rib_attrs *rib_attrs_intern(struct rib *, const struct rib_attrs *);
+void		 rib_attrs_unref(struct rib *, const struct rib_attrs *);
+/* AS_PATH length per RFC 4271 9.1.2.2 (a): AS_SET counts 1, confeds 0. */
+unsigned	 rib_aspath_count(const struct rib_attrs *);
+/* The first AS of the path (the neighbour AS, for MED comparison), or 0. */
+uint32_t	 rib_aspath_first(const struct rib_attrs *);
+
+/*
+ * Add or replace the path (src, path_id) for pfx. attrs must be interned;
+ * the rib takes its own reference. Returns 0, or -1 for a bad prefix.
+ */
+int		 rib_update(struct rib *, struct rib_src *, const struct prefix *,
+		    uint32_t path_id, const struct rib_attrs *attrs);
+/* Remove the path (src, path_id) for pfx; returns true if there was one. */
+bool		 rib_withdraw(struct rib *, struct rib_src *,
+		    const struct prefix *, uint32_t path_id);
+/* Remove every path of src (session down). Returns how many. */
+size_t		 rib_flush_source(struct rib *, struct rib_src *);
+/* RFC 4724: mark every path of src stale; refreshed paths lose the mark. */
+size_t		 rib_mark_stale(struct rib *, struct rib_src *);
+/* RFC 4724: remove the paths of src still stale (End-of-RIB or timer). */
+size_t		 rib_sweep_stale(struct rib *, struct rib_src *);
+
+struct rib_client *rib_client_add(struct rib *, const struct rib_client_ops *,
+		    void *arg);
+void		 rib_client_del(struct rib *, struct rib_client *);
+/* Replay best_changed(pfx, best, NULL) for every prefix to one client. */
+void		 rib_client_feed(struct rib *, struct rib_client *);
+
+/* Lookups and walks, for show commands and tests. */
+const struct rib_entry *rib_lookup(const struct rib *, const struct prefix *);
+/* Longest-prefix match for an address (slow path: for "show route for"). */
+const struct rib_entry *rib_match(const struct rib *, const struct addr *);
+const struct prefix	*rib_entry_prefix(const struct rib_entry *);
+const struct rib_path	*rib_entry_best(const struct rib_entry *);
+const struct rib_path	*rib_entry_paths(const struct rib_entry *);
+enum rib_reason		 rib_entry_reason(const struct rib_entry *);
+/* Calls cb for each entry in prefix order; stops early when cb returns -1. */
+void		 rib_walk(const struct rib *,
+		    int (*cb)(void *arg, const struct rib_entry *), void *arg);
+size_t		 rib_count_prefixes(const struct rib *);
+size_t		 rib_count_paths(const struct rib *);
+size_t		 rib_count_attrs(const struct rib *);
+
+/* decide.c: compare two paths per RFC 4271 9.1.2.2; <0 when a is better. */
+int		 rib_path_cmp(const struct rib_path *a, const struct rib_path *b,
+		    enum rib_reason *why);
+
+#endif
