@@ -123,6 +123,8 @@ void		 rib_free(struct rib *);
 /* Intern a template; returns a set with one reference held by the caller. */
 const struct rib_attrs *rib_attrs_intern(struct rib *, const struct rib_attrs *);
 void		 rib_attrs_unref(struct rib *, const struct rib_attrs *);
+/* Take one more reference on an interned set (to keep it past a hook). */
+const struct rib_attrs *rib_attrs_ref(const struct rib_attrs *);
 /* AS_PATH length per RFC 4271 9.1.2.2 (a): AS_SET counts 1, confeds 0. */
 unsigned	 rib_aspath_count(const struct rib_attrs *);
 /* The first AS of the path (the neighbour AS, for MED comparison), or 0. */
@@ -144,6 +146,10 @@ size_t		 rib_mark_stale(struct rib *, struct rib_src *);
 /* RFC 4724: remove the paths of src still stale (End-of-RIB or timer). */
 size_t		 rib_sweep_stale(struct rib *, struct rib_src *);
 
+/*
+ * A client must not call any rib function that changes the rib (or adds,
+ * deletes or feeds clients) from inside best_changed: asserted.
+ */
 struct rib_client *rib_client_add(struct rib *, const struct rib_client_ops *,
 		    void *arg);
 void		 rib_client_del(struct rib *, struct rib_client *);

@@ -1,0 +1,45 @@
+/*
+ * agent.h: the daemon's wiring (the only module that sees every other
+ * module's public header). main.c owns the event base, the signals and the
+ * lifetime of every module; glue.c adapts datastore events to bgpd and the
+ * rib, and rib best-path changes to the FIB side.
+ */
+#ifndef TERN_AGENT_H
+#define TERN_AGENT_H
+
+#include <stdbool.h>
+
+#include "bgpd.h"
+#include "conf.h"
+#include "datastore.h"
+#include "rib.h"
+
+struct event_base;
+
+#define AGENT_MAX_POOLS	256
+
+struct agent {
+	struct event_base	*base;
+	struct conf		*conf;
+	const char		*conf_path;
+	char			 node_name[DS_NAME_MAX];
+	struct rib		*rib;
+	struct bgpd		*bgpd;
+	struct ds		*ds;
+	struct rib_client	*fib_client;
+	/* this node's routes, originated into the rib */
+	struct rib_src		 local_src;
+	const struct rib_attrs	*local_attrs[2];	/* [0] IPv4, [1] IPv6 */
+	struct ds_local		 local;
+	struct ds_pool		 pools[AGENT_MAX_POOLS];
+	size_t			 npools;
+	bool			 synced;
+};
+
+/* glue.c */
+void	agent_glue_init(struct agent *);
+void	agent_glue_fini(struct agent *);
+extern const struct ds_ops agent_ds_ops;
+extern const struct bgpd_ops agent_bgpd_ops;
+
+#endif

@@ -1,0 +1,274 @@
+/*
+ * glue.c: adapters between modules (STYLE 5.2: only agent/ sees them all).
+ *
+ * datastore -> bgpd/rib: peers become sessions (Calico's passive rule for
+ * the mesh), this node's blocks become locally originated rib routes,
+ * pools feed the import/export filters. rib -> FIB: every best-path change
+ * is handed to the FIB side (for now: a D_ROUTES log line; the netlink
+ * writer plugs in here).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "agent.h"
+#include "log.h"
+#include "proto.h"
+
+static enum bgpd_peer_kind
+peer_kind(enum ds_peer_type t)
+{
+	switch (t) {
+	case DS_PEER_MESH:
+		return BGPD_PEER_MESH;
+	case DS_PEER_GLOBAL:
+		return BGPD_PEER_GLOBAL;
+	case DS_PEER_NODE:
+	default:
+		return BGPD_PEER_NODE;
+	}
+}
+
+/*
+ * SPEC 4 / calico-compat 3.4: on a mesh session a node stays passive when
+ * the peer's address is greater than its own compared as strings, so mixed
+ * BIRD/ternd meshes agree on who connects.
+ */
+static bool
+mesh_passive(const struct agent *ag, const struct ds_peer *p)
+{
+	char mine[ADDR_STRLEN], theirs[ADDR_STRLEN];
+	const struct addr *own = p->addr.af == AF_INET6 ? &ag->local.ipv6 :
+	    &ag->local.ipv4;
+
+	if (p->type != DS_PEER_MESH || !addr_is_set(own))
+		return false;
+	addr_fmt(own, mine, sizeof(mine));
+	addr_fmt(&p->addr, theirs, sizeof(theirs));
+	return strcmp(theirs, mine) > 0;
+}
+
+static void
+to_bgpd_conf(const struct agent *ag, const struct ds_peer *p,
+    struct bgpd_peer_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", p->name);
+	c->kind = peer_kind(p->type);
+	c->addr = p->addr;
+	c->as = p->as;
+	c->port = p->port ? p->port : ag->conf->bgp.port;
+	c->passive = mesh_passive(ag, p);
+}
+
+static void
+ds_peer_changed(void *arg, const struct ds_peer *np, const struct ds_peer *op)
+{
+	struct agent *ag = arg;
+	struct bgpd_peer_conf c;
+
+	if (np == NULL) {
+		bgpd_peer_del(ag->bgpd, op->name, BGP_CEASE_PEER_UNCONFIGURED);
+		return;
+	}
+	to_bgpd_conf(ag, np, &c);
+	if (op == NULL)
+		bgpd_peer_add(ag->bgpd, &c);
+	else
+		bgpd_peer_update(ag->bgpd, &c);
+}
+
+/* The attribute set of this node's own routes: IGP, empty path, NH self. */
+static void
+local_attrs_refresh(struct agent *ag)
+{
+	struct rib_attrs t;
+
+	for (int i = 0; i < 2; i++) {
+		if (ag->local_attrs[i])
+			rib_attrs_unref(ag->rib, ag->local_attrs[i]);
+		memset(&t, 0, sizeof(t));
+		t.origin = BGP_ORIGIN_IGP;
+		t.nexthop = i == 0 ? ag->local.ipv4 : ag->local.ipv6;
+		ag->local_attrs[i] = rib_attrs_intern(ag->rib, &t);
+	}
+}
+
+static void
+ds_block_changed(void *arg, const struct prefix *pfx, bool present)
+{
+	struct agent *ag = arg;
+	const struct rib_attrs *a = ag->local_attrs[pfx->af == AF_INET6];
+	char buf[PREFIX_STRLEN];
+
+	log_info("block %s %s", prefix_fmt(pfx, buf, sizeof(buf)),
+	    present ? "added" : "removed");
+	if (present)
+		rib_update(ag->rib, &ag->local_src, pfx, 0, a);
+	else
+		rib_withdraw(ag->rib, &ag->local_src, pfx, 0);
+}
+
+static int
+reoriginate_cb(void *arg, const struct rib_entry *e)
+{
+	struct agent *ag = arg;
+	const struct rib_path *p;
+	const struct prefix *pfx = rib_entry_prefix(e);
+
+	for (p = rib_entry_paths(e); p != NULL; p = p->next)
+		if (p->src == &ag->local_src)
+			rib_update(ag->rib, &ag->local_src, pfx, 0,
+			    ag->local_attrs[pfx->af == AF_INET6]);
+	return 0;
+}
+
+static void
+ds_local_changed(void *arg, const struct ds_local *l)
+{
+	struct agent *ag = arg;
+	char a4[ADDR_STRLEN], a6[ADDR_STRLEN];
+
+	ag->local = *l;
+	log_info("node %s: address %s%s%s AS%u", l->name,
+	    addr_fmt(&l->ipv4, a4, sizeof(a4)),
+	    addr_is_set(&l->ipv6) ? " " : "",
+	    addr_is_set(&l->ipv6) ? addr_fmt(&l->ipv6, a6, sizeof(a6)) : "",
+	    l->as);
+	local_attrs_refresh(ag);
+	rib_walk(ag->rib, reoriginate_cb, ag);
+	bgpd_set_local(ag->bgpd, l->as, &l->ipv4, &l->ipv6);
+}
+
+static void
+ds_pool_changed(void *arg, const struct ds_pool *np, const struct ds_pool *op)
+{
+	struct agent *ag = arg;
+	size_t i;
+
+	for (i = 0; op != NULL && i < ag->npools; i++) {
+		if (prefix_eq(&ag->pools[i].cidr, &op->cidr)) {
+			ag->pools[i] = ag->pools[--ag->npools];
+			break;
+		}
+	}
+	if (np != NULL) {
+		if (ag->npools == AGENT_MAX_POOLS) {
+			log_warnx("more than %d pools; ignoring the rest",
+			    AGENT_MAX_POOLS);
+			return;
+		}
+		ag->pools[ag->npools++] = *np;
+	}
+	if (ag->synced)
+		bgpd_refresh_exports(ag->bgpd);
+}
+
+static void
+ds_synced(void *arg)
+{
+	struct agent *ag = arg;
+
+	if (!ag->synced)
+		log_info("datastore synced");
+	ag->synced = true;
+}
+
+const struct ds_ops agent_ds_ops = {
+	.local_changed = ds_local_changed,
+	.peer_changed = ds_peer_changed,
+	.block_changed = ds_block_changed,
+	.pool_changed = ds_pool_changed,
+	.synced = ds_synced,
+};
+
+static bool
+in_pool(const struct agent *ag, const struct prefix *pfx)
+{
+	for (size_t i = 0; i < ag->npools; i++)
+		if (prefix_contains(&ag->pools[i].cidr, pfx))
+			return true;
+	return false;
+}
+
+/*
+ * SPEC 4 import: from mesh peers only prefixes inside a pool; from anyone,
+ * never a prefix that covers one of this node's own addresses.
+ */
+static bool
+import_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx)
+{
+	struct agent *ag = arg;
+
+	if (prefix_contains_addr(pfx, &ag->local.ipv4) ||
+	    prefix_contains_addr(pfx, &ag->local.ipv6))
+		return false;
+	if (pi->conf->kind == BGPD_PEER_MESH)
+		return in_pool(ag, pfx);
+	return true;
+}
+
+/* Calico's calico_export_to_bgp_peers: own blocks, then pool routes. */
+static bool
+export_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx,
+    const struct rib_path *p)
+{
+	struct agent *ag = arg;
+
+	(void)pi;
+	if (p->src == &ag->local_src)
+		return true;
+	return in_pool(ag, pfx);
+}
+
+const struct bgpd_ops agent_bgpd_ops = {
+	.import_ok = import_ok,
+	.export_ok = export_ok,
+};
+
+/* The FIB side of best-path changes. */
+static void
+fib_best_changed(void *arg, const struct prefix *pfx,
+    const struct rib_path *nb, const struct rib_path *ob)
+{
+	struct agent *ag = arg;
+	char p[PREFIX_STRLEN], nh[ADDR_STRLEN];
+
+	(void)ob;
+	if (!(log_debug_mask & LOG_D_ROUTES) || log_level < LOG_LVL_DEBUG)
+		return;
+	prefix_fmt(pfx, p, sizeof(p));
+	if (nb == NULL)
+		log_debug("route del %s", p);
+	else if (nb->src == &ag->local_src)
+		log_debug("route add blackhole %s (own block)", p);
+	else
+		log_debug("route add %s via %s (%s)", p,
+		    addr_fmt(&nb->attrs->nexthop, nh, sizeof(nh)),
+		    nb->src->name);
+}
+
+static const struct rib_client_ops fib_client_ops = {
+	.best_changed = fib_best_changed,
+};
+
+void
+agent_glue_init(struct agent *ag)
+{
+	ag->local_src.name = "local";
+	ag->local_src.kind = RIB_SRC_LOCAL;
+	local_attrs_refresh(ag);
+	ag->fib_client = rib_client_add(ag->rib, &fib_client_ops, ag);
+}
+
+void
+agent_glue_fini(struct agent *ag)
+{
+	for (int i = 0; i < 2; i++) {
+		if (ag->local_attrs[i])
+			rib_attrs_unref(ag->rib, ag->local_attrs[i]);
+		ag->local_attrs[i] = NULL;
+	}
+	if (ag->fib_client)
+		rib_client_del(ag->rib, ag->fib_client);
+	ag->fib_client = NULL;
+}

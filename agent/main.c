@@ -1,0 +1,217 @@
+/*
+ * main.c: ternd's entry point. Owns the one event_base, the signal events
+ * and the lifetime of every module: conf -> rib -> bgpd -> datastore, torn
+ * down in reverse. No module sleeps, blocks or runs a nested loop.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "agent.h"
+#include "log.h"
+#include "xmalloc.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ternd [-dp] -c FILE [-n NODENAME] "
+	    "[-s SOCKET]\n");
+	exit(1);
+}
+
+static void
+node_name(struct agent *ag, const char *opt)
+{
+	const char *env = getenv("NODENAME");
+	char host[256];
+
+	if (opt != NULL)
+		snprintf(ag->node_name, sizeof(ag->node_name), "%s", opt);
+	else if (ag->conf->node.name != NULL)
+		snprintf(ag->node_name, sizeof(ag->node_name), "%s",
+		    ag->conf->node.name);
+	else if (env != NULL && *env != '\0')
+		snprintf(ag->node_name, sizeof(ag->node_name), "%s", env);
+	else if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		snprintf(ag->node_name, sizeof(ag->node_name), "%s", host);
+	} else
+		fatal("gethostname");
+}
+
+static enum ds_type
+ds_type_of(enum conf_ds_type t)
+{
+	switch (t) {
+	case CONF_DS_ETCDV2:
+		return DS_TYPE_ETCDV2;
+	case CONF_DS_FILE:
+		return DS_TYPE_FILE;
+	case CONF_DS_ETCDV3:
+	default:
+		return DS_TYPE_ETCDV3;
+	}
+}
+
+static void
+make_ds(struct agent *ag)
+{
+	const struct conf *c = ag->conf;
+	struct ds_params dp;
+
+	memset(&dp, 0, sizeof(dp));
+	dp.type = ds_type_of(c->datastore.type);
+	dp.node_name = ag->node_name;
+	dp.ipv4 = c->node.ipv4;
+	dp.ipv6 = c->node.ipv6;
+	dp.as = c->node.as;
+	dp.path = c->datastore.path;
+	dp.endpoints = (const char *const *)c->datastore.endpoints;
+	dp.nendpoints = c->datastore.nendpoints;
+	dp.prefix = c->datastore.prefix;
+	dp.ca_file = c->datastore.ca_file;
+	dp.cert_file = c->datastore.cert_file;
+	dp.key_file = c->datastore.key_file;
+	ag->ds = ds_new(ag->base, &dp, &agent_ds_ops, ag);
+}
+
+static void
+make_bgpd(struct agent *ag)
+{
+	const struct conf *c = ag->conf;
+	struct bgpd_params bp;
+
+	memset(&bp, 0, sizeof(bp));
+	bp.local_as = c->node.as;
+	bp.local_v4 = c->node.ipv4;
+	bp.local_v6 = c->node.ipv6;
+	bp.port = c->bgp.port;
+	bp.hold_time = c->bgp.hold_time;
+	bp.keepalive_time = c->bgp.keepalive_time;
+	bp.connect_retry_time = c->bgp.connect_retry_time;
+	bp.graceful_restart = c->bgp.graceful_restart;
+	bp.restart_time = c->bgp.restart_time;
+	bp.add_paths = c->bgp.add_paths;
+	bp.max_prefixes = c->bgp.max_prefixes;
+	bp.password = c->bgp.password;
+	bp.listen = true;
+	ag->bgpd = bgpd_new(ag->base, ag->rib, &bp, &agent_bgpd_ops, ag);
+}
+
+static void
+sig_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct agent *ag = arg;
+
+	(void)ev;
+	switch (sig) {
+	case SIGHUP:
+		log_info("SIGHUP: reloading the datastore");
+		ds_reload(ag->ds);
+		break;
+	case SIGTERM:
+	case SIGINT:
+	default:
+		log_info("signal %d: shutting down", (int)sig);
+		bgpd_shutdown(ag->bgpd);
+		event_base_loopexit(ag->base, NULL);
+		break;
+	}
+}
+
+static int
+run(struct agent *ag)
+{
+	struct event *sigs[3];
+	const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
+
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < 3; i++) {
+		sigs[i] = evsignal_new(ag->base, signums[i], sig_cb, ag);
+		evsignal_add(sigs[i], NULL);
+	}
+	if (bgpd_start(ag->bgpd) == -1 || ds_start(ag->ds) == -1) {
+		log_error("start-up failed");
+		return 1;
+	}
+	log_info("ternd %s running as node %s", "0.1.0", ag->node_name);
+	event_base_dispatch(ag->base);
+	for (int i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct agent ag;
+	const char *conf_path = NULL, *name = NULL, *sock = NULL;
+	char err[512];
+	bool debug = false, check_only = false;
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "c:dn:ps:")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'p':
+			check_only = true;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (conf_path == NULL || optind != argc)
+		usage();
+	memset(&ag, 0, sizeof(ag));
+	if ((ag.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "ternd: %s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("ternd: configuration %s OK\n", conf_path);
+		conf_free(ag.conf);
+		return 0;
+	}
+	if (sock != NULL) {
+		free(ag.conf->control.socket);
+		ag.conf->control.socket = xstrdup(sock);
+	}
+	ag.conf_path = conf_path;
+	if (debug || ag.conf->log.level == LOG_LVL_DEBUG)
+		log_init(LOG_LVL_DEBUG, LOG_D_ALL, "ternd");
+	else
+		log_init(ag.conf->log.level, 0, "ternd");
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	node_name(&ag, name);
+	if ((ag.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	ag.rib = rib_new();
+	agent_glue_init(&ag);
+	make_bgpd(&ag);
+	make_ds(&ag);
+	rc = run(&ag);
+	ds_free(ag.ds);
+	bgpd_free(ag.bgpd);
+	agent_glue_fini(&ag);
+	rib_free(ag.rib);
+	event_base_free(ag.base);
+	conf_free(ag.conf);
+	return rc;
+}

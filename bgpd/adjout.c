@@ -1,0 +1,219 @@
+/*
+ * adjout.c: one peer's Adj-RIB-Out, with mark-then-build TX (BIRD
+ * bgp_schedule_packet / bgp_fire_tx).
+ *
+ * Owns: per prefix, what was last sent to the peer and what should be
+ * sent now (interned attribute references), plus a FIFO of prefixes whose
+ * two differ. Best-path changes only *mark* entries; UPDATEs are encoded
+ * by adjout_build() from the write path, as fast as the peer drains them,
+ * packing consecutive queued prefixes that share an attribute set into one
+ * message. A prefix changed several times before it is sent goes out once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "session.h"
+#include "tree.h"
+#include "xmalloc.h"
+
+struct adj_entry {
+	RB_ENTRY(adj_entry)	 tree;
+	TAILQ_ENTRY(adj_entry)	 queue;
+	struct prefix		 pfx;
+	const struct rib_attrs	*sent;		/* NULL: not announced */
+	const struct rib_attrs	*want;		/* NULL: withdraw */
+	bool			 queued;
+};
+
+RB_HEAD(adj_tree, adj_entry);
+TAILQ_HEAD(adj_queue, adj_entry);
+
+struct adjout {
+	struct bgp_peer		*peer;
+	struct adj_tree		 tree;
+	struct adj_queue	 queue;
+	size_t			 nsent;		/* prefixes announced */
+	bool			 eor_pending;
+};
+
+#define ADJOUT_PATH_ID	1	/* RFC 7911: we send one path per prefix */
+
+static int
+adj_cmp(const struct adj_entry *a, const struct adj_entry *b)
+{
+	return prefix_cmp(&a->pfx, &b->pfx);
+}
+
+RB_GENERATE_STATIC(adj_tree, adj_entry, tree, adj_cmp)
+
+struct adjout *
+adjout_new(struct bgp_peer *peer)
+{
+	struct adjout *ao = xcalloc(1, sizeof(*ao));
+
+	ao->peer = peer;
+	RB_INIT(&ao->tree);
+	TAILQ_INIT(&ao->queue);
+	return ao;
+}
+
+static void
+entry_free(struct adjout *ao, struct adj_entry *e)
+{
+	struct rib *rib = ao->peer->bgpd->rib;
+
+	if (e->queued)
+		TAILQ_REMOVE(&ao->queue, e, queue);
+	RB_REMOVE(adj_tree, &ao->tree, e);
+	if (e->sent)
+		rib_attrs_unref(rib, e->sent);
+	if (e->want)
+		rib_attrs_unref(rib, e->want);
+	free(e);
+}
+
+void
+adjout_free(struct adjout *ao)
+{
+	struct adj_entry *e;
+
+	if (ao == NULL)
+		return;
+	while ((e = RB_ROOT(&ao->tree)) != NULL)
+		entry_free(ao, e);
+	free(ao);
+}
+
+size_t
+adjout_count(const struct adjout *ao)
+{
+	return ao->nsent;
+}
+
+void
+adjout_queue_eor(struct adjout *ao)
+{
+	ao->eor_pending = true;
+}
+
+/* Record that pfx should now be announced with attrs (NULL: withdrawn). */
+bool
+adjout_mark(struct adjout *ao, const struct prefix *pfx,
+    const struct rib_attrs *attrs)
+{
+	struct rib *rib = ao->peer->bgpd->rib;
+	struct adj_entry key, *e;
+
+	key.pfx = *pfx;
+	e = RB_FIND(adj_tree, &ao->tree, &key);
+	if (e == NULL) {
+		if (attrs == NULL)
+			return false;	/* never sent, nothing to withdraw */
+		e = xcalloc(1, sizeof(*e));
+		e->pfx = *pfx;
+		RB_INSERT(adj_tree, &ao->tree, e);
+	}
+	if (e->want)
+		rib_attrs_unref(rib, e->want);
+	e->want = attrs ? rib_attrs_ref(attrs) : NULL;
+	if (e->want == e->sent) {
+		if (e->sent == NULL)
+			entry_free(ao, e);
+		else if (e->queued) {
+			TAILQ_REMOVE(&ao->queue, e, queue);
+			e->queued = false;
+		}
+		return false;
+	}
+	if (!e->queued) {
+		TAILQ_INSERT_TAIL(&ao->queue, e, queue);
+		e->queued = true;
+	}
+	return true;
+}
+
+/* The entry went out as e->want: make it the sent state. */
+static struct adj_entry *
+entry_sent(struct adjout *ao, struct adj_entry *e)
+{
+	struct rib *rib = ao->peer->bgpd->rib;
+	struct adj_entry *next = TAILQ_NEXT(e, queue);
+
+	TAILQ_REMOVE(&ao->queue, e, queue);
+	e->queued = false;
+	if (e->sent == NULL && e->want != NULL)
+		ao->nsent++;
+	else if (e->sent != NULL && e->want == NULL)
+		ao->nsent--;
+	if (e->sent)
+		rib_attrs_unref(rib, e->sent);
+	e->sent = e->want;
+	e->want = NULL;
+	if (e->sent == NULL)
+		entry_free(ao, e);
+	else
+		e->want = rib_attrs_ref(e->sent);
+	return next;
+}
+
+/* One UPDATE from the head of the queue; false if nothing was queued. */
+static bool
+build_one(struct adjout *ao, struct bgp_conn *c, uint8_t *buf, size_t cap)
+{
+	struct bgp_peer *peer = ao->peer;
+	struct adj_entry *e = TAILQ_FIRST(&ao->queue);
+	const struct rib_attrs *a;
+	struct bgp_upd_builder b;
+	struct wbuf w;
+	enum bgp_af af;
+
+	if (e == NULL)
+		return false;
+	a = e->want;
+	af = e->pfx.af == AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4;
+	wbuf_init(&w, buf, cap);
+	if (a == NULL)
+		bgp_upd_begin_withdraw(&b, &w, &peer->ctx, af);
+	else
+		bgp_upd_begin_reach(&b, &w, &peer->ctx, af, a, &a->nexthop);
+	while (e != NULL && e->want == a && e->pfx.af == bgp_af_family(af)) {
+		if (bgp_upd_add(&b, &e->pfx, ADJOUT_PATH_ID) == -1)
+			break;
+		e = entry_sent(ao, e);
+	}
+	if (bgp_upd_finish(&b) == -1 || b.count == 0) {
+		/* attributes too large for one message: never sendable */
+		log_peer(peer, LOG_LVL_WARNING, "cannot encode an UPDATE for "
+		    "one prefix; not announcing it");
+		entry_sent(ao, TAILQ_FIRST(&ao->queue));
+		return true;
+	}
+	bgp_conn_send(c, buf, w.len);
+	return true;
+}
+
+bool
+adjout_build(struct adjout *ao, struct bgp_conn *c)
+{
+	uint8_t buf[BGP_MAX_EXT_MSG];
+	struct wbuf w;
+	enum bgp_af af;
+
+	while (evbuffer_get_length(c->out) < BGP_OUT_HIGH_WATER) {
+		if (build_one(ao, c, buf, ao->peer->ctx.maxlen))
+			continue;
+		if (ao->eor_pending) {
+			ao->eor_pending = false;
+			af = ao->peer->conf.addr.af == AF_INET6 ?
+			    BGP_AF_IPV6 : BGP_AF_IPV4;
+			wbuf_init(&w, buf, sizeof(buf));
+			bgp_eor_encode(&w, af);
+			if (!w.err)
+				bgp_conn_send(c, buf, w.len);
+		}
+		return false;
+	}
+	return true;
+}

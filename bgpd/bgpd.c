@@ -1,0 +1,214 @@
+/*
+ * bgpd.c: the speaker as a whole: its parameters, the set of peers, and
+ * the public API of bgpd.h.
+ *
+ * Owns struct bgpd and the peer list. Peers are added and removed only
+ * here; a removed peer is closed with a Cease, unlinked, and freed later
+ * from its own reap event (never inside a callback of its own).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "session.h"
+#include "xmalloc.h"
+
+struct bgpd *
+bgpd_new(struct event_base *base, struct rib *rib,
+    const struct bgpd_params *params, const struct bgpd_ops *ops, void *arg)
+{
+	struct bgpd *bgpd = xcalloc(1, sizeof(*bgpd));
+
+	bgpd->base = base;
+	bgpd->rib = rib;
+	bgpd->params = *params;
+	if (params->password != NULL)
+		snprintf(bgpd->password, sizeof(bgpd->password), "%s",
+		    params->password);
+	bgpd->params.password = bgpd->password;
+	if (bgpd->params.router_id == 0 &&
+	    bgpd->params.local_v4.af == AF_INET)
+		bgpd->params.router_id = addr_v4(&bgpd->params.local_v4);
+	if (ops != NULL)
+		bgpd->ops = *ops;
+	bgpd->ops_arg = arg;
+	TAILQ_INIT(&bgpd->peers);
+	bgpd->listen_fd[0] = bgpd->listen_fd[1] = -1;
+	bgpd->scratchlen = 2 * BGP_MAX_EXT_MSG;
+	bgpd->scratch = xmalloc(bgpd->scratchlen);
+	return bgpd;
+}
+
+int
+bgpd_start(struct bgpd *bgpd)
+{
+	if (!bgpd->params.listen)
+		return 0;
+	return bgp_listen_start(bgpd);
+}
+
+static struct bgp_peer *
+peer_by_name(struct bgpd *bgpd, const char *name)
+{
+	struct bgp_peer *peer;
+
+	TAILQ_FOREACH(peer, &bgpd->peers, entry)
+		if (strcmp(peer->conf.name, name) == 0)
+			return peer;
+	return NULL;
+}
+
+static void
+peer_md5(struct bgpd *bgpd, const struct bgp_peer *peer)
+{
+	int fd = bgpd->listen_fd[peer->conf.addr.af == AF_INET6 ? 1 : 0];
+
+	if (bgpd->password[0] != '\0' && fd != -1 &&
+	    bgp_md5_set(fd, &peer->conf.addr, bgpd->password) == -1)
+		log_peer(peer, LOG_LVL_WARNING, "TCP MD5 on listener failed");
+}
+
+int
+bgpd_peer_add(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
+{
+	struct bgp_peer *peer;
+
+	if (peer_by_name(bgpd, conf->name) != NULL)
+		return -1;
+	peer = bgp_peer_new(bgpd, conf);
+	TAILQ_INSERT_TAIL(&bgpd->peers, peer, entry);
+	peer_md5(bgpd, peer);
+	log_peer(peer, LOG_LVL_INFO, "configured (%s)",
+	    conf->passive ? "passive" : "active");
+	bgp_peer_start(peer);
+	return 0;
+}
+
+int
+bgpd_peer_del(struct bgpd *bgpd, const char *name, uint8_t subcode)
+{
+	struct bgp_peer *peer = peer_by_name(bgpd, name);
+
+	if (peer == NULL)
+		return -1;
+	log_peer(peer, LOG_LVL_INFO, "removed");
+	TAILQ_REMOVE(&bgpd->peers, peer, entry);
+	bgp_peer_stop(peer, subcode);
+	event_active(peer->ev_reap, EV_TIMEOUT, 0);
+	return 0;
+}
+
+int
+bgpd_peer_update(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
+{
+	struct bgp_peer *peer = peer_by_name(bgpd, conf->name);
+
+	if (peer == NULL)
+		return bgpd_peer_add(bgpd, conf);
+	if (addr_eq(&peer->conf.addr, &conf->addr) &&
+	    peer->conf.as == conf->as && peer->conf.port == conf->port &&
+	    peer->conf.passive == conf->passive) {
+		peer->conf.kind = conf->kind;
+		return 0;
+	}
+	bgpd_peer_del(bgpd, conf->name, BGP_CEASE_CONFIG_CHANGE);
+	return bgpd_peer_add(bgpd, conf);
+}
+
+void
+bgpd_set_local(struct bgpd *bgpd, uint32_t as, const struct addr *v4,
+    const struct addr *v6)
+{
+	struct bgp_peer_head old;
+	struct bgp_peer *peer;
+	struct bgpd_peer_conf conf;
+
+	if (bgpd->params.local_as == as &&
+	    addr_eq(&bgpd->params.local_v4, v4) &&
+	    addr_eq(&bgpd->params.local_v6, v6))
+		return;
+	bgpd->params.local_as = as;
+	bgpd->params.local_v4 = *v4;
+	bgpd->params.local_v6 = *v6;
+	if (v4->af == AF_INET)
+		bgpd->params.router_id = addr_v4(v4);
+	/* every session restarts with the new identity */
+	TAILQ_INIT(&old);
+	TAILQ_CONCAT(&old, &bgpd->peers, entry);
+	while ((peer = TAILQ_FIRST(&old)) != NULL) {
+		conf = peer->conf;
+		TAILQ_REMOVE(&old, peer, entry);
+		TAILQ_INSERT_TAIL(&bgpd->peers, peer, entry);
+		bgpd_peer_del(bgpd, conf.name, BGP_CEASE_CONFIG_CHANGE);
+		bgpd_peer_add(bgpd, &conf);
+	}
+}
+
+static int
+info_cmp(const void *a, const void *b)
+{
+	const struct bgpd_peer_info *x = a, *y = b;
+
+	return strcmp(x->conf->name, y->conf->name);
+}
+
+void
+bgpd_peer_walk(struct bgpd *bgpd,
+    void (*cb)(void *, const struct bgpd_peer_info *), void *arg)
+{
+	struct bgpd_peer_info *v;
+	struct bgp_peer *peer;
+	size_t n = 0, i = 0;
+
+	TAILQ_FOREACH(peer, &bgpd->peers, entry)
+		n++;
+	v = xcalloc(n ? n : 1, sizeof(*v));
+	TAILQ_FOREACH(peer, &bgpd->peers, entry)
+		bgp_peer_get_info(peer, &v[i++]);
+	qsort(v, n, sizeof(*v), info_cmp);
+	for (i = 0; i < n; i++)
+		cb(arg, &v[i]);
+	free(v);
+}
+
+void
+bgpd_refresh_exports(struct bgpd *bgpd)
+{
+	struct bgp_peer *peer;
+
+	TAILQ_FOREACH(peer, &bgpd->peers, entry) {
+		if (peer->client == NULL)
+			continue;
+		rib_client_feed(bgpd->rib, peer->client);
+		bgp_peer_tx_schedule(peer);
+	}
+}
+
+void
+bgpd_shutdown(struct bgpd *bgpd)
+{
+	struct bgp_peer *peer;
+
+	while ((peer = TAILQ_FIRST(&bgpd->peers)) != NULL)
+		bgpd_peer_del(bgpd, peer->conf.name,
+		    BGP_CEASE_ADMIN_SHUTDOWN);
+	bgp_listen_stop(bgpd);
+}
+
+void
+bgpd_free(struct bgpd *bgpd)
+{
+	struct bgp_peer *peer;
+
+	if (bgpd == NULL)
+		return;
+	while ((peer = TAILQ_FIRST(&bgpd->peers)) != NULL) {
+		TAILQ_REMOVE(&bgpd->peers, peer, entry);
+		bgp_peer_stop(peer, BGP_CEASE_ADMIN_SHUTDOWN);
+		bgp_peer_free(peer);
+	}
+	bgp_listen_stop(bgpd);
+	free(bgpd->scratch);
+	free(bgpd);
+}

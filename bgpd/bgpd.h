@@ -1,0 +1,133 @@
+/*
+ * bgpd.h: the BGP speaker's public API (the only bgpd header other modules
+ * include).
+ *
+ * bgpd is a "protocol" on the rib core (BIRD proto/ on nest/): it owns the
+ * listening sockets, one struct bgp_peer per configured session with its
+ * FSM, timers, TCP connection and Adj-RIB-Out, and it feeds what peers
+ * announce into the rib under each peer's struct rib_src. It never touches
+ * the FIB or the datastore: the agent tells it which peers exist
+ * (bgpd_peer_add/_del) and filters imports and exports through the small
+ * struct bgpd_ops hook.
+ *
+ * Lifecycle of a peer (RFC 4271 8 states):
+ *
+ *     Idle --start--> Connect --tcp ok--> OpenSent --OPEN--> OpenConfirm
+ *      ^               |   ^                 |                   |
+ *      |          fail |   | retry timer     |      KEEPALIVE    v
+ *      |               v   |                 |              Established
+ *      +--- error ---- Active <---- error ---+------------------+
+ *
+ * A passive peer waits in Active for the other side to connect.
+ */
+#ifndef TERN_BGPD_H
+#define TERN_BGPD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "addr.h"
+#include "rib.h"
+
+struct event_base;
+struct bgpd;
+struct bgp_peer;
+
+#define BGPD_NAME_MAX	64
+
+enum bgp_state {
+	BGP_STATE_IDLE,
+	BGP_STATE_CONNECT,
+	BGP_STATE_ACTIVE,
+	BGP_STATE_OPENSENT,
+	BGP_STATE_OPENCONFIRM,
+	BGP_STATE_ESTABLISHED,
+};
+const char *bgp_state_name(enum bgp_state);
+
+enum bgpd_peer_kind {
+	BGPD_PEER_MESH,
+	BGPD_PEER_GLOBAL,
+	BGPD_PEER_NODE,
+};
+
+struct bgpd_params {
+	uint32_t	 local_as;
+	uint32_t	 router_id;		/* host order; 0 = from local_v4 */
+	struct addr	 local_v4;		/* source and next-hop-self */
+	struct addr	 local_v6;
+	uint16_t	 port;			/* listen and connect port */
+	uint16_t	 hold_time;
+	uint16_t	 keepalive_time;
+	uint16_t	 connect_retry_time;
+	bool		 graceful_restart;
+	uint16_t	 restart_time;
+	bool		 gr_restarting;		/* we restarted with FIB kept */
+	bool		 add_paths;
+	uint32_t	 max_prefixes;		/* 0 = no limit */
+	const char	*password;		/* TCP MD5, "" = none */
+	bool		 listen;		/* false: tests without sockets */
+};
+
+struct bgpd_peer_conf {
+	char			name[BGPD_NAME_MAX];	/* Mesh_198_18_0_2 */
+	enum bgpd_peer_kind	kind;
+	struct addr		addr;
+	uint32_t		as;
+	uint16_t		port;
+	bool			passive;
+};
+
+/* What a peer looks like to filters and status output. */
+struct bgpd_peer_info {
+	const struct bgpd_peer_conf *conf;
+	enum bgp_state	 state;
+	bool		 ebgp;
+	time_t		 since;			/* last state change, wall clock */
+	uint32_t	 remote_id;		/* host order, 0 = unknown */
+	uint16_t	 hold_time;		/* negotiated */
+	uint16_t	 keepalive_time;
+	const char	*last_error;		/* "" or e.g. "Socket: Connection refused" */
+	size_t		 routes_imported;
+	size_t		 routes_exported;
+	bool		 gr_peer;		/* peer advertised graceful restart */
+	bool		 gr_stale;		/* holding its routes as stale */
+};
+
+struct bgpd_ops {
+	/* accept pfx from peer? (pools, own addresses) */
+	bool	(*import_ok)(void *arg, const struct bgpd_peer_info *,
+		    const struct prefix *);
+	/* announce this best path to peer? */
+	bool	(*export_ok)(void *arg, const struct bgpd_peer_info *,
+		    const struct prefix *, const struct rib_path *);
+};
+
+struct bgpd	*bgpd_new(struct event_base *, struct rib *,
+		    const struct bgpd_params *, const struct bgpd_ops *,
+		    void *arg);
+/* Open the listening sockets. */
+int		 bgpd_start(struct bgpd *);
+/* Send Cease (Administrative Shutdown) to every peer and close them. */
+void		 bgpd_shutdown(struct bgpd *);
+void		 bgpd_free(struct bgpd *);
+/* Local address/AS changed: sessions restart where it matters. */
+void		 bgpd_set_local(struct bgpd *, uint32_t as,
+		    const struct addr *v4, const struct addr *v6);
+
+/* Add a peer (starts it); -1 if the name exists. */
+int		 bgpd_peer_add(struct bgpd *, const struct bgpd_peer_conf *);
+/* Close with Cease/subcode and forget the peer; its routes are withdrawn. */
+int		 bgpd_peer_del(struct bgpd *, const char *name, uint8_t subcode);
+/* Apply a changed address/AS: the session restarts (Cease/Config change). */
+int		 bgpd_peer_update(struct bgpd *, const struct bgpd_peer_conf *);
+
+/* Walk peers in name order, for status output. */
+void		 bgpd_peer_walk(struct bgpd *,
+		    void (*cb)(void *arg, const struct bgpd_peer_info *),
+		    void *arg);
+/* Re-evaluate exports for every established peer (filters changed). */
+void		 bgpd_refresh_exports(struct bgpd *);
+
+#endif

@@ -1,0 +1,457 @@
+/*
+ * fsm.c: the RFC 4271 section 8 finite state machine, per connection.
+ *
+ * bgp_fsm() takes one event (with its decoded message, if any) and does the
+ * state's actions through peer.c's transport and timer functions only; it
+ * never touches sockets, libevent or the clock, so test_fsm.c drives it
+ * with stubs. Every transition goes through bgp_fsm_change_state(), which
+ * logs it (Connect<->Active churn is not logged).
+ *
+ * Our implementation: Idle, Connect and Active are peer-level states in
+ * peer.c (no connection object exists then, or only a pending connect);
+ * a struct bgp_conn runs Connect -> OpenSent -> OpenConfirm -> Established.
+ * Collision detection (6.8) is resolved in peer.c when an OPEN arrives.
+ * DelayOpen and the optional session attributes of 8.1.1 are not used.
+ */
+#include <string.h>
+
+#include "session.h"
+
+static const char *const state_names[] = {
+	[BGP_STATE_IDLE] = "Idle",
+	[BGP_STATE_CONNECT] = "Connect",
+	[BGP_STATE_ACTIVE] = "Active",
+	[BGP_STATE_OPENSENT] = "OpenSent",
+	[BGP_STATE_OPENCONFIRM] = "OpenConfirm",
+	[BGP_STATE_ESTABLISHED] = "Established",
+};
+
+const char *
+bgp_state_name(enum bgp_state s)
+{
+	if ((size_t)s < NITEMS(state_names))
+		return state_names[s];
+	return "?";
+}
+
+static const char *const event_names[] = {
+	[BGP_EV_START] = "start",
+	[BGP_EV_STOP] = "stop",
+	[BGP_EV_CONNECT_RETRY] = "connect retry timer expired",
+	[BGP_EV_HOLD_EXPIRED] = "hold timer expired",
+	[BGP_EV_KEEPALIVE_TIMER] = "keepalive timer expired",
+	[BGP_EV_TCP_OK] = "connection up",
+	[BGP_EV_TCP_FAIL] = "connection failed",
+	[BGP_EV_OPEN] = "OPEN received",
+	[BGP_EV_KEEPALIVE] = "KEEPALIVE received",
+	[BGP_EV_UPDATE] = "UPDATE received",
+	[BGP_EV_NOTIFICATION] = "NOTIFICATION received",
+	[BGP_EV_RREFRESH] = "ROUTE-REFRESH received",
+	[BGP_EV_MSG_ERROR] = "message error",
+};
+
+const char *
+bgp_event_name(enum bgp_event e)
+{
+	if ((size_t)e < NITEMS(event_names))
+		return event_names[e];
+	return "?";
+}
+
+void
+bgp_fsm_change_state(struct bgp_conn *conn, enum bgp_state to,
+    enum bgp_event why)
+{
+	struct bgp_peer *peer = conn->peer;
+	enum bgp_state from = conn->state;
+
+	conn->state = to;
+	if (conn != peer->conn || from == to)
+		return;
+	peer->state = to;
+	peer->since = time(NULL);
+	log_peer(peer, LOG_LVL_INFO, "state %s -> %s (%s)",
+	    bgp_state_name(from), bgp_state_name(to), bgp_event_name(why));
+}
+
+void
+bgp_fsm_send_notification(struct bgp_conn *conn, uint8_t code,
+    uint8_t subcode, const void *data, size_t len)
+{
+	uint8_t buf[BGP_MAX_MSG];
+	struct wbuf w;
+	struct bgp_notification n = {
+		.code = code, .subcode = subcode, .data = data, .datalen = len,
+	};
+
+	if (n.datalen > BGP_MAX_MSG - BGP_NOTIFICATION_MIN)
+		n.datalen = BGP_MAX_MSG - BGP_NOTIFICATION_MIN;
+	wbuf_init(&w, buf, sizeof(buf));
+	bgp_notification_encode(&n, &w);
+	if (w.err)
+		return;
+	log_peer(conn->peer, LOG_LVL_WARNING, "sent notification %s/%s",
+	    bgp_err_code_name(code), bgp_err_subcode_name(code, subcode));
+	bgp_peer_set_error(conn->peer, "BGP Error: %s",
+	    bgp_err_subcode_name(code, subcode));
+	bgp_conn_send(conn, buf, w.len);
+}
+
+void
+bgp_fsm_build_open(const struct bgp_peer *peer, struct bgp_open *o)
+{
+	const struct bgpd_params *p = &peer->bgpd->params;
+	uint8_t fam = peer->conf.addr.af;
+
+	memset(o, 0, sizeof(*o));
+	o->version = BGP_VERSION;
+	o->my_as = p->local_as > 0xffff ? BGP_AS_TRANS : (uint16_t)p->local_as;
+	o->hold_time = p->hold_time;
+	o->bgp_id = p->router_id;
+	/* one AF per session, as Calico's BIRD (IPv4 mesh, IPv6 mesh) */
+	o->caps.mp[fam == AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4] = true;
+	o->caps.route_refresh = true;
+	o->caps.as4 = true;
+	o->caps.as4_as = p->local_as;
+	if (p->graceful_restart) {
+		enum bgp_af af = fam == AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4;
+
+		o->caps.gr = true;
+		o->caps.gr_time = p->restart_time & 0xfff;
+		o->caps.gr_restarting = p->gr_restarting;
+		o->caps.gr_af[af] = true;
+		o->caps.gr_fwd[af] = p->gr_restarting;
+	}
+	if (p->add_paths) {
+		enum bgp_af af = fam == AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4;
+
+		o->caps.add_path[af] = BGP_ADDPATH_RX | BGP_ADDPATH_TX;
+	}
+}
+
+/*
+ * OPEN checks that need the session (the codec checked the syntax):
+ * RFC 4271 6.2 peer AS and BGP Identifier, RFC 5492 common AF.
+ */
+int
+bgp_fsm_check_open(struct bgp_conn *conn, const struct bgp_open *o,
+    struct bgp_err *err)
+{
+	const struct bgp_peer *peer = conn->peer;
+	const struct bgpd_params *p = &peer->bgpd->params;
+	uint32_t as = bgp_open_as(o);
+	bool v6 = peer->conf.addr.af == AF_INET6;
+	bool any_mp = o->caps.mp[BGP_AF_IPV4] || o->caps.mp[BGP_AF_IPV6];
+	uint16_t my_as2 = (uint16_t)(as > 0xffff ? BGP_AS_TRANS : as);
+	uint8_t data[2] = { (uint8_t)(my_as2 >> 8), (uint8_t)my_as2 };
+
+	if (as != peer->conf.as)
+		return bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_AS,
+		    BGP_ERR_RESET, data, sizeof(data), "bad peer AS");
+	if (o->bgp_id == 0 || (as == p->local_as && o->bgp_id == p->router_id))
+		return bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_BGPID,
+		    BGP_ERR_RESET, NULL, 0, "bad BGP identifier");
+	/* RFC 4760 8: no MP capability at all means IPv4 unicast only */
+	if (v6 ? !o->caps.mp[BGP_AF_IPV6] :
+	    (any_mp && !o->caps.mp[BGP_AF_IPV4]))
+		return bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_CAPA,
+		    BGP_ERR_RESET, NULL, 0, "no common address family");
+	return 0;
+}
+
+static void
+send_open(struct bgp_conn *conn)
+{
+	uint8_t buf[BGP_MAX_MSG];
+	struct wbuf w;
+	struct bgp_open o;
+
+	bgp_fsm_build_open(conn->peer, &o);
+	wbuf_init(&w, buf, sizeof(buf));
+	bgp_open_encode(&o, &w);
+	if (!w.err)
+		bgp_conn_send(conn, buf, w.len);
+}
+
+static void
+send_keepalive(struct bgp_conn *conn)
+{
+	uint8_t buf[BGP_HDR_LEN];
+	struct wbuf w;
+
+	wbuf_init(&w, buf, sizeof(buf));
+	bgp_keepalive_encode(&w);
+	if (!w.err)
+		bgp_conn_send(conn, buf, w.len);
+}
+
+/* Close this connection; the peer decides what comes next. */
+static void
+fsm_close(struct bgp_conn *conn, enum bgp_event why, bool graceful)
+{
+	struct bgp_peer *peer = conn->peer;
+	bool was_up = conn->state == BGP_STATE_ESTABLISHED;
+
+	if (conn == peer->conn)
+		bgp_fsm_change_state(conn, BGP_STATE_ACTIVE, why);
+	else
+		conn->state = BGP_STATE_IDLE;
+	if (was_up)
+		bgp_peer_session_down(peer, graceful);
+	bgp_conn_close(conn);
+}
+
+static void
+fsm_error(struct bgp_conn *conn, enum bgp_event why, const struct bgp_err *e)
+{
+	bgp_fsm_send_notification(conn, e->code, e->subcode, e->data,
+	    e->datalen);
+	fsm_close(conn, why, false);
+}
+
+static void
+fsm_fsm_error(struct bgp_conn *conn, enum bgp_event why)
+{
+	struct bgp_err e;
+	/* RFC 6608 subcodes: unexpected message in OpenSent/OpenConfirm/Est. */
+	uint8_t sub = conn->state == BGP_STATE_OPENSENT ? 1 :
+	    conn->state == BGP_STATE_OPENCONFIRM ? 2 : 3;
+
+	bgp_err_set(&e, BGP_ERR_FSM, sub, BGP_ERR_RESET, NULL, 0,
+	    "unexpected message");
+	fsm_error(conn, why, &e);
+}
+
+static void
+negotiate_timers(struct bgp_conn *conn, const struct bgp_open *o)
+{
+	struct bgp_peer *peer = conn->peer;
+	const struct bgpd_params *p = &peer->bgpd->params;
+	unsigned hold = o->hold_time < p->hold_time ? o->hold_time :
+	    p->hold_time;
+	unsigned ka = 0;
+
+	/* RFC 4271 4.2: hold is the smaller; keepalive scaled (BIRD 2) */
+	if (hold != 0) {
+		ka = p->hold_time ? p->keepalive_time * hold / p->hold_time : 0;
+		if (ka == 0 || ka > hold / 3)
+			ka = hold / 3;
+		if (ka == 0)
+			ka = 1;
+	}
+	peer->hold_time = (uint16_t)hold;
+	peer->keepalive_time = (uint16_t)ka;
+}
+
+static void
+start_session_timers(struct bgp_conn *conn)
+{
+	struct bgp_peer *peer = conn->peer;
+
+	if (peer->hold_time) {
+		bgp_conn_timer_start(conn, BGP_TIMER_HOLD, peer->hold_time);
+		bgp_conn_timer_start(conn, BGP_TIMER_KEEPALIVE,
+		    peer->keepalive_time);
+	} else {
+		bgp_conn_timer_stop(conn, BGP_TIMER_HOLD);
+		bgp_conn_timer_stop(conn, BGP_TIMER_KEEPALIVE);
+	}
+}
+
+static void
+rx_open(struct bgp_conn *conn, struct bgp_fsm_msg *m)
+{
+	struct bgp_open o;
+	struct bgp_err e;
+
+	if (bgp_open_decode(&m->body, &o, &e) == -1 ||
+	    bgp_fsm_check_open(conn, &o, &e) == -1) {
+		log_peer(conn->peer, LOG_LVL_WARNING, "bad OPEN: %s",
+		    e.reason ? e.reason : "?");
+		fsm_error(conn, BGP_EV_OPEN, &e);
+		return;
+	}
+	conn->remote_open = o;
+	conn->open_received = true;
+	if (bgp_peer_collision(conn->peer, conn))
+		return;		/* this connection lost and was closed */
+	negotiate_timers(conn, &o);
+	send_keepalive(conn);
+	start_session_timers(conn);
+	bgp_fsm_change_state(conn, BGP_STATE_OPENCONFIRM, BGP_EV_OPEN);
+}
+
+static void
+rx_notification(struct bgp_conn *conn, struct bgp_fsm_msg *m)
+{
+	struct bgp_notification n;
+	struct bgp_err e;
+	struct bgp_peer *peer = conn->peer;
+
+	if (bgp_notification_decode(&m->body, &n, &e) == 0) {
+		log_peer(peer, LOG_LVL_WARNING,
+		    "received notification %s/%s",
+		    bgp_err_code_name(n.code),
+		    bgp_err_subcode_name(n.code, n.subcode));
+		bgp_peer_set_error(peer, "Received: %s",
+		    bgp_err_subcode_name(n.code, n.subcode));
+	}
+	/* RFC 4724 without RFC 8538: a NOTIFICATION ends GR retention */
+	fsm_close(conn, BGP_EV_NOTIFICATION, false);
+}
+
+static void
+fsm_connect(struct bgp_conn *conn, enum bgp_event ev)
+{
+	switch (ev) {
+	case BGP_EV_TCP_OK:
+		send_open(conn);
+		bgp_conn_timer_start(conn, BGP_TIMER_HOLD, BGP_OPEN_HOLD_TIME);
+		bgp_fsm_change_state(conn, BGP_STATE_OPENSENT, ev);
+		break;
+	default:
+		fsm_close(conn, ev, false);
+		break;
+	}
+}
+
+static void
+fsm_hold_expired(struct bgp_conn *conn)
+{
+	bgp_fsm_send_notification(conn, BGP_ERR_HOLD, 0, NULL, 0);
+	/* RFC 4724 4.2: hold timer expiry keeps routes as stale */
+	fsm_close(conn, BGP_EV_HOLD_EXPIRED, true);
+}
+
+static void
+fsm_opensent(struct bgp_conn *conn, enum bgp_event ev, struct bgp_fsm_msg *m)
+{
+	switch (ev) {
+	case BGP_EV_OPEN:
+		rx_open(conn, m);
+		break;
+	case BGP_EV_HOLD_EXPIRED:
+		fsm_hold_expired(conn);
+		break;
+	case BGP_EV_NOTIFICATION:
+		rx_notification(conn, m);
+		break;
+	case BGP_EV_MSG_ERROR:
+		fsm_error(conn, ev, &m->err);
+		break;
+	case BGP_EV_TCP_FAIL:
+	case BGP_EV_STOP:
+		fsm_close(conn, ev, false);
+		break;
+	default:
+		fsm_fsm_error(conn, ev);
+		break;
+	}
+}
+
+static void
+fsm_openconfirm(struct bgp_conn *conn, enum bgp_event ev,
+    struct bgp_fsm_msg *m)
+{
+	switch (ev) {
+	case BGP_EV_KEEPALIVE:
+		if (conn->peer->hold_time)
+			bgp_conn_timer_start(conn, BGP_TIMER_HOLD,
+			    conn->peer->hold_time);
+		bgp_fsm_change_state(conn, BGP_STATE_ESTABLISHED, ev);
+		bgp_peer_established(conn->peer, conn);
+		break;
+	case BGP_EV_KEEPALIVE_TIMER:
+		send_keepalive(conn);
+		bgp_conn_timer_start(conn, BGP_TIMER_KEEPALIVE,
+		    conn->peer->keepalive_time);
+		break;
+	case BGP_EV_HOLD_EXPIRED:
+		fsm_hold_expired(conn);
+		break;
+	case BGP_EV_NOTIFICATION:
+		rx_notification(conn, m);
+		break;
+	case BGP_EV_MSG_ERROR:
+		fsm_error(conn, ev, &m->err);
+		break;
+	case BGP_EV_TCP_FAIL:
+	case BGP_EV_STOP:
+		fsm_close(conn, ev, false);
+		break;
+	default:
+		fsm_fsm_error(conn, ev);
+		break;
+	}
+}
+
+static void
+fsm_established(struct bgp_conn *conn, enum bgp_event ev,
+    struct bgp_fsm_msg *m)
+{
+	struct bgp_peer *peer = conn->peer;
+
+	switch (ev) {
+	case BGP_EV_KEEPALIVE:
+	case BGP_EV_UPDATE:
+	case BGP_EV_RREFRESH:
+		if (peer->hold_time)
+			bgp_conn_timer_start(conn, BGP_TIMER_HOLD,
+			    peer->hold_time);
+		if ((ev == BGP_EV_UPDATE && bgp_peer_rx_update(peer, m) == -1) ||
+		    (ev == BGP_EV_RREFRESH &&
+		    bgp_peer_rx_rrefresh(peer, m) == -1))
+			fsm_error(conn, ev, &m->err);
+		break;
+	case BGP_EV_KEEPALIVE_TIMER:
+		send_keepalive(conn);
+		bgp_conn_timer_start(conn, BGP_TIMER_KEEPALIVE,
+		    peer->keepalive_time);
+		break;
+	case BGP_EV_HOLD_EXPIRED:
+		fsm_hold_expired(conn);
+		break;
+	case BGP_EV_NOTIFICATION:
+		rx_notification(conn, m);
+		break;
+	case BGP_EV_MSG_ERROR:
+		fsm_error(conn, ev, &m->err);
+		break;
+	case BGP_EV_TCP_FAIL:
+		/* RFC 4724 4.2: the TCP session going away keeps routes */
+		fsm_close(conn, ev, true);
+		break;
+	case BGP_EV_STOP:
+		fsm_close(conn, ev, false);
+		break;
+	default:
+		fsm_fsm_error(conn, ev);
+		break;
+	}
+}
+
+void
+bgp_fsm(struct bgp_conn *conn, enum bgp_event ev, struct bgp_fsm_msg *m)
+{
+	if (conn->fd == -1 && conn->state == BGP_STATE_IDLE)
+		return;		/* already closed in this wakeup */
+	switch (conn->state) {
+	case BGP_STATE_CONNECT:
+		fsm_connect(conn, ev);
+		break;
+	case BGP_STATE_OPENSENT:
+		fsm_opensent(conn, ev, m);
+		break;
+	case BGP_STATE_OPENCONFIRM:
+		fsm_openconfirm(conn, ev, m);
+		break;
+	case BGP_STATE_ESTABLISHED:
+		fsm_established(conn, ev, m);
+		break;
+	case BGP_STATE_IDLE:
+	case BGP_STATE_ACTIVE:
+	default:
+		fatalx("bgp_fsm: connection in state %s",
+		    bgp_state_name(conn->state));
+	}
+}

@@ -1,0 +1,406 @@
+/*
+ * import.c: the rib side of a session (OpenBGPD rde.c, much smaller).
+ *
+ * Owns what a session puts into the rib and takes out of it: the peer's
+ * rib_src paths (UPDATE processing, RFC 7606 treat-as-withdraw, max
+ * prefixes, RFC 4724 stale marking and End-of-RIB sweep) and the peer's
+ * rib client, which turns best-path changes into Adj-RIB-Out marks through
+ * the export policy. It never touches sockets or timers other than the
+ * restart timer.
+ */
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "session.h"
+#include "timer.h"
+#include "xmalloc.h"
+
+static void	best_changed(void *, const struct prefix *,
+		    const struct rib_path *, const struct rib_path *);
+
+static const struct rib_client_ops peer_client_ops = {
+	.best_changed = best_changed,
+};
+
+static enum bgp_af
+peer_af(const struct bgp_peer *peer)
+{
+	return peer->conf.addr.af == AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4;
+}
+
+static void
+peer_info(const struct bgp_peer *peer, struct bgpd_peer_info *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->conf = &peer->conf;
+	pi->state = peer->state;
+	pi->ebgp = peer->ebgp;
+	pi->since = peer->since;
+	pi->remote_id = peer->remote_id;
+	pi->hold_time = peer->hold_time;
+	pi->keepalive_time = peer->keepalive_time;
+	pi->last_error = peer->last_error;
+	pi->routes_imported = peer->src.npaths;
+	pi->routes_exported = peer->adjout ? adjout_count(peer->adjout) : 0;
+	pi->gr_peer = peer->remote_caps.gr;
+	pi->gr_stale = peer->gr_stale;
+}
+
+void
+bgp_peer_get_info(const struct bgp_peer *peer, struct bgpd_peer_info *pi)
+{
+	peer_info(peer, pi);
+}
+
+/* ---- session up / down ---- */
+
+static void
+negotiate_ctx(struct bgp_peer *peer, const struct bgp_open *o)
+{
+	const struct bgpd_params *p = &peer->bgpd->params;
+	struct bgp_codec_ctx *ctx = &peer->ctx;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->as4 = o->caps.as4;
+	ctx->ebgp = peer->ebgp;
+	ctx->maxlen = BGP_MAX_MSG;
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		/* RFC 7911 4: rx needs our RX and their TX, and vice versa */
+		if (!p->add_paths)
+			continue;
+		ctx->add_path_rx[af] = (o->caps.add_path[af] & BGP_ADDPATH_TX);
+		ctx->add_path_tx[af] = (o->caps.add_path[af] & BGP_ADDPATH_RX);
+	}
+}
+
+void
+bgp_peer_established(struct bgp_peer *peer, struct bgp_conn *conn)
+{
+	struct bgpd *bgpd = peer->bgpd;
+
+	peer->remote_id = conn->remote_open.bgp_id;
+	peer->remote_caps = conn->remote_open.caps;
+	peer->src.router_id = peer->remote_id;
+	negotiate_ctx(peer, &conn->remote_open);
+	peer->last_error[0] = '\0';
+	peer->retry_count = 0;
+	memset(peer->eor_rx, 0, sizeof(peer->eor_rx));
+	if (peer->gr_stale)
+		timer_stop(peer->ev_restart);	/* wait for End-of-RIB */
+	peer->adjout = adjout_new(peer);
+	peer->client = rib_client_add(bgpd->rib, &peer_client_ops, peer);
+	rib_client_feed(bgpd->rib, peer->client);
+	adjout_queue_eor(peer->adjout);
+	bgp_peer_tx_schedule(peer);
+}
+
+static void
+release_export_cache(struct bgp_peer *peer)
+{
+	struct rib *rib = peer->bgpd->rib;
+
+	if (peer->exp_cache_in)
+		rib_attrs_unref(rib, peer->exp_cache_in);
+	if (peer->exp_cache_out)
+		rib_attrs_unref(rib, peer->exp_cache_out);
+	peer->exp_cache_in = peer->exp_cache_out = NULL;
+}
+
+static void
+drop_export_side(struct bgp_peer *peer)
+{
+	if (peer->client != NULL) {
+		rib_client_del(peer->bgpd->rib, peer->client);
+		peer->client = NULL;
+	}
+	adjout_free(peer->adjout);
+	peer->adjout = NULL;
+	release_export_cache(peer);
+}
+
+/*
+ * The session went down. RFC 4724 4.2: if the peer does graceful restart
+ * for this AF and the session ended without a NOTIFICATION, keep its routes
+ * marked stale until it is back and sends End-of-RIB, or the restart time
+ * it advertised runs out. Otherwise withdraw them now.
+ */
+void
+bgp_peer_session_down(struct bgp_peer *peer, bool graceful)
+{
+	struct rib *rib = peer->bgpd->rib;
+	enum bgp_af af = peer_af(peer);
+	size_t n;
+
+	drop_export_side(peer);
+	if (graceful && peer->remote_caps.gr && peer->remote_caps.gr_af[af] &&
+	    peer->remote_caps.gr_time > 0 && !peer->dead) {
+		n = rib_mark_stale(rib, &peer->src);
+		peer->gr_stale = true;
+		timer_arm(peer->ev_restart, peer->remote_caps.gr_time, false);
+		log_peer(peer, LOG_LVL_INFO,
+		    "graceful restart: keeping %zu routes for %us", n,
+		    peer->remote_caps.gr_time);
+		return;
+	}
+	n = rib_flush_source(rib, &peer->src);
+	peer->gr_stale = false;
+	if (n)
+		log_peer(peer, LOG_LVL_INFO, "withdrew %zu routes", n);
+}
+
+void
+bgp_peer_gr_expired(struct bgp_peer *peer)
+{
+	size_t n = rib_sweep_stale(peer->bgpd->rib, &peer->src);
+
+	peer->gr_stale = false;
+	log_peer(peer, LOG_LVL_INFO,
+	    "graceful restart timer expired: withdrew %zu stale routes", n);
+}
+
+void
+bgp_peer_flush(struct bgp_peer *peer)
+{
+	drop_export_side(peer);
+	rib_flush_source(peer->bgpd->rib, &peer->src);
+	peer->gr_stale = false;
+}
+
+/* ---- UPDATE processing ---- */
+
+static int
+withdraw_nlri(struct bgp_peer *peer, struct rbuf r, uint8_t fam, bool ap,
+    struct bgp_err *err)
+{
+	struct prefix pfx;
+	uint32_t pid;
+	int rc;
+
+	while ((rc = bgp_nlri_next(&r, fam, ap, &pfx, &pid, err)) == 1)
+		rib_withdraw(peer->bgpd->rib, &peer->src, &pfx, pid);
+	return rc;
+}
+
+static int
+announce_nlri(struct bgp_peer *peer, struct rbuf r, uint8_t fam, bool ap,
+    const struct rib_attrs *attrs, struct bgp_err *err)
+{
+	struct bgpd *bgpd = peer->bgpd;
+	struct bgpd_peer_info pi;
+	struct prefix pfx;
+	uint32_t pid;
+	int rc;
+
+	peer_info(peer, &pi);
+	while ((rc = bgp_nlri_next(&r, fam, ap, &pfx, &pid, err)) == 1) {
+		if (bgpd->ops.import_ok == NULL ||
+		    bgpd->ops.import_ok(bgpd->ops_arg, &pi, &pfx))
+			rib_update(bgpd->rib, &peer->src, &pfx, pid, attrs);
+		else
+			rib_withdraw(bgpd->rib, &peer->src, &pfx, pid);
+	}
+	return rc;
+}
+
+static int
+rx_withdrawals(struct bgp_peer *peer, const struct bgp_update *u,
+    struct bgp_err *err)
+{
+	const struct bgp_codec_ctx *ctx = &peer->ctx;
+
+	if (withdraw_nlri(peer, u->withdrawn, AF_INET,
+	    ctx->add_path_rx[BGP_AF_IPV4], err) == -1)
+		return -1;
+	if (u->has_mp_unreach && withdraw_nlri(peer, u->mp_unreach_nlri,
+	    bgp_af_family(u->mp_unreach_af),
+	    ctx->add_path_rx[u->mp_unreach_af], err) == -1)
+		return -1;
+	if (!u->treat_as_withdraw)
+		return 0;
+	/* RFC 7606 2: treat-as-withdraw: every NLRI of the message goes */
+	if (withdraw_nlri(peer, u->nlri, AF_INET,
+	    ctx->add_path_rx[BGP_AF_IPV4], err) == -1)
+		return -1;
+	if (u->has_mp_reach && withdraw_nlri(peer, u->mp_reach_nlri,
+	    bgp_af_family(u->mp_reach_af),
+	    ctx->add_path_rx[u->mp_reach_af], err) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+rx_announcements(struct bgp_peer *peer, const struct bgp_update *u,
+    struct bgp_err *err)
+{
+	struct bgpd *bgpd = peer->bgpd;
+	const struct bgp_codec_ctx *ctx = &peer->ctx;
+	const struct rib_attrs *attrs;
+	struct rib_attrs tmpl;
+	int rc = 0;
+
+	if (rbuf_left(&u->nlri) == 0 && !u->has_mp_reach)
+		return 0;
+	if (bgp_update_attrs(u, ctx, &tmpl, bgpd->scratch, bgpd->scratchlen,
+	    err) == -1)
+		return -1;
+	attrs = rib_attrs_intern(bgpd->rib, &tmpl);
+	if (rbuf_left(&u->nlri) > 0)
+		rc = announce_nlri(peer, u->nlri, AF_INET,
+		    ctx->add_path_rx[BGP_AF_IPV4], attrs, err);
+	if (rc != -1 && u->has_mp_reach)
+		rc = announce_nlri(peer, u->mp_reach_nlri,
+		    bgp_af_family(u->mp_reach_af),
+		    ctx->add_path_rx[u->mp_reach_af], attrs, err);
+	rib_attrs_unref(bgpd->rib, attrs);
+	return rc;
+}
+
+static void
+rx_eor(struct bgp_peer *peer, enum bgp_af af)
+{
+	size_t n;
+
+	peer->eor_rx[af] = true;
+	log_peer(peer, LOG_LVL_DEBUG, "End-of-RIB received");
+	if (!peer->gr_stale || af != peer_af(peer))
+		return;
+	/* RFC 4724 4.2: End-of-RIB: delete what is still stale */
+	timer_stop(peer->ev_restart);
+	n = rib_sweep_stale(peer->bgpd->rib, &peer->src);
+	peer->gr_stale = false;
+	log_peer(peer, LOG_LVL_INFO,
+	    "graceful restart done: %zu stale routes removed", n);
+}
+
+int
+bgp_peer_rx_update(struct bgp_peer *peer, struct bgp_fsm_msg *m)
+{
+	struct bgp_update u;
+	uint32_t max = peer->bgpd->params.max_prefixes;
+
+	if (bgp_update_decode(&m->body, &peer->ctx, &u, &m->err) == -1) {
+		log_peer(peer, LOG_LVL_WARNING, "bad UPDATE: %s",
+		    m->err.reason ? m->err.reason : "?");
+		return -1;
+	}
+	if (u.treat_as_withdraw)
+		log_peer(peer, LOG_LVL_WARNING,
+		    "UPDATE treated as withdraw (RFC 7606): %s",
+		    u.withdraw_err.reason ? u.withdraw_err.reason : "?");
+	if (rx_withdrawals(peer, &u, &m->err) == -1 ||
+	    (!u.treat_as_withdraw && rx_announcements(peer, &u, &m->err) == -1))
+		return -1;
+	if (u.is_eor)
+		rx_eor(peer, u.eor_af);
+	if (max != 0 && peer->src.npaths > max) {
+		log_peer(peer, LOG_LVL_WARNING,
+		    "prefix limit %u exceeded", max);
+		bgp_err_set(&m->err, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX,
+		    BGP_ERR_RESET, NULL, 0, "maximum number of prefixes");
+		return -1;
+	}
+	return 0;
+}
+
+/* RFC 2918: re-send our whole Adj-RIB-Out for the AF. */
+int
+bgp_peer_rx_rrefresh(struct bgp_peer *peer, struct bgp_fsm_msg *m)
+{
+	struct bgp_rrefresh rr;
+	enum bgp_af af;
+
+	if (bgp_rrefresh_decode(&m->body, &rr, &m->err) == -1)
+		return -1;
+	if (bgp_af_from_afi(rr.afi, rr.safi, &af) == -1 ||
+	    af != peer_af(peer) || peer->client == NULL)
+		return 0;	/* RFC 2918 4: ignore an AF not negotiated */
+	adjout_free(peer->adjout);
+	peer->adjout = adjout_new(peer);
+	rib_client_feed(peer->bgpd->rib, peer->client);
+	adjout_queue_eor(peer->adjout);
+	bgp_peer_tx_schedule(peer);
+	return 0;
+}
+
+/* ---- export ---- */
+
+/*
+ * What this peer may be sent (before the agent's filter): never a path back
+ * to the peer it came from, only the session's AF, and no iBGP-learned path
+ * to an iBGP peer (RFC 4271 9.2; we are no route reflector).
+ */
+static bool
+export_allowed(const struct bgp_peer *peer, const struct prefix *pfx,
+    const struct rib_path *p)
+{
+	if (p->src == &peer->src || pfx->af != peer->conf.addr.af)
+		return false;
+	if (p->src->kind == RIB_SRC_BGP && !p->src->ebgp && !peer->ebgp)
+		return false;
+	return true;
+}
+
+/* RFC 4271 5.1.3: next hop self; 5.1.2: prepend our AS towards eBGP. */
+static const struct rib_attrs *
+export_attrs(struct bgp_peer *peer, const struct rib_attrs *in)
+{
+	struct rib *rib = peer->bgpd->rib;
+	const struct bgpd_params *p = &peer->bgpd->params;
+	struct rib_attrs t = *in;
+	uint8_t path[BGP_MAX_MSG];
+	struct wbuf w;
+
+	if (peer->exp_cache_in == in)
+		return rib_attrs_ref(peer->exp_cache_out);
+	t.nexthop = peer->conf.addr.af == AF_INET6 ? p->local_v6 : p->local_v4;
+	memset(&t.nexthop_ll, 0, sizeof(t.nexthop_ll));
+	if (peer->ebgp) {
+		wbuf_init(&w, path, sizeof(path));
+		wbuf_put_u8(&w, BGP_AS_SEQUENCE);
+		wbuf_put_u8(&w, 1);
+		wbuf_put_u32(&w, p->local_as);
+		wbuf_put_bytes(&w, in->aspath, in->aspath_len);
+		if (w.err)
+			return NULL;
+		t.aspath = path;
+		t.aspath_len = (uint16_t)w.len;
+		t.has_local_pref = false;
+		t.has_med = in->has_med && in->aspath_len == 0;
+	} else if (!t.has_local_pref) {
+		t.has_local_pref = true;
+		t.local_pref = 100;
+	}
+	release_export_cache(peer);
+	peer->exp_cache_in = rib_attrs_ref(in);
+	peer->exp_cache_out = rib_attrs_intern(rib, &t);
+	return rib_attrs_ref(peer->exp_cache_out);
+}
+
+static void
+best_changed(void *arg, const struct prefix *pfx, const struct rib_path *nb,
+    const struct rib_path *ob)
+{
+	struct bgp_peer *peer = arg;
+	struct bgpd *bgpd = peer->bgpd;
+	struct bgpd_peer_info pi;
+	const struct rib_attrs *a;
+
+	(void)ob;
+	if (peer->adjout == NULL)
+		return;
+	if (nb != NULL && export_allowed(peer, pfx, nb)) {
+		peer_info(peer, &pi);
+		if (bgpd->ops.export_ok == NULL ||
+		    bgpd->ops.export_ok(bgpd->ops_arg, &pi, pfx, nb)) {
+			if ((a = export_attrs(peer, nb->attrs)) != NULL) {
+				adjout_mark(peer->adjout, pfx, a);
+				rib_attrs_unref(bgpd->rib, a);
+				bgp_peer_tx_schedule(peer);
+				return;
+			}
+		}
+	}
+	if (adjout_mark(peer->adjout, pfx, NULL))
+		bgp_peer_tx_schedule(peer);
+}

@@ -1,0 +1,146 @@
+/*
+ * listen.c: the listening sockets (IPv4 and IPv6, port from the config).
+ *
+ * Owns the listen fds and their events. An accepted connection is handed
+ * to the peer with that remote address; from anyone else it is refused
+ * with Cease/Connection Rejected (RFC 4486) and closed at once.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "session.h"
+
+void
+bgp_refuse(int fd, uint8_t subcode)
+{
+	uint8_t buf[BGP_NOTIFICATION_MIN];
+	struct wbuf w;
+	struct bgp_notification n = {
+		.code = BGP_ERR_CEASE, .subcode = subcode,
+	};
+
+	wbuf_init(&w, buf, sizeof(buf));
+	bgp_notification_encode(&n, &w);
+	if (!w.err)
+		(void)write(fd, buf, w.len);
+	close(fd);
+}
+
+static struct bgp_peer *
+peer_by_addr(struct bgpd *bgpd, const struct addr *a)
+{
+	struct bgp_peer *peer;
+
+	TAILQ_FOREACH(peer, &bgpd->peers, entry)
+		if (addr_eq(&peer->conf.addr, a) && !peer->dead)
+			return peer;
+	return NULL;
+}
+
+static void
+sockaddr_to_addr(const struct sockaddr_storage *ss, struct addr *a)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		addr_set_bytes(a, AF_INET, &s4->sin_addr);
+	} else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		addr_set_bytes(a, AF_INET, &s6->sin6_addr.s6_addr[12]);
+	else
+		addr_set_bytes(a, AF_INET6, &s6->sin6_addr);
+}
+
+static void
+accept_cb(evutil_socket_t lfd, short ev, void *arg)
+{
+	struct bgpd *bgpd = arg;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct bgp_peer *peer;
+	struct addr a;
+	char buf[ADDR_STRLEN];
+	int fd, one = 1;
+
+	(void)ev;
+	fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept");
+		return;
+	}
+	sockaddr_to_addr(&ss, &a);
+	if ((peer = peer_by_addr(bgpd, &a)) == NULL) {
+		log_warnx("connection from %s refused: not a configured peer",
+		    addr_fmt(&a, buf, sizeof(buf)));
+		bgp_refuse(fd, BGP_CEASE_CONN_REJECTED);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	log_peer(peer, LOG_LVL_DEBUG, "incoming connection");
+	bgp_peer_accept(peer, fd);
+}
+
+static int
+listen_one(struct bgpd *bgpd, int i, int af)
+{
+	struct sockaddr_storage ss;
+	struct addr any;
+	socklen_t sl;
+	int fd, one = 1;
+
+	memset(&any, 0, sizeof(any));
+	any.af = (uint8_t)af;
+	sl = bgp_sockaddr(&any, bgpd->params.port, &ss);
+	fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (af == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) == -1 ||
+	    listen(fd, 64) == -1) {
+		close(fd);
+		return -1;
+	}
+	bgpd->listen_fd[i] = fd;
+	bgpd->ev_listen[i] = event_new(bgpd->base, fd, EV_READ | EV_PERSIST,
+	    accept_cb, bgpd);
+	event_add(bgpd->ev_listen[i], NULL);
+	return 0;
+}
+
+int
+bgp_listen_start(struct bgpd *bgpd)
+{
+	if (listen_one(bgpd, 0, AF_INET) == -1) {
+		log_warn("listen on port %u", bgpd->params.port);
+		return -1;
+	}
+	if (listen_one(bgpd, 1, AF_INET6) == -1)
+		log_warn("listen on [::]:%u (IPv6 sessions disabled)",
+		    bgpd->params.port);
+	return 0;
+}
+
+void
+bgp_listen_stop(struct bgpd *bgpd)
+{
+	for (int i = 0; i < 2; i++) {
+		if (bgpd->ev_listen[i])
+			event_free(bgpd->ev_listen[i]);
+		bgpd->ev_listen[i] = NULL;
+		if (bgpd->listen_fd[i] != -1)
+			close(bgpd->listen_fd[i]);
+		bgpd->listen_fd[i] = -1;
+	}
+}

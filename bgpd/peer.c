@@ -1,0 +1,654 @@
+/*
+ * peer.c: a peer's connections, sockets, timers and I/O on the event loop.
+ *
+ * Owns: every fd, struct event and evbuffer of a peer (created here, freed
+ * in bgp_conn_free/bgp_peer_free). The FSM reaches the network and the
+ * clock only through the functions at the top of this file. Read wakeups
+ * frame and handle at most BGP_MSG_PROCESS_LIMIT messages, then reschedule
+ * themselves so other peers get a turn (OpenBGPD MSG_PROCESS_LIMIT).
+ * A closed connection is parked on the peer's zombie list and freed from a
+ * zero-timeout event, never inside its own callback.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "session.h"
+#include "timer.h"
+#include "xmalloc.h"
+
+static void	conn_read_cb(evutil_socket_t, short, void *);
+static void	conn_write_cb(evutil_socket_t, short, void *);
+static void	conn_hold_cb(evutil_socket_t, short, void *);
+static void	conn_keepalive_cb(evutil_socket_t, short, void *);
+static void	peer_retry_cb(evutil_socket_t, short, void *);
+static void	peer_reap_cb(evutil_socket_t, short, void *);
+static void	peer_tx_cb(evutil_socket_t, short, void *);
+static void	peer_restart_cb(evutil_socket_t, short, void *);
+
+void
+log_peer(const struct bgp_peer *peer, enum log_level lvl, const char *fmt, ...)
+{
+	char a[ADDR_STRLEN], msg[512];
+	va_list ap;
+
+	if (lvl > log_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	switch (lvl) {
+	case LOG_LVL_ERROR:
+	case LOG_LVL_WARNING:
+		log_warnx("neighbor %s AS%u (%s): %s",
+		    addr_fmt(&peer->conf.addr, a, sizeof(a)), peer->conf.as,
+		    peer->conf.name, msg);
+		break;
+	case LOG_LVL_INFO:
+		log_info("neighbor %s AS%u (%s): %s",
+		    addr_fmt(&peer->conf.addr, a, sizeof(a)), peer->conf.as,
+		    peer->conf.name, msg);
+		break;
+	case LOG_LVL_DEBUG:
+		log_debug("neighbor %s AS%u (%s): %s",
+		    addr_fmt(&peer->conf.addr, a, sizeof(a)), peer->conf.as,
+		    peer->conf.name, msg);
+		break;
+	}
+}
+
+void
+bgp_peer_set_error(struct bgp_peer *peer, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(peer->last_error, sizeof(peer->last_error), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- connections ---- */
+
+static struct bgp_conn *
+conn_new(struct bgp_peer *peer, int fd, bool outgoing)
+{
+	struct event_base *base = peer->bgpd->base;
+	struct bgp_conn *c = xcalloc(1, sizeof(*c));
+
+	c->peer = peer;
+	c->fd = fd;
+	c->outgoing = outgoing;
+	c->state = BGP_STATE_CONNECT;
+	c->in = evbuffer_new();
+	c->out = evbuffer_new();
+	if (c->in == NULL || c->out == NULL)
+		fatalx("evbuffer_new");
+	c->ev_read = event_new(base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
+	c->ev_write = event_new(base, fd, EV_WRITE, conn_write_cb, c);
+	c->timers[BGP_TIMER_HOLD] = evtimer_new(base, conn_hold_cb, c);
+	c->timers[BGP_TIMER_KEEPALIVE] = evtimer_new(base, conn_keepalive_cb, c);
+	return c;
+}
+
+static void
+conn_free(struct bgp_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->ev_read)
+		event_free(c->ev_read);
+	if (c->ev_write)
+		event_free(c->ev_write);
+	for (int i = 0; i < BGP_TIMER_MAX; i++)
+		if (c->timers[i])
+			event_free(c->timers[i]);
+	if (c->fd != -1)
+		close(c->fd);
+	evbuffer_free(c->in);
+	evbuffer_free(c->out);
+	free(c);
+}
+
+void
+bgp_conn_send(struct bgp_conn *c, const uint8_t *p, size_t len)
+{
+	if (c->fd == -1)
+		return;
+	if (evbuffer_add(c->out, p, len) == -1)
+		fatalx("evbuffer_add");
+	c->peer->msgs_out++;
+	if (!event_pending(c->ev_write, EV_WRITE, NULL))
+		event_add(c->ev_write, NULL);
+}
+
+void
+bgp_conn_timer_start(struct bgp_conn *c, enum bgp_timer t, unsigned secs)
+{
+	/* RFC 4271 10: jitter on the keepalive (and connect-retry) timers */
+	timer_arm(c->timers[t], secs, t == BGP_TIMER_KEEPALIVE);
+}
+
+void
+bgp_conn_timer_stop(struct bgp_conn *c, enum bgp_timer t)
+{
+	timer_stop(c->timers[t]);
+}
+
+/*
+ * Close a connection: one last non-blocking write of what is queued (a
+ * NOTIFICATION), then park it. The peer falls back to its other
+ * connection, or to Active with the connect-retry timer.
+ */
+void
+bgp_conn_close(struct bgp_conn *c)
+{
+	struct bgp_peer *peer = c->peer;
+
+	if (c->fd == -1)
+		return;
+	if (evbuffer_get_length(c->out) > 0)
+		(void)evbuffer_write(c->out, c->fd);
+	event_del(c->ev_read);
+	event_del(c->ev_write);
+	for (int i = 0; i < BGP_TIMER_MAX; i++)
+		timer_stop(c->timers[i]);
+	shutdown(c->fd, SHUT_RDWR);
+	close(c->fd);
+	c->fd = -1;
+	c->state = BGP_STATE_IDLE;
+	c->next_zombie = peer->zombies;
+	peer->zombies = c;
+	event_active(peer->ev_reap, EV_TIMEOUT, 0);
+	if (peer->conn2 == c) {
+		peer->conn2 = NULL;
+		return;
+	}
+	if (peer->conn != c)
+		return;
+	peer->conn = peer->conn2;
+	peer->conn2 = NULL;
+	if (peer->conn != NULL) {
+		peer->state = peer->conn->state;
+		return;
+	}
+	peer->state = BGP_STATE_ACTIVE;
+	peer->since = time(NULL);
+	if (!peer->dead)
+		bgp_peer_retry_start(peer);
+}
+
+/* ---- reading ---- */
+
+static enum bgp_event
+msg_event(uint8_t type)
+{
+	switch (type) {
+	case BGP_OPEN:
+		return BGP_EV_OPEN;
+	case BGP_UPDATE:
+		return BGP_EV_UPDATE;
+	case BGP_NOTIFICATION:
+		return BGP_EV_NOTIFICATION;
+	case BGP_KEEPALIVE:
+		return BGP_EV_KEEPALIVE;
+	default:
+		return BGP_EV_RREFRESH;
+	}
+}
+
+/* Frame and dispatch one message; 1 = done one, 0 = need more, -1 = closed */
+static int
+conn_handle_one(struct bgp_conn *c)
+{
+	struct bgp_fsm_msg m;
+	size_t avail = evbuffer_get_length(c->in), msglen, want;
+	const uint8_t *p;
+	enum bgp_frame_result r;
+
+	if (avail < BGP_HDR_LEN)
+		return 0;
+	p = evbuffer_pullup(c->in, BGP_HDR_LEN);
+	want = (size_t)p[16] << 8 | p[17];
+	if (want >= BGP_HDR_LEN && want <= avail)
+		p = evbuffer_pullup(c->in, (ssize_t)want);
+	else
+		want = BGP_HDR_LEN;
+	memset(&m, 0, sizeof(m));
+	r = bgp_frame(p, want, c->peer->ctx.maxlen, &msglen, &m.type, &m.err);
+	if (r == BGP_FRAME_MORE)
+		return 0;
+	c->peer->msgs_in++;
+	if (r == BGP_FRAME_ERR) {
+		bgp_fsm(c, BGP_EV_MSG_ERROR, &m);
+		return -1;
+	}
+	rbuf_init(&m.body, p + BGP_HDR_LEN, msglen - BGP_HDR_LEN);
+	bgp_fsm(c, msg_event(m.type), &m);
+	if (c->fd == -1)
+		return -1;
+	evbuffer_drain(c->in, msglen);
+	return 1;
+}
+
+static void
+conn_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct bgp_conn *c = arg;
+	int n, handled = 0, r = 0;
+
+	(void)ev;
+	n = evbuffer_read(c->in, fd, 256 * 1024);
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		if (evbuffer_get_length(c->in) == 0 || n == 0) {
+			bgp_peer_set_error(c->peer, "Socket: %s",
+			    n == 0 ? "Connection closed" : strerror(errno));
+			bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
+			return;
+		}
+	}
+	while (handled < BGP_MSG_PROCESS_LIMIT &&
+	    (r = conn_handle_one(c)) == 1)
+		handled++;
+	if (r == 1 && c->fd != -1)
+		event_active(c->ev_read, EV_READ, 0);	/* more queued */
+}
+
+static void
+conn_write_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct bgp_conn *c = arg;
+	struct bgp_peer *peer = c->peer;
+
+	(void)ev;
+	if (evbuffer_write(c->out, fd) == -1 && errno != EAGAIN &&
+	    errno != EINTR) {
+		bgp_peer_set_error(peer, "Socket: %s", strerror(errno));
+		bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
+		return;
+	}
+	if (evbuffer_get_length(c->out) > 0)
+		event_add(c->ev_write, NULL);
+	else if (c->state == BGP_STATE_ESTABLISHED && peer->adjout)
+		event_active(peer->ev_tx, EV_TIMEOUT, 0);
+}
+
+static void
+conn_hold_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct bgp_conn *c = arg;
+
+	(void)fd;
+	(void)ev;
+	bgp_peer_set_error(c->peer, "BGP Error: Hold timer expired");
+	bgp_fsm(c, BGP_EV_HOLD_EXPIRED, NULL);
+}
+
+static void
+conn_keepalive_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	bgp_fsm(arg, BGP_EV_KEEPALIVE_TIMER, NULL);
+}
+
+/* ---- outgoing connections ---- */
+
+/* RFC 2385 TCP MD5 signatures for one peer address on fd. */
+int
+bgp_md5_set(int fd, const struct addr *a, const char *pw)
+{
+	struct tcp_md5sig md5;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	memset(&md5, 0, sizeof(md5));
+	sl = bgp_sockaddr(a, 0, &ss);
+	memcpy(&md5.tcpm_addr, &ss, sl);
+	md5.tcpm_keylen = (uint16_t)strlen(pw);
+	memcpy(md5.tcpm_key, pw, md5.tcpm_keylen);
+	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof(md5));
+}
+
+socklen_t
+bgp_sockaddr(const struct addr *a, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->af == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, a->b, 16);
+		return sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, a->b, 4);
+		return sizeof(*s4);
+	}
+}
+
+static void
+connect_done_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct bgp_conn *c = arg;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	(void)ev;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err != 0) {
+		bgp_peer_set_error(c->peer, "Socket: %s", strerror(err));
+		log_peer(c->peer, LOG_LVL_DEBUG, "connect: %s", strerror(err));
+		bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
+		return;
+	}
+	/* from now on the write event only drains the out buffer */
+	event_assign(c->ev_write, c->peer->bgpd->base, fd, EV_WRITE,
+	    conn_write_cb, c);
+	event_add(c->ev_read, NULL);
+	bgp_fsm(c, BGP_EV_TCP_OK, NULL);
+}
+
+static int
+peer_socket(struct bgp_peer *peer)
+{
+	const struct bgpd_params *p = &peer->bgpd->params;
+	const struct addr *src = peer->conf.addr.af == AF_INET6 ?
+	    &p->local_v6 : &p->local_v4;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, one = 1;
+
+	fd = socket(peer->conf.addr.af, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (peer->bgpd->password[0] != '\0' &&
+	    bgp_md5_set(fd, &peer->conf.addr, peer->bgpd->password) == -1)
+		log_peer(peer, LOG_LVL_WARNING, "TCP MD5: %s", strerror(errno));
+	/* Calico: "source address <own ip>" */
+	if (addr_is_set(src)) {
+		sl = bgp_sockaddr(src, 0, &ss);
+		if (bind(fd, (struct sockaddr *)&ss, sl) == -1)
+			log_peer(peer, LOG_LVL_DEBUG, "bind source: %s",
+			    strerror(errno));
+	}
+	return fd;
+}
+
+void
+bgp_peer_connect(struct bgp_peer *peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct bgp_conn *c;
+	int fd;
+
+	if (peer->conn != NULL || peer->dead)
+		return;
+	if ((fd = peer_socket(peer)) == -1) {
+		bgp_peer_set_error(peer, "Socket: %s", strerror(errno));
+		bgp_peer_retry_start(peer);
+		return;
+	}
+	sl = bgp_sockaddr(&peer->conf.addr, peer->conf.port, &ss);
+	c = conn_new(peer, fd, true);
+	peer->conn = c;
+	peer->state = BGP_STATE_CONNECT;
+	event_assign(c->ev_write, peer->bgpd->base, fd, EV_WRITE,
+	    connect_done_cb, c);
+	if (connect(fd, (struct sockaddr *)&ss, sl) == -1 &&
+	    errno != EINPROGRESS) {
+		bgp_peer_set_error(peer, "Socket: %s", strerror(errno));
+		bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
+		return;
+	}
+	event_add(c->ev_write, NULL);
+}
+
+void
+bgp_peer_retry_start(struct bgp_peer *peer)
+{
+	unsigned secs = peer->bgpd->params.connect_retry_time;
+
+	if (peer->conf.passive || peer->dead)
+		return;
+	if (secs == 0)
+		secs = 1;
+	timer_arm(peer->ev_retry, secs, true);
+}
+
+static void
+peer_retry_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	bgp_peer_connect(arg);
+}
+
+/* ---- incoming connections (from listen.c) ---- */
+
+static void
+conn_start_incoming(struct bgp_peer *peer, struct bgp_conn *c)
+{
+	(void)peer;
+	event_add(c->ev_read, NULL);
+	bgp_fsm(c, BGP_EV_TCP_OK, NULL);
+}
+
+/*
+ * A connection from this peer's address arrived. RFC 4271 6.8: while we are
+ * in OpenSent/OpenConfirm it becomes the collision candidate; an outgoing
+ * connect still in progress is dropped in its favour; in Established it is
+ * refused unless the peer does graceful restart (RFC 4724 4.2: a new
+ * connection means the peer restarted).
+ */
+void
+bgp_peer_accept(struct bgp_peer *peer, int fd)
+{
+	struct bgp_conn *c, *old = peer->conn;
+
+	if (old != NULL && old->state == BGP_STATE_ESTABLISHED &&
+	    peer->remote_caps.gr) {
+		log_peer(peer, LOG_LVL_INFO,
+		    "new connection while established: peer restarted");
+		bgp_peer_set_error(peer, "Socket: peer restarted");
+		bgp_fsm(old, BGP_EV_TCP_FAIL, NULL);	/* keeps routes stale */
+		old = peer->conn;
+	}
+	if (old != NULL && (old->state == BGP_STATE_ESTABLISHED ||
+	    peer->conn2 != NULL)) {
+		bgp_refuse(fd, BGP_CEASE_COLLISION);
+		return;
+	}
+	if (old != NULL && old->state == BGP_STATE_CONNECT) {
+		bgp_conn_close(old);	/* drop our pending connect */
+		old = NULL;
+	}
+	timer_stop(peer->ev_retry);
+	c = conn_new(peer, fd, false);
+	if (old == NULL) {
+		peer->conn = c;
+		peer->state = BGP_STATE_CONNECT;
+	} else
+		peer->conn2 = c;
+	conn_start_incoming(peer, c);
+}
+
+/*
+ * RFC 4271 6.8: conn received an OPEN while the other connection exists.
+ * The connection initiated by the speaker with the higher BGP Identifier
+ * survives. Returns true if conn itself was closed.
+ */
+bool
+bgp_peer_collision(struct bgp_peer *peer, struct bgp_conn *conn)
+{
+	struct bgp_conn *other = conn == peer->conn ? peer->conn2 : peer->conn;
+	struct bgp_conn *loser;
+	uint32_t local_id = peer->bgpd->params.router_id;
+	uint32_t remote_id = conn->remote_open.bgp_id;
+
+	if (other == NULL || other->fd == -1)
+		return false;
+	if (other->state == BGP_STATE_ESTABLISHED)
+		loser = conn;
+	else if (local_id < remote_id)
+		loser = conn->outgoing ? conn : other;	/* keep remote's */
+	else
+		loser = conn->outgoing ? other : conn;	/* keep ours */
+	log_peer(peer, LOG_LVL_INFO, "connection collision: closing the %s one",
+	    loser->outgoing ? "outgoing" : "incoming");
+	bgp_fsm_send_notification(loser, BGP_ERR_CEASE, BGP_CEASE_COLLISION,
+	    NULL, 0);
+	if (loser == peer->conn)
+		loser->state = BGP_STATE_IDLE;
+	bgp_conn_close(loser);
+	if (loser != conn) {
+		peer->state = conn->state;
+		return false;
+	}
+	return true;
+}
+
+/* ---- peer lifecycle ---- */
+
+struct bgp_peer *
+bgp_peer_new(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
+{
+	struct bgp_peer *peer = xcalloc(1, sizeof(*peer));
+	struct event_base *base = bgpd->base;
+
+	peer->bgpd = bgpd;
+	peer->conf = *conf;
+	if (peer->conf.port == 0)
+		peer->conf.port = bgpd->params.port;
+	peer->state = BGP_STATE_IDLE;
+	peer->since = time(NULL);
+	peer->ebgp = conf->as != bgpd->params.local_as;
+	peer->ctx.maxlen = BGP_MAX_MSG;
+	peer->src.name = peer->conf.name;
+	peer->src.kind = RIB_SRC_BGP;
+	peer->src.as = conf->as;
+	peer->src.addr = conf->addr;
+	peer->src.ebgp = peer->ebgp;
+	peer->ev_retry = evtimer_new(base, peer_retry_cb, peer);
+	peer->ev_restart = evtimer_new(base, peer_restart_cb, peer);
+	peer->ev_reap = event_new(base, -1, 0, peer_reap_cb, peer);
+	peer->ev_tx = event_new(base, -1, 0, peer_tx_cb, peer);
+	return peer;
+}
+
+void
+bgp_peer_start(struct bgp_peer *peer)
+{
+	peer->state = BGP_STATE_ACTIVE;
+	peer->since = time(NULL);
+	if (!peer->conf.passive)
+		timer_arm_ms(peer->ev_retry, 0);
+}
+
+static void
+reap_zombies(struct bgp_peer *peer)
+{
+	struct bgp_conn *c;
+
+	while ((c = peer->zombies) != NULL) {
+		peer->zombies = c->next_zombie;
+		conn_free(c);
+	}
+}
+
+static void
+peer_reap_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct bgp_peer *peer = arg;
+
+	(void)fd;
+	(void)ev;
+	reap_zombies(peer);
+	if (peer->dead)
+		bgp_peer_free(peer);
+}
+
+static void
+peer_tx_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct bgp_peer *peer = arg;
+	struct bgp_conn *c = peer->conn;
+
+	(void)fd;
+	(void)ev;
+	if (c == NULL || c->state != BGP_STATE_ESTABLISHED ||
+	    peer->adjout == NULL)
+		return;
+	if (evbuffer_get_length(c->out) < BGP_OUT_HIGH_WATER)
+		adjout_build(peer->adjout, c);
+}
+
+void
+bgp_peer_tx_schedule(struct bgp_peer *peer)
+{
+	if (!event_pending(peer->ev_tx, EV_TIMEOUT, NULL))
+		event_active(peer->ev_tx, EV_TIMEOUT, 0);
+}
+
+static void
+peer_restart_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct bgp_peer *peer = arg;
+
+	(void)fd;
+	(void)ev;
+	bgp_peer_gr_expired(peer);
+}
+
+/* Stop: Cease with subcode on every connection, routes withdrawn. */
+void
+bgp_peer_stop(struct bgp_peer *peer, uint8_t subcode)
+{
+	struct bgp_conn *c;
+
+	timer_stop(peer->ev_retry);
+	timer_stop(peer->ev_restart);
+	peer->dead = true;
+	while ((c = peer->conn2 ? peer->conn2 : peer->conn) != NULL) {
+		if (c->state >= BGP_STATE_OPENSENT)
+			bgp_fsm_send_notification(c, BGP_ERR_CEASE, subcode,
+			    NULL, 0);
+		if (c->state == BGP_STATE_ESTABLISHED && c == peer->conn)
+			bgp_peer_session_down(peer, false);
+		bgp_conn_close(c);
+	}
+	bgp_peer_flush(peer);
+	peer->state = BGP_STATE_IDLE;
+}
+
+void
+bgp_peer_free(struct bgp_peer *peer)
+{
+	if (peer == NULL)
+		return;
+	reap_zombies(peer);
+	conn_free(peer->conn);
+	conn_free(peer->conn2);
+	bgp_peer_flush(peer);
+	event_free(peer->ev_retry);
+	event_free(peer->ev_restart);
+	event_free(peer->ev_reap);
+	event_free(peer->ev_tx);
+	free(peer);
+}

@@ -1,0 +1,197 @@
+/*
+ * session.h: bgpd's private types (never included outside bgpd/).
+ *
+ * Ownership: struct bgpd owns its peers (TAILQ) and listeners. A
+ * struct bgp_peer owns its connections, timers, Adj-RIB-Out and rib
+ * client; bgp_peer_free() is the single place they die. A struct bgp_conn
+ * owns its fd, events and buffers; bgp_conn_free() closes and frees them.
+ * Nothing is freed from inside its own callback: a peer to be deleted is
+ * marked dead and reaped from a zero-timeout event.
+ *
+ * Connections: a peer has a main connection (conn) and, during a
+ * connection collision (RFC 4271 6.8), a second incoming one (conn2) that
+ * runs only until its OPEN arrives and the collision is resolved.
+ */
+#ifndef TERN_BGP_SESSION_H
+#define TERN_BGP_SESSION_H
+
+#include <bsd/sys/queue.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "bgpd.h"
+#include "log.h"
+#include "msg.h"
+
+struct event;
+struct event_base;
+struct evbuffer;
+struct adjout;
+
+enum bgp_event {
+	BGP_EV_START,
+	BGP_EV_STOP,
+	BGP_EV_CONNECT_RETRY,	/* ConnectRetryTimer_Expires */
+	BGP_EV_HOLD_EXPIRED,	/* HoldTimer_Expires */
+	BGP_EV_KEEPALIVE_TIMER,	/* KeepaliveTimer_Expires */
+	BGP_EV_TCP_OK,		/* Tcp_CR_Acked / TcpConnectionConfirmed */
+	BGP_EV_TCP_FAIL,	/* TcpConnectionFails */
+	BGP_EV_OPEN,		/* BGPOpen */
+	BGP_EV_KEEPALIVE,	/* KeepAliveMsg */
+	BGP_EV_UPDATE,		/* UpdateMsg */
+	BGP_EV_NOTIFICATION,	/* NotifMsg */
+	BGP_EV_RREFRESH,
+	BGP_EV_MSG_ERROR,	/* BGPHeaderErr / BGPOpenMsgErr / UpdateMsgErr */
+};
+const char *bgp_event_name(enum bgp_event);
+
+enum bgp_timer {
+	BGP_TIMER_CONNECT_RETRY,
+	BGP_TIMER_HOLD,
+	BGP_TIMER_KEEPALIVE,
+	BGP_TIMER_MAX,
+};
+
+#define BGP_OPEN_HOLD_TIME	240	/* RFC 4271 8: large value before OPEN */
+#define BGP_MSG_PROCESS_LIMIT	64	/* messages per read wakeup */
+#define BGP_OUT_HIGH_WATER	(256 * 1024)	/* stop building UPDATEs */
+
+struct bgp_conn {
+	struct bgp_peer	*peer;
+	int		 fd;
+	bool		 outgoing;
+	enum bgp_state	 state;
+	struct event	*ev_read;
+	struct event	*ev_write;
+	struct event	*timers[BGP_TIMER_MAX];
+	struct evbuffer	*in;
+	struct evbuffer	*out;
+	struct bgp_open	 remote_open;	/* valid from OpenConfirm */
+	bool		 open_received;
+	struct bgp_conn	*next_zombie;
+};
+
+/* One message handed to the FSM with its event. */
+struct bgp_fsm_msg {
+	uint8_t			 type;
+	struct rbuf		 body;
+	struct bgp_err		 err;		/* BGP_EV_MSG_ERROR */
+};
+
+struct bgp_peer {
+	TAILQ_ENTRY(bgp_peer)	 entry;
+	struct bgpd		*bgpd;
+	struct bgpd_peer_conf	 conf;
+	struct bgp_conn		*conn;		/* main connection, or NULL */
+	struct bgp_conn		*conn2;		/* collision candidate */
+	enum bgp_state		 state;		/* shown state */
+	time_t			 since;
+	char			 last_error[128];
+	struct event		*ev_retry;	/* connect-retry (peer level) */
+	struct event		*ev_restart;	/* RFC 4724 restart timer */
+	struct event		*ev_reap;	/* deferred free */
+	struct event		*ev_tx;		/* build UPDATEs */
+	struct bgp_conn		*zombies;	/* closed, freed by ev_reap */
+	const struct rib_attrs	*exp_cache_in;	/* last export translation */
+	const struct rib_attrs	*exp_cache_out;
+	unsigned		 retry_count;
+	bool			 dead;
+	bool			 ebgp;
+	/* negotiated on Established */
+	uint16_t		 hold_time;
+	uint16_t		 keepalive_time;
+	uint32_t		 remote_id;
+	struct bgp_caps		 remote_caps;
+	struct bgp_codec_ctx	 ctx;
+	bool			 gr_stale;	/* routes kept as stale */
+	bool			 eor_rx[BGP_AF_MAX];
+	/* rib side */
+	struct rib_src		 src;
+	struct rib_client	*client;
+	struct adjout		*adjout;
+	size_t			 routes_exported;
+	uint64_t		 msgs_in;
+	uint64_t		 msgs_out;
+};
+
+TAILQ_HEAD(bgp_peer_head, bgp_peer);
+
+struct bgpd {
+	struct event_base	*base;
+	struct rib		*rib;
+	struct bgpd_params	 params;
+	char			 password[81];
+	struct bgpd_ops		 ops;
+	void			*ops_arg;
+	struct bgp_peer_head	 peers;
+	int			 listen_fd[2];
+	struct event		*ev_listen[2];
+	uint8_t			*scratch;	/* bgp_update_attrs scratch */
+	size_t			 scratchlen;
+};
+
+/* fsm.c: the RFC 4271 8 state machine, one step per event */
+void	bgp_fsm(struct bgp_conn *, enum bgp_event, struct bgp_fsm_msg *);
+void	bgp_fsm_change_state(struct bgp_conn *, enum bgp_state,
+	    enum bgp_event);
+void	bgp_fsm_send_notification(struct bgp_conn *, uint8_t code,
+	    uint8_t subcode, const void *data, size_t len);
+int	bgp_fsm_check_open(struct bgp_conn *, const struct bgp_open *,
+	    struct bgp_err *);
+void	bgp_fsm_build_open(const struct bgp_peer *, struct bgp_open *);
+
+/* peer.c: transport and timers (the FSM's only way out) */
+void	bgp_conn_send(struct bgp_conn *, const uint8_t *, size_t);
+void	bgp_conn_close(struct bgp_conn *);
+void	bgp_conn_timer_start(struct bgp_conn *, enum bgp_timer, unsigned);
+void	bgp_conn_timer_stop(struct bgp_conn *, enum bgp_timer);
+void	bgp_peer_connect(struct bgp_peer *);
+void	bgp_peer_retry_start(struct bgp_peer *);
+void	bgp_peer_established(struct bgp_peer *, struct bgp_conn *);
+void	bgp_peer_session_down(struct bgp_peer *, bool graceful);
+/* -1: the UPDATE demands a session reset; m->err says why */
+int	bgp_peer_rx_update(struct bgp_peer *, struct bgp_fsm_msg *);
+int	bgp_peer_rx_rrefresh(struct bgp_peer *, struct bgp_fsm_msg *);
+bool	bgp_peer_collision(struct bgp_peer *, struct bgp_conn *);
+void	bgp_peer_set_error(struct bgp_peer *, const char *, ...)
+	    PRINTF_LIKE(2, 3);
+void	log_peer(const struct bgp_peer *, enum log_level, const char *, ...)
+	    PRINTF_LIKE(3, 4);
+
+struct bgp_peer *bgp_peer_new(struct bgpd *, const struct bgpd_peer_conf *);
+void	bgp_peer_start(struct bgp_peer *);
+void	bgp_peer_stop(struct bgp_peer *, uint8_t cease_subcode);
+void	bgp_peer_free(struct bgp_peer *);
+void	bgp_peer_accept(struct bgp_peer *, int fd);
+void	bgp_peer_tx_schedule(struct bgp_peer *);
+struct sockaddr_storage;
+int	bgp_md5_set(int fd, const struct addr *, const char *password);
+socklen_t bgp_sockaddr(const struct addr *, uint16_t port,
+	    struct sockaddr_storage *);
+
+/* import.c: what peers announce into the rib, and the export policy */
+void	bgp_peer_gr_expired(struct bgp_peer *);
+void	bgp_peer_get_info(const struct bgp_peer *, struct bgpd_peer_info *);
+/* drop everything the session put in the rib and its Adj-RIB-Out */
+void	bgp_peer_flush(struct bgp_peer *);
+
+/* listen.c */
+/* send Cease/subcode on a fresh socket and close it */
+void	bgp_refuse(int fd, uint8_t subcode);
+int	bgp_listen_start(struct bgpd *);
+void	bgp_listen_stop(struct bgpd *);
+
+/* adjout.c: Adj-RIB-Out with mark-then-build TX */
+struct adjout *adjout_new(struct bgp_peer *);
+void	adjout_free(struct adjout *);
+/* a best-path change relevant to this peer: attrs NULL = withdraw */
+bool	adjout_mark(struct adjout *, const struct prefix *,
+	    const struct rib_attrs *);
+/* build UPDATEs into the connection until high water; true if more */
+bool	adjout_build(struct adjout *, struct bgp_conn *);
+void	adjout_queue_eor(struct adjout *);
+size_t	adjout_count(const struct adjout *);
+
+#endif
