@@ -8,11 +8,13 @@
  * writer plugs in here).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
 #include "log.h"
 #include "proto.h"
+#include "xmalloc.h"
 
 static enum bgpd_peer_kind
 peer_kind(enum ds_peer_type t)
@@ -108,18 +110,41 @@ ds_block_changed(void *arg, const struct prefix *pfx, bool present)
 		rib_withdraw(ag->rib, &ag->local_src, pfx, 0);
 }
 
-static int
-reoriginate_cb(void *arg, const struct rib_entry *e)
-{
-	struct agent *ag = arg;
-	const struct rib_path *p;
-	const struct prefix *pfx = rib_entry_prefix(e);
+struct own_list {
+	struct agent	*ag;
+	struct prefix	*v;
+	size_t		 n, cap;
+};
 
-	for (p = rib_entry_paths(e); p != NULL; p = p->next)
-		if (p->src == &ag->local_src)
-			rib_update(ag->rib, &ag->local_src, pfx, 0,
-			    ag->local_attrs[pfx->af == AF_INET6]);
+static int
+collect_own_cb(void *arg, const struct rib_entry *e)
+{
+	struct own_list *l = arg;
+	const struct rib_path *p;
+
+	for (p = rib_entry_paths(e); p != NULL; p = p->next) {
+		if (p->src != &l->ag->local_src)
+			continue;
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 16;
+			l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+		}
+		l->v[l->n++] = *rib_entry_prefix(e);
+	}
 	return 0;
+}
+
+/* Own routes take the new next hop (the rib may not change in a walk). */
+static void
+reoriginate(struct agent *ag)
+{
+	struct own_list l = { .ag = ag };
+
+	rib_walk(ag->rib, collect_own_cb, &l);
+	for (size_t i = 0; i < l.n; i++)
+		rib_update(ag->rib, &ag->local_src, &l.v[i], 0,
+		    ag->local_attrs[l.v[i].af == AF_INET6]);
+	free(l.v);
 }
 
 static void
@@ -135,7 +160,7 @@ ds_local_changed(void *arg, const struct ds_local *l)
 	    addr_is_set(&l->ipv6) ? addr_fmt(&l->ipv6, a6, sizeof(a6)) : "",
 	    l->as);
 	local_attrs_refresh(ag);
-	rib_walk(ag->rib, reoriginate_cb, ag);
+	reoriginate(ag);
 	bgpd_set_local(ag->bgpd, l->as, &l->ipv4, &l->ipv6);
 }
 

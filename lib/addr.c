@@ -95,7 +95,9 @@ host_bits_zero(const uint8_t *b, unsigned len, size_t nbytes)
 
 		if (bit0 + 8 <= len)
 			continue;
-		mask = bit0 >= len ? 0xff : (uint8_t)(0xff >> (len - bit0));
+		mask = 0xff;
+		if (bit0 < len)
+			mask = (uint8_t)(mask >> (len - bit0));
 		if (b[i] & mask)
 			return false;
 	}

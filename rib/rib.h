@@ -147,8 +147,10 @@ size_t		 rib_mark_stale(struct rib *, struct rib_src *);
 size_t		 rib_sweep_stale(struct rib *, struct rib_src *);
 
 /*
- * A client must not call any rib function that changes the rib (or adds,
- * deletes or feeds clients) from inside best_changed: asserted.
+ * From inside best_changed a client may look up (rib_lookup, rib_match,
+ * the counts) and intern, ref and unref attribute sets, but must not
+ * change paths or clients (rib_update, _withdraw, _flush_source,
+ * _mark_stale, _sweep_stale, rib_client_add/_del/_feed): asserted.
  */
 struct rib_client *rib_client_add(struct rib *, const struct rib_client_ops *,
 		    void *arg);

@@ -1,0 +1,479 @@
+/*
+ * rib.c: the route table's operations: paths in and out per source
+ * (update, withdraw, flush, graceful-restart stale marking), re-running
+ * the decision for each touched prefix, and telling clients about every
+ * best-path change. Lookups and the sorted walk for show commands live
+ * here too. Storage is table.c, attribute sets attrs.c, the choice of the
+ * best path decide.c; this file owns the rules tying them together:
+ *
+ * - Every change to an entry goes: snapshot the best path (a stack copy
+ *   holding a reference on its attributes), change the paths, re-decide,
+ *   notify if the best changed, drop the snapshot. So old_best always
+ *   shows the old attributes, even when the best path itself was updated.
+ * - "Changed" means another (source, path id) or other attributes; a
+ *   stale mark, or a re-announcement of identical attributes, is silent.
+ * - Clients must not call into the rib from best_changed: rib->busy makes
+ *   that an assertion failure. Path pointers given to them (and returned
+ *   by the lookups) are valid until the next change to the rib.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rib_impl.h"
+#include "xmalloc.h"
+
+struct rib_client {
+	TAILQ_ENTRY(rib_client)		 entry;
+	const struct rib_client_ops	*ops;
+	void				*arg;
+};
+
+struct rib *
+rib_new(void)
+{
+	struct rib *rib = xcalloc(1, sizeof(*rib));
+
+	rib_tab_init(&rib->tab);
+	rib_slab_init(&rib->paths, sizeof(struct rib_path));
+	TAILQ_INIT(&rib->clients);
+	return rib;
+}
+
+/* Frees everything at once; sources are not touched (they may be gone). */
+void
+rib_free(struct rib *rib)
+{
+	struct rib_client *c;
+
+	if (rib == NULL)
+		return;
+	assert(!rib->busy);
+	while ((c = TAILQ_FIRST(&rib->clients)) != NULL) {
+		TAILQ_REMOVE(&rib->clients, c, entry);
+		free(c);
+	}
+	rib_tab_fini(&rib->tab);
+	rib_slab_fini(&rib->paths);
+	rib_attrtab_fini(&rib->attrs);
+	free(rib);
+}
+
+static void
+notify(struct rib *rib, const struct prefix *pfx,
+    const struct rib_path *new_best, const struct rib_path *old_best)
+{
+	struct rib_client *c;
+
+	rib->busy = true;
+	TAILQ_FOREACH(c, &rib->clients, entry)
+		if (c->ops->best_changed != NULL)
+			c->ops->best_changed(c->arg, pfx, new_best, old_best);
+	rib->busy = false;
+}
+
+/* af known, length in range, host bits zero (RFC 4271 4.3 NLRI). */
+static bool
+prefix_valid(const struct prefix *p)
+{
+	uint8_t mask;
+
+	if ((p->af != AF_INET && p->af != AF_INET6) ||
+	    p->len > af_maxlen(p->af))
+		return false;
+	for (size_t i = p->len / 8u; i < sizeof(p->b); i++) {
+		mask = 0xff;
+		if (i == p->len / 8u)
+			mask = (uint8_t)(0xffu >> (p->len % 8u));
+		if (p->b[i] & mask)
+			return false;
+	}
+	return true;
+}
+
+static void
+path_init(struct rib *rib, struct rib_path *p, struct rib_src *src,
+    uint32_t path_id, const struct rib_attrs *attrs)
+{
+	p->src = src;
+	p->path_id = path_id;
+	p->attrs = rib_attrs_ref(attrs);
+	p->stale = false;
+	src->npaths++;
+	rib->npaths++;
+}
+
+/* The path (src, path_id) of e and, in *prevp, the one before it. */
+static struct rib_path *
+path_find(struct rib_entry *e, const struct rib_src *src, uint32_t path_id,
+    struct rib_path **prevp)
+{
+	struct rib_path *p, *prev = NULL;
+
+	for (p = &e->head; p != NULL; prev = p, p = p->next) {
+		if (p->src == src && p->path_id == path_id) {
+			*prevp = prev;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Unlink and release p (prev is the path before it). Removing head moves
+ * the next path into it; the last one leaves head.src NULL.
+ */
+static void
+path_remove(struct rib *rib, struct rib_entry *e, struct rib_path *p,
+    struct rib_path *prev)
+{
+	struct rib_path *n;
+
+	p->src->npaths--;
+	rib->npaths--;
+	rib_attrs_unref(rib, p->attrs);
+	if (p != &e->head) {
+		prev->next = p->next;
+		rib_slab_put(&rib->paths, p, 0);
+	} else if ((n = e->head.next) != NULL) {
+		e->head = *n;
+		rib_slab_put(&rib->paths, n, 0);
+	} else
+		memset(&e->head, 0, sizeof(e->head));
+}
+
+static void
+snap_take(struct rib_path *old, const struct rib_entry *e)
+{
+	*old = e->head;
+	old->next = NULL;
+	(void)rib_attrs_ref(old->attrs);
+}
+
+/*
+ * After the paths of e changed: decide, notify, drop the snapshot old.
+ * Returns true when e has no path left; the caller frees it.
+ */
+static bool
+entry_settle(struct rib *rib, struct rib_entry *e, struct rib_path *old)
+{
+	const struct rib_path *h = &e->head;
+	bool empty = h->src == NULL;
+
+	if (empty)
+		notify(rib, &e->pfx, NULL, old);
+	else {
+		rib_decide(e);
+		if (h->src != old->src || h->path_id != old->path_id ||
+		    h->attrs != old->attrs)
+			notify(rib, &e->pfx, h, old);
+	}
+	rib_attrs_unref(rib, old->attrs);
+	return empty;
+}
+
+int
+rib_update(struct rib *rib, struct rib_src *src, const struct prefix *pfx,
+    uint32_t path_id, const struct rib_attrs *attrs)
+{
+	struct rib_entry *e;
+	struct rib_path *p, *prev, old;
+	bool created;
+
+	assert(!rib->busy && attrs != NULL && attrs->refcnt > 0);
+	if (!prefix_valid(pfx))
+		return -1;
+	e = rib_tab_get(&rib->tab, pfx, &created);
+	if (created) {
+		path_init(rib, &e->head, src, path_id, attrs);
+		e->reason = RIB_REASON_ONLY_PATH;
+		notify(rib, &e->pfx, &e->head, NULL);
+		return 0;
+	}
+	p = path_find(e, src, path_id, &prev);
+	if (p != NULL && p->attrs == attrs) {
+		p->stale = false;	/* RFC 4724 4.2: refreshed, same best */
+		return 0;
+	}
+	snap_take(&old, e);
+	if (p != NULL) {
+		rib_attrs_unref(rib, p->attrs);
+		p->attrs = rib_attrs_ref(attrs);
+		p->stale = false;
+	} else {
+		p = rib_slab_get(&rib->paths, NULL);
+		path_init(rib, p, src, path_id, attrs);
+		p->next = e->head.next;
+		e->head.next = p;
+	}
+	(void)entry_settle(rib, e, &old);
+	return 0;
+}
+
+bool
+rib_withdraw(struct rib *rib, struct rib_src *src, const struct prefix *pfx,
+    uint32_t path_id)
+{
+	struct rib_entry *e;
+	struct rib_path *p, *prev, old;
+	uint32_t slot;
+
+	assert(!rib->busy);
+	if ((e = rib_tab_find(&rib->tab, pfx, &slot)) == NULL)
+		return false;
+	if ((p = path_find(e, src, path_id, &prev)) == NULL)
+		return false;
+	snap_take(&old, e);
+	path_remove(rib, e, p, prev);
+	if (entry_settle(rib, e, &old))
+		rib_tab_del(&rib->tab, slot);
+	rib_slab_trim(&rib->paths);
+	return true;
+}
+
+static bool
+path_matches(const struct rib_path *p, const struct rib_src *src,
+    bool stale_only)
+{
+	return p->src == src && (!stale_only || p->stale);
+}
+
+static bool
+entry_has(const struct rib_entry *e, const struct rib_src *src,
+    bool stale_only)
+{
+	for (const struct rib_path *p = &e->head; p != NULL; p = p->next)
+		if (path_matches(p, src, stale_only))
+			return true;
+	return false;
+}
+
+/* Remove the paths of src (only the stale ones if stale_only) from e. */
+static size_t
+entry_remove_src(struct rib *rib, struct rib_entry *e,
+    const struct rib_src *src, bool stale_only)
+{
+	struct rib_path *p = &e->head, *prev = NULL;
+	size_t n = 0;
+
+	while (p != NULL && p->src != NULL) {
+		if (!path_matches(p, src, stale_only)) {
+			prev = p;
+			p = p->next;
+			continue;
+		}
+		path_remove(rib, e, p, prev);
+		n++;
+		/* a removed head was refilled in place */
+		p = prev == NULL ? &e->head : prev->next;
+	}
+	return n;
+}
+
+/*
+ * One pass over the entries in memory order; entries left without a path
+ * stay (dead) until the pass is over, then go in one rib_tab_settle.
+ */
+static size_t
+remove_paths(struct rib *rib, struct rib_src *src, bool stale_only)
+{
+	struct rib_entry *e;
+	struct rib_path old;
+	size_t n = 0, ndead = 0;
+
+	assert(!rib->busy);
+	for (uint32_t i = 0; i < rib->tab.entries.fresh && src->npaths > 0;
+	    i++) {
+		e = rib_tab_entry(&rib->tab, i);
+		if (e == NULL || !entry_has(e, src, stale_only))
+			continue;
+		snap_take(&old, e);
+		n += entry_remove_src(rib, e, src, stale_only);
+		if (entry_settle(rib, e, &old))
+			ndead++;
+	}
+	rib_tab_settle(&rib->tab, ndead);
+	rib_slab_trim(&rib->paths);
+	return n;
+}
+
+size_t
+rib_flush_source(struct rib *rib, struct rib_src *src)
+{
+	return remove_paths(rib, src, false);
+}
+
+size_t
+rib_sweep_stale(struct rib *rib, struct rib_src *src)
+{
+	return remove_paths(rib, src, true);
+}
+
+size_t
+rib_mark_stale(struct rib *rib, struct rib_src *src)
+{
+	struct rib_entry *e;
+	struct rib_path *p;
+	size_t n = 0;
+
+	assert(!rib->busy);
+	for (uint32_t i = 0; i < rib->tab.entries.fresh && n < src->npaths;
+	    i++) {
+		if ((e = rib_tab_entry(&rib->tab, i)) == NULL)
+			continue;
+		for (p = &e->head; p != NULL; p = p->next) {
+			if (p->src == src) {
+				p->stale = true;
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+struct rib_client *
+rib_client_add(struct rib *rib, const struct rib_client_ops *ops, void *arg)
+{
+	struct rib_client *c = xcalloc(1, sizeof(*c));
+
+	assert(!rib->busy);
+	c->ops = ops;
+	c->arg = arg;
+	TAILQ_INSERT_TAIL(&rib->clients, c, entry);
+	return c;
+}
+
+void
+rib_client_del(struct rib *rib, struct rib_client *c)
+{
+	if (c == NULL)
+		return;
+	assert(!rib->busy);
+	TAILQ_REMOVE(&rib->clients, c, entry);
+	free(c);
+}
+
+void
+rib_client_feed(struct rib *rib, struct rib_client *c)
+{
+	const struct rib_entry *e;
+
+	assert(!rib->busy);
+	if (c->ops->best_changed == NULL)
+		return;
+	rib->busy = true;
+	for (uint32_t i = 0; i < rib->tab.entries.fresh; i++)
+		if ((e = rib_tab_entry(&rib->tab, i)) != NULL)
+			c->ops->best_changed(c->arg, &e->pfx, &e->head, NULL);
+	rib->busy = false;
+}
+
+/* A dead entry (only seen from a hook during a flush) is not there. */
+static const struct rib_entry *
+find_live(const struct rib *rib, const struct prefix *pfx)
+{
+	const struct rib_entry *e = rib_tab_find(&rib->tab, pfx, NULL);
+
+	return e != NULL && e->head.src != NULL ? e : NULL;
+}
+
+const struct rib_entry *
+rib_lookup(const struct rib *rib, const struct prefix *pfx)
+{
+	return find_live(rib, pfx);
+}
+
+/* pfx = the first len bits of a */
+static void
+prefix_of_addr(struct prefix *pfx, const struct addr *a, unsigned len)
+{
+	memset(pfx, 0, sizeof(*pfx));
+	pfx->af = a->af;
+	pfx->len = (uint8_t)len;
+	memcpy(pfx->b, a->b, len / 8);
+	if (len % 8 != 0)
+		pfx->b[len / 8] = a->b[len / 8] &
+		    (uint8_t)(0xffu << (8 - len % 8));
+}
+
+const struct rib_entry *
+rib_match(const struct rib *rib, const struct addr *a)
+{
+	const struct rib_entry *e;
+	struct prefix pfx;
+
+	if (a->af != AF_INET && a->af != AF_INET6)
+		return NULL;
+	for (unsigned len = af_maxlen(a->af) + 1; len-- > 0 &&
+	    rib->tab.count > 0;) {
+		prefix_of_addr(&pfx, a, len);
+		if ((e = find_live(rib, &pfx)) != NULL)
+			return e;
+	}
+	return NULL;
+}
+
+const struct prefix *
+rib_entry_prefix(const struct rib_entry *e)
+{
+	return &e->pfx;
+}
+
+const struct rib_path *
+rib_entry_best(const struct rib_entry *e)
+{
+	return &e->head;
+}
+
+const struct rib_path *
+rib_entry_paths(const struct rib_entry *e)
+{
+	return &e->head;
+}
+
+enum rib_reason
+rib_entry_reason(const struct rib_entry *e)
+{
+	return (enum rib_reason)e->reason;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct rib_entry *const *x = a, *const *y = b;
+
+	return prefix_cmp(&(*x)->pfx, &(*y)->pfx);
+}
+
+/* Walks are rare (show commands): sort a temporary array of pointers. */
+void
+rib_walk(const struct rib *rib, int (*cb)(void *, const struct rib_entry *),
+    void *arg)
+{
+	const struct rib_entry **v, *e;
+	size_t n = 0;
+
+	if (rib->tab.count == 0)
+		return;
+	v = xreallocarray(NULL, rib->tab.count, sizeof(*v));
+	for (uint32_t i = 0; i < rib->tab.entries.fresh; i++)
+		if ((e = rib_tab_entry(&rib->tab, i)) != NULL)
+			v[n++] = e;
+	qsort(v, n, sizeof(*v), entry_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (cb(arg, v[i]) < 0)
+			break;
+	free(v);
+}
+
+size_t
+rib_count_prefixes(const struct rib *rib)
+{
+	return rib->tab.count;
+}
+
+size_t
+rib_count_paths(const struct rib *rib)
+{
+	return rib->npaths;
+}
