@@ -39,8 +39,8 @@ node_name(struct agent *ag, const char *opt)
 	else if (env != NULL && *env != '\0')
 		snprintf(ag->node_name, sizeof(ag->node_name), "%s", env);
 	else if (gethostname(host, sizeof(host)) == 0) {
-		host[sizeof(host) - 1] = '\0';
-		snprintf(ag->node_name, sizeof(ag->node_name), "%s", host);
+		host[sizeof(ag->node_name) - 1] = '\0';	/* DS_NAME_MAX */
+		memcpy(ag->node_name, host, sizeof(ag->node_name));
 	} else
 		fatal("gethostname");
 }

@@ -6,6 +6,7 @@
  * out-of-range values are errors naming the file, line and key. conf/
  * depends on lib/ only; it knows nothing of BGP sessions or the FIB.
  * Ownership: a struct conf owns all its strings; conf_free() frees them.
+ * Every string is non-NULL ("" when unset) except node.name (NULL: unset).
  */
 #ifndef TERN_CONF_H
 #define TERN_CONF_H

@@ -25,6 +25,7 @@ struct event_base;
 struct ds;
 
 #define DS_NAME_MAX	64	/* session and node names */
+#define DS_MAX_ENDPOINTS	16	/* = CONF_MAX_ENDPOINTS */
 
 enum ds_type {
 	DS_TYPE_ETCDV3,
@@ -113,6 +114,13 @@ void		 ds_free(struct ds *);
 /* Current derived view, for status output. */
 const struct ds_local *ds_local(const struct ds *);
 bool		 ds_is_synced(const struct ds *);
+/* The current peers, sorted by name (the view the hooks last reported). */
+const struct ds_peer *ds_peers(const struct ds *, size_t *npeers);
+/*
+ * Why the last load or reload failed ("file:line: key K: why"), for the
+ * control socket's "configure" reply; NULL when it succeeded.
+ */
+const char	*ds_last_error(const struct ds *);
 const char	*ds_type_name(enum ds_type);
 const char	*ds_peer_type_name(enum ds_peer_type);
 

@@ -1,0 +1,673 @@
+/*
+ * conf.c: ternd's YAML configuration file -> struct conf (SPEC section 2).
+ *
+ * Owns the schema table (keys.h), the defaults and the walk of the YAML tree
+ * against the table: every key must be known, of the right type, in range
+ * and given at most once; rules between keys are checked last. Every error
+ * names the file, the line and the dotted key. This file must not log,
+ * read the environment or act on the configuration: it only builds the
+ * struct conf that the caller owns.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "keys.h"
+#include "xmalloc.h"
+#include "ytree.h"
+
+#define FLD(f)	offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
+#define KEY(sec, name, type, f, lo, hi, flags)				\
+	{ sec, name, type, FLD(f), lo, hi, flags }
+
+const char *const conf_sections[] = {
+	"node", "datastore", "bgp", "kernel", "control", "log",
+};
+const size_t conf_nsections = NITEMS(conf_sections);
+
+const struct conf_key conf_keys[] = {
+	KEY("node", "name", CONF_K_NAME, node.name, 0, CONF_NAME_MAX, 0),
+	KEY("node", "ipv4", CONF_K_ADDR4, node.ipv4, 0, 0, 0),
+	KEY("node", "ipv6", CONF_K_ADDR6, node.ipv6, 0, 0, 0),
+	KEY("node", "as", CONF_K_AS, node.as, 1, UINT32_MAX, 0),
+	KEY("datastore", "type", CONF_K_DSTYPE, datastore.type, 0, 0, 0),
+	KEY("datastore", "endpoints", CONF_K_ENDPOINTS, datastore.endpoints,
+	    0, CONF_URL_MAX, 0),
+	KEY("datastore", "prefix", CONF_K_STR, datastore.prefix, 1, 1024,
+	    CONF_F_SLASH),
+	KEY("datastore", "ca_file", CONF_K_STR, datastore.ca_file, 0,
+	    PATH_MAX - 1, 0),
+	KEY("datastore", "cert_file", CONF_K_STR, datastore.cert_file, 0,
+	    PATH_MAX - 1, 0),
+	KEY("datastore", "key_file", CONF_K_STR, datastore.key_file, 0,
+	    PATH_MAX - 1, 0),
+	KEY("datastore", "path", CONF_K_STR, datastore.path, 0,
+	    PATH_MAX - 1, 0),
+	KEY("bgp", "port", CONF_K_UINT, bgp.port, 1, 65535, 0),
+	KEY("bgp", "hold_time", CONF_K_HOLD, bgp.hold_time, 0, 65535, 0),
+	KEY("bgp", "keepalive_time", CONF_K_UINT, bgp.keepalive_time,
+	    0, 65535, 0),
+	KEY("bgp", "connect_retry_time", CONF_K_UINT, bgp.connect_retry_time,
+	    1, 65535, 0),
+	KEY("bgp", "graceful_restart", CONF_K_BOOL, bgp.graceful_restart,
+	    0, 0, 0),
+	/* RFC 4724 3: Restart Time is a 12-bit field */
+	KEY("bgp", "restart_time", CONF_K_UINT, bgp.restart_time, 0, 4095, 0),
+	KEY("bgp", "add_paths", CONF_K_BOOL, bgp.add_paths, 0, 0, 0),
+	/* RFC 2385: Linux TCP_MD5SIG_MAXKEYLEN is 80 */
+	KEY("bgp", "password", CONF_K_STR, bgp.password, 0, 80, 0),
+	KEY("bgp", "max_prefixes", CONF_K_UINT, bgp.max_prefixes,
+	    0, UINT32_MAX, 0),
+	KEY("kernel", "protocol", CONF_K_UINT, kernel.protocol, 1, 255, 0),
+	KEY("kernel", "table", CONF_K_UINT, kernel.table, 1, UINT32_MAX, 0),
+	KEY("kernel", "persist", CONF_K_BOOL, kernel.persist, 0, 0, 0),
+	KEY("control", "socket", CONF_K_STR, control.socket, 1,
+	    CONF_SOCKET_MAX, 0),
+	KEY("log", "level", CONF_K_LOGLEVEL, log.level, 0, 0, 0),
+};
+const size_t conf_nkeys = NITEMS(conf_keys);
+
+static const char *const ds_type_names[] = {
+	[CONF_DS_ETCDV3] = "etcdv3",
+	[CONF_DS_ETCDV2] = "etcdv2",
+	[CONF_DS_FILE] = "file",
+};
+
+/* The walk's state: where errors go and the line each key was set on. */
+struct pctx {
+	const char	*path;
+	char		*err;
+	size_t		 errlen;
+	struct conf	*c;
+	unsigned long	*lines;		/* [conf_nkeys], 0 = not given */
+	unsigned long	 seclines[NITEMS(conf_sections)];
+};
+
+static int kerr(struct pctx *, unsigned long, const char *, const char *, ...)
+    PRINTF_LIKE(4, 5);
+
+static int
+kerr(struct pctx *x, unsigned long line, const char *key, const char *fmt,
+    ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(x->err, x->errlen, "%s:%lu: key %s: %s", x->path, line, key,
+	    msg);
+	/* keys and values come from the file: keep the log line one line */
+	for (char *s = x->err; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+	return -1;
+}
+
+const char *
+conf_ds_type_name(enum conf_ds_type t)
+{
+	if ((size_t)t < NITEMS(ds_type_names))
+		return ds_type_names[t];
+	return "?";
+}
+
+static void *
+field(struct conf *c, const struct conf_key *k)
+{
+	return (char *)c + k->off;
+}
+
+static const char *
+ytype_name(const struct ynode *n)
+{
+	switch (n->type) {
+	case Y_SEQ:
+		return "a sequence";
+	case Y_MAP:
+		return "a mapping";
+	default:
+		return n->quoted ? "a quoted string" : "a scalar";
+	}
+}
+
+static int
+want_scalar(struct pctx *x, const struct ynode *n, const char *key,
+    const char *what)
+{
+	if (n->type == Y_SCALAR)
+		return 0;
+	return kerr(x, n->line, key, "expected %s, got %s", what,
+	    ytype_name(n));
+}
+
+/* Strict unsigned decimal: digits only, no sign, no leading zero. */
+static int
+parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
+		return -1;
+	for (; *s != '\0'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+get_uint(struct pctx *x, const struct ynode *n, const char *key,
+    uint64_t *v)
+{
+	if (want_scalar(x, n, key, "an integer") == -1)
+		return -1;
+	if (ynode_is_null(n))
+		return kerr(x, n->line, key, "expected an integer, got an "
+		    "empty value");
+	if (n->quoted || parse_u64(n->str, v) == -1)
+		return kerr(x, n->line, key, "expected an integer, got "
+		    "\"%.32s\"", n->str);
+	return 0;
+}
+
+static void
+store_uint(void *p, size_t width, uint64_t v)
+{
+	uint8_t u8 = (uint8_t)v;
+	uint16_t u16 = (uint16_t)v;
+	uint32_t u32 = (uint32_t)v;
+
+	switch (width) {
+	case 1:
+		memcpy(p, &u8, 1);
+		break;
+	case 2:
+		memcpy(p, &u16, 2);
+		break;
+	case 4:
+		memcpy(p, &u32, 4);
+		break;
+	default:
+		abort();
+	}
+}
+
+static int
+set_uint(struct pctx *x, const struct conf_key *k, const struct ynode *n,
+    const char *key)
+{
+	uint64_t v;
+
+	if (get_uint(x, n, key, &v) == -1)
+		return -1;
+	if (k->type == CONF_K_HOLD && (v == 1 || v == 2 || v > k->max))
+		/* RFC 4271 4.2: zero or at least three seconds */
+		return kerr(x, n->line, key,
+		    "%llu is out of range (0 or 3..%u)",
+		    (unsigned long long)v, k->max);
+	if (v < k->min || v > k->max)
+		return kerr(x, n->line, key, "%llu is out of range (%u..%u)",
+		    (unsigned long long)v, k->min, k->max);
+	store_uint(field(x->c, k), k->width, v);
+	return 0;
+}
+
+/* asplain "64512" or asdot "1.10" (RFC 5396); 0 is not an AS here. */
+static int
+set_as(struct pctx *x, const struct conf_key *k, const struct ynode *n,
+    const char *key)
+{
+	uint64_t hi, lo, v;
+	char buf[24];
+	char *dot;
+
+	if (want_scalar(x, n, key, "an AS number") == -1)
+		return -1;
+	if (n->quoted || strlen(n->str) >= sizeof(buf))
+		return kerr(x, n->line, key, "expected an AS number, got "
+		    "\"%.32s\"", n->str);
+	strcpy(buf, n->str);
+	if ((dot = strchr(buf, '.')) != NULL) {
+		*dot = '\0';
+		if (parse_u64(buf, &hi) == -1 ||
+		    parse_u64(dot + 1, &lo) == -1 || hi > 65535 || lo > 65535)
+			return kerr(x, n->line, key, "bad asdot AS \"%s\"",
+			    n->str);
+		v = hi << 16 | lo;
+	} else if (parse_u64(buf, &v) == -1)
+		return kerr(x, n->line, key, "expected an AS number, got "
+		    "\"%.32s\"", n->str);
+	if (v == 0 || v > UINT32_MAX)
+		return kerr(x, n->line, key, "AS %s is out of range "
+		    "(1..4294967295)", n->str);
+	store_uint(field(x->c, k), k->width, v);
+	return 0;
+}
+
+static int
+set_bool(struct pctx *x, const struct conf_key *k, const struct ynode *n,
+    const char *key)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes",
+	    "Yes", "YES" };
+	static const char *const no[] = { "false", "False", "FALSE", "no",
+	    "No", "NO" };
+	bool *b = field(x->c, k);
+
+	if (want_scalar(x, n, key, "true or false") == -1)
+		return -1;
+	for (size_t i = 0; i < NITEMS(yes) && !n->quoted; i++) {
+		if (strcmp(n->str, yes[i]) == 0) {
+			*b = true;
+			return 0;
+		}
+		if (strcmp(n->str, no[i]) == 0) {
+			*b = false;
+			return 0;
+		}
+	}
+	return kerr(x, n->line, key, "expected true or false, got \"%.32s\"",
+	    n->str);
+}
+
+static bool
+is_name(const char *s)
+{
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+	    (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-_") == strlen(s);
+}
+
+static bool
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static int
+check_str(struct pctx *x, const struct conf_key *k, const struct ynode *n,
+    const char *key, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (has_control(s))
+		return kerr(x, n->line, key, "control character in value");
+	if (k->type == CONF_K_NAME && len > 0 && !is_name(s))
+		return kerr(x, n->line, key, "\"%.32s\" is not a valid node "
+		    "name (letters, digits, '.', '-', '_')", s);
+	if (len < k->min)
+		return kerr(x, n->line, key, "must not be empty");
+	if (len > k->max)
+		return kerr(x, n->line, key, "longer than %u characters",
+		    k->max);
+	if ((k->flags & CONF_F_SLASH) && s[0] != '/')
+		return kerr(x, n->line, key, "must start with '/'");
+	return 0;
+}
+
+static int
+set_str(struct pctx *x, const struct conf_key *k, const struct ynode *n,
+    const char *key)
+{
+	char **sp = field(x->c, k);
+	const char *s;
+
+	if (want_scalar(x, n, key, "a string") == -1)
+		return -1;
+	s = ynode_is_null(n) ? "" : n->str;
+	if (check_str(x, k, n, key, s) == -1)
+		return -1;
+	free(*sp);
+	*sp = k->type == CONF_K_NAME && *s == '\0' ? NULL : xstrdup(s);
+	return 0;
+}
+
+static int
+set_addr(struct pctx *x, const struct conf_key *k, const struct ynode *n,
+    const char *key)
+{
+	struct addr *a = field(x->c, k);
+	uint8_t af = k->type == CONF_K_ADDR4 ? AF_INET : AF_INET6;
+	const char *what = af == AF_INET ? "an IPv4 address" :
+	    "an IPv6 address";
+
+	if (want_scalar(x, n, key, what) == -1)
+		return -1;
+	if (ynode_is_null(n) || n->str[0] == '\0') {
+		memset(a, 0, sizeof(*a));
+		return 0;
+	}
+	if (addr_parse(n->str, a) == -1 || a->af != af) {
+		memset(a, 0, sizeof(*a));
+		return kerr(x, n->line, key, "\"%.48s\" is not %s", n->str,
+		    what);
+	}
+	return 0;
+}
+
+static int
+check_url(struct pctx *x, const struct ynode *n, const char *key)
+{
+	const char *s = n->str, *host;
+
+	if (n->type != Y_SCALAR)
+		return want_scalar(x, n, key, "a URL");
+	if (strncmp(s, "http://", 7) == 0)
+		host = s + 7;
+	else if (strncmp(s, "https://", 8) == 0)
+		host = s + 8;
+	else
+		return kerr(x, n->line, key, "\"%.48s\" is not an http:// or "
+		    "https:// URL", s);
+	if (*host == '\0' || *host == '/' || strlen(s) > CONF_URL_MAX)
+		return kerr(x, n->line, key, "\"%.48s\" has no host", s);
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
+			return kerr(x, n->line, key, "space or control "
+			    "character in URL");
+	return 0;
+}
+
+static void
+free_endpoints(struct conf *c)
+{
+	for (size_t i = 0; i < c->datastore.nendpoints; i++) {
+		free(c->datastore.endpoints[i]);
+		c->datastore.endpoints[i] = NULL;
+	}
+	c->datastore.nendpoints = 0;
+}
+
+/* A sequence of URLs, or one URL as a scalar. */
+static int
+set_endpoints(struct pctx *x, const struct ynode *n, const char *key)
+{
+	const struct ynode *it;
+	char ikey[160];
+	size_t i = 0;
+
+	if (n->type == Y_MAP)
+		return want_scalar(x, n, key, "a list of URLs");
+	free_endpoints(x->c);
+	if (n->type == Y_SCALAR) {
+		if (ynode_is_null(n))
+			return 0;
+		if (check_url(x, n, key) == -1)
+			return -1;
+		x->c->datastore.endpoints[x->c->datastore.nendpoints++] =
+		    xstrdup(n->str);
+		return 0;
+	}
+	for (it = n->child; it != NULL; it = it->next, i++) {
+		snprintf(ikey, sizeof(ikey), "%s[%zu]", key, i);
+		if (i == CONF_MAX_ENDPOINTS)
+			return kerr(x, it->line, key, "more than %d endpoints",
+			    CONF_MAX_ENDPOINTS);
+		if (check_url(x, it, ikey) == -1)
+			return -1;
+		x->c->datastore.endpoints[x->c->datastore.nendpoints++] =
+		    xstrdup(it->str);
+	}
+	return 0;
+}
+
+static int
+set_ds_type(struct pctx *x, const struct ynode *n, const char *key)
+{
+	if (want_scalar(x, n, key, "a datastore type") == -1)
+		return -1;
+	for (size_t i = 0; i < NITEMS(ds_type_names); i++) {
+		if (strcmp(n->str, ds_type_names[i]) == 0) {
+			x->c->datastore.type = (enum conf_ds_type)i;
+			return 0;
+		}
+	}
+	return kerr(x, n->line, key, "\"%.32s\" is not one of etcdv3, etcdv2, "
+	    "file", n->str);
+}
+
+static int
+set_log_level(struct pctx *x, const struct ynode *n, const char *key)
+{
+	enum log_level l;
+
+	if (want_scalar(x, n, key, "a log level") == -1)
+		return -1;
+	for (l = LOG_LVL_ERROR; l <= LOG_LVL_DEBUG; l++) {
+		if (strcmp(n->str, log_level_name(l)) == 0) {
+			x->c->log.level = l;
+			return 0;
+		}
+	}
+	return kerr(x, n->line, key, "\"%.32s\" is not one of debug, info, "
+	    "warning, error", n->str);
+}
+
+static int
+set_value(struct pctx *x, const struct conf_key *k, const struct ynode *n,
+    const char *key)
+{
+	switch (k->type) {
+	case CONF_K_STR:
+	case CONF_K_NAME:
+		return set_str(x, k, n, key);
+	case CONF_K_BOOL:
+		return set_bool(x, k, n, key);
+	case CONF_K_UINT:
+	case CONF_K_HOLD:
+		return set_uint(x, k, n, key);
+	case CONF_K_AS:
+		return set_as(x, k, n, key);
+	case CONF_K_ADDR4:
+	case CONF_K_ADDR6:
+		return set_addr(x, k, n, key);
+	case CONF_K_DSTYPE:
+		return set_ds_type(x, n, key);
+	case CONF_K_ENDPOINTS:
+		return set_endpoints(x, n, key);
+	case CONF_K_LOGLEVEL:
+		return set_log_level(x, n, key);
+	}
+	abort();
+}
+
+static ssize_t
+find_key(const char *section, const char *name)
+{
+	for (size_t i = 0; i < conf_nkeys; i++)
+		if (strcmp(conf_keys[i].section, section) == 0 &&
+		    strcmp(conf_keys[i].name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static int
+walk_section(struct pctx *x, const char *section, const struct ynode *map)
+{
+	const struct ynode *e;
+	char key[128];
+	ssize_t i;
+
+	for (e = map->child; e != NULL; e = e->next) {
+		snprintf(key, sizeof(key), "%s.%.64s", section, e->key);
+		if ((i = find_key(section, e->key)) == -1)
+			return kerr(x, e->keyline, key, "unknown key");
+		if (x->lines[i] != 0)
+			return kerr(x, e->keyline, key, "duplicate key (first "
+			    "on line %lu)", x->lines[i]);
+		x->lines[i] = e->keyline;
+		if (set_value(x, &conf_keys[i], e, key) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+walk_top(struct pctx *x, const struct ynode *root)
+{
+	const struct ynode *e;
+	size_t s;
+
+	if (root == NULL || ynode_is_null(root))
+		return 0;		/* empty file: all defaults */
+	if (root->type != Y_MAP) {
+		snprintf(x->err, x->errlen, "%s:%lu: the top level must be a "
+		    "mapping, not %s", x->path, root->line, ytype_name(root));
+		return -1;
+	}
+	for (e = root->child; e != NULL; e = e->next) {
+		for (s = 0; s < conf_nsections; s++)
+			if (strcmp(e->key, conf_sections[s]) == 0)
+				break;
+		if (s == conf_nsections)
+			return kerr(x, e->keyline, e->key, "unknown key");
+		if (x->seclines[s] != 0)
+			return kerr(x, e->keyline, e->key, "duplicate key "
+			    "(first on line %lu)", x->seclines[s]);
+		x->seclines[s] = e->keyline;
+		if (ynode_is_null(e))
+			continue;	/* "bgp:" alone: defaults */
+		if (e->type != Y_MAP)
+			return kerr(x, e->line, e->key, "expected a mapping, "
+			    "got %s", ytype_name(e));
+		if (walk_section(x, e->key, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The line to blame for a rule: the first of keys a, b given, else 1. */
+static unsigned long
+rule_line(const struct pctx *x, const char *section, const char *a,
+    const char *b)
+{
+	ssize_t i = find_key(section, a), j = find_key(section, b);
+
+	if (i >= 0 && x->lines[i] != 0)
+		return x->lines[i];
+	if (j >= 0 && x->lines[j] != 0)
+		return x->lines[j];
+	return 1;
+}
+
+static int
+check_rules(struct pctx *x)
+{
+	const struct conf *c = x->c;
+
+	if (c->bgp.hold_time != 0 && c->bgp.keepalive_time > c->bgp.hold_time)
+		return kerr(x, rule_line(x, "bgp", "keepalive_time",
+		    "hold_time"), "bgp.keepalive_time",
+		    "%u is more than bgp.hold_time %u",
+		    c->bgp.keepalive_time, c->bgp.hold_time);
+	if (c->datastore.type == CONF_DS_FILE && c->datastore.path[0] == '\0')
+		return kerr(x, rule_line(x, "datastore", "path", "type"),
+		    "datastore.path", "required with type file");
+	if (c->datastore.type != CONF_DS_FILE && c->datastore.nendpoints == 0)
+		return kerr(x, rule_line(x, "datastore", "endpoints", "type"),
+		    "datastore.endpoints", "at least one endpoint is needed "
+		    "with type %s", conf_ds_type_name(c->datastore.type));
+	return 0;
+}
+
+struct conf *
+conf_new_defaults(void)
+{
+	struct conf *c = xcalloc(1, sizeof(*c));
+
+	c->datastore.type = CONF_DS_ETCDV3;
+	c->datastore.endpoints[0] = xstrdup("http://127.0.0.1:2379");
+	c->datastore.nendpoints = 1;
+	c->datastore.prefix = xstrdup("/calico");
+	c->bgp.port = 179;
+	c->bgp.hold_time = 240;
+	c->bgp.keepalive_time = 80;
+	c->bgp.connect_retry_time = 5;
+	c->bgp.graceful_restart = true;
+	c->bgp.restart_time = 120;
+	c->bgp.add_paths = true;
+	c->bgp.max_prefixes = 100000;
+	c->kernel.protocol = 12;
+	c->kernel.table = 254;
+	c->kernel.persist = true;
+	c->control.socket = xstrdup("/var/run/calico/bird.ctl");
+	c->log.level = LOG_LVL_INFO;
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		char **sp = field(c, &conf_keys[i]);
+
+		if (conf_keys[i].type == CONF_K_STR && *sp == NULL)
+			*sp = xstrdup("");
+	}
+	return c;
+}
+
+void
+conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		if (k->type == CONF_K_STR || k->type == CONF_K_NAME)
+			free(*(char **)field(c, k));
+	}
+	free_endpoints(c);
+	free(c->path);
+	free(c);
+}
+
+struct conf *
+conf_load(const char *path, char *err, size_t errlen)
+{
+	static const struct ylimits lim = {
+		.max_bytes = 1 << 20,
+		.max_depth = 3,		/* top, section, endpoints */
+		.max_nodes = 10000,
+		.max_scalar = 4096,
+	};
+	struct ynode *root;
+	struct pctx x;
+	int rc;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (path == NULL) {
+		snprintf(err, errlen, "no configuration file given");
+		return NULL;
+	}
+	if (ytree_load(path, &lim, &root, err, errlen) == -1)
+		return NULL;
+	memset(&x, 0, sizeof(x));
+	x.path = path;
+	x.err = err;
+	x.errlen = errlen;
+	x.c = conf_new_defaults();
+	x.c->path = xstrdup(path);
+	x.lines = xcalloc(conf_nkeys, sizeof(*x.lines));
+	rc = walk_top(&x, root);
+	if (rc == 0)
+		rc = check_rules(&x);
+	free(x.lines);
+	ytree_free(root);
+	if (rc == -1) {
+		conf_free(x.c);
+		return NULL;
+	}
+	return x.c;
+}

@@ -1,0 +1,731 @@
+/*
+ * clusterfile.c: the file datastore's cluster YAML -> model facts.
+ *
+ * Owns the schema of SPEC section 2's second block (as, node_mesh, pools,
+ * nodes, peers) and its validation, as strict as conf/: unknown keys, wrong
+ * types, bad addresses and CIDRs, duplicate keys, nodes, pools and peers,
+ * an address used by two nodes and a block claimed twice are errors naming
+ * the file, line and key. It fills a fresh model given by the caller and
+ * must not touch a live one, log, or commit: file.c decides what an error
+ * means (refuse at start, keep the last good view at reload).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "xmalloc.h"
+#include "ytree.h"
+
+/* An address or block seen in the file, to find the ones given twice. */
+enum claim_kind {
+	CLAIM_ADDR,
+	CLAIM_BLOCK,
+};
+
+struct claim {
+	struct prefix	p;
+	enum claim_kind	kind;
+	unsigned long	line;
+	size_t		node;		/* index in nodes[] */
+	size_t		item;		/* index in blocks[] */
+};
+
+struct cctx {
+	const char	*path;
+	char		*err;
+	size_t		 errlen;
+	struct ds_model	*m;
+	struct claim	*claims;
+	size_t		 nclaims, cclaims;
+};
+
+/* One key of a mapping and what to do with its value. */
+struct cfield {
+	const char	*name;
+	int		(*set)(struct cctx *, const struct ynode *,
+			    const char *key, void *obj);
+};
+
+#define CF_MAXFIELDS	8
+
+static int kerr(struct cctx *, unsigned long, const char *, const char *, ...)
+    PRINTF_LIKE(4, 5);
+
+static int
+kerr(struct cctx *x, unsigned long line, const char *key, const char *fmt,
+    ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(x->err, x->errlen, "%s:%lu: key %s: %s", x->path, line, key,
+	    msg);
+	/* keys and values come from the file: keep the log line one line */
+	for (char *s = x->err; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+	return -1;
+}
+
+static const char *
+ytype_name(const struct ynode *n)
+{
+	switch (n->type) {
+	case Y_SEQ:
+		return "a sequence";
+	case Y_MAP:
+		return "a mapping";
+	default:
+		return n->quoted ? "a quoted string" : "a scalar";
+	}
+}
+
+static int
+want_scalar(struct cctx *x, const struct ynode *n, const char *key,
+    const char *what)
+{
+	if (n->type == Y_SCALAR)
+		return 0;
+	return kerr(x, n->line, key, "expected %s, got %s", what,
+	    ytype_name(n));
+}
+
+/* Strict unsigned decimal: digits only, no sign, no leading zero. */
+static int
+parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
+		return -1;
+	for (; *s != '\0'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* asplain or asdot (RFC 5396), 1..4294967295. */
+static int
+parse_as(struct cctx *x, const struct ynode *n, const char *key,
+    uint32_t *as)
+{
+	uint64_t hi, lo, v;
+	char buf[24];
+	char *dot;
+
+	if (want_scalar(x, n, key, "an AS number") == -1)
+		return -1;
+	if (n->quoted || strlen(n->str) >= sizeof(buf))
+		return kerr(x, n->line, key, "expected an AS number, got "
+		    "\"%.32s\"", n->str);
+	strcpy(buf, n->str);
+	if ((dot = strchr(buf, '.')) != NULL) {
+		*dot = '\0';
+		if (parse_u64(buf, &hi) == -1 ||
+		    parse_u64(dot + 1, &lo) == -1 || hi > 65535 || lo > 65535)
+			return kerr(x, n->line, key, "bad asdot AS \"%s\"",
+			    n->str);
+		v = hi << 16 | lo;
+	} else if (parse_u64(buf, &v) == -1)
+		return kerr(x, n->line, key, "expected an AS number, got "
+		    "\"%.32s\"", n->str);
+	if (v == 0 || v > UINT32_MAX)
+		return kerr(x, n->line, key, "AS %s is out of range "
+		    "(1..4294967295)", n->str);
+	*as = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_bool(struct cctx *x, const struct ynode *n, const char *key, bool *b)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes",
+	    "Yes", "YES" };
+	static const char *const no[] = { "false", "False", "FALSE", "no",
+	    "No", "NO" };
+
+	if (want_scalar(x, n, key, "true or false") == -1)
+		return -1;
+	for (size_t i = 0; i < NITEMS(yes) && !n->quoted; i++) {
+		if (strcmp(n->str, yes[i]) == 0 || strcmp(n->str, no[i]) == 0) {
+			*b = strcmp(n->str, yes[i]) == 0;
+			return 0;
+		}
+	}
+	return kerr(x, n->line, key, "expected true or false, got \"%.32s\"",
+	    n->str);
+}
+
+/* A node name: 1..63 of [A-Za-z0-9._-], starting with a letter or digit. */
+static int
+parse_name(struct cctx *x, const struct ynode *n, const char *key,
+    char out[DS_NAME_MAX])
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
+	const char *s;
+	size_t len;
+
+	if (want_scalar(x, n, key, "a node name") == -1)
+		return -1;
+	s = n->str;
+	len = strlen(s);
+	if (len == 0 || ynode_is_null(n))
+		return kerr(x, n->line, key, "must not be empty");
+	if (len >= DS_NAME_MAX)
+		return kerr(x, n->line, key, "longer than %d characters",
+		    DS_NAME_MAX - 1);
+	if (strspn(s, ok) != len || s[0] == '.' || s[0] == '-' || s[0] == '_')
+		return kerr(x, n->line, key, "\"%.32s\" is not a valid node "
+		    "name (letters, digits, '.', '-', '_')", s);
+	memcpy(out, s, len + 1);
+	return 0;
+}
+
+static int
+parse_ip(struct cctx *x, const struct ynode *n, const char *key,
+    struct addr *a)
+{
+	if (want_scalar(x, n, key, "an IP address") == -1)
+		return -1;
+	if (addr_parse(n->str, a) == -1)
+		return kerr(x, n->line, key, "\"%.48s\" is not an IP address",
+		    n->str);
+	return 0;
+}
+
+static void
+mask_prefix(struct prefix *p, const struct addr *a, unsigned len)
+{
+	uint8_t b[16];
+
+	memcpy(b, a->b, sizeof(b));
+	for (unsigned i = 0; i < sizeof(b); i++) {
+		unsigned bit0 = i * 8;
+
+		if (bit0 >= len)
+			b[i] = 0;
+		else if (bit0 + 8 > len)
+			b[i] &= (uint8_t)(0xff << (8 - (len - bit0)));
+	}
+	if (prefix_set(p, a->af, b, len) == -1)
+		memset(p, 0, sizeof(*p));
+}
+
+/* "198.18.0.1" or Calico's "198.18.0.1/24" (the node's subnet). */
+static int
+parse_node_addr(struct cctx *x, const struct ynode *n, const char *key,
+    uint8_t af, struct addr *a, struct prefix *net)
+{
+	const char *what = af == AF_INET ? "IPv4" : "IPv6";
+	char buf[ADDR_STRLEN + 8], *slash;
+	uint64_t len;
+
+	memset(a, 0, sizeof(*a));
+	memset(net, 0, sizeof(*net));
+	if (want_scalar(x, n, key, "an IP address") == -1)
+		return -1;
+	if (ynode_is_null(n) || n->str[0] == '\0')
+		return 0;
+	if (strlen(n->str) >= sizeof(buf))
+		return kerr(x, n->line, key, "\"%.48s\" is not an %s address",
+		    n->str, what);
+	strcpy(buf, n->str);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (addr_parse(buf, a) == -1 || a->af != af ||
+	    (slash != NULL && (parse_u64(slash, &len) == -1 ||
+	    len > af_maxlen(af)))) {
+		memset(a, 0, sizeof(*a));
+		return kerr(x, n->line, key, "\"%.48s\" is not an %s address",
+		    n->str, what);
+	}
+	if (slash != NULL)
+		mask_prefix(net, a, (unsigned)len);
+	return 0;
+}
+
+static int
+parse_cidr(struct cctx *x, const struct ynode *n, const char *key,
+    struct prefix *p)
+{
+	if (want_scalar(x, n, key, "a CIDR") == -1)
+		return -1;
+	if (prefix_parse(n->str, p) == -1)
+		return kerr(x, n->line, key, "\"%.48s\" is not a CIDR (address"
+		    "/length, host bits zero)", n->str);
+	return 0;
+}
+
+static void
+claim(struct cctx *x, const struct claim *c)
+{
+	if (x->nclaims == x->cclaims) {
+		x->cclaims = x->cclaims ? x->cclaims * 2 : 64;
+		x->claims = xreallocarray(x->claims, x->cclaims,
+		    sizeof(*x->claims));
+	}
+	x->claims[x->nclaims++] = *c;
+}
+
+static int
+claim_cmp(const void *pa, const void *pb)
+{
+	const struct claim *a = pa, *b = pb;
+	int c;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if ((c = prefix_cmp(&a->p, &b->p)) != 0)
+		return c;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* An address of two nodes, or a block of two nodes (or listed twice). */
+static int
+check_claims(struct cctx *x)
+{
+	char key[96], buf[PREFIX_STRLEN];
+	const struct claim *a, *b;
+
+	if (x->nclaims > 1)
+		qsort(x->claims, x->nclaims, sizeof(*x->claims), claim_cmp);
+	for (size_t i = 1; i < x->nclaims; i++) {
+		a = &x->claims[i - 1];
+		b = &x->claims[i];
+		if (a->kind != b->kind || !prefix_eq(&a->p, &b->p))
+			continue;
+		if (b->kind == CLAIM_BLOCK) {
+			snprintf(key, sizeof(key), "nodes[%zu].blocks[%zu]",
+			    b->node, b->item);
+			return kerr(x, b->line, key, "block %s is also in "
+			    "nodes[%zu] (line %lu)", prefix_fmt(&b->p, buf,
+			    sizeof(buf)), a->node, a->line);
+		}
+		snprintf(key, sizeof(key), "nodes[%zu].%s", b->node,
+		    b->p.af == AF_INET ? "ipv4" : "ipv6");
+		prefix_fmt(&b->p, buf, sizeof(buf));
+		*strchr(buf, '/') = '\0';
+		return kerr(x, b->line, key, "address %s is also used by "
+		    "nodes[%zu] (line %lu)", buf, a->node, a->line);
+	}
+	return 0;
+}
+
+static int
+walk_map(struct cctx *x, const struct ynode *map, const char *key,
+    const struct cfield *f, size_t nf, void *obj)
+{
+	unsigned long seen[CF_MAXFIELDS] = { 0 };
+	const struct ynode *e;
+	char k[160];
+	size_t i;
+
+	if (map->type != Y_MAP)
+		return kerr(x, map->line, key, "expected a mapping, got %s",
+		    ytype_name(map));
+	for (e = map->child; e != NULL; e = e->next) {
+		snprintf(k, sizeof(k), "%s%s%.64s", key, *key ? "." : "",
+		    e->key);
+		for (i = 0; i < nf; i++)
+			if (strcmp(e->key, f[i].name) == 0)
+				break;
+		if (i == nf)
+			return kerr(x, e->keyline, k, "unknown key");
+		if (seen[i] != 0)
+			return kerr(x, e->keyline, k, "duplicate key (first "
+			    "on line %lu)", seen[i]);
+		seen[i] = e->keyline;
+		if (f[i].set(x, e, k, obj) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+walk_seq(struct cctx *x, const struct ynode *n, const char *key,
+    int (*fn)(struct cctx *, const struct ynode *, const char *, size_t,
+    void *), void *obj)
+{
+	const struct ynode *it;
+	char k[160];
+	size_t i = 0;
+
+	if (ynode_is_null(n))
+		return 0;
+	if (n->type != Y_SEQ)
+		return kerr(x, n->line, key, "expected a list, got %s",
+		    ytype_name(n));
+	for (it = n->child; it != NULL; it = it->next, i++) {
+		snprintf(k, sizeof(k), "%.120s[%zu]", key, i);
+		if (fn(x, it, k, i, obj) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* pools[] */
+
+struct pool_obj {
+	struct ds_pool	p;
+	unsigned long	cidr_line;
+};
+
+static int
+pool_cidr(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct pool_obj *po = o;
+
+	po->cidr_line = n->line;
+	return parse_cidr(x, n, key, &po->p.cidr);
+}
+
+static int
+pool_ipip(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	static const char *const modes[] = {
+		[DS_IPIP_NEVER] = "never",
+		[DS_IPIP_ALWAYS] = "always",
+		[DS_IPIP_CROSS_SUBNET] = "cross-subnet",
+	};
+	struct pool_obj *po = o;
+
+	if (want_scalar(x, n, key, "an IPIP mode") == -1)
+		return -1;
+	for (size_t i = 0; i < NITEMS(modes); i++) {
+		if (strcmp(n->str, modes[i]) == 0) {
+			po->p.ipip = (enum ds_ipip)i;
+			return 0;
+		}
+	}
+	return kerr(x, n->line, key, "\"%.32s\" is not one of never, always, "
+	    "cross-subnet", n->str);
+}
+
+static int
+pool_disabled(struct cctx *x, const struct ynode *n, const char *key,
+    void *o)
+{
+	return parse_bool(x, n, key, &((struct pool_obj *)o)->p.disabled);
+}
+
+static int
+parse_pool(struct cctx *x, const struct ynode *n, const char *key,
+    size_t idx, void *unused)
+{
+	static const struct cfield f[] = {
+		{ "cidr", pool_cidr },
+		{ "ipip", pool_ipip },
+		{ "disabled", pool_disabled },
+	};
+	struct pool_obj po;
+	char buf[PREFIX_STRLEN], k[200];
+
+	(void)idx;
+	(void)unused;
+	memset(&po, 0, sizeof(po));
+	if (walk_map(x, n, key, f, NITEMS(f), &po) == -1)
+		return -1;
+	snprintf(k, sizeof(k), "%s.cidr", key);
+	if (po.cidr_line == 0)
+		return kerr(x, n->line, k, "missing");
+	if (ds_model_pool_get(x->m, &po.p.cidr) != NULL)
+		return kerr(x, po.cidr_line, k, "duplicate pool %s",
+		    prefix_fmt(&po.p.cidr, buf, sizeof(buf)));
+	return ds_model_pool_set(x->m, &po.p);
+}
+
+/* nodes[] */
+
+struct node_obj {
+	struct ds_model_node	 n;
+	size_t			 idx;
+	unsigned long		 name_line;
+	unsigned long		 line4, line6;
+	const struct ynode	*blocks;
+	char			 bkey[160];
+};
+
+static int
+node_name(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct node_obj *no = o;
+
+	no->name_line = n->line;
+	return parse_name(x, n, key, no->n.name);
+}
+
+static int
+node_ipv4(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct node_obj *no = o;
+
+	no->line4 = n->line;
+	return parse_node_addr(x, n, key, AF_INET, &no->n.ipv4, &no->n.net4);
+}
+
+static int
+node_ipv6(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct node_obj *no = o;
+
+	no->line6 = n->line;
+	return parse_node_addr(x, n, key, AF_INET6, &no->n.ipv6, &no->n.net6);
+}
+
+static int
+node_as(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	return parse_as(x, n, key, &((struct node_obj *)o)->n.as);
+}
+
+static int
+node_blocks(struct cctx *x, const struct ynode *n, const char *key,
+    void *o)
+{
+	struct node_obj *no = o;
+
+	(void)x;
+	no->blocks = n;
+	snprintf(no->bkey, sizeof(no->bkey), "%s", key);
+	return 0;
+}
+
+static int
+parse_block(struct cctx *x, const struct ynode *n, const char *key,
+    size_t idx, void *o)
+{
+	const struct node_obj *no = o;
+	struct claim c;
+
+	memset(&c, 0, sizeof(c));
+	if (parse_cidr(x, n, key, &c.p) == -1)
+		return -1;
+	c.kind = CLAIM_BLOCK;
+	c.line = n->line;
+	c.node = no->idx;
+	c.item = idx;
+	claim(x, &c);
+	if (strcmp(no->n.name, x->m->self) == 0)
+		return ds_model_block_add(x->m, &c.p);
+	return 0;
+}
+
+static void
+claim_addr(struct cctx *x, const struct node_obj *no, const struct addr *a,
+    unsigned long line)
+{
+	struct claim c;
+
+	if (!addr_is_set(a))
+		return;
+	memset(&c, 0, sizeof(c));
+	if (prefix_set(&c.p, a->af, a->b, af_maxlen(a->af)) == -1)
+		return;
+	c.kind = CLAIM_ADDR;
+	c.line = line;
+	c.node = no->idx;
+	claim(x, &c);
+}
+
+static int
+parse_node(struct cctx *x, const struct ynode *n, const char *key,
+    size_t idx, void *unused)
+{
+	static const struct cfield f[] = {
+		{ "name", node_name },
+		{ "ipv4", node_ipv4 },
+		{ "ipv6", node_ipv6 },
+		{ "as", node_as },
+		{ "blocks", node_blocks },
+	};
+	struct node_obj no;
+	char k[200];
+
+	(void)unused;
+	memset(&no, 0, sizeof(no));
+	no.idx = idx;
+	if (walk_map(x, n, key, f, NITEMS(f), &no) == -1)
+		return -1;
+	snprintf(k, sizeof(k), "%s.name", key);
+	if (no.name_line == 0)
+		return kerr(x, n->line, k, "missing");
+	if (ds_model_node_get(x->m, no.n.name) != NULL)
+		return kerr(x, no.name_line, k, "duplicate node \"%s\"",
+		    no.n.name);
+	claim_addr(x, &no, &no.n.ipv4, no.line4);
+	claim_addr(x, &no, &no.n.ipv6, no.line6);
+	if (no.blocks != NULL &&
+	    walk_seq(x, no.blocks, no.bkey, parse_block, &no) == -1)
+		return -1;
+	return ds_model_node_set(x->m, &no.n);
+}
+
+/* peers[] */
+
+struct peer_obj {
+	struct ds_model_peer	p;
+	unsigned long		ip_line, as_line;
+};
+
+static int
+peer_ip(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct peer_obj *po = o;
+
+	po->ip_line = n->line;
+	return parse_ip(x, n, key, &po->p.addr);
+}
+
+static int
+peer_as(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct peer_obj *po = o;
+
+	po->as_line = n->line;
+	return parse_as(x, n, key, &po->p.as);
+}
+
+static int
+peer_node(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct peer_obj *po = o;
+
+	if (n->type == Y_SCALAR && (ynode_is_null(n) || *n->str == '\0'))
+		return 0;		/* global */
+	return parse_name(x, n, key, po->p.node);
+}
+
+static int
+parse_peer(struct cctx *x, const struct ynode *n, const char *key,
+    size_t idx, void *unused)
+{
+	static const struct cfield f[] = {
+		{ "ip", peer_ip },
+		{ "as", peer_as },
+		{ "node", peer_node },
+	};
+	struct peer_obj po;
+	char buf[ADDR_STRLEN], k[200];
+
+	(void)idx;
+	(void)unused;
+	memset(&po, 0, sizeof(po));
+	if (walk_map(x, n, key, f, NITEMS(f), &po) == -1)
+		return -1;
+	snprintf(k, sizeof(k), "%s.%s", key, po.ip_line == 0 ? "ip" : "as");
+	if (po.ip_line == 0 || po.as_line == 0)
+		return kerr(x, n->line, k, "missing");
+	snprintf(k, sizeof(k), "%s.ip", key);
+	if (ds_model_peer_get(x->m, po.p.node, &po.p.addr) != NULL)
+		return kerr(x, po.ip_line, k, "duplicate peer %s%s%s",
+		    addr_fmt(&po.p.addr, buf, sizeof(buf)),
+		    po.p.node[0] ? " for node " : "", po.p.node);
+	return ds_model_peer_set(x->m, &po.p);
+}
+
+/* the top level */
+
+static int
+top_as(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	uint32_t as;
+
+	(void)o;
+	if (parse_as(x, n, key, &as) == -1)
+		return -1;
+	ds_model_set_global_as(x->m, as);
+	return 0;
+}
+
+static int
+top_mesh(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	bool on;
+
+	(void)o;
+	if (parse_bool(x, n, key, &on) == -1)
+		return -1;
+	ds_model_set_node_mesh(x->m, on);
+	return 0;
+}
+
+static int
+top_pools(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	return walk_seq(x, n, key, parse_pool, o);
+}
+
+static int
+top_nodes(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	return walk_seq(x, n, key, parse_node, o);
+}
+
+static int
+top_peers(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	return walk_seq(x, n, key, parse_peer, o);
+}
+
+static int
+parse_top(struct cctx *x, const struct ynode *root)
+{
+	static const struct cfield f[] = {
+		{ "as", top_as },
+		{ "node_mesh", top_mesh },
+		{ "pools", top_pools },
+		{ "nodes", top_nodes },
+		{ "peers", top_peers },
+	};
+
+	if (root == NULL || ynode_is_null(root))
+		return 0;		/* empty file: an empty cluster */
+	if (root->type != Y_MAP) {
+		snprintf(x->err, x->errlen, "%s:%lu: the top level must be a "
+		    "mapping, not %s", x->path, root->line, ytype_name(root));
+		return -1;
+	}
+	if (walk_map(x, root, "", f, NITEMS(f), NULL) == -1)
+		return -1;
+	return check_claims(x);
+}
+
+int
+ds_cluster_load(const char *path, struct ds_model *m, char *err,
+    size_t errlen)
+{
+	static const struct ylimits lim = {
+		.max_bytes = 16 << 20,
+		.max_depth = 4,		/* top, nodes, node, blocks */
+		.max_nodes = 500000,
+		.max_scalar = 1024,
+	};
+	struct ynode *root;
+	struct cctx x;
+	int rc;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (ytree_load(path, &lim, &root, err, errlen) == -1)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	x.path = path;
+	x.err = err;
+	x.errlen = errlen;
+	x.m = m;
+	rc = parse_top(&x, root);
+	free(x.claims);
+	ytree_free(root);
+	return rc;
+}

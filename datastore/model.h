@@ -1,0 +1,132 @@
+/*
+ * model.h (internal to datastore/): the cluster model.
+ *
+ * A backend (file.c now, etcd later) stores raw facts here with setters:
+ * the global AS and node_mesh, the nodes, the pools, this node's block
+ * affinities and the explicit BGP peers. ds_model_commit() derives this
+ * node's view from them (SPEC 3, calico-compat.md 3.1) and reports only the
+ * difference from the last committed view through struct ds_ops, then
+ * "synced" after the first commit and after ds_model_resync().
+ *
+ * Lifecycle of a full re-read (file reload, etcd resync after compaction):
+ *
+ *	ds_model_init(&fresh) -> setters on fresh -> ds_model_take(live, &fresh)
+ *	    -> ds_model_commit(live)     (the view is kept; only changes go out)
+ *
+ * or ds_model_clear(live) -> setters -> ds_model_commit(live). The model
+ * knows no YAML, JSON or etcd key. Hooks must not change the model.
+ * Ownership: the model owns its facts and views; embedded in struct ds.
+ */
+#ifndef TERN_DS_MODEL_H
+#define TERN_DS_MODEL_H
+
+#include <bsd/sys/tree.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "datastore.h"
+
+#define DS_DEFAULT_AS	64512	/* Calico's GlobalDefaultASNumber */
+#define DS_BGP_PORT	179
+
+/* A node as the datastore describes it. */
+struct ds_model_node {
+	char		name[DS_NAME_MAX];
+	struct addr	ipv4;		/* unset: no IPv4 */
+	struct addr	ipv6;
+	struct prefix	net4;		/* its subnet, unset if unknown */
+	struct prefix	net6;
+	uint32_t	as;		/* 0: the global AS */
+};
+
+/* An explicit BGP peer: global (node "") or for one node. */
+struct ds_model_peer {
+	char		node[DS_NAME_MAX];
+	struct addr	addr;
+	uint32_t	as;
+};
+
+struct ds_mnode;
+struct ds_mpool;
+struct ds_mblock;
+struct ds_mpeer;
+RB_HEAD(ds_mnode_tree, ds_mnode);
+RB_HEAD(ds_mpool_tree, ds_mpool);
+RB_HEAD(ds_mblock_tree, ds_mblock);
+RB_HEAD(ds_mpeer_tree, ds_mpeer);
+
+struct ds_model {
+	char			 self[DS_NAME_MAX];
+	struct addr		 ov4;		/* overrides from the config */
+	struct addr		 ov6;
+	uint32_t		 ovas;
+
+	/* raw facts */
+	uint32_t		 global_as;	/* 0: DS_DEFAULT_AS */
+	bool			 node_mesh;
+	struct ds_mnode_tree	 nodes;		/* by name */
+	struct ds_mpool_tree	 pools;		/* by cidr */
+	struct ds_mblock_tree	 blocks;	/* this node's, by prefix */
+	struct ds_mpeer_tree	 peers;		/* by (node, addr) */
+	size_t			 nnodes, npools, nblocks, npeers;
+
+	/* the last committed view, sorted arrays */
+	struct ds_local		 local;
+	struct ds_peer		*vpeers;	/* by name */
+	size_t			 nvpeers;
+	struct prefix		*vblocks;
+	size_t			 nvblocks;
+	struct ds_pool		*vpools;
+	size_t			 nvpools;
+
+	unsigned		 dirty;		/* DS_DIRTY_* */
+	bool			 committed;	/* a view was reported */
+	bool			 synced;
+	bool			 resync;	/* synced again next commit */
+};
+
+void	ds_model_init(struct ds_model *, const char *self);
+void	ds_model_fini(struct ds_model *);
+/* Config overrides for this node (unset / 0: none). */
+void	ds_model_set_overrides(struct ds_model *, const struct addr *ipv4,
+	    const struct addr *ipv6, uint32_t as);
+void	ds_model_set_global_as(struct ds_model *, uint32_t);	/* 0: 64512 */
+void	ds_model_set_node_mesh(struct ds_model *, bool);
+
+/* Setters copy; -1 on an invalid value (empty or unterminated name...). */
+int	ds_model_node_set(struct ds_model *, const struct ds_model_node *);
+void	ds_model_node_del(struct ds_model *, const char *name);
+const struct ds_model_node *ds_model_node_get(const struct ds_model *,
+	    const char *name);
+int	ds_model_pool_set(struct ds_model *, const struct ds_pool *);
+void	ds_model_pool_del(struct ds_model *, const struct prefix *);
+const struct ds_pool *ds_model_pool_get(const struct ds_model *,
+	    const struct prefix *);
+int	ds_model_block_add(struct ds_model *, const struct prefix *);
+void	ds_model_block_del(struct ds_model *, const struct prefix *);
+bool	ds_model_has_block(const struct ds_model *, const struct prefix *);
+int	ds_model_peer_set(struct ds_model *, const struct ds_model_peer *);
+void	ds_model_peer_del(struct ds_model *, const char *node,
+	    const struct addr *);
+const struct ds_model_peer *ds_model_peer_get(const struct ds_model *,
+	    const char *node, const struct addr *);
+
+/* Drop every fact (global settings back to defaults); the view stays. */
+void	ds_model_clear(struct ds_model *);
+/* Replace dst's facts by src's (src is left empty); the view stays. */
+void	ds_model_take(struct ds_model *dst, struct ds_model *src);
+/* The next commit reports synced again (after a full re-list). */
+void	ds_model_resync(struct ds_model *);
+/* Derive the view and report the difference from the last one. */
+void	ds_model_commit(struct ds_model *, const struct ds_ops *, void *arg);
+
+/* The committed view. */
+const struct ds_local *ds_model_local(const struct ds_model *);
+const struct ds_peer *ds_model_peers(const struct ds_model *, size_t *);
+const struct prefix *ds_model_blocks(const struct ds_model *, size_t *);
+const struct ds_pool *ds_model_pools(const struct ds_model *, size_t *);
+bool	ds_model_is_synced(const struct ds_model *);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * ytree.h: a bounded YAML document tree, shared by conf/ and datastore/.
+ *
+ * ytree_load() reads one file of at most max_bytes with libyaml's event
+ * parser into a tree of scalars, sequences and mappings, each with its line.
+ * It refuses what the schema walkers never need and an attacker could abuse:
+ * aliases, more than one document, non-scalar keys, nesting deeper than
+ * max_depth, more than max_nodes nodes, scalars longer than max_scalar or
+ * containing NUL. It knows no schema: conf.c and datastore/clusterfile.c
+ * walk the tree.
+ */
+#ifndef TERN_YTREE_H
+#define TERN_YTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum ytype {
+	Y_SCALAR,
+	Y_SEQ,
+	Y_MAP,
+};
+
+/* Owned by its parent (the root by the caller); freed by ytree_free. */
+struct ynode {
+	enum ytype		 type;
+	unsigned long		 line;		/* 1-based */
+	char			*str;		/* scalar value */
+	bool			 quoted;	/* not plain, or tagged */
+	char			*key;		/* set on the values of a map */
+	unsigned long		 keyline;
+	struct ynode	*child;		/* seq items or map values */
+	struct ynode	*next;
+};
+
+struct ylimits {
+	size_t		max_bytes;
+	unsigned	max_depth;	/* collections nested in collections */
+	size_t		max_nodes;
+	size_t		max_scalar;
+};
+
+/*
+ * Load path into *root (NULL for a file with no document or only comments).
+ * On error returns -1 with "path:line: why" (or "path: why") in err.
+ */
+int	 ytree_load(const char *path, const struct ylimits *,
+	    struct ynode **root, char *err, size_t errlen);
+void	 ytree_free(struct ynode *);
+/* A plain scalar "", "~" or "null": an empty value. */
+bool	 ynode_is_null(const struct ynode *);
+
+#endif
