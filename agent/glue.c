@@ -58,7 +58,9 @@ to_bgpd_conf(const struct agent *ag, const struct ds_peer *p,
 	c->kind = peer_kind(p->type);
 	c->addr = p->addr;
 	c->as = p->as;
-	c->port = p->port ? p->port : ag->conf->bgp.port;
+	/* mesh nodes listen where we do; explicit peers say their port */
+	c->port = p->type == DS_PEER_MESH || p->port == 0 ?
+	    ag->conf->bgp.port : p->port;
 	c->passive = mesh_passive(ag, p);
 }
 
