@@ -74,6 +74,27 @@ negotiate_ctx(struct bgp_peer *peer, const struct bgp_open *o)
 	}
 }
 
+/*
+ * RFC 4724 4.2: the restarting peer is back. If it did not keep its
+ * forwarding state for the AF (F bit clear, or no GR capability at all),
+ * its stale routes go now; otherwise they wait for its End-of-RIB.
+ */
+static void
+gr_reestablished(struct bgp_peer *peer)
+{
+	enum bgp_af af = peer_af(peer);
+	size_t n;
+
+	timer_stop(peer->ev_restart);
+	if (peer->remote_caps.gr && peer->remote_caps.gr_af[af] &&
+	    peer->remote_caps.gr_fwd[af])
+		return;
+	n = rib_sweep_stale(peer->bgpd->rib, &peer->src);
+	peer->gr_stale = false;
+	log_peer(peer, LOG_LVL_INFO, "graceful restart: peer kept no "
+	    "forwarding state, %zu stale routes removed", n);
+}
+
 void
 bgp_peer_established(struct bgp_peer *peer, struct bgp_conn *conn)
 {
@@ -87,7 +108,7 @@ bgp_peer_established(struct bgp_peer *peer, struct bgp_conn *conn)
 	peer->retry_count = 0;
 	memset(peer->eor_rx, 0, sizeof(peer->eor_rx));
 	if (peer->gr_stale)
-		timer_stop(peer->ev_restart);	/* wait for End-of-RIB */
+		gr_reestablished(peer);
 	peer->adjout = adjout_new(peer);
 	peer->client = rib_client_add(bgpd->rib, &peer_client_ops, peer);
 	rib_client_feed(bgpd->rib, peer->client);
@@ -203,30 +224,61 @@ announce_nlri(struct bgp_peer *peer, struct rbuf r, uint8_t fam, bool ap,
 	return rc;
 }
 
+/* RFC 4760 / 5492: NLRI of an AF the session did not negotiate is ignored. */
+static bool
+af_ok(const struct bgp_peer *peer, enum bgp_af af)
+{
+	return af == peer_af(peer);
+}
+
+static int
+withdraw_all(struct bgp_peer *peer, const struct bgp_update *u, bool reach,
+    struct bgp_err *err)
+{
+	const struct bgp_codec_ctx *ctx = &peer->ctx;
+	bool v4 = af_ok(peer, BGP_AF_IPV4);
+
+	if (v4 && withdraw_nlri(peer, reach ? u->nlri : u->withdrawn, AF_INET,
+	    ctx->add_path_rx[BGP_AF_IPV4], err) == -1)
+		return -1;
+	if (reach ? !u->has_mp_reach : !u->has_mp_unreach)
+		return 0;
+	if (reach && af_ok(peer, u->mp_reach_af))
+		return withdraw_nlri(peer, u->mp_reach_nlri,
+		    bgp_af_family(u->mp_reach_af),
+		    ctx->add_path_rx[u->mp_reach_af], err);
+	if (!reach && af_ok(peer, u->mp_unreach_af))
+		return withdraw_nlri(peer, u->mp_unreach_nlri,
+		    bgp_af_family(u->mp_unreach_af),
+		    ctx->add_path_rx[u->mp_unreach_af], err);
+	return 0;
+}
+
 static int
 rx_withdrawals(struct bgp_peer *peer, const struct bgp_update *u,
     struct bgp_err *err)
 {
-	const struct bgp_codec_ctx *ctx = &peer->ctx;
-
-	if (withdraw_nlri(peer, u->withdrawn, AF_INET,
-	    ctx->add_path_rx[BGP_AF_IPV4], err) == -1)
+	if (withdraw_all(peer, u, false, err) == -1)
 		return -1;
-	if (u->has_mp_unreach && withdraw_nlri(peer, u->mp_unreach_nlri,
-	    bgp_af_family(u->mp_unreach_af),
-	    ctx->add_path_rx[u->mp_unreach_af], err) == -1)
-		return -1;
-	if (!u->treat_as_withdraw)
-		return 0;
 	/* RFC 7606 2: treat-as-withdraw: every NLRI of the message goes */
-	if (withdraw_nlri(peer, u->nlri, AF_INET,
-	    ctx->add_path_rx[BGP_AF_IPV4], err) == -1)
-		return -1;
-	if (u->has_mp_reach && withdraw_nlri(peer, u->mp_reach_nlri,
-	    bgp_af_family(u->mp_reach_af),
-	    ctx->add_path_rx[u->mp_reach_af], err) == -1)
-		return -1;
+	if (u->treat_as_withdraw)
+		return withdraw_all(peer, u, true, err);
 	return 0;
+}
+
+/* Intern tmpl, announce r's NLRI with it, drop our reference. */
+static int
+announce_with(struct bgp_peer *peer, struct rbuf r, enum bgp_af af,
+    const struct rib_attrs *tmpl, struct bgp_err *err)
+{
+	struct rib *rib = peer->bgpd->rib;
+	const struct rib_attrs *attrs = rib_attrs_intern(rib, tmpl);
+	int rc;
+
+	rc = announce_nlri(peer, r, bgp_af_family(af), peer->ctx.add_path_rx[af],
+	    attrs, err);
+	rib_attrs_unref(rib, attrs);
+	return rc;
 }
 
 static int
@@ -234,26 +286,30 @@ rx_announcements(struct bgp_peer *peer, const struct bgp_update *u,
     struct bgp_err *err)
 {
 	struct bgpd *bgpd = peer->bgpd;
-	const struct bgp_codec_ctx *ctx = &peer->ctx;
-	const struct rib_attrs *attrs;
 	struct rib_attrs tmpl;
-	int rc = 0;
+	bool v4 = rbuf_left(&u->nlri) > 0 && af_ok(peer, BGP_AF_IPV4);
+	bool mp = u->has_mp_reach && af_ok(peer, u->mp_reach_af);
 
-	if (rbuf_left(&u->nlri) == 0 && !u->has_mp_reach)
+	if (!v4 && !mp)
 		return 0;
-	if (bgp_update_attrs(u, ctx, &tmpl, bgpd->scratch, bgpd->scratchlen,
+	if (bgp_update_attrs(u, &peer->ctx, &tmpl, bgpd->scratch,
+	    bgpd->scratchlen, err) == -1) {
+		if (err->action != BGP_ERR_WITHDRAW)
+			return -1;
+		log_peer(peer, LOG_LVL_WARNING, "UPDATE treated as withdraw "
+		    "(RFC 7606): %s", err->reason ? err->reason : "?");
+		return withdraw_all(peer, u, true, err);
+	}
+	if (mp && announce_with(peer, u->mp_reach_nlri, u->mp_reach_af, &tmpl,
 	    err) == -1)
 		return -1;
-	attrs = rib_attrs_intern(bgpd->rib, &tmpl);
-	if (rbuf_left(&u->nlri) > 0)
-		rc = announce_nlri(peer, u->nlri, AF_INET,
-		    ctx->add_path_rx[BGP_AF_IPV4], attrs, err);
-	if (rc != -1 && u->has_mp_reach)
-		rc = announce_nlri(peer, u->mp_reach_nlri,
-		    bgp_af_family(u->mp_reach_af),
-		    ctx->add_path_rx[u->mp_reach_af], attrs, err);
-	rib_attrs_unref(bgpd->rib, attrs);
-	return rc;
+	if (v4) {
+		/* the MP next hop is for the MP NLRI; IPv4 NLRI use NEXT_HOP */
+		tmpl.nexthop = u->next_hop;
+		memset(&tmpl.nexthop_ll, 0, sizeof(tmpl.nexthop_ll));
+		return announce_with(peer, u->nlri, BGP_AF_IPV4, &tmpl, err);
+	}
+	return 0;
 }
 
 static void

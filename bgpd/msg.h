@@ -145,7 +145,8 @@ struct bgp_attr_view {
 
 /*
  * A decoded UPDATE: views into the message plus the fixed-size attribute
- * values. seen has bit (1 << code) for every attribute code < 32 present.
+ * values. seen has bit (1 << code) for every attribute code < 32 present
+ * and kept (an attribute discarded per RFC 7606 is not in seen).
  */
 struct bgp_update {
 	struct rbuf	 withdrawn;	/* IPv4 withdrawn routes field */
@@ -183,6 +184,9 @@ struct bgp_update {
 	 */
 	bool		 treat_as_withdraw;
 	struct bgp_err	 withdraw_err;	/* why, for the log */
+	/* RFC 7606 2 attribute discard: the first one, for the log */
+	bool		 has_discard;
+	struct bgp_err	 discard_err;
 	bool		 is_eor;	/* RFC 4724 2: End-of-RIB marker */
 	enum bgp_af	 eor_af;
 };
@@ -199,7 +203,11 @@ int	bgp_update_decode(struct rbuf *body, const struct bgp_codec_ctx *,
  * 4-octet (merging AS4_PATH per RFC 6793 4.2.3 on 2-octet sessions),
  * communities and cluster list to host order, unknown optional transitive
  * attributes concatenated with the Partial bit set. scratch holds the
- * variable parts; it must be BGP_MAX_EXT_MSG * 2 bytes.
+ * variable parts; it must be BGP_MAX_EXT_MSG * 2 bytes. The next hop is
+ * MP_REACH_NLRI's when present, else NEXT_HOP (a message carrying both
+ * needs attrs->nexthop = u->next_hop for its IPv4 NLRI). Returns -1 with
+ * err (action WITHDRAW) when the set cannot be represented (scratch or a
+ * 16-bit length overflows): treat the message's NLRI as withdrawn.
  */
 int	bgp_update_attrs(const struct bgp_update *, const struct bgp_codec_ctx *,
 	    struct rib_attrs *, uint8_t *scratch, size_t scratchlen,
@@ -214,12 +222,18 @@ void	bgp_nlri_encode(struct wbuf *, const struct prefix *, bool add_path,
 /*
  * UPDATE builder, for the Adj-RIB-Out. One message carries either
  * withdrawals or announcements sharing one attribute set, for one AF.
- *   bgp_upd_begin_reach(b, w, ctx, af, attrs, nexthop, local_as)
+ *   bgp_upd_begin_reach(b, w, ctx, af, attrs, nexthop)
  *   while (bgp_upd_add(b, pfx, path_id) == 0) ...;   -1 = full, retry in
  *                                                      a new message
  *   bgp_upd_finish(b)   -> 0, or -1 on overflow
- * IPv4 reach uses NEXT_HOP + the NLRI field, IPv6 uses MP_REACH_NLRI;
- * withdrawals use the withdrawn field or MP_UNREACH_NLRI. Attributes are
+ * A -1 from bgp_upd_add with b->count == 0 means the prefix can never fit
+ * (wrong family, or the attributes fill the message): do not retry.
+ * The message is at most ctx->maxlen bytes (and within w's cap).
+ * IPv4 reach uses NEXT_HOP + the NLRI field, IPv6 uses MP_REACH_NLRI
+ * (placed first, RFC 7606 5.1); withdrawals use the withdrawn field or
+ * MP_UNREACH_NLRI. nexthop NULL means attrs->nexthop; an IPv6 next hop
+ * gets attrs->nexthop_ll as its link-local half when that is set. Path
+ * ids are written when ctx->add_path_tx[af]. Attributes are
  * encoded from the rib set as given (the caller prepends its AS for eBGP
  * and sets LOCAL_PREF for iBGP before interning); as4 selects the AS_PATH
  * width (a 2-octet session gets AS_TRANS plus AS4_PATH, RFC 6793 4.2.2).
@@ -234,6 +248,12 @@ struct bgp_upd_builder {
 	size_t		 attrlen_off;	/* total attribute length field */
 	size_t		 mp_len_off;	/* MP_(UN)REACH attribute length */
 	size_t		 count;		/* prefixes added */
+	/*
+	 * IPv6 reach: MP_REACH_NLRI goes first (RFC 7606 5.1) and grows, so
+	 * the other attributes are written by finish; tail is their size.
+	 */
+	const struct rib_attrs *attrs;
+	size_t		 tail;
 };
 void	bgp_upd_begin_reach(struct bgp_upd_builder *, struct wbuf *,
 	    const struct bgp_codec_ctx *, enum bgp_af,
@@ -256,9 +276,43 @@ struct bgp_attr_desc {
 	uint8_t		 flags;		/* required OPTIONAL|TRANSITIVE bits */
 	uint16_t	 min_len;
 	uint16_t	 max_len;	/* 0xffff: variable */
+	enum bgp_err_action on_error;	/* RFC 7606 7: when malformed */
 };
 const struct bgp_attr_desc *bgp_attr_desc_get(uint8_t code);
 extern const struct bgp_attr_desc bgp_attr_descs[];
 extern const size_t bgp_attr_ndescs;
+
+/*
+ * ---- codec internals ----
+ * Shared between msg.c, capa.c, attr.c, update.c and nlri.c only.
+ */
+/* capa.c: the Opt Parm Len octet and the parameters (RFC 5492, 9072) */
+int	bgp_open_params_decode(struct rbuf *, struct bgp_caps *,
+	    struct bgp_err *) WARN_UNUSED;
+void	bgp_open_params_encode(const struct bgp_caps *, struct wbuf *);
+
+/* attr.c: one attribute; dup is a 256-bit "already seen" set */
+int	bgp_attr_decode(const struct bgp_attr_view *,
+	    const struct bgp_codec_ctx *, struct bgp_update *, uint32_t dup[8],
+	    struct bgp_err *) WARN_UNUSED;
+/* Every attribute but MP_(UN)REACH; NEXT_HOP only when nh4 != NULL. */
+void	bgp_attrs_encode(struct wbuf *, const struct bgp_codec_ctx *,
+	    const struct rib_attrs *, const struct addr *nh4);
+void	bgp_attr_hdr_put(struct wbuf *, uint8_t flags, uint8_t code,
+	    size_t len);
+/* RFC 4271 6.3: an error whose data is the attribute; returns -1 */
+int	bgp_attr_err(struct bgp_err *, uint8_t subcode, enum bgp_err_action,
+	    const struct bgp_attr_view *, const char *reason);
+bool	bgp_aspath_valid(struct rbuf, size_t asn_size);
+
+/* nlri.c: MP attributes (RFC 4760 3, 4) and whole-field checks */
+int	bgp_mp_reach_decode(const struct bgp_attr_view *,
+	    const struct bgp_codec_ctx *, struct bgp_update *,
+	    struct bgp_err *) WARN_UNUSED;
+int	bgp_mp_unreach_decode(const struct bgp_attr_view *,
+	    const struct bgp_codec_ctx *, struct bgp_update *,
+	    struct bgp_err *) WARN_UNUSED;
+int	bgp_nlri_check(struct rbuf, uint8_t family, bool add_path,
+	    struct bgp_err *) WARN_UNUSED;
 
 #endif

@@ -145,3 +145,57 @@ bgp_refuse() {
 	assert_running h1
 }
 scenario bgp_refuse
+
+# (f) RFC 4724 receiving speaker: BIRD on h2 is killed (no NOTIFICATION);
+# ternd keeps h2's block as stale instead of withdrawing it, and the session
+# comes back when BIRD does.
+bgp_gr_peer_killed() {
+	require_ternd
+	require_cmd bird birdc
+	local proto i
+	netns_hosts 2
+	cluster_file "$W/cluster.yaml" h1 h2
+	ternd_hosts "$W/cluster.yaml" h1
+	start_bird h2 "$(bird_conf h2 h1)"
+	proto=$(mesh_name h1)
+	wait_log 30 h1 "$(ternd_est_line h2)"
+	wait_log 30 h1 "$(ternd_route_add_line h2)"
+	unwatch h2
+	kill -KILL "${_TT_BIRD[h2]}" || fail "cannot kill bird on h2"
+	wait "${_TT_BIRD[h2]}" 2>/dev/null
+	unset "_TT_BIRD[h2]"
+	wait_log_re 30 h1 'neighbor 198\.18\.0\.2 .*graceful restart: keeping 1 routes for 120s'
+	for ((i = 0; i < 20; i++)); do
+		log_has h1 "route del $(host_block h2)" &&
+			fail "ternd withdrew h2's block while h2 restarts"
+		sleep 0.1
+	done
+	note "ok: h2's block kept for 2 s after bird died"
+	start_bird h2 "$(bird_conf h2 h1)"
+	wait_bird_established 30 h2 "$proto"
+	wait_log_count 30 h1 'neighbor 198\.18\.0\.2 .*state OpenConfirm -> Established' 2
+	assert_running h1
+}
+scenario bgp_gr_peer_killed
+
+# (g) link cut: h2's interface goes down; h1's hold timer (9 s) expires, it
+# sends Hold Timer Expired and keeps h2's routes stale (graceful restart);
+# the session comes back when the link does.
+bgp_hold_timer() {
+	require_ternd
+	netns_hosts 2
+	cluster_file "$W/cluster.yaml" h1 h2
+	ternd_hosts "$W/cluster.yaml" h1 h2
+	wait_log 30 h1 "$(ternd_est_line h2)"
+	wait_log 30 h1 "$(ternd_route_add_line h2)"
+	hexec h2 ip link set eth0 down
+	note "h2's eth0 is down"
+	wait_log_re 30 h1 'neighbor 198\.18\.0\.2 .*sent notification Hold Timer Expired'
+	wait_log_re 5 h1 'neighbor 198\.18\.0\.2 .*graceful restart: keeping 1 routes'
+	log_has h1 "route del $(host_block h2)" &&
+		fail "h1 withdrew h2's block on hold timer expiry despite GR"
+	hexec h2 ip link set eth0 up
+	wait_log_count 40 h1 'neighbor 198\.18\.0\.2 .*state OpenConfirm -> Established' 2
+	assert_running h1 h2
+}
+scenario bgp_hold_timer
