@@ -130,6 +130,7 @@ run(struct agent *ag)
 {
 	struct event *sigs[3];
 	const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
+	int rc = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	for (int i = 0; i < 3; i++) {
@@ -138,13 +139,15 @@ run(struct agent *ag)
 	}
 	if (bgpd_start(ag->bgpd) == -1 || ds_start(ag->ds) == -1) {
 		log_error("start-up failed");
-		return 1;
+		rc = 1;
+	} else {
+		log_info("ternd %s running as node %s", "0.1.0",
+		    ag->node_name);
+		event_base_dispatch(ag->base);
 	}
-	log_info("ternd %s running as node %s", "0.1.0", ag->node_name);
-	event_base_dispatch(ag->base);
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);
-	return 0;
+	return rc;
 }
 
 int

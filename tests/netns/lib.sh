@@ -482,10 +482,9 @@ _tt_dump() {
 
 # _tt_cleanup: stop every process we started, anything else left in our namespaces,
 # and delete the namespaces. Runs once, on any exit of the scenario process.
-_tt_cleanup() {
+# _tt_stop_procs: TERM (then KILL) every process the scenario started, and wait.
+_tt_stop_procs() {
 	local pid ns i alive pids
-	((_TT_CLEANED)) && return 0
-	_TT_CLEANED=1
 	_TT_WATCH=()
 	for pid in "${_TT_PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
@@ -509,6 +508,32 @@ _tt_cleanup() {
 	for pid in "${_TT_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
+	return 0
+}
+
+# _tt_sanitizer_reports: true (and prints them) when a ternd built with ASan or
+# UBSan reported an error or a leak; ternd reports leaks when it exits, so call
+# this after _tt_stop_procs.
+_tt_sanitizer_reports() {
+	local f found=1
+	[[ -n $W && -d $W ]] || return 1
+	for f in "$W"/*.ternd.log; do
+		[[ -f $f ]] || continue
+		if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$f"; then
+			echo "  FAIL: sanitizer report in $f:"
+			grep -E -A25 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$f" |
+				head -60 | sed 's/^/    /'
+			found=0
+		fi
+	done
+	return $found
+}
+
+_tt_cleanup() {
+	local i
+	((_TT_CLEANED)) && return 0
+	_TT_CLEANED=1
+	_tt_stop_procs
 	for ((i = ${#_TT_NS[@]} - 1; i >= 0; i--)); do
 		ip netns del "${_TT_NS[i]}" 2>/dev/null ||
 			echo "  cleanup: ip netns del ${_TT_NS[i]} failed" >&2
@@ -527,6 +552,10 @@ _tt_cleanup() {
 # scenario in tests/netns/out/NAME, then clean up.
 _tt_on_exit() {
 	local rc=$?
+	_tt_stop_procs
+	if ((rc == 0)) && _tt_sanitizer_reports; then
+		rc=1
+	fi
 	if ((rc != 0 && rc != 77)) && [[ -n $W && -d $W ]]; then
 		TT_KEEP_LOGS="$TT_NETNS_DIR/out/$TT_NAME"
 		echo "  logs kept in $TT_KEEP_LOGS"
