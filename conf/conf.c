@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "keys.h"
 #include "xmalloc.h"
+#include "num.h"
 #include "ytree.h"
 
 #define FLD(f)	offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
@@ -123,19 +124,6 @@ field(struct conf *c, const struct conf_key *k)
 	return (char *)c + k->off;
 }
 
-static const char *
-ytype_name(const struct ynode *n)
-{
-	switch (n->type) {
-	case Y_SEQ:
-		return "a sequence";
-	case Y_MAP:
-		return "a mapping";
-	default:
-		return n->quoted ? "a quoted string" : "a scalar";
-	}
-}
-
 static int
 want_scalar(struct pctx *x, const struct ynode *n, const char *key,
     const char *what)
@@ -143,26 +131,7 @@ want_scalar(struct pctx *x, const struct ynode *n, const char *key,
 	if (n->type == Y_SCALAR)
 		return 0;
 	return kerr(x, n->line, key, "expected %s, got %s", what,
-	    ytype_name(n));
-}
-
-/* Strict unsigned decimal: digits only, no sign, no leading zero. */
-static int
-parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
-		return -1;
-	for (; *s != '\0'; s++) {
-		unsigned d = (unsigned)(*s - '0');
-
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
+	    ytree_type_name(n));
 }
 
 static int
@@ -174,7 +143,7 @@ get_uint(struct pctx *x, const struct ynode *n, const char *key,
 	if (ynode_is_null(n))
 		return kerr(x, n->line, key, "expected an integer, got an "
 		    "empty value");
-	if (n->quoted || parse_u64(n->str, v) == -1)
+	if (n->quoted || num_parse_u64(n->str, v) == -1)
 		return kerr(x, n->line, key, "expected an integer, got "
 		    "\"%.32s\"", n->str);
 	return 0;
@@ -227,31 +196,24 @@ static int
 set_as(struct pctx *x, const struct conf_key *k, const struct ynode *n,
     const char *key)
 {
-	uint64_t hi, lo, v;
-	char buf[24];
-	char *dot;
+	uint32_t as = 0;
 
 	if (want_scalar(x, n, key, "an AS number") == -1)
 		return -1;
-	if (n->quoted || strlen(n->str) >= sizeof(buf))
-		return kerr(x, n->line, key, "expected an AS number, got "
-		    "\"%.32s\"", n->str);
-	strcpy(buf, n->str);
-	if ((dot = strchr(buf, '.')) != NULL) {
-		*dot = '\0';
-		if (parse_u64(buf, &hi) == -1 ||
-		    parse_u64(dot + 1, &lo) == -1 || hi > 65535 || lo > 65535)
-			return kerr(x, n->line, key, "bad asdot AS \"%s\"",
-			    n->str);
-		v = hi << 16 | lo;
-	} else if (parse_u64(buf, &v) == -1)
-		return kerr(x, n->line, key, "expected an AS number, got "
-		    "\"%.32s\"", n->str);
-	if (v == 0 || v > UINT32_MAX)
+	switch (n->quoted ? NUM_AS_SYNTAX : num_parse_as(n->str, &as)) {
+	case NUM_AS_OK:
+		store_uint(field(x->c, k), k->width, as);
+		return 0;
+	case NUM_AS_ASDOT:
+		return kerr(x, n->line, key, "bad asdot AS \"%s\"", n->str);
+	case NUM_AS_RANGE:
 		return kerr(x, n->line, key, "AS %s is out of range "
 		    "(1..4294967295)", n->str);
-	store_uint(field(x->c, k), k->width, v);
-	return 0;
+	case NUM_AS_SYNTAX:
+	default:
+		return kerr(x, n->line, key, "expected an AS number, got "
+		    "\"%.32s\"", n->str);
+	}
 }
 
 static int
@@ -527,7 +489,7 @@ walk_top(struct pctx *x, const struct ynode *root)
 		return 0;		/* empty file: all defaults */
 	if (root->type != Y_MAP) {
 		snprintf(x->err, x->errlen, "%s:%lu: the top level must be a "
-		    "mapping, not %s", x->path, root->line, ytype_name(root));
+		    "mapping, not %s", x->path, root->line, ytree_type_name(root));
 		return -1;
 	}
 	for (e = root->child; e != NULL; e = e->next) {
@@ -544,7 +506,7 @@ walk_top(struct pctx *x, const struct ynode *root)
 			continue;	/* "bgp:" alone: defaults */
 		if (e->type != Y_MAP)
 			return kerr(x, e->line, e->key, "expected a mapping, "
-			    "got %s", ytype_name(e));
+			    "got %s", ytree_type_name(e));
 		if (walk_section(x, e->key, e) == -1)
 			return -1;
 	}

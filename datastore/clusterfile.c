@@ -16,6 +16,7 @@
 
 #include "backend.h"
 #include "xmalloc.h"
+#include "num.h"
 #include "ytree.h"
 
 /* An address or block seen in the file, to find the ones given twice. */
@@ -72,19 +73,6 @@ kerr(struct cctx *x, unsigned long line, const char *key, const char *fmt,
 	return -1;
 }
 
-static const char *
-ytype_name(const struct ynode *n)
-{
-	switch (n->type) {
-	case Y_SEQ:
-		return "a sequence";
-	case Y_MAP:
-		return "a mapping";
-	default:
-		return n->quoted ? "a quoted string" : "a scalar";
-	}
-}
-
 static int
 want_scalar(struct cctx *x, const struct ynode *n, const char *key,
     const char *what)
@@ -92,26 +80,7 @@ want_scalar(struct cctx *x, const struct ynode *n, const char *key,
 	if (n->type == Y_SCALAR)
 		return 0;
 	return kerr(x, n->line, key, "expected %s, got %s", what,
-	    ytype_name(n));
-}
-
-/* Strict unsigned decimal: digits only, no sign, no leading zero. */
-static int
-parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
-		return -1;
-	for (; *s != '\0'; s++) {
-		unsigned d = (unsigned)(*s - '0');
-
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
+	    ytree_type_name(n));
 }
 
 /* asplain or asdot (RFC 5396), 1..4294967295. */
@@ -119,31 +88,21 @@ static int
 parse_as(struct cctx *x, const struct ynode *n, const char *key,
     uint32_t *as)
 {
-	uint64_t hi, lo, v;
-	char buf[24];
-	char *dot;
-
 	if (want_scalar(x, n, key, "an AS number") == -1)
 		return -1;
-	if (n->quoted || strlen(n->str) >= sizeof(buf))
-		return kerr(x, n->line, key, "expected an AS number, got "
-		    "\"%.32s\"", n->str);
-	strcpy(buf, n->str);
-	if ((dot = strchr(buf, '.')) != NULL) {
-		*dot = '\0';
-		if (parse_u64(buf, &hi) == -1 ||
-		    parse_u64(dot + 1, &lo) == -1 || hi > 65535 || lo > 65535)
-			return kerr(x, n->line, key, "bad asdot AS \"%s\"",
-			    n->str);
-		v = hi << 16 | lo;
-	} else if (parse_u64(buf, &v) == -1)
-		return kerr(x, n->line, key, "expected an AS number, got "
-		    "\"%.32s\"", n->str);
-	if (v == 0 || v > UINT32_MAX)
+	switch (n->quoted ? NUM_AS_SYNTAX : num_parse_as(n->str, as)) {
+	case NUM_AS_OK:
+		return 0;
+	case NUM_AS_ASDOT:
+		return kerr(x, n->line, key, "bad asdot AS \"%s\"", n->str);
+	case NUM_AS_RANGE:
 		return kerr(x, n->line, key, "AS %s is out of range "
 		    "(1..4294967295)", n->str);
-	*as = (uint32_t)v;
-	return 0;
+	case NUM_AS_SYNTAX:
+	default:
+		return kerr(x, n->line, key, "expected an AS number, got "
+		    "\"%.32s\"", n->str);
+	}
 }
 
 static int
@@ -244,7 +203,7 @@ parse_node_addr(struct cctx *x, const struct ynode *n, const char *key,
 	if ((slash = strchr(buf, '/')) != NULL)
 		*slash++ = '\0';
 	if (addr_parse(buf, a) == -1 || a->af != af ||
-	    (slash != NULL && (parse_u64(slash, &len) == -1 ||
+	    (slash != NULL && (num_parse_u64(slash, &len) == -1 ||
 	    len > af_maxlen(af)))) {
 		memset(a, 0, sizeof(*a));
 		return kerr(x, n->line, key, "\"%.48s\" is not an %s address",
@@ -333,7 +292,7 @@ walk_map(struct cctx *x, const struct ynode *map, const char *key,
 
 	if (map->type != Y_MAP)
 		return kerr(x, map->line, key, "expected a mapping, got %s",
-		    ytype_name(map));
+		    ytree_type_name(map));
 	for (e = map->child; e != NULL; e = e->next) {
 		snprintf(k, sizeof(k), "%s%s%.64s", key, *key ? "." : "",
 		    e->key);
@@ -365,7 +324,7 @@ walk_seq(struct cctx *x, const struct ynode *n, const char *key,
 		return 0;
 	if (n->type != Y_SEQ)
 		return kerr(x, n->line, key, "expected a list, got %s",
-		    ytype_name(n));
+		    ytree_type_name(n));
 	for (it = n->child; it != NULL; it = it->next, i++) {
 		snprintf(k, sizeof(k), "%.120s[%zu]", key, i);
 		if (fn(x, it, k, i, obj) == -1)
@@ -693,7 +652,7 @@ parse_top(struct cctx *x, const struct ynode *root)
 		return 0;		/* empty file: an empty cluster */
 	if (root->type != Y_MAP) {
 		snprintf(x->err, x->errlen, "%s:%lu: the top level must be a "
-		    "mapping, not %s", x->path, root->line, ytype_name(root));
+		    "mapping, not %s", x->path, root->line, ytree_type_name(root));
 		return -1;
 	}
 	if (walk_map(x, root, "", f, NITEMS(f), NULL) == -1)

@@ -349,3 +349,16 @@ ytree_load(const char *path, const struct ylimits *lim,
 	*root = l.root;
 	return 0;
 }
+
+const char *
+ytree_type_name(const struct ynode *n)
+{
+	switch (n->type) {
+	case Y_SEQ:
+		return "a sequence";
+	case Y_MAP:
+		return "a mapping";
+	default:
+		return n->quoted ? "a quoted string" : "a scalar";
+	}
+}

@@ -50,4 +50,7 @@ void	 ytree_free(struct ynode *);
 /* A plain scalar "", "~" or "null": an empty value. */
 bool	 ynode_is_null(const struct ynode *);
 
+/* "a sequence", "a mapping", "a scalar": for error messages. */
+const char *ytree_type_name(const struct ynode *);
+
 #endif
