@@ -12,6 +12,7 @@
 #include "bgpd.h"
 #include "conf.h"
 #include "datastore.h"
+#include "krt.h"
 #include "rib.h"
 
 struct event_base;
@@ -27,6 +28,10 @@ struct agent {
 	struct bgpd		*bgpd;
 	struct ds		*ds;
 	struct rib_client	*fib_client;
+	struct krt		*krt;
+	struct event		*ev_sync;	/* first-full-sync check */
+	time_t			 started;
+	bool			 fib_synced;
 	/* this node's routes, originated into the rib */
 	struct rib_src		 local_src;
 	const struct rib_attrs	*local_attrs[2];	/* [0] IPv4, [1] IPv6 */
@@ -38,6 +43,9 @@ struct agent {
 
 /* glue.c */
 void	agent_glue_init(struct agent *);
+/* Check whether the first full sync is done (datastore synced, every peer's
+ * End-of-RIB or the restart time over); then stale FIB routes may go. */
+void	agent_check_sync(struct agent *);
 void	agent_glue_fini(struct agent *);
 extern const struct ds_ops agent_ds_ops;
 extern const struct bgpd_ops agent_bgpd_ops;

@@ -4,15 +4,17 @@
  * datastore -> bgpd/rib: peers become sessions (Calico's passive rule for
  * the mesh), this node's blocks become locally originated rib routes,
  * pools feed the import/export filters. rib -> FIB: every best-path change
- * is handed to the FIB side (for now: a D_ROUTES log line; the netlink
- * writer plugs in here).
+ * becomes what krt.c should have in the kernel (blackhole for own blocks,
+ * via the BGP next hop, or via tunl0 onlink for IPIP pools).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "agent.h"
 #include "log.h"
+#include "netlink.h"
 #include "proto.h"
 #include "xmalloc.h"
 
@@ -198,6 +200,7 @@ ds_synced(void *arg)
 	if (!ag->synced)
 		log_info("datastore synced");
 	ag->synced = true;
+	agent_check_sync(ag);
 }
 
 const struct ds_ops agent_ds_ops = {
@@ -208,13 +211,19 @@ const struct ds_ops agent_ds_ops = {
 	.synced = ds_synced,
 };
 
-static bool
-in_pool(const struct agent *ag, const struct prefix *pfx)
+static const struct ds_pool *
+pool_of(const struct agent *ag, const struct prefix *pfx)
 {
 	for (size_t i = 0; i < ag->npools; i++)
 		if (prefix_contains(&ag->pools[i].cidr, pfx))
-			return true;
-	return false;
+			return &ag->pools[i];
+	return NULL;
+}
+
+static bool
+in_pool(const struct agent *ag, const struct prefix *pfx)
+{
+	return pool_of(ag, pfx) != NULL;
 }
 
 /*
@@ -252,17 +261,40 @@ const struct bgpd_ops agent_bgpd_ops = {
 	.export_ok = export_ok,
 };
 
-/* The FIB side of best-path changes. */
+/*
+ * SPEC 4 / calico-compat 3.3 (calico_ipip): a pool with ipip always routes
+ * via tunl0 onlink; cross-subnet only when the next hop is outside our own
+ * subnet. A missing tunl0 means a plain route, as in Calico's BIRD.
+ */
 static void
-fib_best_changed(void *arg, const struct prefix *pfx,
-    const struct rib_path *nb, const struct rib_path *ob)
+fib_want(const struct agent *ag, const struct prefix *pfx,
+    const struct rib_path *p, struct krt_want *w)
 {
-	struct agent *ag = arg;
+	const struct ds_pool *pool = pool_of(ag, pfx);
+	const struct addr *nh = &p->attrs->nexthop;
+	bool tunnel;
+
+	memset(w, 0, sizeof(*w));
+	if (p->src == &ag->local_src) {
+		w->type = KRT_BLACKHOLE;
+		return;
+	}
+	w->type = KRT_UNICAST;
+	w->gw = *nh;
+	tunnel = pool != NULL && nh->af == AF_INET &&
+	    (pool->ipip == DS_IPIP_ALWAYS ||
+	    (pool->ipip == DS_IPIP_CROSS_SUBNET &&
+	    !prefix_contains_addr(&ag->local.net4, nh)));
+	if (tunnel && (w->oif = nl_ifindex("tunl0")) != 0)
+		w->onlink = true;
+}
+
+static void
+log_route(const struct agent *ag, const struct prefix *pfx,
+    const struct rib_path *nb)
+{
 	char p[PREFIX_STRLEN], nh[ADDR_STRLEN];
 
-	(void)ob;
-	if (!(log_debug_mask & LOG_D_ROUTES) || log_level < LOG_LVL_DEBUG)
-		return;
 	prefix_fmt(pfx, p, sizeof(p));
 	if (nb == NULL)
 		log_debug("route del %s", p);
@@ -272,6 +304,54 @@ fib_best_changed(void *arg, const struct prefix *pfx,
 		log_debug("route add %s via %s (%s)", p,
 		    addr_fmt(&nb->attrs->nexthop, nh, sizeof(nh)),
 		    nb->src->name);
+}
+
+/* The FIB side of best-path changes. */
+static void
+fib_best_changed(void *arg, const struct prefix *pfx,
+    const struct rib_path *nb, const struct rib_path *ob)
+{
+	struct agent *ag = arg;
+	struct krt_want w;
+
+	(void)ob;
+	if ((log_debug_mask & LOG_D_ROUTES) && log_level >= LOG_LVL_DEBUG)
+		log_route(ag, pfx, nb);
+	if (ag->krt == NULL)
+		return;
+	if (nb == NULL) {
+		krt_unset(ag->krt, pfx);
+		return;
+	}
+	fib_want(ag, pfx, nb, &w);
+	krt_set(ag->krt, pfx, &w);
+}
+
+static void
+peer_sync_cb(void *arg, const struct bgpd_peer_info *pi)
+{
+	bool *all = arg;
+
+	if (!pi->eor_received)
+		*all = false;
+}
+
+void
+agent_check_sync(struct agent *ag)
+{
+	bool all = true;
+
+	if (ag->fib_synced || !ag->synced)
+		return;
+	bgpd_peer_walk(ag->bgpd, peer_sync_cb, &all);
+	if (!all && time(NULL) - ag->started < ag->conf->bgp.restart_time)
+		return;
+	ag->fib_synced = true;
+	log_info("first full sync done%s: removing stale kernel routes",
+	    all ? "" : " (restart time over)");
+	bgpd_set_restarting(ag->bgpd, false);
+	if (ag->krt != NULL)
+		krt_synced(ag->krt);
 }
 
 static const struct rib_client_ops fib_client_ops = {

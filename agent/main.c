@@ -101,6 +101,9 @@ make_bgpd(struct agent *ag)
 	bp.max_prefixes = c->bgp.max_prefixes;
 	bp.password = c->bgp.password;
 	bp.listen = true;
+	/* RFC 4724: our routes survived in the FIB: we restarted, forwarding */
+	bp.gr_restarting = c->bgp.graceful_restart && ag->krt != NULL &&
+	    krt_had_routes(ag->krt);
 	ag->bgpd = bgpd_new(ag->base, ag->rib, &bp, &agent_bgpd_ops, ag);
 }
 
@@ -120,9 +123,38 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 	default:
 		log_info("signal %d: shutting down", (int)sig);
 		bgpd_shutdown(ag->bgpd);
+		if (!ag->conf->kernel.persist)
+			krt_remove_all(ag->krt);
 		event_base_loopexit(ag->base, NULL);
 		break;
 	}
+}
+
+static void
+sync_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct agent *ag = arg;
+	struct timeval tv = { 1, 0 };
+
+	(void)fd;
+	(void)ev;
+	agent_check_sync(ag);
+	if (!ag->fib_synced)
+		evtimer_add(ag->ev_sync, &tv);
+}
+
+static int
+make_krt(struct agent *ag)
+{
+	ag->krt = krt_new(ag->base, ag->conf->kernel.protocol,
+	    ag->conf->kernel.table);
+	if (krt_start(ag->krt) == -1) {
+		log_error("cannot program the kernel FIB (netlink)");
+		return -1;
+	}
+	ag->ev_sync = evtimer_new(ag->base, sync_cb, ag);
+	sync_cb(-1, 0, ag);
+	return 0;
 }
 
 static int
@@ -137,6 +169,7 @@ run(struct agent *ag)
 		sigs[i] = evsignal_new(ag->base, signums[i], sig_cb, ag);
 		evsignal_add(sigs[i], NULL);
 	}
+	ag->started = time(NULL);
 	if (bgpd_start(ag->bgpd) == -1 || ds_start(ag->ds) == -1) {
 		log_error("start-up failed");
 		rc = 1;
@@ -206,6 +239,13 @@ main(int argc, char *argv[])
 	if ((ag.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	ag.rib = rib_new();
+	if (make_krt(&ag) == -1) {
+		krt_free(ag.krt);
+		rib_free(ag.rib);
+		event_base_free(ag.base);
+		conf_free(ag.conf);
+		return 1;
+	}
 	agent_glue_init(&ag);
 	make_bgpd(&ag);
 	make_ds(&ag);
@@ -213,6 +253,9 @@ main(int argc, char *argv[])
 	ds_free(ag.ds);
 	bgpd_free(ag.bgpd);
 	agent_glue_fini(&ag);
+	if (ag.ev_sync)
+		event_free(ag.ev_sync);
+	krt_free(ag.krt);
 	rib_free(ag.rib);
 	event_base_free(ag.base);
 	conf_free(ag.conf);

@@ -145,6 +145,12 @@ bgpd_set_local(struct bgpd *bgpd, uint32_t as, const struct addr *v4,
 	}
 }
 
+void
+bgpd_set_restarting(struct bgpd *bgpd, bool restarting)
+{
+	bgpd->params.gr_restarting = restarting;
+}
+
 static int
 info_cmp(const void *a, const void *b)
 {

@@ -93,6 +93,7 @@ struct bgpd_peer_info {
 	size_t		 routes_exported;
 	bool		 gr_peer;		/* peer advertised graceful restart */
 	bool		 gr_stale;		/* holding its routes as stale */
+	bool		 eor_received;		/* End-of-RIB since Established */
 };
 
 struct bgpd_ops {
@@ -115,6 +116,10 @@ void		 bgpd_free(struct bgpd *);
 /* Local address/AS changed: sessions restart where it matters. */
 void		 bgpd_set_local(struct bgpd *, uint32_t as,
 		    const struct addr *v4, const struct addr *v6);
+
+/* RFC 4724: set the Restart State and Forwarding State bits in our OPENs
+ * (we restarted and kept the FIB) or clear them (recovery finished). */
+void		 bgpd_set_restarting(struct bgpd *, bool);
 
 /* Add a peer (starts it); -1 if the name exists. */
 int		 bgpd_peer_add(struct bgpd *, const struct bgpd_peer_conf *);

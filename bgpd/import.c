@@ -45,6 +45,8 @@ peer_info(const struct bgp_peer *peer, struct bgpd_peer_info *pi)
 	pi->routes_exported = peer->adjout ? adjout_count(peer->adjout) : 0;
 	pi->gr_peer = peer->remote_caps.gr;
 	pi->gr_stale = peer->gr_stale;
+	pi->eor_received = peer->state == BGP_STATE_ESTABLISHED &&
+	    peer->eor_rx[peer_af(peer)];
 }
 
 void

@@ -1,0 +1,216 @@
+/*
+ * monitor.c: the event socket (RTMGRP_IPV4_ROUTE, RTMGRP_IPV6_ROUTE and
+ * RTNLGRP_NEXTHOP), non-blocking, read from the event loop.
+ *
+ * It owns that socket, its event and its buffer. It reports route and
+ * nexthop events of our protocol (and table) made by anyone but us, and
+ * turns a receive overflow (ENOBUFS) into ops->resync_needed. A classic
+ * BPF filter drops, in the kernel, the echoes of our own requests (their
+ * nlmsg_pid is our request socket's port id) and other protocols' events,
+ * so installing a million routes does not flood, and overflow, this
+ * socket. The same checks are repeated here for kernels without it.
+ * It never sends anything.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include <event2/event.h>
+#include <linux/filter.h>
+#include <linux/nexthop.h>
+#include <linux/rtnetlink.h>
+
+#include "log.h"
+#include "nlmsg.h"
+#include "nlpriv.h"
+#include "xmalloc.h"
+
+#define NL_MON_RCVBUF	(8 * 1024 * 1024)
+#define NL_MON_BURST	256	/* datagrams per wakeup */
+
+/* byte offsets into an event: nlmsghdr, then rtmsg or nhmsg */
+#define OFF_TYPE	offsetof(struct nlmsghdr, nlmsg_type)
+#define OFF_PID		offsetof(struct nlmsghdr, nlmsg_pid)
+#define OFF_RTM_PROTO	(NLMSG_HDRLEN + offsetof(struct rtmsg, rtm_protocol))
+#define OFF_NHM_PROTO	(NLMSG_HDRLEN + offsetof(struct nhmsg, nh_protocol))
+
+#define JEQ(k, t, f)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
+
+/*
+ * Keep an event unless it is our own echo or another protocol's route or
+ * nexthop. Word and half-word loads are big-endian, hence htonl/htons.
+ */
+static int
+mon_filter(struct nl *nl)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, OFF_PID),
+		JEQ(htonl(nl->portid), 11, 0),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, OFF_TYPE),
+		JEQ(htons(RTM_NEWROUTE), 4, 0),
+		JEQ(htons(RTM_DELROUTE), 3, 0),
+		JEQ(htons(RTM_NEWNEXTHOP), 4, 0),
+		JEQ(htons(RTM_DELNEXTHOP), 3, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		/* route: its rtm_protocol */
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, OFF_RTM_PROTO),
+		JEQ(nl->protocol, 2, 3),
+		/* nexthop: its nh_protocol */
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, OFF_NHM_PROTO),
+		JEQ(nl->protocol, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = NITEMS(code), .filter = code };
+
+	return setsockopt(mnl_socket_get_fd(nl->mon), SOL_SOCKET,
+	    SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+static void
+mon_route(struct nl *nl, const struct nlmsghdr *nlh)
+{
+	struct nl_route rt;
+
+	switch (nl_route_parse(nlh, nl->protocol, nl->table, &rt)) {
+	case NL_OURS:
+		if (nl->ops->route_changed != NULL)
+			nl->ops->route_changed(nl->arg, &rt,
+			    nlh->nlmsg_type == RTM_DELROUTE);
+		break;
+	case NL_BAD:
+		log_warnx("netlink: malformed route event skipped");
+		break;
+	case NL_FOREIGN:
+		break;
+	}
+}
+
+static void
+mon_nexthop(struct nl *nl, const struct nlmsghdr *nlh)
+{
+	struct nl_nexthop nh;
+
+	switch (nl_nh_parse(nlh, nl->protocol, &nh)) {
+	case NL_OURS:
+		if (nl->ops->nexthop_changed != NULL)
+			nl->ops->nexthop_changed(nl->arg, nh.id,
+			    nlh->nlmsg_type == RTM_DELNEXTHOP);
+		break;
+	case NL_BAD:
+		log_warnx("netlink: malformed nexthop event skipped");
+		break;
+	case NL_FOREIGN:
+		break;
+	}
+}
+
+/* Events carry no seq/portid of ours to check (rtnl-route-event.c). */
+static void
+mon_datagram(struct nl *nl, int n)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->mbuf;
+
+	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+		if (nlh->nlmsg_pid == nl->portid)
+			continue;	/* our own request's echo */
+		switch (nlh->nlmsg_type) {
+		case RTM_NEWROUTE:
+		case RTM_DELROUTE:
+			mon_route(nl, nlh);
+			break;
+		case RTM_NEWNEXTHOP:
+		case RTM_DELNEXTHOP:
+			mon_nexthop(nl, nlh);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+mon_resync(struct nl *nl, const char *why)
+{
+	log_warnx("netlink: monitor: %s, resync", why);
+	if (nl->ops->resync_needed != NULL)
+		nl->ops->resync_needed(nl->arg);
+}
+
+static void
+mon_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct nl *nl = arg;
+	ssize_t n;
+
+	(void)what;
+	for (int i = 0; i < NL_MON_BURST; i++) {
+		n = recv(fd, nl->mbuf, NL_RBUF_SIZE, MSG_DONTWAIT | MSG_TRUNC);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == ENOBUFS) {
+			mon_resync(nl, "events lost (ENOBUFS)");
+			continue;
+		}
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_warn("netlink: monitor");
+			return;
+		}
+		if (n > NL_RBUF_SIZE) {
+			mon_resync(nl, "event truncated");
+			continue;
+		}
+		mon_datagram(nl, (int)n);
+	}
+}
+
+int
+nl_mon_open(struct nl *nl)
+{
+	unsigned grp = RTNLGRP_NEXTHOP;
+	int fd;
+
+	nl->mon = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (nl->mon == NULL ||
+	    mnl_socket_bind(nl->mon, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE,
+	    MNL_SOCKET_AUTOPID) == -1) {
+		log_warn("netlink: monitor socket");
+		return -1;
+	}
+	fd = mnl_socket_get_fd(nl->mon);
+	/* kernels without nexthop objects have no such group */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+	    sizeof(grp));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &(int){NL_MON_RCVBUF},
+	    sizeof(int)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF,
+		    &(int){NL_MON_RCVBUF}, sizeof(int));
+	if (mon_filter(nl) == -1)
+		log_warn("netlink: monitor filter (events filtered in "
+		    "user space)");
+	nl->mbuf = xmalloc(NL_RBUF_SIZE);
+	nl->mon_ev = event_new(nl->base, fd, EV_READ | EV_PERSIST, mon_read,
+	    nl);
+	if (nl->mon_ev == NULL || event_add(nl->mon_ev, NULL) == -1) {
+		log_warnx("netlink: monitor event");
+		return -1;
+	}
+	return 0;
+}
+
+void
+nl_mon_close(struct nl *nl)
+{
+	if (nl->mon_ev != NULL)
+		event_free(nl->mon_ev);
+	nl->mon_ev = NULL;
+	if (nl->mon != NULL)
+		mnl_socket_close(nl->mon);
+	nl->mon = NULL;
+	free(nl->mbuf);
+	nl->mbuf = NULL;
+}

@@ -1,0 +1,139 @@
+/*
+ * netlink.h: routes and nexthop objects in the kernel FIB (SPEC 4, STYLE 5.5).
+ *
+ * netlink/ programs the kernel for one (protocol, table) pair and knows
+ * nothing of BGP or the rib: it installs, replaces, deletes and dumps
+ * routes and nexthop objects stamped with that protocol, and reports
+ * changes made by anyone else. Everything of another protocol or table is
+ * invisible to it and never touched.
+ *
+ * Two sockets, as BIRD has:
+ *   - the request socket carries our requests. Route changes are queued
+ *     into a batch buffer (no allocation per route) and sent by nl_flush()
+ *     or when the buffer fills; every request carries NLM_F_ACK and our own
+ *     sequence number, and ops->done() is called once per request with 0 or
+ *     -errno, so errors are per route. Replace is NLM_F_CREATE|NLM_F_REPLACE:
+ *     there is no delete-then-add gap. Waits are bounded.
+ *   - the monitor socket (non-blocking, on the event loop) receives route
+ *     and nexthop events. Only events for our protocol and table made by
+ *     someone else are reported: the echoes of our own requests are dropped
+ *     in the kernel by a socket filter on nlmsg_pid. A receive overflow
+ *     (ENOBUFS) calls ops->resync_needed(): the owner re-reads with
+ *     nl_route_dump() and reconciles.
+ *
+ * Nexthop objects (Linux >= 5.3): ids are allocated by the caller. Replacing
+ * an object re-points every route using it in one request; deleting it
+ * removes every route using it without per-route notifications (the owner
+ * must account for that). Where the kernel lacks them (nl_nexthop_objects()
+ * is false), routes carry RTA_GATEWAY/RTA_OIF themselves.
+ *
+ * Callbacks run from nl_flush() (and from the calls that flush first:
+ * nl_nh_*, the dumps), from an automatic flush inside nl_route_replace/
+ * nl_route_delete, and from the event loop (monitor). While a callback runs
+ * the handle is busy: request functions fail with EBUSY. Record, act later.
+ *
+ * Ownership: struct nl owns both sockets, its event and its buffers, all
+ * allocated in nl_new() and freed in nl_free(). Pointers handed to
+ * callbacks are valid only for the call.
+ */
+#ifndef TERN_NETLINK_H
+#define TERN_NETLINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+/*
+ * The rtm_protocol of every route and nexthop object tern installs.
+ * 12 is RTPROT_BIRD: `ip route show proto bird` counts them, as Calico's
+ * tooling expects. Defined here and nowhere else.
+ */
+#define NL_PROTO_TERN	12
+#define NL_TABLE_MAIN	254
+
+struct event_base;
+struct nl;
+
+enum nl_rt_type {
+	NL_RT_UNICAST,
+	NL_RT_BLACKHOLE,
+	NL_RT_OTHER,	/* dumped only: a type tern never installs */
+};
+
+/* A route as installed or dumped. Plain value; compare field by field. */
+struct nl_route {
+	struct prefix	 dst;
+	enum nl_rt_type	 type;
+	uint32_t	 nh_id;		/* nexthop object; 0: gw/oif below */
+	struct addr	 gw;		/* unset: none (or via nh_id) */
+	uint32_t	 oif;		/* 0: none */
+	bool		 onlink;
+	uint32_t	 priority;	/* metric; 0: none */
+};
+
+/* A nexthop object (gateway kind; groups are never created by tern). */
+struct nl_nexthop {
+	uint32_t	 id;
+	struct addr	 gw;
+	uint32_t	 oif;
+	bool		 onlink;
+	bool		 blackhole;
+};
+
+struct nl_ops {
+	/* A queued request was acknowledged: err is 0 or -errno. */
+	void	(*done)(void *arg, uint64_t cookie, int err);
+	/* Someone else added, changed or deleted a route of ours. */
+	void	(*route_changed)(void *arg, const struct nl_route *,
+		    bool deleted);
+	/* Someone else (or the kernel: a link went away) changed or deleted
+	 * one of our nexthop objects; deleted also removed its routes. */
+	void	(*nexthop_changed)(void *arg, uint32_t id, bool deleted);
+	/* Events were lost (ENOBUFS): dump and reconcile. */
+	void	(*resync_needed)(void *arg);
+};
+
+/*
+ * Open both sockets and probe for nexthop objects. base may be NULL: no
+ * monitor then. Any op may be NULL. NULL with a log line on failure.
+ */
+struct nl *nl_new(struct event_base *, uint8_t protocol, uint32_t table,
+	    const struct nl_ops *, void *arg);
+void	nl_free(struct nl *);
+bool	nl_nexthop_objects(const struct nl *);
+
+/*
+ * Routes: queue a request (-1 with EINVAL for a route that cannot be
+ * encoded, EBUSY inside a callback). The result comes through ops->done.
+ */
+int	nl_route_replace(struct nl *, const struct nl_route *, uint64_t cookie);
+int	nl_route_delete(struct nl *, const struct nl_route *, uint64_t cookie);
+/* Send everything queued and read every ack. -1 only if the socket failed
+ * (the requests concerned were still reported, with the error). */
+int	nl_flush(struct nl *);
+size_t	nl_queued(const struct nl *);
+
+/*
+ * Nexthop objects: synchronous, after flushing the queue (so requests are
+ * applied in the order they were made). 0, or -1 with errno.
+ */
+int	nl_nh_replace(struct nl *, uint32_t id, const struct addr *gw,
+	    uint32_t oif, bool onlink);
+int	nl_nh_delete(struct nl *, uint32_t id);
+
+/*
+ * Dumps of our protocol and table only. -1 with errno on failure; EINTR
+ * means the kernel's table changed during the dump: dump again.
+ */
+int	nl_route_dump(struct nl *,
+	    void (*cb)(void *arg, const struct nl_route *), void *arg);
+int	nl_nh_dump(struct nl *,
+	    void (*cb)(void *arg, const struct nl_nexthop *), void *arg);
+
+/* The kernel's output interface towards gw (RTM_GETROUTE). 0 or -1. */
+int	nl_resolve(struct nl *, const struct addr *gw, uint32_t *oif);
+/* An interface's index by name (tunl0); 0 when there is none. */
+uint32_t nl_ifindex(const char *name);
+
+#endif

@@ -1,0 +1,469 @@
+/*
+ * nlmsg.c: the rtnetlink codec (see nlmsg.h). It owns the byte layout of
+ * every message netlink/ sends or reads: RTM_*ROUTE, RTM_*NEXTHOP, the
+ * dump and lookup requests, and acks. It must not touch a socket, log, or
+ * allocate: the unit tests drive it with byte arrays, and the kernel's
+ * replies are parsed as untrusted input (SPEC 8).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/nexthop.h>
+#include <linux/rtnetlink.h>
+
+#include "nlmsg.h"
+
+/* How a known attribute is validated before it lands in tb[]. */
+enum apol_kind {
+	AP_U32,		/* exactly 4 bytes */
+	AP_ADDR,	/* exactly 4 or 16 bytes, by the header's family */
+	AP_FLAG,	/* no payload */
+	AP_ANY,		/* any length; the caller reads none of it */
+};
+
+struct apol {
+	uint16_t	type;
+	uint8_t		kind;
+};
+
+/* The route attributes we read; everything else is skipped. */
+static const struct apol route_pol[] = {
+	{ RTA_DST, AP_ADDR },
+	{ RTA_GATEWAY, AP_ADDR },
+	{ RTA_OIF, AP_U32 },
+	{ RTA_PRIORITY, AP_U32 },
+	{ RTA_TABLE, AP_U32 },
+	{ RTA_NH_ID, AP_U32 },
+};
+#define ROUTE_NTB	(RTA_NH_ID + 1)
+
+static const struct apol nh_pol[] = {
+	{ NHA_ID, AP_U32 },
+	{ NHA_GROUP, AP_ANY },
+	{ NHA_BLACKHOLE, AP_FLAG },
+	{ NHA_OIF, AP_U32 },
+	{ NHA_GATEWAY, AP_ADDR },
+};
+#define NH_NTB		(NHA_GATEWAY + 1)
+
+#define RTMSG_LEN	NL_ALIGN(sizeof(struct rtmsg))
+#define NHMSG_LEN	NL_ALIGN(sizeof(struct nhmsg))
+
+const char *
+nl_verdict_name(enum nl_verdict v)
+{
+	switch (v) {
+	case NL_OURS:
+		return "ours";
+	case NL_FOREIGN:
+		return "foreign";
+	case NL_BAD:
+		return "malformed";
+	}
+	return "?";
+}
+
+static bool
+af_ok(uint8_t af)
+{
+	return af == AF_INET || af == AF_INET6;
+}
+
+static int
+attr_valid(const struct nlattr *a, uint8_t kind, uint8_t af)
+{
+	switch (kind) {
+	case AP_U32:
+		return mnl_attr_validate(a, MNL_TYPE_U32);
+	case AP_FLAG:
+		return mnl_attr_validate(a, MNL_TYPE_FLAG);
+	case AP_ADDR:
+		if (!af_ok(af))
+			return -1;
+		return mnl_attr_validate2(a, MNL_TYPE_BINARY, af_bytes(af));
+	default:
+		return 0;
+	}
+}
+
+static const struct apol *
+pol_find(const struct apol *pol, size_t npol, uint16_t type)
+{
+	for (size_t i = 0; i < npol; i++)
+		if (pol[i].type == type)
+			return &pol[i];
+	return NULL;
+}
+
+/*
+ * The libmnl attribute walk, bounded by nlmsg_len itself (not its aligned
+ * tail): skip unknown types, validate known ones, fill tb[]. -1 when an
+ * attribute is truncated, mis-sized or repeated, or bytes are left over.
+ * The caller checked nlmsg_len >= NLMSG_HDRLEN + hdrlen.
+ */
+static int
+attr_parse(const struct nlmsghdr *nlh, size_t hdrlen, uint8_t af,
+    const struct apol *pol, size_t npol, const struct nlattr **tb, size_t ntb)
+{
+	const uint8_t *p = (const uint8_t *)nlh + NL_HDRLEN + hdrlen;
+	const uint8_t *end = (const uint8_t *)nlh + nlh->nlmsg_len;
+	const struct nlattr *a;
+	const struct apol *ap;
+	uint16_t type;
+
+	memset(tb, 0, ntb * sizeof(*tb));
+	while (p < end) {
+		a = (const struct nlattr *)p;
+		if (!mnl_attr_ok(a, (int)(end - p)))
+			return -1;
+		p += NL_ALIGN(a->nla_len);
+		type = mnl_attr_get_type(a);
+		if (type >= ntb || (ap = pol_find(pol, npol, type)) == NULL)
+			continue;
+		if (attr_valid(a, ap->kind, af) == -1 || tb[type] != NULL)
+			return -1;
+		tb[type] = a;
+	}
+	return 0;
+}
+
+static struct nlmsghdr *
+put_header(void *buf, size_t len, size_t extra, uint16_t type,
+    uint16_t flags, uint32_t seq)
+{
+	struct nlmsghdr *nlh;
+
+	if (len < NL_HDRLEN + NL_ALIGN(extra))
+		return NULL;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | flags);
+	nlh->nlmsg_seq = seq;
+	mnl_nlmsg_put_extra_header(nlh, extra);
+	return nlh;
+}
+
+bool
+nl_route_valid(const struct nl_route *rt)
+{
+	if (!af_ok(rt->dst.af) || rt->dst.len > af_maxlen(rt->dst.af))
+		return false;
+	if (rt->type != NL_RT_UNICAST && rt->type != NL_RT_BLACKHOLE)
+		return false;
+	if (addr_is_set(&rt->gw) && rt->gw.af != rt->dst.af)
+		return false;
+	return true;
+}
+
+/* The attributes after RTA_DST/RTA_TABLE/RTA_PRIORITY of a new route. */
+static bool
+route_put_via(struct nlmsghdr *nlh, size_t len, const struct nl_route *rt)
+{
+	bool ok = true;
+
+	if (rt->type != NL_RT_UNICAST)
+		return true;
+	if (rt->nh_id != 0)
+		return mnl_attr_put_u32_check(nlh, len, RTA_NH_ID, rt->nh_id);
+	if (addr_is_set(&rt->gw))
+		ok = mnl_attr_put_check(nlh, len, RTA_GATEWAY,
+		    af_bytes(rt->gw.af), rt->gw.b);
+	if (ok && rt->oif != 0)
+		ok = mnl_attr_put_u32_check(nlh, len, RTA_OIF, rt->oif);
+	return ok;
+}
+
+static void
+route_header(struct rtmsg *rtm, uint16_t type, const struct nl_route *rt,
+    uint8_t protocol, uint32_t table)
+{
+	rtm->rtm_family = rt->dst.af;
+	rtm->rtm_dst_len = rt->dst.len;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = protocol;
+	if (type == RTM_DELROUTE) {
+		/* match any scope and type, but only our protocol */
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;
+		rtm->rtm_type = RTN_UNSPEC;
+		return;
+	}
+	rtm->rtm_type = rt->type == NL_RT_BLACKHOLE ? RTN_BLACKHOLE :
+	    RTN_UNICAST;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	if (rt->type == NL_RT_UNICAST && rt->nh_id == 0 &&
+	    !addr_is_set(&rt->gw))
+		rtm->rtm_scope = RT_SCOPE_LINK;
+	if (rt->type == NL_RT_UNICAST && rt->nh_id == 0 && rt->onlink)
+		rtm->rtm_flags |= RTNH_F_ONLINK;
+}
+
+struct nlmsghdr *
+nl_route_encode(void *buf, size_t len, uint16_t type, uint16_t flags,
+    uint32_t seq, const struct nl_route *rt, uint8_t protocol, uint32_t table)
+{
+	struct nlmsghdr *nlh;
+	bool ok = true;
+
+	if (!nl_route_valid(rt) ||
+	    (nlh = put_header(buf, len, sizeof(struct rtmsg), type, flags,
+	    seq)) == NULL)
+		return NULL;
+	route_header(mnl_nlmsg_get_payload(nlh), type, rt, protocol, table);
+	if (rt->dst.len > 0)
+		ok = mnl_attr_put_check(nlh, len, RTA_DST, af_bytes(rt->dst.af),
+		    rt->dst.b);
+	if (ok && table >= 256)
+		ok = mnl_attr_put_u32_check(nlh, len, RTA_TABLE, table);
+	if (ok && rt->priority != 0)
+		ok = mnl_attr_put_u32_check(nlh, len, RTA_PRIORITY,
+		    rt->priority);
+	if (ok && type == RTM_NEWROUTE)
+		ok = route_put_via(nlh, len, rt);
+	return ok ? nlh : NULL;
+}
+
+struct nlmsghdr *
+nl_nh_encode(void *buf, size_t len, uint16_t type, uint16_t flags,
+    uint32_t seq, const struct nl_nexthop *nh, uint8_t protocol)
+{
+	struct nlmsghdr *nlh;
+	struct nhmsg *nhm;
+	bool ok;
+
+	if ((nlh = put_header(buf, len, sizeof(*nhm), type, flags, seq)) ==
+	    NULL)
+		return NULL;
+	ok = mnl_attr_put_u32_check(nlh, len, NHA_ID, nh->id);
+	if (type != RTM_NEWNEXTHOP)	/* delete: id only, header zero */
+		return ok ? nlh : NULL;
+	nhm = mnl_nlmsg_get_payload(nlh);
+	nhm->nh_protocol = protocol;
+	if (nh->blackhole)
+		return ok && mnl_attr_put_check(nlh, len, NHA_BLACKHOLE, 0,
+		    NULL) ? nlh : NULL;
+	if (!af_ok(nh->gw.af) || nh->oif == 0)
+		return NULL;
+	nhm->nh_family = nh->gw.af;
+	nhm->nh_flags = nh->onlink ? RTNH_F_ONLINK : 0;
+	ok = ok && mnl_attr_put_check(nlh, len, NHA_GATEWAY,
+	    af_bytes(nh->gw.af), nh->gw.b);
+	ok = ok && mnl_attr_put_u32_check(nlh, len, NHA_OIF, nh->oif);
+	return ok ? nlh : NULL;
+}
+
+struct nlmsghdr *
+nl_route_dump_encode(void *buf, size_t len, uint32_t seq, uint8_t af,
+    uint8_t protocol, uint32_t table)
+{
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	if ((nlh = put_header(buf, len, sizeof(*rtm), RTM_GETROUTE,
+	    NLM_F_DUMP, seq)) == NULL)
+		return NULL;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_family = af;
+	rtm->rtm_protocol = protocol;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	if (table >= 256 &&
+	    !mnl_attr_put_u32_check(nlh, len, RTA_TABLE, table))
+		return NULL;
+	return nlh;
+}
+
+struct nlmsghdr *
+nl_nh_dump_encode(void *buf, size_t len, uint32_t seq)
+{
+	return put_header(buf, len, sizeof(struct nhmsg), RTM_GETNEXTHOP,
+	    NLM_F_DUMP, seq);
+}
+
+struct nlmsghdr *
+nl_getroute_encode(void *buf, size_t len, uint32_t seq, const struct addr *a)
+{
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	if (!af_ok(a->af) || (nlh = put_header(buf, len, sizeof(*rtm),
+	    RTM_GETROUTE, NLM_F_ACK, seq)) == NULL)
+		return NULL;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_family = a->af;
+	rtm->rtm_dst_len = (uint8_t)af_maxlen(a->af);
+	if (!mnl_attr_put_check(nlh, len, RTA_DST, af_bytes(a->af), a->b))
+		return NULL;
+	return nlh;
+}
+
+static enum nl_rt_type
+rt_type(uint8_t t)
+{
+	switch (t) {
+	case RTN_UNICAST:
+		return NL_RT_UNICAST;
+	case RTN_BLACKHOLE:
+		return NL_RT_BLACKHOLE;
+	default:
+		return NL_RT_OTHER;
+	}
+}
+
+/*
+ * Our implementation: with a nexthop object the kernel (nexthop compat
+ * mode) also reports the object's gateway and device, and an IPv6
+ * blackhole comes with dev lo; we drop them so a dumped route compares
+ * equal to the one we installed.
+ */
+static enum nl_verdict
+route_fill(const struct rtmsg *rtm, const struct nlattr **tb,
+    struct nl_route *out)
+{
+	static const uint8_t zero[16];
+	const void *dst = tb[RTA_DST] ? mnl_attr_get_payload(tb[RTA_DST]) :
+	    zero;
+
+	memset(out, 0, sizeof(*out));
+	if ((tb[RTA_DST] == NULL && rtm->rtm_dst_len != 0) ||
+	    prefix_set(&out->dst, rtm->rtm_family, dst, rtm->rtm_dst_len) == -1)
+		return NL_BAD;
+	out->type = rt_type(rtm->rtm_type);
+	if (tb[RTA_PRIORITY])
+		out->priority = mnl_attr_get_u32(tb[RTA_PRIORITY]);
+	if (tb[RTA_NH_ID])
+		out->nh_id = mnl_attr_get_u32(tb[RTA_NH_ID]);
+	if (tb[RTA_NH_ID] || out->type == NL_RT_BLACKHOLE)
+		return NL_OURS;
+	if (tb[RTA_GATEWAY])
+		addr_set_bytes(&out->gw, rtm->rtm_family,
+		    mnl_attr_get_payload(tb[RTA_GATEWAY]));
+	if (tb[RTA_OIF])
+		out->oif = mnl_attr_get_u32(tb[RTA_OIF]);
+	out->onlink = (rtm->rtm_flags & RTNH_F_ONLINK) != 0;
+	return NL_OURS;
+}
+
+enum nl_verdict
+nl_route_parse(const struct nlmsghdr *nlh, uint8_t protocol, uint32_t table,
+    struct nl_route *out)
+{
+	const struct nlattr *tb[ROUTE_NTB];
+	struct rtmsg rtm;
+	uint32_t tbl;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
+		return NL_FOREIGN;
+	if (nlh->nlmsg_len < NL_HDRLEN + RTMSG_LEN)
+		return NL_BAD;
+	memcpy(&rtm, mnl_nlmsg_get_payload(nlh), sizeof(rtm));
+	/* cached clones and source-specific routes are never ours */
+	if (rtm.rtm_protocol != protocol || !af_ok(rtm.rtm_family) ||
+	    (rtm.rtm_flags & RTM_F_CLONED) || rtm.rtm_src_len != 0)
+		return NL_FOREIGN;
+	if (rtm.rtm_dst_len > af_maxlen(rtm.rtm_family) ||
+	    attr_parse(nlh, RTMSG_LEN, rtm.rtm_family, route_pol,
+	    NITEMS(route_pol), tb, NITEMS(tb)) == -1)
+		return NL_BAD;
+	tbl = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm.rtm_table;
+	if (tbl != table)
+		return NL_FOREIGN;
+	return route_fill(&rtm, tb, out);
+}
+
+enum nl_verdict
+nl_nh_parse(const struct nlmsghdr *nlh, uint8_t protocol,
+    struct nl_nexthop *out)
+{
+	const struct nlattr *tb[NH_NTB];
+	struct nhmsg nhm;
+
+	if (nlh->nlmsg_type != RTM_NEWNEXTHOP &&
+	    nlh->nlmsg_type != RTM_DELNEXTHOP)
+		return NL_FOREIGN;
+	if (nlh->nlmsg_len < NL_HDRLEN + NHMSG_LEN)
+		return NL_BAD;
+	memcpy(&nhm, mnl_nlmsg_get_payload(nlh), sizeof(nhm));
+	if (nhm.nh_protocol != protocol)
+		return NL_FOREIGN;
+	if (attr_parse(nlh, NHMSG_LEN, nhm.nh_family, nh_pol, NITEMS(nh_pol),
+	    tb, NITEMS(tb)) == -1 || tb[NHA_ID] == NULL)
+		return NL_BAD;
+	memset(out, 0, sizeof(*out));
+	out->id = mnl_attr_get_u32(tb[NHA_ID]);
+	out->blackhole = tb[NHA_BLACKHOLE] != NULL;
+	out->onlink = (nhm.nh_flags & RTNH_F_ONLINK) != 0;
+	if (tb[NHA_GATEWAY])
+		addr_set_bytes(&out->gw, nhm.nh_family,
+		    mnl_attr_get_payload(tb[NHA_GATEWAY]));
+	if (tb[NHA_OIF])
+		out->oif = mnl_attr_get_u32(tb[NHA_OIF]);
+	return NL_OURS;
+}
+
+int
+nl_getroute_parse(const struct nlmsghdr *nlh, uint32_t *oif)
+{
+	const struct nlattr *tb[ROUTE_NTB];
+	struct rtmsg rtm;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlh->nlmsg_len < NL_HDRLEN + RTMSG_LEN)
+		return -1;
+	memcpy(&rtm, mnl_nlmsg_get_payload(nlh), sizeof(rtm));
+	if (!af_ok(rtm.rtm_family) ||
+	    attr_parse(nlh, RTMSG_LEN, rtm.rtm_family, route_pol,
+	    NITEMS(route_pol), tb, NITEMS(tb)) == -1 || tb[RTA_OIF] == NULL)
+		return -1;
+	*oif = mnl_attr_get_u32(tb[RTA_OIF]);
+	return 0;
+}
+
+int
+nl_ack_parse(const struct nlmsghdr *nlh, size_t n, int *err)
+{
+	int e;
+
+	if (nlh->nlmsg_type != NLMSG_ERROR || n < NL_HDRLEN + sizeof(e) ||
+	    nlh->nlmsg_len < NL_HDRLEN + sizeof(e))
+		return -1;
+	memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
+	if (e > 0 || e < -4095)
+		return -1;
+	*err = e;
+	return 0;
+}
+
+/*
+ * An extended ack: struct nlmsgerr, the request's payload unless the ack
+ * is capped, then NLMSGERR_ATTR_* TLVs.
+ */
+const char *
+nl_ack_msg(const struct nlmsghdr *nlh, size_t n)
+{
+	const struct nlmsgerr *e;
+	const struct nlattr *a;
+	const uint8_t *p, *end;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || nlh->nlmsg_len > n ||
+	    nlh->nlmsg_len < NL_HDRLEN + sizeof(*e))
+		return NULL;
+	e = mnl_nlmsg_get_payload(nlh);
+	p = (const uint8_t *)e + sizeof(*e);
+	end = (const uint8_t *)nlh + nlh->nlmsg_len;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < NL_HDRLEN ||
+		    e->msg.nlmsg_len - NL_HDRLEN > (size_t)(end - p))
+			return NULL;
+		p += NL_ALIGN(e->msg.nlmsg_len - NL_HDRLEN);
+	}
+	while (p < end) {
+		a = (const struct nlattr *)p;
+		if (!mnl_attr_ok(a, (int)(end - p)))
+			return NULL;
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			return mnl_attr_get_str(a);
+		p += NL_ALIGN(a->nla_len);
+	}
+	return NULL;
+}
