@@ -78,6 +78,7 @@ struct krt {
 	bool			 had_routes;
 	bool			 resync;
 	bool			 objects;	/* kernel has nexthop objects */
+	bool			 frozen;	/* shutting down: hands off */
 };
 
 static int
@@ -589,7 +590,7 @@ apply(struct krt *k)
 	struct krt_route *r;
 	size_t n = 0;
 
-	if (k->nl == NULL)
+	if (k->nl == NULL || k->frozen)
 		return;
 	if (k->resync)
 		(void)reconcile(k);
@@ -620,7 +621,13 @@ krt_flush(struct krt *k)
 {
 	do {
 		apply(k);
-	} while (!TAILQ_EMPTY(&k->dirty) && k->nl != NULL);
+	} while (!TAILQ_EMPTY(&k->dirty) && k->nl != NULL && !k->frozen);
+}
+
+void
+krt_freeze(struct krt *k)
+{
+	k->frozen = true;
 }
 
 void

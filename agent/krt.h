@@ -52,6 +52,8 @@ void		 krt_unset(struct krt *, const struct prefix *);
 void		 krt_synced(struct krt *);
 /* Apply everything pending now (tests, shutdown). */
 void		 krt_flush(struct krt *);
+/* Stop changing the FIB: what is there stays (kernel.persist, shutdown). */
+void		 krt_freeze(struct krt *);
 /* Remove every route and nexthop object of ours (no kernel.persist). */
 void		 krt_remove_all(struct krt *);
 void		 krt_free(struct krt *);

@@ -122,9 +122,11 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 	case SIGINT:
 	default:
 		log_info("signal %d: shutting down", (int)sig);
-		bgpd_shutdown(ag->bgpd);
+		/* SPEC 4: with kernel.persist our routes stay in the FIB */
 		if (!ag->conf->kernel.persist)
 			krt_remove_all(ag->krt);
+		krt_freeze(ag->krt);
+		bgpd_shutdown(ag->bgpd);
 		event_base_loopexit(ag->base, NULL);
 		break;
 	}

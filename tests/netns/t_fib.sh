@@ -58,3 +58,64 @@ fib_bird() {
 	assert_running h1
 }
 scenario fib_bird
+
+# fib_monitor HOST: record `ip monitor route nexthop` of HOST into $W/HOST.mon.
+fib_monitor() {
+	ip netns exec "$(host_ns "$1")" ip monitor route nexthop \
+		>"$W/$1.mon" 2>&1 &
+	_tt_record_pid $!
+	sleep 0.2
+}
+
+# (c) ternd on h1 is killed (SIGKILL, then again with SIGTERM) and restarted:
+# no route of ours on h1 is deleted or replaced in between, h2 (graceful
+# restart receiver) keeps h1's block, and a block that went away while h1
+# was down (h3 left the cluster) is removed after the first full sync.
+fib_restart() {
+	require_ternd
+	local sig re2 re3 n=1
+	netns_hosts 3
+	cluster_file "$W/cluster.yaml" h1 h2 h3
+	ternd_hosts "$W/cluster.yaml" h1 h2 h3
+	re2=$(fib_route_re h2)
+	re3=$(fib_route_re h3)
+	wait_route 30 h1 "$re2"
+	wait_route 30 h1 "$re3"
+	wait_route 30 h2 "$(fib_route_re h1)"
+	wait_log 30 h1 "first full sync done"
+	fib_monitor h1
+	fib_monitor h2
+	for sig in KILL TERM; do
+		stop_ternd h1 "$sig"
+		note "ternd on h1 stopped with SIG$sig"
+		route_has h1 "$re2" || fail "h2's block left h1's table after SIG$sig"
+		route_has h1 "$(fib_blackhole_re h1)" || fail "h1's blackhole went after SIG$sig"
+		if [[ $sig == TERM ]]; then
+			# while h1 is down, h3 leaves the cluster
+			stop_ternd h3
+			cluster_file "$W/cluster.yaml" h1 h2
+		fi
+		sleep 1
+		start_ternd h1 "$W/h1.yaml"
+		n=$((n + 1))
+		wait_log_count 30 h1 'first full sync done' "$n"
+		if [[ $sig == KILL ]] &&
+			grep -E "^Deleted .*($(host_block h1)|via 198\.18\.0\.1 )" "$W/h2.mon"; then
+			fail "h2 deleted h1's block while h1 restarted (graceful restart)"
+		fi
+	done
+	expect 30 "h1 drops h3's block after the sync" assert_no_route_q h1 "$(host_block h3)"
+	route_has h1 "$re2" || fail "h2's block is not in h1's table"
+	if grep -E "^Deleted .*($(host_block h2)|$(host_block h1))" "$W/h1.mon"; then
+		fail "a still-wanted route was deleted on h1 across the restarts"
+	fi
+	if grep -E "^Deleted id " "$W/h1.mon" | grep -v "via 198\.18\.0\.3"; then
+		fail "a still-used nexthop object was deleted on h1"
+	fi
+	if grep -E "^($(host_block h2)|blackhole $(host_block h1))" "$W/h1.mon"; then
+		fail "a still-wanted route was re-added or replaced on h1"
+	fi
+	note "ok: h1's monitor shows no delete or re-add of a wanted route"
+	assert_running h1 h2
+}
+scenario fib_restart
