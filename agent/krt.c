@@ -19,6 +19,7 @@
 #include <bsd/sys/queue.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -29,6 +30,7 @@
 #include "xmalloc.h"
 
 #define KRT_APPLY_BATCH	20000
+#define KRT_MOVE_WAIT_MS 250	/* wait for the rest of a gateway's routes */
 
 struct krt_nh {
 	RB_ENTRY(krt_nh)	 by_key;
@@ -39,6 +41,7 @@ struct krt_nh {
 	bool			 onlink;	/* key */
 	uint32_t		 oif;		/* as installed */
 	size_t			 refs;		/* routes that want it */
+	uint64_t		 lost_at;	/* ms: a route moved away from it */
 	bool			 installed;
 };
 
@@ -72,6 +75,7 @@ struct krt {
 	struct krt_nid		 nh_id;
 	struct krt_dirty	 dirty;
 	struct event		*ev_apply;
+	struct event		*ev_move;	/* end of a move wait */
 	uint32_t		 next_id;
 	size_t			 nroutes;
 	bool			 synced;
@@ -110,6 +114,16 @@ RB_GENERATE_STATIC(krt_nkey, krt_nh, by_key, nkey_cmp)
 RB_GENERATE_STATIC(krt_nid, krt_nh, by_id, nid_cmp)
 
 static void	apply_cb(evutil_socket_t, short, void *);
+static void	move_cb(evutil_socket_t, short, void *);
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 struct krt *
 krt_new(struct event_base *base, uint8_t protocol, uint32_t table)
@@ -125,6 +139,7 @@ krt_new(struct event_base *base, uint8_t protocol, uint32_t table)
 	TAILQ_INIT(&k->dirty);
 	k->next_id = 1;
 	k->ev_apply = event_new(base, -1, 0, apply_cb, k);
+	k->ev_move = evtimer_new(base, move_cb, k);
 	return k;
 }
 
@@ -243,6 +258,8 @@ krt_set(struct krt *k, const struct prefix *pfx, const struct krt_want *w)
 		return;
 	if (nh != NULL)
 		nh->refs++;
+	if (r->want_nh != NULL && r->want_nh != nh && r->want_nh->installed)
+		r->want_nh->lost_at = now_ms();
 	want_drop(r);
 	r->has_want = true;
 	r->want_type = w->type;
@@ -436,38 +453,77 @@ nh_doomed(const struct krt *k, const struct krt_nh *nh)
 }
 
 /*
- * An installed object nobody wants any more and a wanted object not yet
- * installed: replace the first in place by the second, so every route that
- * moved from one to the other needs no request of its own.
+ * Routes that move from an installed object X to a new gateway Y: rather
+ * than one replace per route, replace X in place so that it points at Y
+ * (one request), when nobody wants X any more or, with majority, when more
+ * routes moved than stayed. In the second case the routes still wanting X's
+ * gateway get a fresh object and are replaced individually (they are the
+ * minority; for the moment between the two requests they use Y).
  */
+static struct krt_nh *
+repoint_spare(struct krt *k, const struct krt_nh *need, bool majority)
+{
+	struct krt_nh *nh, *best = NULL;
+
+	RB_FOREACH(nh, krt_nid, &k->nh_id) {
+		if (!nh->installed || nh == need)
+			continue;
+		if (nh->refs == 0)
+			return nh;
+		if (majority && best == NULL && nh->lost_at != 0 &&
+		    need->refs > nh->refs)
+			best = nh;
+	}
+	return best;
+}
+
 static void
-repoint(struct krt *k)
+rekey_leftovers(struct krt *k, struct krt_nh *x)
+{
+	struct krt_route *r;
+
+	RB_REMOVE(krt_nid, &k->nh_id, x);
+	x->id = k->next_id++;
+	x->installed = false;
+	x->lost_at = 0;
+	RB_INSERT(krt_nid, &k->nh_id, x);
+	RB_FOREACH(r, krt_rtree, &k->routes)
+		if (r->want_nh == x)
+			mark_dirty(k, r);
+}
+
+static void
+repoint(struct krt *k, bool majority)
 {
 	struct krt_nh *nh, *spare = NULL, *need = NULL;
 	uint32_t id;
 
 	if (!k->objects || !k->synced)
 		return;
-	RB_FOREACH(nh, krt_nid, &k->nh_id) {
-		if (spare == NULL && nh->refs == 0 && nh->installed)
-			spare = nh;
-		else if (need == NULL && nh->refs > 0 && !nh->installed)
+	RB_FOREACH(nh, krt_nid, &k->nh_id)
+		if (nh->refs > 0 && !nh->installed && (need == NULL ||
+		    nh->refs > need->refs))
 			need = nh;
-	}
-	if (spare == NULL || need == NULL)
+	if (need == NULL || (spare = repoint_spare(k, need, majority)) == NULL)
 		return;
 	if (nl_nh_replace(k->nl, spare->id, &need->gw, need->key_oif ?
-	    need->key_oif : spare->oif, need->onlink) == -1)
+	    need->key_oif : spare->oif, need->onlink) == -1) {
+		log_warn("kernel: re-pointing nexthop object %u", spare->id);
 		return;
+	}
 	id = spare->id;
-	nh_free(k, spare);
+	log_info("kernel: nexthop object %u re-pointed (%zu routes moved, "
+	    "%zu stay)", id, need->refs, spare->refs);
+	if (spare->refs == 0)
+		nh_free(k, spare);
+	else
+		rekey_leftovers(k, spare);
 	RB_REMOVE(krt_nid, &k->nh_id, need);
 	need->id = id;
 	need->oif = need->key_oif ? need->key_oif : need->oif;
 	RB_INSERT(krt_nid, &k->nh_id, need);
 	need->installed = true;
-	log_info("kernel: nexthop object %u re-pointed", id);
-	repoint(k);
+	repoint(k, majority);
 }
 
 static void
@@ -573,15 +629,63 @@ nh_sweep(struct krt *k)
 	}
 }
 
+/*
+ * Routes are leaving an installed object for a new one, but not all of
+ * them yet (a peer's re-announcement spans many UPDATEs): wait a moment
+ * before installing the new object, so that if all of them move the old
+ * object can be re-pointed in place (one request instead of one per route).
+ */
+static bool
+moves_pending(struct krt *k)
+{
+	struct krt_nh *nh;
+	uint64_t now = now_ms();
+	struct timeval tv = { 0, KRT_MOVE_WAIT_MS * 1000 };
+
+	if (!k->objects || !k->synced)
+		return false;
+	RB_FOREACH(nh, krt_nid, &k->nh_id) {
+		if (nh->installed && nh->refs > 0 && nh->lost_at != 0 &&
+		    now - nh->lost_at < KRT_MOVE_WAIT_MS) {
+			if (!evtimer_pending(k->ev_move, NULL))
+				evtimer_add(k->ev_move, &tv);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void
 nh_install_wanted(struct krt *k)
 {
 	struct krt_nh *nh;
 
-	repoint(k);
-	RB_FOREACH(nh, krt_nid, &k->nh_id)
+	repoint(k, false);
+	if (moves_pending(k))
+		return;
+	repoint(k, true);
+	RB_FOREACH(nh, krt_nid, &k->nh_id) {
+		nh->lost_at = 0;	/* the wait is over: decided */
 		if (nh->refs > 0 && !nh->installed)
 			nh_install(k, nh);
+	}
+}
+
+/* The move wait is over: everything not where it should be is dirty. */
+static void
+move_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct krt *k = arg;
+	struct krt_route *r;
+
+	(void)fd;
+	(void)ev;
+	if (moves_pending(k))
+		return;		/* still moving: the timer is re-armed */
+	RB_FOREACH(r, krt_rtree, &k->routes)
+		if (r->has_want && r->want_type == KRT_UNICAST &&
+		    (!r->has_inst || r->inst_nh != r->want_nh->id))
+			mark_dirty(k, r);
 }
 
 static void
@@ -663,6 +767,8 @@ krt_free(struct krt *k)
 		nh_free(k, nh);
 	if (k->ev_apply)
 		event_free(k->ev_apply);
+	if (k->ev_move)
+		event_free(k->ev_move);
 	nl_free(k->nl);
 	free(k);
 }

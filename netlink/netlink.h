@@ -27,19 +27,27 @@
  * must account for that). Where the kernel lacks them (nl_nexthop_objects()
  * is false), routes carry RTA_GATEWAY/RTA_OIF themselves.
  *
- * Callbacks run from nl_flush() (and from the calls that flush first:
- * nl_nh_*, the dumps), from an automatic flush inside nl_route_replace/
- * nl_route_delete, and from the event loop (monitor). While a callback runs
- * the handle is busy: request functions fail with EBUSY. Record, act later.
+ * Replace is keyed as the kernel keys it (prefix and metric; for IPv4 also
+ * tos): a route of another protocol at the same prefix and metric is
+ * replaced too. A delete names our protocol and never removes another's.
+ *
+ * Callbacks: ops->done and the dump callbacks run inside nl_flush(), the
+ * calls that flush first (nl_nh_*, the dumps, nl_resolve) and the automatic
+ * flush of nl_route_replace/nl_route_delete; the handle is busy then and
+ * request functions fail with EBUSY: record, act later. The monitor
+ * callbacks run from the event loop and may make requests. No callback may
+ * call nl_free().
  *
  * Ownership: struct nl owns both sockets, its event and its buffers, all
- * allocated in nl_new() and freed in nl_free(). Pointers handed to
- * callbacks are valid only for the call.
+ * allocated in nl_new() and freed in nl_free() (which drops requests still
+ * queued, unsent and unreported). Pointers handed to callbacks are valid
+ * only for the call.
  */
 #ifndef TERN_NETLINK_H
 #define TERN_NETLINK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -61,7 +69,11 @@ enum nl_rt_type {
 	NL_RT_OTHER,	/* dumped only: a type tern never installs */
 };
 
-/* A route as installed or dumped. Plain value; compare field by field. */
+/*
+ * A route as installed or dumped. Plain value; compare field by field.
+ * With nh_id set, gw/oif/onlink are not sent and never dumped (the kernel's
+ * compatibility copy is dropped); a blackhole has none of them either.
+ */
 struct nl_route {
 	struct prefix	 dst;
 	enum nl_rt_type	 type;
@@ -106,6 +118,8 @@ bool	nl_nexthop_objects(const struct nl *);
 /*
  * Routes: queue a request (-1 with EINVAL for a route that cannot be
  * encoded, EBUSY inside a callback). The result comes through ops->done.
+ * A delete matches dst, priority, our protocol and table; the type and
+ * next hop are not sent, so a stale view of the route still deletes it.
  */
 int	nl_route_replace(struct nl *, const struct nl_route *, uint64_t cookie);
 int	nl_route_delete(struct nl *, const struct nl_route *, uint64_t cookie);
@@ -116,7 +130,8 @@ size_t	nl_queued(const struct nl *);
 
 /*
  * Nexthop objects: synchronous, after flushing the queue (so requests are
- * applied in the order they were made). 0, or -1 with errno.
+ * applied in the order they were made). 0, or -1 with errno (EOPNOTSUPP
+ * without nexthop objects). The kernel requires oif: see nl_resolve().
  */
 int	nl_nh_replace(struct nl *, uint32_t id, const struct addr *gw,
 	    uint32_t oif, bool onlink);

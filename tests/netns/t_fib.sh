@@ -119,3 +119,113 @@ fib_restart() {
 	assert_running h1 h2
 }
 scenario fib_restart
+
+# (d) a route of ours deleted or changed by hand comes back; a route of
+# another protocol inside the pool is never touched, even when ternd
+# withdraws the same range.
+fib_restore() {
+	require_ternd
+	local re2 nh
+	netns_hosts 2
+	cluster_file "$W/cluster.yaml" h1 h2
+	ternd_hosts "$W/cluster.yaml" h1 h2
+	re2=$(fib_route_re h2)
+	wait_route 30 h1 "$re2"
+	wait_route 30 h1 "$(fib_blackhole_re h1)"
+	hexec h1 ip route add 10.244.2.128/26 via 198.18.0.2 proto static
+	hexec h1 ip route add 10.244.7.0/24 via 198.18.0.2 proto static
+	hexec h1 ip route del "$(host_block h2)"
+	note "deleted $(host_block h2) by hand on h1"
+	wait_route 10 h1 "$re2"
+	wait_log_re 5 h1 'kernel route 10\.244\.2\.0/26 deleted by someone else: restoring'
+	hexec h1 ip route del blackhole "$(host_block h1)"
+	wait_route 10 h1 "$(fib_blackhole_re h1)"
+	# the nexthop object itself deleted by hand: object and route come back
+	nh=$(hexec h1 ip -4 route show "$(host_block h2)" | sed -n 's/.*nhid \([0-9]*\).*/\1/p')
+	if [[ -n $nh ]]; then
+		hexec h1 ip nexthop del id "$nh"
+		wait_log_re 5 h1 "kernel nexthop object $nh deleted by someone else"
+		wait_route 10 h1 "$re2"
+	fi
+	# h2 leaves: its block goes; the static routes stay
+	cluster_file "$W/cluster.yaml" h1
+	expect 30 "h1 drops h2's block" assert_no_route_q h1 "$(host_block h2)"
+	route_has h1 '^10\.244\.2\.128/26 via 198\.18\.0\.2 dev eth0 proto static' ||
+		fail "a proto static route was touched"
+	route_has h1 '^10\.244\.7\.0/24 via 198\.18\.0\.2 dev eth0 proto static' ||
+		fail "a proto static route was touched"
+	assert_running h1
+}
+scenario fib_restore
+
+# bulk_routes N: N /32 routes in the pool, outside every host's block.
+bulk_routes() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		echo "  route 10.244.$((128 + i / 256)).$((i % 256))/32 blackhole;"
+	done
+}
+
+# proto_bird_count HOST [REGEX]: how many proto bird routes (matching REGEX).
+proto_bird_count() {
+	hexec "$1" ip -4 route show proto bird | grep -cE -- "${2:-.}"
+}
+
+# (e) bulk: BIRD on h2 announces 20,000 prefixes; h1's FIB ends exact. Then
+# BIRD moves every next hop to a second address (one nexthop object replace,
+# no per-route change), and then closes the session: h1's FIB is clean.
+fib_bulk() {
+	require_ternd
+	require_cmd bird birdc
+	local conf n=20000 got proto
+	netns_hosts 2
+	cluster_file "$W/cluster.yaml" h1 h2
+	ternd_hosts "$W/cluster.yaml" h1
+	conf=$(bird_conf h2 h1)
+	{
+		sed '/^filter calico_export_to_bgp_peers {/,$d' "$conf"
+		echo "protocol static bulk {"
+		echo "  ipv4;"
+		bulk_routes "$n"
+		echo "}"
+		echo
+		sed -n '/^filter calico_export_to_bgp_peers {/,$p' "$conf"
+	} >"$conf.bulk"
+	mv "$conf.bulk" "$conf"
+	hexec h2 ip addr add 198.18.0.22/24 dev eth0
+	start_bird h2 "$conf"
+	proto=$(mesh_name h1)
+	expect 60 "h1 has all $((n + 1)) routes from h2" \
+		test_count h1 "via 198\.18\.0\.2 dev eth0" "$((n + 1))"
+	got=$(proto_bird_count h1)
+	((got == n + 2)) || fail "h1 has $got proto bird routes, want $((n + 2))"
+	note "ok: h1 holds exactly $((n + 2)) proto bird routes"
+	wait_log 30 h1 "first full sync done"
+
+	fib_monitor h1
+	sed -i 's/^filter calico_export_to_bgp_peers {/&\n  bgp_next_hop = 198.18.0.22;/' "$conf"
+	birdc_q h2 configure >/dev/null || fail "birdc configure failed"
+	expect 60 "every route from h2 now via 198.18.0.22" \
+		test_count h1 "via 198\.18\.0\.22 dev eth0" "$((n + 1))"
+	# The kernel itself announces every route of a replaced object (and
+	# `ip monitor` may drop some of those); ternd's own requests are what
+	# counts: one object replace for the routes that moved.
+	wait_log_re 10 h1 'nexthop object [0-9]+ re-pointed \((1[0-9]{4}|20[0-9]{3}) routes moved'
+	grep -qE '^id [0-9]+ via 198\.18\.0\.22' "$W/h1.mon" ||
+		fail "no nexthop object replace seen"
+	if grep -qE '^Deleted 10\.244\.' "$W/h1.mon"; then
+		fail "a route was deleted during the next hop change"
+	fi
+	note "ok: next hop change = one nexthop object replace, no route deleted"
+
+	birdc_q h2 disable "$proto" >/dev/null || fail "birdc disable failed"
+	expect 30 "h1's FIB is clean after the session closed" \
+		test_count h1 "via 198\.18\.0\.2" 0
+	got=$(proto_bird_count h1)
+	((got == 1)) || fail "h1 has $got proto bird routes left, want 1 (own blackhole)"
+	assert_running h1
+}
+scenario fib_bulk
+
+# test_count HOST REGEX N: HOST has exactly N proto bird routes matching REGEX.
+test_count() { (($(proto_bird_count "$1" "$2") == $3)); }
