@@ -229,3 +229,70 @@ scenario fib_bulk
 
 # test_count HOST REGEX N: HOST has exactly N proto bird routes matching REGEX.
 test_count() { (($(proto_bird_count "$1" "$2") == $3)); }
+
+# (f) IPv6: two ternd hosts with IPv6 addresses and /122 blocks form the IPv6
+# mesh (Mesh_fd00_198_18__N) next to the IPv4 one and install each other's
+# IPv6 blocks; IPv6 blackholes for their own.
+fib_ipv6() {
+	require_ternd
+	local h i
+	netns_hosts 2
+	for i in 1 2; do
+		hexec "h$i" ip -6 addr add "fd00:198:18::$i/64" dev eth0 nodad
+	done
+	cat >"$W/cluster.yaml" <<EOC
+as: $TT_AS
+node_mesh: true
+pools:
+  - cidr: $TT_POOL
+  - cidr: fd00:10:244::/48
+nodes:
+  - name: h1
+    ipv4: 198.18.0.1
+    ipv6: fd00:198:18::1
+    blocks: [10.244.1.0/26, "fd00:10:244:1::/122"]
+  - name: h2
+    ipv4: 198.18.0.2
+    ipv6: fd00:198:18::2
+    blocks: [10.244.2.0/26, "fd00:10:244:2::/122"]
+peers: []
+EOC
+	ternd_hosts "$W/cluster.yaml" h1 h2
+	wait_log_re 30 h1 'neighbor fd00:198:18::2 AS64512 \(Mesh_fd00_198_18__2\): state OpenConfirm -> Established'
+	wait_log_re 30 h2 'neighbor fd00:198:18::1 AS64512 \(Mesh_fd00_198_18__1\): state OpenConfirm -> Established'
+	expect 30 "h1 has h2's IPv6 block" route6_has h1 \
+		'^fd00:10:244:2::/122 (nhid [0-9]+ )?via fd00:198:18::2 dev eth0 proto bird'
+	expect 30 "h2 has h1's IPv6 block" route6_has h2 \
+		'^fd00:10:244:1::/122 (nhid [0-9]+ )?via fd00:198:18::1 dev eth0 proto bird'
+	expect 10 "h1 has its IPv6 blackhole" route6_has h1 \
+		'^blackhole fd00:10:244:1::/122 .*proto bird'
+	wait_route 30 h1 "$(fib_route_re h2)"
+	assert_running h1 h2
+}
+scenario fib_ipv6
+
+route6_has() { hexec "$1" ip -6 route show | grep -E -- "$2" >/dev/null; }
+
+# (g) kernel.persist false: SIGTERM removes every route and object of ours
+# (and only ours); with the default (true) they stay (see fib_restart).
+fib_no_persist() {
+	require_ternd
+	local conf n
+	netns_hosts 2
+	cluster_file "$W/cluster.yaml" h1 h2
+	conf=$(ternd_conf h1 "$W/cluster.yaml")
+	printf 'kernel:\n  persist: false\n' >>"$conf"
+	start_ternd h1 "$conf"
+	start_ternd h2 "$(ternd_conf h2 "$W/cluster.yaml")"
+	wait_route 30 h1 "$(fib_route_re h2)"
+	wait_route 30 h1 "$(fib_blackhole_re h1)"
+	hexec h1 ip route add 10.244.9.0/24 via 198.18.0.2 proto static
+	stop_ternd h1 TERM
+	n=$(proto_bird_count h1)
+	((n == 0)) || fail "h1 still has $n proto bird routes after SIGTERM"
+	[[ -z $(hexec h1 ip nexthop show) ]] || fail "h1 still has nexthop objects"
+	route_has h1 '^10\.244\.9\.0/24 via 198\.18\.0\.2 dev eth0 proto static' ||
+		fail "the proto static route went too"
+	note "ok: no route or object of ours left; the static route stays"
+}
+scenario fib_no_persist
