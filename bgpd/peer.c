@@ -239,26 +239,34 @@ conn_handle_one(struct bgp_conn *c)
 	return 1;
 }
 
+/*
+ * Read what is there, then frame and handle at most BGP_MSG_PROCESS_LIMIT
+ * messages. On end of file or a socket error, everything already received
+ * is handled first (a NOTIFICATION just before the close is not lost).
+ */
 static void
 conn_read_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct bgp_conn *c = arg;
-	int n, handled = 0, r = 0;
+	int n, err, handled = 0, r = 0;
+	bool eof;
 
 	(void)ev;
 	n = evbuffer_read(c->in, fd, 256 * 1024);
-	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
-		if (evbuffer_get_length(c->in) == 0 || n == 0) {
-			bgp_peer_set_error(c->peer, "Socket: %s",
-			    n == 0 ? "Connection closed" : strerror(errno));
-			bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
-			return;
-		}
-	}
-	while (handled < BGP_MSG_PROCESS_LIMIT &&
+	err = errno;
+	eof = n == 0 || (n == -1 && err != EAGAIN && err != EINTR);
+	while ((eof || handled < BGP_MSG_PROCESS_LIMIT) &&
 	    (r = conn_handle_one(c)) == 1)
 		handled++;
-	if (r == 1 && c->fd != -1)
+	if (c->fd == -1)
+		return;			/* the FSM closed it */
+	if (eof) {
+		bgp_peer_set_error(c->peer, "Socket: %s",
+		    n == 0 ? "Connection closed" : strerror(err));
+		bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
+		return;
+	}
+	if (r == 1)
 		event_active(c->ev_read, EV_READ, 0);	/* more queued */
 }
 

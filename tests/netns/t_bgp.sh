@@ -83,7 +83,11 @@ bgp_mesh3() {
 	local cl="$W/cluster.yaml" h p n pid1 pid2 ip3
 	netns_hosts 3
 	cluster_file "$cl" h1 h2 h3
-	ternd_hosts "$cl" h1 h2 h3
+	# h3 keeps its own copy, so that it is h1 and h2 that close the
+	# sessions when the shared file drops h3 (not h3 reacting first)
+	cluster_file "$W/cluster-h3.yaml" h1 h2 h3
+	ternd_hosts "$cl" h1 h2
+	ternd_hosts "$W/cluster-h3.yaml" h3
 	for h in h1 h2 h3; do
 		for p in h1 h2 h3; do
 			[[ $h == "$p" ]] && continue

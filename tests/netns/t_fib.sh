@@ -42,7 +42,7 @@ fib_mesh3() {
 }
 scenario fib_mesh3
 
-assert_no_route_q() { ! route_has "$1" "^$(echo "$2" | sed 's/\./\\./g') "; }
+assert_no_route_q() { ! route_has "$1" "^${2//./\\.} "; }
 
 # (b) BIRD 2 as a peer: ternd installs BIRD's block, BIRD installs ternd's.
 fib_bird() {
