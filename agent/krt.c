@@ -31,6 +31,7 @@
 
 #define KRT_APPLY_BATCH	20000
 #define KRT_MOVE_WAIT_MS 250	/* wait for the rest of a gateway's routes */
+#define KRT_RETRY_SECS	3	/* after a failed request */
 
 struct krt_nh {
 	RB_ENTRY(krt_nh)	 by_key;
@@ -115,6 +116,7 @@ RB_GENERATE_STATIC(krt_nid, krt_nh, by_id, nid_cmp)
 
 static void	apply_cb(evutil_socket_t, short, void *);
 static void	move_cb(evutil_socket_t, short, void *);
+static void	retry_later(struct krt *);
 
 static uint64_t
 now_ms(void)
@@ -286,12 +288,12 @@ nl_done(void *arg, uint64_t cookie, int err)
 	struct krt_route *r = (struct krt_route *)(uintptr_t)cookie;
 	char buf[PREFIX_STRLEN];
 
-	(void)arg;
 	if (err == 0 || r == NULL)
 		return;
 	log_warnx("kernel route %s: %s", prefix_fmt(&r->pfx, buf, sizeof(buf)),
 	    strerror(-err));
 	r->has_inst = false;
+	retry_later(arg);
 }
 
 static void
@@ -408,8 +410,7 @@ reconcile(struct krt *k)
 		return -1;
 	}
 	RB_FOREACH(r, krt_rtree, &k->routes)
-		if (r->has_want || (k->synced && r->has_inst))
-			mark_dirty(k, r);
+		mark_dirty(k, r);
 	return 0;
 }
 
@@ -535,6 +536,7 @@ nh_install(struct krt *k, struct krt_nh *nh)
 	if (oif == 0 && nl_resolve(k->nl, &nh->gw, &oif) == -1) {
 		log_warnx("kernel: no route to next hop %s",
 		    addr_fmt(&nh->gw, buf, sizeof(buf)));
+		retry_later(k);
 		return;
 	}
 	nh->oif = oif;
@@ -542,6 +544,7 @@ nh_install(struct krt *k, struct krt_nh *nh)
 	    nh->onlink) == -1) {
 		log_warn("kernel: nexthop object %u via %s", nh->id,
 		    addr_fmt(&nh->gw, buf, sizeof(buf)));
+		retry_later(k);
 		return;
 	}
 	nh->installed = true;
@@ -671,7 +674,20 @@ nh_install_wanted(struct krt *k)
 	}
 }
 
-/* The move wait is over: everything not where it should be is dirty. */
+/* A request failed: look again at everything in a few seconds. */
+static void
+retry_later(struct krt *k)
+{
+	struct timeval tv = { KRT_RETRY_SECS, 0 };
+
+	if (!evtimer_pending(k->ev_move, NULL))
+		evtimer_add(k->ev_move, &tv);
+}
+
+/*
+ * The move wait is over (or a retry is due): everything not where it
+ * should be is dirty.
+ */
 static void
 move_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -683,8 +699,9 @@ move_cb(evutil_socket_t fd, short ev, void *arg)
 	if (moves_pending(k))
 		return;		/* still moving: the timer is re-armed */
 	RB_FOREACH(r, krt_rtree, &k->routes)
-		if (r->has_want && r->want_type == KRT_UNICAST &&
-		    (!r->has_inst || r->inst_nh != r->want_nh->id))
+		if (r->has_want && (!r->has_inst || r->inst_type != r->want_type ||
+		    (r->want_type == KRT_UNICAST &&
+		    r->inst_nh != r->want_nh->id)))
 			mark_dirty(k, r);
 }
 
