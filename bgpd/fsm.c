@@ -13,6 +13,7 @@
  * Collision detection (6.8) is resolved in peer.c when an OPEN arrives.
  * DelayOpen and the optional session attributes of 8.1.1 are not used.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "session.h"
@@ -58,6 +59,70 @@ bgp_event_name(enum bgp_event e)
 	return "?";
 }
 
+/*
+ * The error kept for status output is worded as BIRD words it
+ * (proto/bgp/packets.c bgp_msg_table, bgp_error_dsc), because Calico's
+ * tools and operators read it from "show protocols": "BGP Error: Bad peer
+ * AS", "Received: Connection rejected". Logs keep the RFC names.
+ */
+static const struct {
+	uint8_t		 code, subcode;
+	const char	*text;
+} bird_errs[] = {
+	{ 1, 0, "Invalid message header" },
+	{ 1, 1, "Connection not synchronized" },
+	{ 1, 2, "Bad message length" },
+	{ 1, 3, "Bad message type" },
+	{ 2, 0, "Invalid OPEN message" },
+	{ 2, 1, "Unsupported version number" },
+	{ 2, 2, "Bad peer AS" },
+	{ 2, 3, "Bad BGP identifier" },
+	{ 2, 4, "Unsupported optional parameter" },
+	{ 2, 5, "Authentication failure" },
+	{ 2, 6, "Unacceptable hold time" },
+	{ 2, 7, "Required capability missing" },
+	{ 2, 8, "No supported AFI/SAFI" },
+	{ 2, 11, "Role mismatch" },
+	{ 3, 0, "Invalid UPDATE message" },
+	{ 3, 1, "Malformed attribute list" },
+	{ 3, 2, "Unrecognized well-known attribute" },
+	{ 3, 3, "Missing mandatory attribute" },
+	{ 3, 4, "Invalid attribute flags" },
+	{ 3, 5, "Invalid attribute length" },
+	{ 3, 6, "Invalid ORIGIN attribute" },
+	{ 3, 7, "AS routing loop" },
+	{ 3, 8, "Invalid NEXT_HOP attribute" },
+	{ 3, 9, "Optional attribute error" },
+	{ 3, 10, "Invalid network field" },
+	{ 3, 11, "Malformed AS_PATH" },
+	{ 4, 0, "Hold timer expired" },
+	{ 5, 0, "Finite state machine error" },
+	{ 5, 1, "Unexpected message in OpenSent state" },
+	{ 5, 2, "Unexpected message in OpenConfirm state" },
+	{ 5, 3, "Unexpected message in Established state" },
+	{ 6, 0, "Cease" },
+	{ 6, 1, "Maximum number of prefixes reached" },
+	{ 6, 2, "Administrative shutdown" },
+	{ 6, 3, "Peer de-configured" },
+	{ 6, 4, "Administrative reset" },
+	{ 6, 5, "Connection rejected" },
+	{ 6, 6, "Other configuration change" },
+	{ 6, 7, "Connection collision resolution" },
+	{ 6, 8, "Out of Resources" },
+	{ 7, 0, "Invalid ROUTE-REFRESH message" },
+	{ 7, 1, "Invalid ROUTE-REFRESH message length" },
+};
+
+static const char *
+bird_err_text(uint8_t code, uint8_t subcode, char *buf, size_t len)
+{
+	for (size_t i = 0; i < NITEMS(bird_errs); i++)
+		if (bird_errs[i].code == code && bird_errs[i].subcode == subcode)
+			return bird_errs[i].text;
+	snprintf(buf, len, "Unknown error %u.%u", code, subcode);
+	return buf;
+}
+
 void
 bgp_fsm_change_state(struct bgp_conn *conn, enum bgp_state to,
     enum bgp_event why)
@@ -79,6 +144,7 @@ bgp_fsm_send_notification(struct bgp_conn *conn, uint8_t code,
     uint8_t subcode, const void *data, size_t len)
 {
 	uint8_t buf[BGP_MAX_MSG];
+	char text[32];
 	struct wbuf w;
 	struct bgp_notification n = {
 		.code = code, .subcode = subcode, .data = data, .datalen = len,
@@ -93,7 +159,7 @@ bgp_fsm_send_notification(struct bgp_conn *conn, uint8_t code,
 	log_peer(conn->peer, LOG_LVL_WARNING, "sent notification %s/%s",
 	    bgp_err_code_name(code), bgp_err_subcode_name(code, subcode));
 	bgp_peer_set_error(conn->peer, "BGP Error: %s",
-	    bgp_err_subcode_name(code, subcode));
+	    bird_err_text(code, subcode, text, sizeof(text)));
 	bgp_conn_send(conn, buf, w.len);
 }
 
@@ -287,6 +353,7 @@ rx_notification(struct bgp_conn *conn, struct bgp_fsm_msg *m)
 	struct bgp_notification n;
 	struct bgp_err e;
 	struct bgp_peer *peer = conn->peer;
+	char text[32];
 
 	if (bgp_notification_decode(&m->body, &n, &e) == 0) {
 		log_peer(peer, LOG_LVL_WARNING,
@@ -294,7 +361,7 @@ rx_notification(struct bgp_conn *conn, struct bgp_fsm_msg *m)
 		    bgp_err_code_name(n.code),
 		    bgp_err_subcode_name(n.code, n.subcode));
 		bgp_peer_set_error(peer, "Received: %s",
-		    bgp_err_subcode_name(n.code, n.subcode));
+		    bird_err_text(n.code, n.subcode, text, sizeof(text)));
 	}
 	/* RFC 4724 without RFC 8538: a NOTIFICATION ends GR retention */
 	fsm_close(conn, BGP_EV_NOTIFICATION, false);
@@ -324,11 +391,21 @@ fsm_hold_expired(struct bgp_conn *conn)
 }
 
 static void
-fsm_opensent(struct bgp_conn *conn, enum bgp_event ev, struct bgp_fsm_msg *m)
+fsm_keepalive_timer(struct bgp_conn *conn)
+{
+	send_keepalive(conn);
+	bgp_conn_timer_start(conn, BGP_TIMER_KEEPALIVE,
+	    conn->peer->keepalive_time);
+}
+
+/* The events OpenSent, OpenConfirm and Established handle alike. */
+static void
+fsm_common(struct bgp_conn *conn, enum bgp_event ev, struct bgp_fsm_msg *m)
 {
 	switch (ev) {
-	case BGP_EV_OPEN:
-		rx_open(conn, m);
+	case BGP_EV_KEEPALIVE_TIMER:
+		if (conn->state >= BGP_STATE_OPENCONFIRM)
+			fsm_keepalive_timer(conn);
 		break;
 	case BGP_EV_HOLD_EXPIRED:
 		fsm_hold_expired(conn);
@@ -340,6 +417,9 @@ fsm_opensent(struct bgp_conn *conn, enum bgp_event ev, struct bgp_fsm_msg *m)
 		fsm_error(conn, ev, &m->err);
 		break;
 	case BGP_EV_TCP_FAIL:
+		/* RFC 4724 4.2: losing an established TCP session keeps routes */
+		fsm_close(conn, ev, conn->state == BGP_STATE_ESTABLISHED);
+		break;
 	case BGP_EV_STOP:
 		fsm_close(conn, ev, false);
 		break;
@@ -350,39 +430,27 @@ fsm_opensent(struct bgp_conn *conn, enum bgp_event ev, struct bgp_fsm_msg *m)
 }
 
 static void
+fsm_opensent(struct bgp_conn *conn, enum bgp_event ev, struct bgp_fsm_msg *m)
+{
+	if (ev == BGP_EV_OPEN)
+		rx_open(conn, m);
+	else
+		fsm_common(conn, ev, m);
+}
+
+static void
 fsm_openconfirm(struct bgp_conn *conn, enum bgp_event ev,
     struct bgp_fsm_msg *m)
 {
-	switch (ev) {
-	case BGP_EV_KEEPALIVE:
-		if (conn->peer->hold_time)
-			bgp_conn_timer_start(conn, BGP_TIMER_HOLD,
-			    conn->peer->hold_time);
-		bgp_fsm_change_state(conn, BGP_STATE_ESTABLISHED, ev);
-		bgp_peer_established(conn->peer, conn);
-		break;
-	case BGP_EV_KEEPALIVE_TIMER:
-		send_keepalive(conn);
-		bgp_conn_timer_start(conn, BGP_TIMER_KEEPALIVE,
-		    conn->peer->keepalive_time);
-		break;
-	case BGP_EV_HOLD_EXPIRED:
-		fsm_hold_expired(conn);
-		break;
-	case BGP_EV_NOTIFICATION:
-		rx_notification(conn, m);
-		break;
-	case BGP_EV_MSG_ERROR:
-		fsm_error(conn, ev, &m->err);
-		break;
-	case BGP_EV_TCP_FAIL:
-	case BGP_EV_STOP:
-		fsm_close(conn, ev, false);
-		break;
-	default:
-		fsm_fsm_error(conn, ev);
-		break;
+	if (ev != BGP_EV_KEEPALIVE) {
+		fsm_common(conn, ev, m);
+		return;
 	}
+	if (conn->peer->hold_time)
+		bgp_conn_timer_start(conn, BGP_TIMER_HOLD,
+		    conn->peer->hold_time);
+	bgp_fsm_change_state(conn, BGP_STATE_ESTABLISHED, ev);
+	bgp_peer_established(conn->peer, conn);
 }
 
 static void
@@ -403,29 +471,8 @@ fsm_established(struct bgp_conn *conn, enum bgp_event ev,
 		    bgp_peer_rx_rrefresh(peer, m) == -1))
 			fsm_error(conn, ev, &m->err);
 		break;
-	case BGP_EV_KEEPALIVE_TIMER:
-		send_keepalive(conn);
-		bgp_conn_timer_start(conn, BGP_TIMER_KEEPALIVE,
-		    peer->keepalive_time);
-		break;
-	case BGP_EV_HOLD_EXPIRED:
-		fsm_hold_expired(conn);
-		break;
-	case BGP_EV_NOTIFICATION:
-		rx_notification(conn, m);
-		break;
-	case BGP_EV_MSG_ERROR:
-		fsm_error(conn, ev, &m->err);
-		break;
-	case BGP_EV_TCP_FAIL:
-		/* RFC 4724 4.2: the TCP session going away keeps routes */
-		fsm_close(conn, ev, true);
-		break;
-	case BGP_EV_STOP:
-		fsm_close(conn, ev, false);
-		break;
 	default:
-		fsm_fsm_error(conn, ev);
+		fsm_common(conn, ev, m);
 		break;
 	}
 }
