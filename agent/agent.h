@@ -16,6 +16,7 @@
 #include "rib.h"
 
 struct event_base;
+struct ctlglue;
 
 #define AGENT_MAX_POOLS	256
 
@@ -39,6 +40,8 @@ struct agent {
 	struct ds_pool		 pools[AGENT_MAX_POOLS];
 	size_t			 npools;
 	bool			 synced;
+	/* ctlglue.c: the control socket and its state */
+	struct ctlglue		*ctlg;
 };
 
 /* glue.c */

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "agent.h"
+#include "ctlglue.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -251,7 +252,8 @@ main(int argc, char *argv[])
 	agent_glue_init(&ag);
 	make_bgpd(&ag);
 	make_ds(&ag);
-	rc = run(&ag);
+	rc = agent_ctl_start(&ag) == -1 ? 1 : run(&ag);
+	agent_ctl_stop(&ag);
 	ds_free(ag.ds);
 	bgpd_free(ag.bgpd);
 	agent_glue_fini(&ag);

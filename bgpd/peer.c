@@ -474,7 +474,7 @@ bgp_peer_accept(struct bgp_peer *peer, int fd)
 	    peer->remote_caps.gr) {
 		log_peer(peer, LOG_LVL_INFO,
 		    "new connection while established: peer restarted");
-		bgp_peer_set_error(peer, "Socket: peer restarted");
+		bgp_peer_set_error(peer, "Error: Graceful restart");
 		bgp_fsm(old, BGP_EV_TCP_FAIL, NULL);	/* keeps routes stale */
 		old = peer->conn;
 	}

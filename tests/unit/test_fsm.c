@@ -400,7 +400,7 @@ START_TEST(t_established_notification_not_graceful)
 	ck_assert_int_eq(rec.down, 1);
 	ck_assert(!rec.down_graceful);
 	ck_assert_str_eq(peer.last_error,
-	    "Received: Administrative Shutdown");
+	    "Received: Administrative shutdown");
 }
 END_TEST
 

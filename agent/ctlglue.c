@@ -1,0 +1,971 @@
+/*
+ * ctlglue.c: what the control socket shows (SPEC 5). ctl/ frames and parses
+ * the BIRD protocol; this file answers its requests from the daemon's own
+ * state, in the BIRD 1.6 layouts Calico parses: show status (with the 0024
+ * block while the FIB is still recovering after a restart), show protocols
+ * (BGP sessions, plus the kernel1/device1/static1 rows Calico's BIRD has,
+ * so the table is never empty), show route in the one-line "via GW on IF"
+ * form, configure (a datastore reload) and down (the SIGTERM path).
+ *
+ * Long replies are produced in pieces (ctl's CTL_MORE): show route takes a
+ * snapshot of the prefixes once (a rib walk sorts the whole table), then
+ * formats a bounded number of them each time the client's socket drains;
+ * the snapshots of all clients together stay under SNAP_BUDGET prefixes
+ * (CTL_WAIT beyond it). Our implementation: the rib keeps no per-route
+ * time, so a route shows the time its session came up (own blocks: the
+ * daemon's start); Preference and filters are Calico's BIRD defaults.
+ */
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+#include "ctl.h"
+#include "ctlglue.h"
+#include "log.h"
+#include "netlink.h"
+#include "xmalloc.h"
+
+#define CTLG_VERSION	"v" TERN_VERSION "+tern"
+#define SNAP_BUDGET	(4u << 20)	/* prefixes in all snapshots */
+#define GW_CACHE	32
+#define BGP_PREF	100		/* BIRD's default BGP preference */
+
+struct ctlglue {
+	struct agent	*ag;
+	struct ctl	*ctl;
+	struct nl	*nl;		/* "via GW on IFACE" lookups */
+	bool		 nl_failed;
+	time_t		 reconfigured;
+	size_t		 snap_used;
+};
+
+/* The rows BIRD shows next to the BGP ones in Calico's configuration. */
+struct pseudo {
+	const char	*name, *proto;
+	int		 pref;
+	const char	*in, *out;
+};
+
+static const struct pseudo pseudos[] = {
+	{ "kernel1", "Kernel", 10, "ACCEPT", "(unnamed)" },
+	{ "device1", "Device", 240, "ACCEPT", "REJECT" },
+	{ "static1", "Static", 200, "ACCEPT", "REJECT" },
+};
+#define STATIC_NAME	"static1"
+
+/* A copy of one peer's status (bgpd's pointers are not kept). */
+struct pinfo {
+	struct bgpd_peer_conf	 conf;
+	struct bgpd_peer_info	 info;		/* conf, last_error: NULL */
+	char			 err[128];
+};
+
+struct plist {
+	struct pinfo	*v;
+	size_t		 n, cap;
+};
+
+struct srccount {
+	const struct rib_src	*src;
+	char			 name[BGPD_NAME_MAX];
+	size_t			 n;
+};
+
+struct gwname {
+	struct addr	 gw;
+	char		 ifname[IF_NAMESIZE];
+};
+
+/* The state of one reply between pieces (req->cont). */
+struct cont {
+	size_t		 matched;	/* show protocols: rows shown */
+	struct srccount	*pref;		/* best paths per source */
+	size_t		 npref, lastpref;
+	struct prefix	*snap;		/* show route: the prefixes */
+	size_t		 nsnap, capsnap, next;
+	struct gwname	 gw[GW_CACHE];
+	size_t		 ngw;
+	size_t		 shown, examined, nets;
+};
+
+/* ---- peers ---- */
+
+static void
+collect_cb(void *arg, const struct bgpd_peer_info *pi)
+{
+	struct plist *l = arg;
+	struct pinfo *p;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	p = &l->v[l->n++];
+	p->conf = *pi->conf;
+	p->info = *pi;
+	p->info.conf = NULL;
+	p->info.last_error = NULL;
+	snprintf(p->err, sizeof(p->err), "%s",
+	    pi->last_error != NULL ? pi->last_error : "");
+}
+
+/* Every peer, in name order (bgpd_peer_walk's order). */
+static void
+plist_collect(struct ctlglue *g, struct plist *l)
+{
+	memset(l, 0, sizeof(*l));
+	bgpd_peer_walk(g->ag->bgpd, collect_cb, l);
+}
+
+static int
+pinfo_cmp(const void *key, const void *elem)
+{
+	const struct pinfo *p = elem;
+
+	return strcmp(key, p->conf.name);
+}
+
+static const struct pinfo *
+plist_find(const struct plist *l, const char *name)
+{
+	if (l->n == 0)
+		return NULL;
+	return bsearch(name, l->v, l->n, sizeof(*l->v), pinfo_cmp);
+}
+
+/*
+ * BIRD bgp_state_dsc: the higher connection state, "Passive" for a passive
+ * session nobody has connected to; after a NOTIFICATION BIRD restarts the
+ * protocol and shows Idle while it waits (our Active with that error).
+ */
+static const char *
+bgp_word(const struct pinfo *p)
+{
+	enum bgp_state s = p->info.state;
+
+	if (s == BGP_STATE_ESTABLISHED)
+		return "Established";
+	if (p->conf.passive && (s == BGP_STATE_IDLE || s == BGP_STATE_ACTIVE))
+		return "Passive";
+	if (s == BGP_STATE_ACTIVE &&
+	    (strncmp(p->err, "BGP Error: ", 11) == 0 ||
+	    strncmp(p->err, "Received: ", 10) == 0))
+		return "Idle";
+	return bgp_state_name(s);
+}
+
+static time_t
+peer_since(const struct ctlglue *g, const struct pinfo *p)
+{
+	return p->info.since != 0 ? p->info.since : g->ag->started;
+}
+
+/* ---- continuation state ---- */
+
+static struct cont *
+cont_get(struct ctl_req *req)
+{
+	if (req->cont == NULL)
+		req->cont = xcalloc(1, sizeof(struct cont));
+	return req->cont;
+}
+
+static void
+cont_free(struct ctlglue *g, struct ctl_req *req)
+{
+	struct cont *k = req->cont;
+
+	if (k == NULL)
+		return;
+	if (k->snap != NULL) {
+		g->snap_used -= k->nsnap;
+		free(k->snap);
+		ctl_wakeup(g->ctl);	/* a waiting show route may go */
+	}
+	free(k->pref);
+	free(k);
+	req->cont = NULL;
+}
+
+/* ---- show protocols ---- */
+
+static bool
+proto_matches(const struct ctl_req *req, const char *name)
+{
+	if (req->name[0] == '\0')
+		return true;
+	if (req->pattern)
+		return ctl_patmatch(req->name, name);
+	return strcmp(req->name, name) == 0;
+}
+
+static int
+pref_cb(void *arg, const struct rib_entry *e)
+{
+	struct cont *k = arg;
+	const struct rib_src *s = rib_entry_best(e)->src;
+	size_t i;
+
+	if (k->npref > 0 && k->pref[k->lastpref].src == s) {
+		k->pref[k->lastpref].n++;
+		return 0;
+	}
+	for (i = 0; i < k->npref && k->pref[i].src != s; i++)
+		;
+	if (i == k->npref) {
+		k->pref = xreallocarray(k->pref, ++k->npref, sizeof(*k->pref));
+		k->pref[i].src = s;
+		snprintf(k->pref[i].name, sizeof(k->pref[i].name), "%s",
+		    s->name);
+		k->pref[i].n = 0;
+	}
+	k->pref[i].n++;
+	k->lastpref = i;
+	return 0;
+}
+
+/* How many best paths came from the source named name ("local": own). */
+static size_t
+preferred(const struct cont *k, const char *name)
+{
+	for (size_t i = 0; i < k->npref; i++)
+		if (strcmp(k->pref[i].name, name) == 0)
+			return k->pref[i].n;
+	return 0;
+}
+
+static void
+header(struct ctl_client *c, struct cont *k)
+{
+	if (k->matched++ == 0)
+		ctl_printf(c, 2002, "%s", CTL_PROTO_HEADER);
+}
+
+static void
+pseudo_details(struct ctlglue *g, struct ctl_client *c, const struct cont *k,
+    const struct pseudo *ps)
+{
+	struct agent *ag = g->ag;
+	size_t imp = 0, exp = 0, pref = 0;
+
+	if (strcmp(ps->name, STATIC_NAME) == 0) {
+		imp = ag->local_src.npaths;
+		pref = preferred(k, ag->local_src.name);
+	} else if (strcmp(ps->name, "kernel1") == 0 && ag->krt != NULL)
+		exp = krt_count(ag->krt);
+	ctl_printf(c, 1006, "  Preference:     %d", ps->pref);
+	ctl_printf(c, 1006, "  Input filter:   %s", ps->in);
+	ctl_printf(c, 1006, "  Output filter:  %s", ps->out);
+	ctl_printf(c, 1006, "  Routes:         %zu imported, %zu exported, "
+	    "%zu preferred", imp, exp, pref);
+	ctl_printf(c, 1006, "%s", "");
+}
+
+static void
+show_pseudo(struct ctlglue *g, struct ctl_client *c, const struct ctl_req *req,
+    struct cont *k, const struct pseudo *ps)
+{
+	char since[32], row[CTL_LINE_SIZE];
+
+	header(c, k);
+	ctl_fmt_since(since, sizeof(since), g->ag->started, time(NULL));
+	ctl_printf(c, 1002, "%s", ctl_fmt_proto_row(row, sizeof(row),
+	    ps->name, ps->proto, "master", "up", since, ""));
+	if (req->flags & CTL_F_ALL)
+		pseudo_details(g, c, k, ps);
+}
+
+/* BIRD 1.6 bgp_show_proto_info, as far as bgpd tells */
+static void
+bgp_session_details(struct ctlglue *g, struct ctl_client *c,
+    const struct pinfo *p)
+{
+	const struct addr *src = p->conf.addr.af == AF_INET6 ?
+	    &g->ag->local.ipv6 : &g->ag->local.ipv4;
+	char a[ADDR_STRLEN];
+	struct addr id;
+
+	addr_set_v4(&id, p->info.remote_id);
+	ctl_printf(c, 1006, "    Neighbor ID:      %s",
+	    addr_fmt(&id, a, sizeof(a)));
+	ctl_printf(c, 1006, "    Session:          %s",
+	    p->info.ebgp ? "external" : "internal");
+	ctl_printf(c, 1006, "    Source address:   %s",
+	    addr_fmt(src, a, sizeof(a)));
+	ctl_printf(c, 1006, "    Hold timer:       %u", p->info.hold_time);
+	ctl_printf(c, 1006, "    Keepalive timer:  %u",
+	    p->info.keepalive_time);
+}
+
+static void
+bgp_details(struct ctlglue *g, struct ctl_client *c, const struct cont *k,
+    const struct pinfo *p)
+{
+	char a[ADDR_STRLEN];
+
+	ctl_printf(c, 1006, "  Description:    Connection to BGP peer");
+	ctl_printf(c, 1006, "  Preference:     %d", BGP_PREF);
+	ctl_printf(c, 1006, "  Input filter:   (unnamed)");
+	ctl_printf(c, 1006, "  Output filter:  (unnamed)");
+	ctl_printf(c, 1006, "  Routes:         %zu imported, %zu exported, "
+	    "%zu preferred", p->info.routes_imported, p->info.routes_exported,
+	    preferred(k, p->conf.name));
+	ctl_printf(c, 1006, "  BGP state:          %s", bgp_word(p));
+	ctl_printf(c, 1006, "    Neighbor address: %s",
+	    addr_fmt(&p->conf.addr, a, sizeof(a)));
+	ctl_printf(c, 1006, "    Neighbor AS:      %u", p->conf.as);
+	if (p->info.gr_stale)
+		ctl_printf(c, 1006, "    Neighbor graceful restart active");
+	if (p->info.state == BGP_STATE_ESTABLISHED)
+		bgp_session_details(g, c, p);
+	if (p->err[0] != '\0')
+		ctl_printf(c, 1006, "    Last error:       %s", p->err);
+	ctl_printf(c, 1006, "%s", "");
+}
+
+static void
+show_bgp(struct ctlglue *g, struct ctl_client *c, const struct ctl_req *req,
+    struct cont *k, const struct pinfo *p)
+{
+	char since[32], info[160], row[CTL_LINE_SIZE];
+	bool up = p->info.state == BGP_STATE_ESTABLISHED;
+
+	header(c, k);
+	ctl_fmt_since(since, sizeof(since), peer_since(g, p), time(NULL));
+	ctl_fmt_bgp_info(info, sizeof(info), bgp_word(p), p->err);
+	ctl_printf(c, 1002, "%s", ctl_fmt_proto_row(row, sizeof(row),
+	    p->conf.name, "BGP", "master", up ? "up" : "start", since, info));
+	if (req->flags & CTL_F_ALL)
+		bgp_details(g, c, k, p);
+}
+
+/* The BGP rows after req->cursor, as many as the output takes. */
+static bool
+bgp_rows(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req,
+    struct cont *k)
+{
+	struct plist l;
+	size_t i;
+	bool more;
+
+	plist_collect(g, &l);
+	for (i = 0; i < l.n && ctl_room(c); i++) {
+		const struct pinfo *p = &l.v[i];
+
+		if (req->cursor[0] != '\0' &&
+		    strcmp(p->conf.name, req->cursor) <= 0)
+			continue;
+		if (proto_matches(req, p->conf.name))
+			show_bgp(g, c, req, k, p);
+		snprintf(req->cursor, sizeof(req->cursor), "%s", p->conf.name);
+	}
+	more = i < l.n;
+	free(l.v);
+	return more;
+}
+
+static enum ctl_result
+run_protocols(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req)
+{
+	struct cont *k = cont_get(req);
+
+	if ((req->flags & CTL_F_ALL) && req->pos == 0 && k->pref == NULL)
+		rib_walk(g->ag->rib, pref_cb, k);
+	for (; req->pos < NITEMS(pseudos) && ctl_room(c); req->pos++)
+		if (proto_matches(req, pseudos[req->pos].name))
+			show_pseudo(g, c, req, k, &pseudos[req->pos]);
+	if (req->pos < NITEMS(pseudos) || bgp_rows(g, c, req, k))
+		return CTL_MORE;
+	/* BIRD proto_apply_cmd: a name or pattern that matched nothing */
+	if (k->matched == 0)
+		ctl_final(c, 8003, "No protocols match");
+	else
+		ctl_final(c, 0, "%s", "");
+	cont_free(g, req);
+	return CTL_DONE;
+}
+
+/* ---- show route ---- */
+
+/* calico_ipip (glue.c fib_want): the pool's IPIP mode puts it on tunl0 */
+static bool
+via_tunnel(const struct agent *ag, const struct prefix *pfx,
+    const struct addr *nh)
+{
+	for (size_t i = 0; i < ag->npools; i++) {
+		const struct ds_pool *pool = &ag->pools[i];
+
+		if (!prefix_contains(&pool->cidr, pfx) || nh->af != AF_INET)
+			continue;
+		return (pool->ipip == DS_IPIP_ALWAYS ||
+		    (pool->ipip == DS_IPIP_CROSS_SUBNET &&
+		    !prefix_contains_addr(&ag->local.net4, nh))) &&
+		    nl_ifindex("tunl0") != 0;
+	}
+	return false;
+}
+
+/* The interface the kernel resolves for gw (BIRD: "via GW on IFACE"). */
+static void
+resolve_if(struct ctlglue *g, const struct addr *gw, char *ifname)
+{
+	uint32_t oif;
+
+	snprintf(ifname, IF_NAMESIZE, "?");
+	if (g->nl == NULL && !g->nl_failed) {
+		g->nl = nl_new(NULL, g->ag->conf->kernel.protocol,
+		    g->ag->conf->kernel.table, NULL, NULL);
+		g->nl_failed = g->nl == NULL;
+	}
+	if (g->nl != NULL && nl_resolve(g->nl, gw, &oif) == 0 &&
+	    if_indextoname(oif, ifname) == NULL)
+		snprintf(ifname, IF_NAMESIZE, "?");
+}
+
+static const char *
+via_iface(struct ctlglue *g, struct cont *k, const struct prefix *pfx,
+    const struct addr *gw)
+{
+	static char tmp[IF_NAMESIZE];
+	size_t i;
+
+	if (via_tunnel(g->ag, pfx, gw))
+		return "tunl0";
+	for (i = 0; i < k->ngw; i++)
+		if (addr_eq(&k->gw[i].gw, gw))
+			return k->gw[i].ifname;
+	if (k->ngw == GW_CACHE) {
+		resolve_if(g, gw, tmp);
+		return tmp;
+	}
+	k->gw[k->ngw].gw = *gw;
+	resolve_if(g, gw, k->gw[k->ngw].ifname);
+	return k->gw[k->ngw++].ifname;
+}
+
+/* BIRD as_path_get_last: the last AS of a final AS_SEQUENCE */
+static bool
+aspath_last(const struct rib_attrs *a, uint32_t *as)
+{
+	const uint8_t *p = a->aspath;
+	size_t off = 0, len = a->aspath_len, seg;
+	bool found = false;
+
+	while (off + 2 <= len) {
+		seg = 2 + (size_t)p[off + 1] * 4;
+		if (off + seg > len)
+			break;
+		if (p[off + 1] > 0 && p[off] == 2) {
+			const uint8_t *q = p + off + seg - 4;
+
+			*as = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
+			    (uint32_t)q[2] << 8 | q[3];
+			found = true;
+		} else if (p[off + 1] > 0 && p[off] == 1)
+			found = false;
+		off += seg;
+	}
+	return found;
+}
+
+static const char *
+path_proto(const struct agent *ag, const struct rib_path *p)
+{
+	return p->src == &ag->local_src ? STATIC_NAME : p->src->name;
+}
+
+/* BIRD 1.6 bgp_get_route_info: " (pref/igp) [ASorigin]" */
+static void
+route_info(const struct agent *ag, const struct rib_path *p, char *buf,
+    size_t len)
+{
+	uint32_t as;
+	char asbuf[16] = "";
+
+	if (p->src == &ag->local_src) {
+		snprintf(buf, len, " (200)");
+		return;
+	}
+	if (aspath_last(p->attrs, &as))
+		snprintf(asbuf, sizeof(asbuf), "AS%u", as);
+	snprintf(buf, len, " (%d/0) [%s%c]", BGP_PREF, asbuf,
+	    p->attrs->origin <= 2 ? "ie?"[p->attrs->origin] : '?');
+}
+
+static void
+aspath_str(const struct rib_attrs *a, char *buf, size_t len)
+{
+	const uint8_t *p = a->aspath;
+	size_t off = 0, o = 0;
+
+	buf[0] = '\0';
+	while (off + 2 <= a->aspath_len && o < len) {
+		uint8_t type = p[off], n = p[off + 1];
+
+		if (off + 2 + (size_t)n * 4 > a->aspath_len)
+			break;
+		for (unsigned i = 0; i < n && o < len; i++) {
+			const uint8_t *q = p + off + 2 + i * 4;
+			uint32_t as = (uint32_t)q[0] << 24 |
+			    (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
+
+			o += (size_t)snprintf(buf + o, len - o, "%s%s%u%s",
+			    o > 0 ? " " : "", type == 1 && i == 0 ? "{" : "",
+			    as, type == 1 && i + 1 == n ? "}" : "");
+		}
+		off += 2 + (size_t)n * 4;
+	}
+}
+
+static void
+id_list(struct ctl_client *c, const char *what, const uint32_t *v, size_t n)
+{
+	char buf[CTL_LINE_SIZE], a[ADDR_STRLEN];
+	struct addr id;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < sizeof(buf); i++) {
+		addr_set_v4(&id, v[i]);
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
+		    i > 0 ? " " : "", addr_fmt(&id, a, sizeof(a)));
+	}
+	ctl_printf(c, 1012, "\t%s: %s", what, buf);
+}
+
+static void
+communities(struct ctl_client *c, const struct rib_attrs *a)
+{
+	char buf[CTL_LINE_SIZE];
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < a->ncommunities && o < sizeof(buf); i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s(%u,%u)",
+		    i > 0 ? " " : "", a->communities[i] >> 16,
+		    a->communities[i] & 0xffff);
+	ctl_printf(c, 1012, "\tBGP.community: %s", buf);
+}
+
+/* BIRD 1.6 rta_show: "show route all" lines, attributes in code order */
+static void
+route_attrs(const struct agent *ag, struct ctl_client *c,
+    const struct rib_path *p)
+{
+	static const char *const origins[] = { "IGP", "EGP", "Incomplete" };
+	const struct rib_attrs *a = p->attrs;
+	char buf[CTL_LINE_SIZE], nh[ADDR_STRLEN], ll[ADDR_STRLEN];
+	struct addr id;
+
+	if (p->src == &ag->local_src) {
+		ctl_printf(c, 1008, "\tType: static unicast univ");
+		return;
+	}
+	ctl_printf(c, 1008, "\tType: BGP unicast univ");
+	ctl_printf(c, 1012, "\tBGP.origin: %s",
+	    a->origin <= 2 ? origins[a->origin] : "?");
+	aspath_str(a, buf, sizeof(buf));
+	ctl_printf(c, 1012, "\tBGP.as_path: %s", buf);
+	ctl_printf(c, 1012, "\tBGP.next_hop: %s%s%s",
+	    addr_fmt(&a->nexthop, nh, sizeof(nh)),
+	    addr_is_set(&a->nexthop_ll) ? " " : "",
+	    addr_is_set(&a->nexthop_ll) ?
+	    addr_fmt(&a->nexthop_ll, ll, sizeof(ll)) : "");
+	if (a->has_med)
+		ctl_printf(c, 1012, "\tBGP.med: %u", a->med);
+	if (a->has_local_pref)
+		ctl_printf(c, 1012, "\tBGP.local_pref: %u", a->local_pref);
+	if (a->atomic_aggregate)
+		ctl_printf(c, 1012, "\tBGP.atomic_aggr:");
+	if (a->has_aggregator) {
+		addr_set_v4(&id, a->aggregator_id);
+		ctl_printf(c, 1012, "\tBGP.aggregator: %s AS%u",
+		    addr_fmt(&id, nh, sizeof(nh)), a->aggregator_as);
+	}
+	if (a->ncommunities > 0)
+		communities(c, a);
+	if (a->has_originator_id)
+		id_list(c, "BGP.originator_id", &a->originator_id, 1);
+	if (a->ncluster > 0)
+		id_list(c, "BGP.cluster_list", a->cluster_list, a->ncluster);
+}
+
+/* One show route reply in progress. */
+struct rshow {
+	struct ctlglue		*g;
+	struct ctl_client	*c;
+	struct cont		*k;
+	const struct ctl_req	*req;
+	struct plist		 peers;
+};
+
+/* BIRD 1.6 rt_show_rte: "%-18s %s [%s %s%s]%s%s" */
+static void
+route_line(struct rshow *s, const struct prefix *pfx,
+    const struct rib_path *p, bool first, bool primary)
+{
+	const struct agent *ag = s->g->ag;
+	const struct pinfo *pi = plist_find(&s->peers, p->src->name);
+	bool own = p->src == &ag->local_src;
+	char net[PREFIX_STRLEN] = "", via[ADDR_STRLEN + IF_NAMESIZE + 8];
+	char tm[32], from[ADDR_STRLEN + 8] = "", info[48], a[ADDR_STRLEN];
+	time_t t = !own && pi != NULL ? peer_since(s->g, pi) : ag->started;
+
+	if (first)
+		prefix_fmt(pfx, net, sizeof(net));
+	if (own)
+		snprintf(via, sizeof(via), "blackhole");
+	else
+		snprintf(via, sizeof(via), "via %s on %s",
+		    addr_fmt(&p->attrs->nexthop, a, sizeof(a)),
+		    via_iface(s->g, s->k, pfx, &p->attrs->nexthop));
+	if (!own && !addr_eq(&p->src->addr, &p->attrs->nexthop))
+		snprintf(from, sizeof(from), " from %s",
+		    addr_fmt(&p->src->addr, a, sizeof(a)));
+	route_info(ag, p, info, sizeof(info));
+	ctl_printf(s->c, 1007, "%-18s %s [%s %s%s]%s%s", net, via,
+	    path_proto(ag, p), ctl_fmt_since(tm, sizeof(tm), t, time(NULL)),
+	    from, primary ? " *" : "", info);
+	if (s->req->flags & CTL_F_ALL)
+		route_attrs(ag, s->c, p);
+}
+
+/* BIRD 1.6 rt_show_net: the paths of one prefix, best first */
+static void
+show_net(struct rshow *s, const struct rib_entry *e)
+{
+	const struct ctl_req *req = s->req;
+	const struct rib_path *p;
+	bool first = true;
+
+	for (p = rib_entry_paths(e); p != NULL; p = p->next) {
+		s->k->examined++;
+		if (req->proto[0] == '\0' ||
+		    strcmp(path_proto(s->g->ag, p), req->proto) == 0) {
+			if (!(req->flags & CTL_F_COUNT))
+				route_line(s, rib_entry_prefix(e), p, first,
+				    p == rib_entry_best(e));
+			s->k->shown++;
+			first = false;
+		}
+		if (req->flags & CTL_F_PRIMARY)
+			break;
+	}
+	if (!first)
+		s->k->nets++;
+}
+
+static bool
+af_ok(const struct ctl_req *req, const struct prefix *pfx)
+{
+	return req->af == 0 || req->af == pfx->af;
+}
+
+/* p cut to its first len bits */
+static void
+prefix_cut(struct prefix *q, const struct prefix *p, unsigned len)
+{
+	*q = *p;
+	q->len = (uint8_t)len;
+	for (unsigned i = 0; i < sizeof(q->b); i++) {
+		if (i * 8 >= len)
+			q->b[i] = 0;
+		else if (i * 8 + 8 > len)
+			q->b[i] &= (uint8_t)(0xffu << (8 - (len - i * 8)));
+	}
+}
+
+/* show route for X: the longest prefix covering X; show route X: X */
+static const struct rib_entry *
+route_target(const struct rib *rib, const struct ctl_req *req)
+{
+	const struct rib_entry *e;
+	struct prefix q;
+
+	if (req->target == CTL_T_NET)
+		return rib_lookup(rib, &req->net);
+	for (unsigned len = req->net.len + 1; len-- > 0;) {
+		prefix_cut(&q, &req->net, len);
+		if ((e = rib_lookup(rib, &q)) != NULL)
+			return e;
+	}
+	return NULL;
+}
+
+static int
+count_cb(void *arg, const struct rib_entry *e)
+{
+	struct rshow *s = arg;
+
+	if (af_ok(s->req, rib_entry_prefix(e)))
+		show_net(s, e);
+	return 0;
+}
+
+static void
+route_count(struct rshow *s)
+{
+	const struct ctl_req *req = s->req;
+	struct cont *k = s->k;
+	const struct rib *rib = s->g->ag->rib;
+
+	if (req->af == 0 && req->proto[0] == '\0' &&
+	    !(req->flags & CTL_F_PRIMARY)) {
+		k->shown = k->examined = rib_count_paths(rib);
+		k->nets = rib_count_prefixes(rib);
+	} else
+		rib_walk(rib, count_cb, s);
+	/* BIRD 1.6 rt_show_cont */
+	ctl_final(s->c, 14, "%zu of %zu routes for %zu networks", k->shown,
+	    k->examined, k->nets);
+}
+
+static int
+snap_cb(void *arg, const struct rib_entry *e)
+{
+	struct rshow *s = arg;
+	struct cont *k = s->k;
+	const struct prefix *pfx = rib_entry_prefix(e);
+
+	if (af_ok(s->req, pfx) && k->nsnap < k->capsnap)
+		k->snap[k->nsnap++] = *pfx;
+	return 0;
+}
+
+/* The prefixes to show, in order; CTL_WAIT when over the budget. */
+static enum ctl_result
+snapshot(struct rshow *s)
+{
+	struct ctlglue *g = s->g;
+	size_t n = rib_count_prefixes(g->ag->rib), used = g->snap_used;
+
+	if (n == 0)
+		return CTL_DONE;
+	if (used > 0 && used + n > SNAP_BUDGET)
+		return CTL_WAIT;
+	s->k->snap = xreallocarray(NULL, n, sizeof(*s->k->snap));
+	s->k->capsnap = n;
+	rib_walk(g->ag->rib, snap_cb, s);
+	g->snap_used = used + s->k->nsnap;
+	return CTL_MORE;
+}
+
+static enum ctl_result
+route_list(struct rshow *s)
+{
+	struct cont *k = s->k;
+	const struct rib *rib = s->g->ag->rib;
+	const struct rib_entry *e;
+	enum ctl_result r;
+
+	if (k->snap == NULL && (r = snapshot(s)) != CTL_MORE)
+		return r;
+	while (k->next < k->nsnap && ctl_room(s->c))
+		if ((e = rib_lookup(rib, &k->snap[k->next++])) != NULL)
+			show_net(s, e);
+	return k->next < k->nsnap ? CTL_MORE : CTL_DONE;
+}
+
+static enum ctl_result
+route_one(struct rshow *s)
+{
+	const struct rib_entry *e = route_target(s->g->ag->rib, s->req);
+
+	if (e == NULL || !af_ok(s->req, rib_entry_prefix(e))) {
+		ctl_final(s->c, 8001, "Network not found");
+		return CTL_DONE;
+	}
+	show_net(s, e);
+	if (s->req->flags & CTL_F_COUNT)
+		ctl_final(s->c, 14, "%zu of %zu routes for %zu networks",
+		    s->k->shown, s->k->examined, s->k->nets);
+	else
+		ctl_final(s->c, 0, "%s", "");
+	return CTL_DONE;
+}
+
+static enum ctl_result
+run_routes(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req)
+{
+	struct rshow s = { .g = g, .c = c, .k = cont_get(req), .req = req };
+	enum ctl_result r;
+
+	plist_collect(g, &s.peers);
+	if (req->target != CTL_T_NONE)
+		r = route_one(&s);
+	else if (req->flags & CTL_F_COUNT) {
+		route_count(&s);
+		r = CTL_DONE;
+	} else if ((r = route_list(&s)) == CTL_DONE)
+		ctl_final(c, 0, "%s", "");
+	free(s.peers.v);
+	if (r == CTL_DONE)
+		cont_free(g, req);
+	return r;
+}
+
+/* ---- show status, configure ---- */
+
+static const char *
+router_id(const struct agent *ag, char *buf, size_t len)
+{
+	if (addr_is_set(&ag->local.ipv4))
+		return addr_fmt(&ag->local.ipv4, buf, len);
+	if (addr_is_set(&ag->conf->node.ipv4))
+		return addr_fmt(&ag->conf->node.ipv4, buf, len);
+	snprintf(buf, len, "0.0.0.0");
+	return buf;
+}
+
+/* BIRD graceful_restart_show_status: our FIB survived a restart and the
+ * first full sync (every End-of-RIB, or the restart time) is not done */
+static void
+gr_status(struct ctlglue *g, struct ctl_client *c, time_t now)
+{
+	const struct agent *ag = g->ag;
+	struct plist l;
+	size_t waiting = 0;
+	long left = (long)ag->conf->bgp.restart_time - (long)(now -
+	    ag->started);
+
+	plist_collect(g, &l);
+	for (size_t i = 0; i < l.n; i++)
+		if (!l.v[i].info.eor_received)
+			waiting++;
+	free(l.v);
+	ctl_printf(c, 24, "Graceful restart recovery in progress");
+	ctl_printf(c, 24, "  Waiting for %zu protocols to recover", waiting);
+	ctl_printf(c, 24, "  Wait timer is %ld/%u", left > 0 ? left : 0,
+	    ag->conf->bgp.restart_time);
+}
+
+static enum ctl_result
+run_status(struct ctlglue *g, struct ctl_client *c)
+{
+	const struct agent *ag = g->ag;
+	char t[32], id[ADDR_STRLEN];
+	time_t now = time(NULL);
+
+	ctl_printf(c, 1000, "BIRD %s", CTLG_VERSION);
+	ctl_printf(c, 1011, "Router ID is %s", router_id(ag, id, sizeof(id)));
+	ctl_printf(c, 1011, "Current server time is %s",
+	    ctl_fmt_datetime(t, sizeof(t), now));
+	ctl_printf(c, 1011, "Last reboot on %s",
+	    ctl_fmt_datetime(t, sizeof(t), ag->started));
+	ctl_printf(c, 1011, "Last reconfiguration on %s",
+	    ctl_fmt_datetime(t, sizeof(t), g->reconfigured));
+	if (!ag->fib_synced && ag->krt != NULL && krt_had_routes(ag->krt))
+		gr_status(g, c, now);
+	ctl_final(c, 13, "Daemon is up and running");
+	return CTL_DONE;
+}
+
+/* BIRD cmd_reconfig: here a re-read of the datastore (as SIGHUP) */
+static enum ctl_result
+run_configure(struct ctlglue *g, struct ctl_client *c)
+{
+	const struct agent *ag = g->ag;
+	const char *err;
+
+	ctl_printf(c, 2, "Reading configuration from %s",
+	    ag->conf->datastore.type == CONF_DS_FILE ?
+	    ag->conf->datastore.path : ag->conf_path);
+	if (ds_reload(ag->ds) == -1) {
+		err = ds_last_error(ag->ds);
+		log_warnx("control: configure: %s", err ? err : "failed");
+		ctl_final(c, 8002, "%s", err != NULL ? err : "Reload failed");
+		return CTL_DONE;
+	}
+	g->reconfigured = time(NULL);
+	log_info("control: configure: datastore re-read");
+	ctl_final(c, 3, "Reconfigured");
+	return CTL_DONE;
+}
+
+/* ---- ctl hooks ---- */
+
+static enum ctl_result
+op_run(void *arg, struct ctl_client *c, struct ctl_req *req)
+{
+	struct ctlglue *g = arg;
+
+	switch (req->verb) {
+	case CTL_SHOW_STATUS:
+		return run_status(g, c);
+	case CTL_SHOW_PROTOCOLS:
+		return run_protocols(g, c, req);
+	case CTL_SHOW_ROUTE:
+		return run_routes(g, c, req);
+	case CTL_CONFIGURE:
+	default:
+		return run_configure(g, c);
+	}
+}
+
+static void
+op_cancel(void *arg, struct ctl_req *req)
+{
+	cont_free(arg, req);
+}
+
+/* "down" takes the SIGTERM path of main.c: the same orderly stop */
+static void
+op_down(void *arg)
+{
+	(void)arg;
+	raise(SIGTERM);
+}
+
+static bool
+op_known(void *arg, const char *name)
+{
+	struct ctlglue *g = arg;
+	struct plist l;
+	bool found;
+
+	for (size_t i = 0; i < NITEMS(pseudos); i++)
+		if (strcmp(pseudos[i].name, name) == 0)
+			return true;
+	plist_collect(g, &l);
+	found = plist_find(&l, name) != NULL;
+	free(l.v);
+	return found;
+}
+
+static const struct ctl_ops ctlglue_ops = {
+	.run = op_run,
+	.cancel = op_cancel,
+	.down = op_down,
+	.known = op_known,
+};
+
+int
+agent_ctl_start(struct agent *ag)
+{
+	struct ctlglue *g = xcalloc(1, sizeof(*g));
+
+	g->ag = ag;
+	g->reconfigured = ag->started != 0 ? ag->started : time(NULL);
+	g->ctl = ctl_new(ag->base, ag->conf->control.socket, CTLG_VERSION,
+	    &ctlglue_ops, g);
+	ag->ctlg = g;
+	return ctl_start(g->ctl);
+}
+
+void
+agent_ctl_stop(struct agent *ag)
+{
+	struct ctlglue *g = ag->ctlg;
+
+	if (g == NULL)
+		return;
+	ctl_free(g->ctl);
+	g->ctl = NULL;
+	nl_free(g->nl);
+	free(g);
+	ag->ctlg = NULL;
+}

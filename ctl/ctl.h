@@ -1,0 +1,171 @@
+/*
+ * ctl.h: the control socket (SPEC 5), speaking BIRD's CLI protocol so that
+ * birdc, birdcl, calicoctl and calico-node's health checks work unchanged.
+ *
+ * ctl/ owns the UNIX socket server on the event loop, the framing of
+ * requests (one command per line, BIRD's 4096-byte receive limit) and of
+ * replies (reply codes, "DDDD-" first lines, " " continuations, one final
+ * "DDDD " line), the command parser (BIRD's words, quoted patterns with
+ * * and ? wildcards), the restricted mode and the BIRD 1.6 layouts that
+ * Calico parses. It knows nothing of BGP, the rib or the datastore: what a
+ * command shows comes from the agent through struct ctl_ops. ctl/ depends
+ * on lib/ only.
+ *
+ * A client's life (one per connection):
+ *
+ *   accept --> greeting "0001 BIRD <version> ready."
+ *     |
+ *     v
+ *   IDLE --line--> parse --ctl/restrict/down/error--> reply, IDLE
+ *     ^              |
+ *     |              +--agent request--> ops->run --CTL_DONE--> IDLE
+ *     |                                     |  ^
+ *     |                          CTL_MORE   v  | output drained
+ *     +--CTL_DONE------------------------ BUSY / WAIT (ctl_wakeup)
+ *
+ * A client is served one command at a time, in order (BIRD cli_event):
+ * the next line is taken only when the previous reply has (mostly) been
+ * written. Long replies are produced in pieces as the socket drains (BIRD's
+ * continuation hook), so a client that never reads costs a bounded buffer,
+ * never the daemon's time; one whose output makes no progress for
+ * CTL_STALL_SECS, or grows past CTL_OUT_MAX, is dropped.
+ *
+ * The process must ignore SIGPIPE (ternd's main does): a client may close
+ * its end while a reply is being written.
+ *
+ * Ownership: struct ctl owns the listening socket, every client, their
+ * buffers and events; ctl_free() releases all of them (calling ops->cancel
+ * for a reply still in progress) and unlinks the socket file.
+ */
+#ifndef TERN_CTL_H
+#define TERN_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "addr.h"
+#include "defs.h"
+
+struct event_base;
+struct ctl;
+struct ctl_client;
+
+/* BIRD nest/cli.h: CLI_RX_BUF_SIZE; a command has at most 4093 bytes */
+#define CTL_RX_BUF	4096
+#define CTL_CMD_MAX	(CTL_RX_BUF - 3)
+/* BIRD CLI_LINE_SIZE: one reply line, prefix and newline included */
+#define CTL_LINE_SIZE	512
+#define CTL_NAME_MAX	64
+#define CTL_IN_MAX	(16 * 1024)	/* unread pipelined input */
+#define CTL_OUT_LOW	(16 * 1024)	/* take the next command below this */
+#define CTL_OUT_HIGH	(64 * 1024)	/* a producer yields above this */
+#define CTL_OUT_MAX	(4 * 1024 * 1024) /* dropped above this */
+#define CTL_STALL_SECS	60
+#define CTL_MAX_CLIENTS	512
+
+/* What the agent is asked to produce. */
+enum ctl_verb {
+	CTL_SHOW_STATUS,
+	CTL_SHOW_PROTOCOLS,
+	CTL_SHOW_ROUTE,
+	CTL_CONFIGURE,
+};
+
+#define CTL_F_ALL	0x01u	/* show protocols all / show route all */
+#define CTL_F_COUNT	0x02u	/* show route count */
+#define CTL_F_PRIMARY	0x04u	/* show route primary */
+
+enum ctl_target {
+	CTL_T_NONE,
+	CTL_T_FOR,		/* show route for ADDR|PREFIX: longest match */
+	CTL_T_NET,		/* show route PREFIX: exactly this prefix */
+};
+
+struct ctl_req {
+	enum ctl_verb	 verb;
+	unsigned	 flags;
+	/* show protocols: a name, or a pattern (quoted); "" = every one */
+	char		 name[CTL_NAME_MAX];
+	bool		 pattern;
+	/* show route */
+	enum ctl_target	 target;
+	struct prefix	 net;		/* an address is its /32 or /128 */
+	uint8_t		 af;		/* table master4/6; 0: both */
+	char		 proto[CTL_NAME_MAX];	/* protocol P; "" = any */
+	/* owned by the ops between calls (zero at the first call) */
+	size_t		 pos;
+	char		 cursor[CTL_NAME_MAX];
+	void		*cont;
+};
+
+/* What ops->run did. */
+enum ctl_result {
+	CTL_DONE,		/* the final line was written */
+	CTL_MORE,		/* call again when the output has drained */
+	CTL_WAIT,		/* nothing written; again after ctl_wakeup */
+};
+
+struct ctl_ops {
+	/* Write (the next part of) the reply to req; CTL_DONE/_MORE/_WAIT. */
+	enum ctl_result (*run)(void *arg, struct ctl_client *,
+		    struct ctl_req *);
+	/* The client went away in the middle of req: free req->cont. */
+	void	(*cancel)(void *arg, struct ctl_req *);
+	/* "down": stop the daemon (the reply is already on its way). */
+	void	(*down)(void *arg);
+	/* Is name a protocol? (BIRD: a known symbol, else a syntax error) */
+	bool	(*known)(void *arg, const char *name);
+};
+
+/* ctl.c: the server */
+struct ctl	*ctl_new(struct event_base *, const char *path,
+		    const char *version, const struct ctl_ops *, void *arg);
+/* Unlink a stale socket, bind, chmod 0660, listen. -1 (logged) if not. */
+int		 ctl_start(struct ctl *);
+/* Close every client and the socket (unlinked); ctl_free does it too. */
+void		 ctl_stop(struct ctl *);
+void		 ctl_free(struct ctl *);
+/* Serve an already connected stream socket (accept, tests). -1: refused. */
+int		 ctl_attach(struct ctl *, int fd);
+/* Re-run the clients that answered CTL_WAIT. */
+void		 ctl_wakeup(struct ctl *);
+size_t		 ctl_nclients(const struct ctl *);
+
+/* Reply lines, for ops->run. */
+void		 ctl_printf(struct ctl_client *, int code, const char *, ...)
+		    PRINTF_LIKE(3, 4);
+void		 ctl_final(struct ctl_client *, int code, const char *, ...)
+		    PRINTF_LIKE(3, 4);
+/* Room left before a producer should return CTL_MORE. */
+bool		 ctl_room(const struct ctl_client *);
+
+/* parse.c: one command line -> what to do */
+enum ctl_action {
+	CTL_A_REQ,		/* an agent request (req is filled) */
+	CTL_A_RESTRICT,
+	CTL_A_DOWN,
+	CTL_A_IGNORE,		/* exit, quit, help: BIRD sends nothing */
+	CTL_A_ERROR,		/* 9001 with err */
+};
+enum ctl_action	 ctl_parse(const char *line, struct ctl_req *,
+		    bool (*known)(void *, const char *), void *arg,
+		    char *err, size_t errlen);
+/* BIRD's patmatch: * any string, ? any one character. */
+bool		 ctl_patmatch(const char *pattern, const char *s);
+
+/* fmt.c: BIRD 1.6 layouts */
+#define CTL_PROTO_HEADER "name     proto    table    state  since       info"
+/* "HH:MM:SS" when t is less than 20 hours before now, else "YYYY-MM-DD" */
+const char	*ctl_fmt_since(char *, size_t, time_t t, time_t now);
+/* "YYYY-MM-DD HH:MM:SS" (show status) */
+const char	*ctl_fmt_datetime(char *, size_t, time_t);
+/* A show protocols row: "%-8s %-8s %-8s %-5s  %-10s  %s" */
+const char	*ctl_fmt_proto_row(char *, size_t, const char *name,
+		    const char *proto, const char *table, const char *state,
+		    const char *since, const char *info);
+/* The BGP info column: "%-14s" state word, then the error ("" = none). */
+const char	*ctl_fmt_bgp_info(char *, size_t, const char *word,
+		    const char *error);
+
+#endif

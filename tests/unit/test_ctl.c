@@ -1,0 +1,744 @@
+/*
+ * test_ctl.c: the control socket (ctl/): BIRD's reply framing and code
+ * switching, request framing and limits, pipelining, restrict and down,
+ * replies produced in pieces for a client that reads slowly, the parser
+ * and its BIRD error wording, wildcard patterns, and the BIRD 1.6 layouts
+ * (Since, show protocols rows) byte for byte against the reference. The
+ * server runs on a real event loop; clients are socketpairs driven from
+ * here, and a recording struct ctl_ops stands in for the agent.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "ctl.h"
+
+/* ---- a recording agent ---- */
+
+static struct {
+	int	 runs, cancels, downs;
+	size_t	 route_lines;		/* show route: lines to produce */
+	size_t	 produced;		/* show route: lines produced so far */
+	bool	 wait_once;		/* configure: CTL_WAIT the first time */
+} rec;
+
+static bool
+known(void *arg, const char *name)
+{
+	(void)arg;
+	return strcmp(name, "kernel1") == 0 ||
+	    strncmp(name, "Mesh_", 5) == 0;
+}
+
+static enum ctl_result
+run_route(struct ctl_client *c, struct ctl_req *req)
+{
+	while (req->pos < rec.route_lines && ctl_room(c)) {
+		ctl_printf(c, 1007, "10.%zu.%zu.0/24 via 198.18.0.2 on eth0",
+		    req->pos / 256, req->pos % 256);
+		req->pos++;
+		rec.produced++;
+	}
+	if (req->pos < rec.route_lines)
+		return CTL_MORE;
+	ctl_final(c, 0, "%s", "");
+	return CTL_DONE;
+}
+
+static enum ctl_result
+run(void *arg, struct ctl_client *c, struct ctl_req *req)
+{
+	(void)arg;
+	rec.runs++;
+	switch (req->verb) {
+	case CTL_SHOW_STATUS:
+		ctl_printf(c, 1000, "BIRD test");
+		ctl_printf(c, 1011, "Router ID is 198.18.0.1");
+		ctl_printf(c, 1011, "Current server time is now");
+		ctl_final(c, 13, "Daemon is up and running");
+		return CTL_DONE;
+	case CTL_SHOW_PROTOCOLS:
+		if (req->flags & CTL_F_ALL) {	/* a line over 512 bytes */
+			ctl_printf(c, 1002, "%0600d", 1);
+			ctl_final(c, 0, "%s", "");
+			return CTL_DONE;
+		}
+		ctl_printf(c, 2002, "%s", CTL_PROTO_HEADER);
+		ctl_printf(c, 1002, "row1");
+		ctl_printf(c, 1006, "  detail");
+		ctl_printf(c, 1006, "%s", "");
+		ctl_printf(c, 1002, "row2");
+		ctl_printf(c, 1002, "row3");
+		ctl_final(c, 0, "%s", "");
+		return CTL_DONE;
+	case CTL_SHOW_ROUTE:
+		return run_route(c, req);
+	case CTL_CONFIGURE:
+	default:
+		if (rec.wait_once) {
+			rec.wait_once = false;
+			return CTL_WAIT;
+		}
+		ctl_printf(c, 2, "Reading configuration from x.yaml");
+		ctl_final(c, 3, "Reconfigured");
+		return CTL_DONE;
+	}
+}
+
+static void
+cancel(void *arg, struct ctl_req *req)
+{
+	(void)arg;
+	(void)req;
+	rec.cancels++;
+}
+
+static void
+down(void *arg)
+{
+	(void)arg;
+	rec.downs++;
+}
+
+static const struct ctl_ops ops = {
+	.run = run, .cancel = cancel, .down = down, .known = known,
+};
+
+static struct event_base *base;
+static struct ctl *ctl;
+
+static void
+setup(void)
+{
+	memset(&rec, 0, sizeof(rec));
+	base = event_base_new();
+	ctl = ctl_new(base, "/nonexistent/ctl", "9.9.9", &ops, NULL);
+}
+
+static void
+teardown(void)
+{
+	ctl_free(ctl);
+	event_base_free(base);
+}
+
+/* A client: our end of a socketpair whose other end the server serves. */
+static int
+client(void)
+{
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(ctl_attach(ctl, sv[0]), 0);
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	return sv[1];
+}
+
+static size_t
+count_finals(const char *s)
+{
+	size_t n = 0;
+
+	for (const char *l = s; *l != '\0'; ) {
+		const char *nl = strchr(l, '\n');
+
+		if (nl == NULL)
+			break;
+		if (nl - l >= 5 && l[4] == ' ' && l[0] >= '0' && l[0] <= '9')
+			n++;
+		l = nl + 1;
+	}
+	return n;
+}
+
+/* Run the loop and read until nfinal final lines came (or 3 s passed). */
+static char *
+collect(int fd, size_t nfinal)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	struct timespec t0, t;
+	ssize_t n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	buf[0] = '\0';
+	for (;;) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+			len += (size_t)n;
+			buf[len] = '\0';
+			if (cap - len < 4096)
+				buf = realloc(buf, cap *= 2);
+		}
+		if (count_finals(buf) >= nfinal)
+			return buf;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 3)
+			return buf;
+		usleep(1000);
+	}
+}
+
+/* Run the loop and read until needle shows up (or 3 s passed). */
+static char *
+collect_until(int fd, const char *needle)
+{
+	char *r = NULL, *all = calloc(1, 1);
+
+	for (int i = 0; i < 3000 && strstr(all, needle) == NULL; i++) {
+		r = collect(fd, 0);
+		all = realloc(all, strlen(all) + strlen(r) + 1);
+		strcat(all, r);
+		free(r);
+		usleep(1000);
+	}
+	return all;
+}
+
+static char *
+converse(int fd, const char *send, size_t nfinal)
+{
+	ck_assert_int_eq(write(fd, send, strlen(send)), (ssize_t)strlen(send));
+	return collect(fd, nfinal);
+}
+
+/* ---- framing ---- */
+
+START_TEST(t_greeting)
+{
+	int fd = client();
+	char *r = collect(fd, 1);
+
+	ck_assert_str_eq(r, "0001 BIRD 9.9.9 ready.\n");
+	free(r);
+	close(fd);
+}
+END_TEST
+
+START_TEST(t_codes_and_continuation)
+{
+	int fd = client();
+	char *r = converse(fd, "show status\nshow protocols\n", 3);
+
+	ck_assert_str_eq(r,
+	    "0001 BIRD 9.9.9 ready.\n"
+	    "1000-BIRD test\n"
+	    "1011-Router ID is 198.18.0.1\n"
+	    " Current server time is now\n"
+	    "0013 Daemon is up and running\n"
+	    "2002-name     proto    table    state  since       info\n"
+	    "1002-row1\n"
+	    "1006-  detail\n"
+	    " \n"
+	    "1002-row2\n"
+	    " row3\n"
+	    "0000 \n");
+	free(r);
+	close(fd);
+}
+END_TEST
+
+/* Pipelined lines written before the greeting is read, \r dropped. */
+START_TEST(t_pipelined_in_order)
+{
+	int fd = client();
+	char *r = converse(fd,
+	    "quit\r\nshow status\r\nconfigure\n\nbogus\n", 5);
+	const char *a = strstr(r, "0013 "), *b = strstr(r, "0003 Reconf"),
+	    *c = strstr(r, "9001 syntax error, unexpected END\n"),
+	    *d = strstr(r, "9001 syntax error, unexpected CF_SYM_UNDEFINED\n");
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(d);
+	ck_assert(a < b && b < c && c < d);
+	ck_assert_int_eq(count_finals(r), 5);	/* quit: no reply at all */
+	free(r);
+	close(fd);
+}
+END_TEST
+
+START_TEST(t_line_limits)
+{
+	int fd = client();
+	char *line = malloc(CTL_CMD_MAX + 3), *r;
+
+	memset(line, 'x', CTL_CMD_MAX);
+	line[CTL_CMD_MAX] = '\n';
+	line[CTL_CMD_MAX + 1] = '\0';
+	r = converse(fd, line, 2);	/* 4093 bytes: parsed */
+	ck_assert_ptr_nonnull(strstr(r, "\n9001 syntax error"));
+	free(r);
+	memset(line, 'y', CTL_CMD_MAX + 1);
+	line[CTL_CMD_MAX + 1] = '\n';
+	line[CTL_CMD_MAX + 2] = '\0';
+	r = converse(fd, line, 1);	/* 4094 bytes: too long */
+	ck_assert_str_eq(r, "9000 Command too long\n");
+	free(r);
+	free(line);
+	close(fd);
+}
+END_TEST
+
+/* A 1 MB line costs nothing but its 9000; the client is still served. */
+START_TEST(t_megabyte_line)
+{
+	int fd = client();
+	size_t sent = 0, len = 1 << 20;
+	char *big = malloc(len), *r;
+	ssize_t n;
+
+	free(collect(fd, 1));
+	memset(big, 'z', len);
+	while (sent < len) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		if ((n = write(fd, big + sent, len - sent)) > 0)
+			sent += (size_t)n;
+	}
+	r = converse(fd, "\nshow status\n", 2);
+	ck_assert(strncmp(r, "9000 Command too long\n1000-", 27) == 0);
+	free(r);
+	free(big);
+	close(fd);
+}
+END_TEST
+
+START_TEST(t_restrict)
+{
+	int fd = client();
+	char *r = converse(fd, "configure\nrestrict\nconfigure\nshow status\n"
+	    "down\n", 6);
+
+	ck_assert_ptr_nonnull(strstr(r, "0003 Reconfigured\n0016 Access "
+	    "restricted\n8007 Access denied\n1000-"));
+	ck_assert_ptr_nonnull(strstr(r, "0013 Daemon is up and running\n"
+	    "8007 Access denied\n"));
+	ck_assert_int_eq(rec.downs, 0);
+	free(r);
+	close(fd);
+}
+END_TEST
+
+START_TEST(t_down)
+{
+	int fd = client();
+	char *r = converse(fd, "down\nshow status\n", 3);
+
+	ck_assert_str_eq(r,
+	    "0001 BIRD 9.9.9 ready.\n0007 Shutdown requested\n");
+	ck_assert_int_eq(rec.downs, 1);
+	free(r);
+	close(fd);
+}
+END_TEST
+
+/* A reply line longer than BIRD's 512 bytes becomes 8000 <line overflow>. */
+START_TEST(t_line_overflow)
+{
+	int fd = client();
+	char *r;
+
+	free(collect(fd, 1));
+	r = converse(fd, "show protocols all\n", 1);
+	ck_assert_str_eq(r, "8000-<line overflow>\n0000 \n");
+	free(r);
+	close(fd);
+}
+END_TEST
+
+/* The slow client: production stops at the bound, resumes as it reads. */
+START_TEST(t_continuation_bounded)
+{
+	int fd = client(), one = 1 << 14;
+	char *r;
+	size_t lines = 0;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one));
+	rec.route_lines = 200000;	/* about 8 MB of output */
+	free(collect(fd, 1));
+	ck_assert_int_eq(write(fd, "show route\n", 11), 11);
+	for (int i = 0; i < 200; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);	/* nobody reads */
+	/* the bound plus what the socket buffers hold, not 8 MB */
+	ck_assert_uint_lt(rec.produced * 40, 1536 * 1024);
+	ck_assert_uint_gt(rec.produced, 0);
+	r = collect(fd, 1);			/* now read it all */
+	for (const char *p = r; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	ck_assert_uint_eq(lines, rec.route_lines + 1);
+	ck_assert(strncmp(r, "1007-10.0.0.0/24 via", 20) == 0);
+	ck_assert_ptr_nonnull(strstr(r, "\n 10.0.1.0/24 via"));
+	ck_assert_ptr_nonnull(strstr(r, "\n 10.3.13.0/24 via 198.18.0.2 on "
+	    "eth0\n 10.3.14.0/24"));
+	ck_assert_str_eq(r + strlen(r) - 7, "\n0000 \n");
+	free(r);
+	close(fd);
+}
+END_TEST
+
+/* A client that goes away in the middle of a long reply is cancelled. */
+START_TEST(t_cancel_on_close)
+{
+	int fd = client();
+
+	rec.route_lines = 1000000;
+	free(collect(fd, 1));
+	ck_assert_int_eq(write(fd, "show route\n", 11), 11);
+	for (int i = 0; i < 20; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	close(fd);
+	for (int i = 0; i < 20 && rec.cancels == 0; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_int_eq(rec.cancels, 1);
+	ck_assert_uint_lt(rec.produced, rec.route_lines);
+	ck_assert_uint_eq(ctl_nclients(ctl), 0);
+}
+END_TEST
+
+START_TEST(t_wait_and_wakeup)
+{
+	int fd = client();
+	char *r;
+
+	rec.wait_once = true;
+	free(collect(fd, 1));
+	ck_assert_int_eq(write(fd, "configure\nshow status\n", 22), 22);
+	for (int i = 0; i < 20; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_int_eq(rec.runs, 1);		/* waiting; status not run */
+	ctl_wakeup(ctl);
+	r = collect(fd, 2);
+	ck_assert(strncmp(r, "0002-Reading configuration from x.yaml\n"
+	    "0003 Reconfigured\n1000-", 62) == 0);
+	free(r);
+	close(fd);
+}
+END_TEST
+
+/* Many clients at once, each answered; random bytes answered with 9001. */
+START_TEST(t_many_clients)
+{
+	int fds[200];
+	char *r;
+	unsigned char junk[3000];
+
+	for (int i = 0; i < 200; i++) {
+		fds[i] = client();
+		ck_assert_int_eq(write(fds[i], "show status\n", 12), 12);
+	}
+	srandom(7);
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)random();
+	ck_assert_int_eq(write(fds[0], junk, sizeof(junk)), sizeof(junk));
+	for (int i = 0; i < 200; i++) {
+		r = collect(fds[i], 2);
+		ck_assert_ptr_nonnull(strstr(r,
+		    "0013 Daemon is up and running\n"));
+		free(r);
+	}
+	ck_assert_int_eq(write(fds[0], "\nshow status\n", 13), 13);
+	r = collect_until(fds[0], "0013 Daemon is up and running\n");
+	ck_assert_ptr_nonnull(strstr(r, "0013 Daemon is up and running\n"));
+	free(r);
+	ck_assert_uint_eq(ctl_nclients(ctl), 200);
+	for (int i = 0; i < 200; i++)
+		close(fds[i]);
+	for (int i = 0; i < 50 && ctl_nclients(ctl) > 0; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_uint_eq(ctl_nclients(ctl), 0);
+}
+END_TEST
+
+/* A client that half-closes after its commands still gets its replies. */
+START_TEST(t_eof_after_commands)
+{
+	int fd = client();
+	char *r;
+
+	ck_assert_int_eq(write(fd, "show status\n", 12), 12);
+	shutdown(fd, SHUT_WR);
+	r = collect(fd, 2);
+	ck_assert_ptr_nonnull(strstr(r, "0013 Daemon is up and running\n"));
+	free(r);
+	for (int i = 0; i < 20 && ctl_nclients(ctl) > 0; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_uint_eq(ctl_nclients(ctl), 0);
+	close(fd);
+}
+END_TEST
+
+/* ---- the socket file ---- */
+
+START_TEST(t_socket_file)
+{
+	char dir[] = "/tmp/test_ctl.XXXXXX", path[128];
+	struct ctl *c1, *c2;
+	struct stat st;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sub/bird.ctl", dir);
+	c1 = ctl_new(base, path, "1", &ops, NULL);
+	ck_assert_int_eq(ctl_start(c1), 0);	/* creates sub/ */
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 0777, 0660);
+	c2 = ctl_new(base, path, "2", &ops, NULL);
+	ck_assert_int_eq(ctl_start(c2), -1);	/* in use: not stolen */
+	ctl_free(c2);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ctl_free(c1);
+	ck_assert_int_eq(stat(path, &st), -1);	/* unlinked */
+	/* a stale file (nobody listening) is replaced */
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	c1 = ctl_new(base, path, "3", &ops, NULL);
+	ck_assert_int_eq(ctl_start(c1), 0);
+	ctl_free(c1);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* ---- the parser ---- */
+
+static enum ctl_action
+parse(const char *line, struct ctl_req *req, char *err)
+{
+	return ctl_parse(line, req, known, NULL, err, 256);
+}
+
+START_TEST(t_parse_ok)
+{
+	struct ctl_req r;
+	char err[256];
+
+	ck_assert_int_eq(parse("show status", &r, err), CTL_A_REQ);
+	ck_assert_int_eq(r.verb, CTL_SHOW_STATUS);
+	ck_assert_int_eq(parse("  show\tprotocols  ", &r, err), CTL_A_REQ);
+	ck_assert_int_eq(r.verb, CTL_SHOW_PROTOCOLS);
+	ck_assert_str_eq(r.name, "");
+	ck_assert_int_eq(parse("show protocols all Mesh_198_18_0_2", &r,
+	    err), CTL_A_REQ);
+	ck_assert_uint_eq(r.flags, CTL_F_ALL);
+	ck_assert_str_eq(r.name, "Mesh_198_18_0_2");
+	ck_assert(!r.pattern);
+	ck_assert_int_eq(parse("show protocols \"Mesh*\"", &r, err),
+	    CTL_A_REQ);
+	ck_assert_str_eq(r.name, "Mesh*");
+	ck_assert(r.pattern);
+	ck_assert_int_eq(parse("show route", &r, err), CTL_A_REQ);
+	ck_assert_int_eq(r.verb, CTL_SHOW_ROUTE);
+	ck_assert_int_eq(r.target, CTL_T_NONE);
+	ck_assert_int_eq(parse("show route all for 10.244.2.7", &r, err),
+	    CTL_A_REQ);
+	ck_assert_int_eq(r.target, CTL_T_FOR);
+	ck_assert_uint_eq(r.net.len, 32);
+	ck_assert_uint_eq(r.flags, CTL_F_ALL);
+	ck_assert_int_eq(parse("show route 10.244.2.0/26 count", &r, err),
+	    CTL_A_REQ);
+	ck_assert_int_eq(r.target, CTL_T_NET);
+	ck_assert_uint_eq(r.net.len, 26);
+	ck_assert_uint_eq(r.flags, CTL_F_COUNT);
+	ck_assert_int_eq(parse("show route for fd00::1 table master6 "
+	    "protocol Mesh_x primary", &r, err), CTL_A_REQ);
+	ck_assert_uint_eq(r.af, AF_INET6);
+	ck_assert_str_eq(r.proto, "Mesh_x");
+	ck_assert_uint_eq(r.flags, CTL_F_PRIMARY);
+	ck_assert_int_eq(parse("configure", &r, err), CTL_A_REQ);
+	ck_assert_int_eq(r.verb, CTL_CONFIGURE);
+	ck_assert_int_eq(parse("configure soft", &r, err), CTL_A_REQ);
+	ck_assert_int_eq(parse("restrict", &r, err), CTL_A_RESTRICT);
+	ck_assert_int_eq(parse("down", &r, err), CTL_A_DOWN);
+	ck_assert_int_eq(parse("quit", &r, err), CTL_A_IGNORE);
+	ck_assert_int_eq(parse("exit", &r, err), CTL_A_IGNORE);
+	ck_assert_int_eq(parse("help show", &r, err), CTL_A_IGNORE);
+}
+END_TEST
+
+struct perr {
+	const char	*line;
+	const char	*err;
+};
+
+/* BIRD 2.0.12's words, from reference/birdc-protocol.md 1.1 and 7 */
+static const struct perr perrs[] = {
+	{ "", "syntax error, unexpected END" },
+	{ "show", "syntax error, unexpected END" },
+	{ "bogus", "syntax error, unexpected CF_SYM_UNDEFINED" },
+	{ "show protocols nonexist", "syntax error, unexpected "
+	    "CF_SYM_UNDEFINED, expecting END or CF_SYM_KNOWN or TEXT or ALL" },
+	{ "show protocols all nonexist", "syntax error, unexpected "
+	    "CF_SYM_UNDEFINED, expecting END or CF_SYM_KNOWN or TEXT" },
+	{ "show protocols 12", "syntax error, unexpected NUM, expecting END "
+	    "or CF_SYM_KNOWN or TEXT or ALL" },
+	{ "show status now", "syntax error, unexpected CF_SYM_UNDEFINED, "
+	    "expecting END" },
+	{ "show interfaces", "syntax error, unexpected INTERFACES" },
+	{ "show route for", "syntax error, unexpected END" },
+	{ "show route for nothing", "syntax error, unexpected "
+	    "CF_SYM_UNDEFINED" },
+	{ "show route 10.0.0.1/8", "Invalid network prefix 10.0.0.1/8" },
+	{ "show route 10.0.0.0/8 10.1.0.0/16", "Only one prefix expected" },
+	{ "show route table master7", "syntax error, unexpected "
+	    "CF_SYM_UNDEFINED" },
+	{ "show route protocol nobody", "syntax error, unexpected "
+	    "CF_SYM_UNDEFINED" },
+	{ "show protocols \"Mesh*", "Unterminated string" },
+	{ "down now", "syntax error, unexpected CF_SYM_UNDEFINED, "
+	    "expecting END" },
+	{ "configure check", "syntax error, unexpected CHECK, expecting END" },
+	{ "- x", "syntax error, unexpected '-'" },
+	{ "\x01\x02", "Unknown character" },
+	{ "show route all all all all all all all all all all all all all "
+	    "all all all all all all all all all all all all all all all all "
+	    "all all all all", "syntax error, unexpected CF_SYM_UNDEFINED, "
+	    "expecting END" },
+};
+
+START_TEST(t_parse_errors)
+{
+	struct ctl_req r;
+	char err[256];
+
+	ck_assert_msg(parse(perrs[_i].line, &r, err) == CTL_A_ERROR,
+	    "'%s' parsed", perrs[_i].line);
+	ck_assert_str_eq(err, perrs[_i].err);
+}
+END_TEST
+
+START_TEST(t_patmatch)
+{
+	char name[70], pat[70];
+	struct timespec t0, t1;
+
+	ck_assert(ctl_patmatch("Mesh*", "Mesh_198_18_0_2"));
+	ck_assert(ctl_patmatch("*", ""));
+	ck_assert(ctl_patmatch("M?sh_*_2", "Mesh_198_18_0_2"));
+	ck_assert(ctl_patmatch("*0_2", "Mesh_198_18_0_2"));
+	ck_assert(!ctl_patmatch("*0_3", "Mesh_198_18_0_2"));
+	ck_assert(!ctl_patmatch("Mesh", "Mesh_198_18_0_2"));
+	ck_assert(!ctl_patmatch("?", ""));
+	ck_assert(ctl_patmatch("a\\*b", "a*b"));
+	ck_assert(!ctl_patmatch("a\\*b", "axb"));
+	ck_assert(ctl_patmatch("*a*b*c", "xxaxxbxxc"));
+	ck_assert(!ctl_patmatch("*a*b*c", "xxaxxcxxb"));
+	/* no exponential backtracking, whatever the pattern */
+	memset(name, 'a', 63);
+	name[63] = '\0';
+	for (int i = 0; i < 60; i += 2) {
+		pat[i] = '*';
+		pat[i + 1] = 'a';
+	}
+	pat[60] = 'b';
+	pat[61] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert(!ctl_patmatch(pat, name));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 1);
+}
+END_TEST
+
+/* ---- BIRD 1.6 layouts (reference/birdc-protocol.md 3.1, 3.3) ---- */
+
+START_TEST(t_proto_rows)
+{
+	char buf[256], info[128];
+
+	ck_assert_str_eq(CTL_PROTO_HEADER,
+	    "name     proto    table    state  since       info");
+	ck_assert_str_eq(ctl_fmt_proto_row(buf, sizeof(buf), "kernel1",
+	    "Kernel", "master", "up", "2016-11-21", ""),
+	    "kernel1  Kernel   master   up     2016-11-21  ");
+	ctl_fmt_bgp_info(info, sizeof(info), "Established", "");
+	ck_assert_str_eq(info, "Established   ");
+	ck_assert_str_eq(ctl_fmt_proto_row(buf, sizeof(buf),
+	    "Mesh_192_168_110_131", "BGP", "master", "up", "08:00:13", info),
+	    "Mesh_192_168_110_131 BGP      master   up     08:00:13    "
+	    "Established   ");
+	ctl_fmt_bgp_info(info, sizeof(info), "Active",
+	    "Socket: Connection refused");
+	ck_assert_str_eq(ctl_fmt_proto_row(buf, sizeof(buf), "Mesh_10_0_0_2",
+	    "BGP", "master", "start", "08:00:13", info),
+	    "Mesh_10_0_0_2 BGP      master   start  08:00:13    Active        "
+	    "Socket: Connection refused");
+	ck_assert_str_eq(ctl_fmt_bgp_info(info, sizeof(info), "Passive", ""),
+	    "Passive       ");
+	ck_assert_str_eq(ctl_fmt_bgp_info(info, sizeof(info), "Idle",
+	    "BGP Error: Bad peer AS"), "Idle          BGP Error: Bad peer AS");
+}
+END_TEST
+
+START_TEST(t_since)
+{
+	const time_t now = 1764086400;	/* 2025-11-25 16:00:00 UTC */
+	char buf[32];
+
+	ck_assert_str_eq(ctl_fmt_since(buf, sizeof(buf), now - 100, now),
+	    "15:58:20");
+	ck_assert_str_eq(ctl_fmt_since(buf, sizeof(buf), now - 71999, now),
+	    "20:00:01");
+	ck_assert_str_eq(ctl_fmt_since(buf, sizeof(buf), now - 72000, now),
+	    "2025-11-24");
+	ck_assert_str_eq(ctl_fmt_since(buf, sizeof(buf), now - 86400 * 400,
+	    now), "2024-10-21");
+	ck_assert_str_eq(ctl_fmt_datetime(buf, sizeof(buf), now),
+	    "2025-11-25 16:00:00");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("ctl");
+	TCase *tc = tcase_create("server");
+	TCase *tp = tcase_create("parse");
+	SRunner *sr;
+	int nf;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	signal(SIGPIPE, SIG_IGN);	/* as ternd's main() */
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, t_greeting);
+	tcase_add_test(tc, t_codes_and_continuation);
+	tcase_add_test(tc, t_pipelined_in_order);
+	tcase_add_test(tc, t_line_limits);
+	tcase_add_test(tc, t_megabyte_line);
+	tcase_add_test(tc, t_restrict);
+	tcase_add_test(tc, t_down);
+	tcase_add_test(tc, t_line_overflow);
+	tcase_add_test(tc, t_continuation_bounded);
+	tcase_add_test(tc, t_cancel_on_close);
+	tcase_add_test(tc, t_wait_and_wakeup);
+	tcase_add_test(tc, t_many_clients);
+	tcase_add_test(tc, t_eof_after_commands);
+	tcase_add_test(tc, t_socket_file);
+	tcase_add_test(tp, t_parse_ok);
+	tcase_add_loop_test(tp, t_parse_errors, 0, (int)NITEMS(perrs));
+	tcase_add_test(tp, t_patmatch);
+	tcase_add_test(tp, t_proto_rows);
+	tcase_add_test(tp, t_since);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tp);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
