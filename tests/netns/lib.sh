@@ -34,7 +34,7 @@ export LC_ALL=C   # byte-wise string comparison (Calico's passive rule) and plai
 
 TT_NETNS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TT_TOPDIR=$(cd "$TT_NETNS_DIR/../.." && pwd)
-TERND=${TERND:-$TT_TOPDIR/build/agent/ternd}
+TERND=${TERND:-$TT_TOPDIR/build/ternd}
 TT_AS=${TT_AS:-64512}
 TT_POOL=${TT_POOL:-10.244.0.0/16}
 TT_SCENARIOS=()                  # registered scenario names, in order

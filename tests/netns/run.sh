@@ -5,7 +5,7 @@
 #   tests/netns/run.sh bgp_mesh3     one scenario (several names, or a file: t_infra)
 #   tests/netns/run.sh -l            list the scenarios
 #
-# Environment: TERND (default build/agent/ternd), TT_SCENARIO_TIMEOUT (default 120 s).
+# Environment: TERND (default build/ternd), TT_SCENARIO_TIMEOUT (default 120 s).
 # Each scenario runs in its own bash process, under timeout(1), with its own hosts;
 # its namespaces and processes are checked to be gone afterwards. A failed
 # scenario's logs are kept in tests/netns/out/NAME/. The last line is

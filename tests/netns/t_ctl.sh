@@ -5,10 +5,10 @@
 # ternd contract used here: the socket is `control.socket` of its config ($W/HOST.ctl
 # via ternd_conf), it speaks BIRD's reply-code protocol with the BIRD 1.6 layouts
 # (reference/birdc-protocol.md, calico-compat.md 4), and `down` stops ternd as
-# SIGTERM does. ternctl is $TERNCTL (default: ctl/ternctl next to $TERND's build).
+# SIGTERM does. ternctl is $TERNCTL (default: ternctl next to $TERND).
 # A Python 3 helper (meson's own interpreter) plays the raw clients.
 
-TERNCTL=${TERNCTL:-$(cd "$(dirname "$TERND")/.." 2>/dev/null && pwd)/ctl/ternctl}
+TERNCTL=${TERNCTL:-$(dirname "$TERND")/ternctl}
 
 ctl_sock() { echo "$W/$1.ctl"; }
 
