@@ -2,6 +2,8 @@
  * test_addr.c: address and prefix parsing, formatting, containment.
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdlib.h>
 #include <sys/socket.h>
 
@@ -55,15 +57,9 @@ main(void)
 {
 	Suite *s = suite_create("addr");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, t_prefix_parse);
 	tcase_add_test(tc, t_prefix_contains);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -2,6 +2,8 @@
  * test_buf.c: the bounded reader and sticky writer (lib/buf.c).
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdlib.h>
 
 #include "buf.h"
@@ -67,15 +69,9 @@ main(void)
 {
 	Suite *s = suite_create("buf");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, t_rbuf_getters);
 	tcase_add_test(tc, t_wbuf_sticky);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,7 +424,6 @@ main(void)
 {
 	Suite *s = suite_create("conf");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
 	int nf;
 
 	if (mkdtemp(tmpdir) == NULL) {
@@ -439,10 +440,7 @@ main(void)
 	tcase_add_test(tc, t_files);
 	tcase_add_test(tc, t_many_values);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = check_run(s);
 	rm_tmpdir();
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return nf;
 }

@@ -8,6 +8,8 @@
  * here, and a recording struct ctl_ops stands in for the agent.
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -707,8 +709,6 @@ main(void)
 	Suite *s = suite_create("ctl");
 	TCase *tc = tcase_create("server");
 	TCase *tp = tcase_create("parse");
-	SRunner *sr;
-	int nf;
 
 	setenv("TZ", "UTC", 1);
 	tzset();
@@ -736,9 +736,5 @@ main(void)
 	tcase_add_test(tp, t_since);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tp);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

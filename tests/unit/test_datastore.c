@@ -9,6 +9,8 @@
  * the file backend end to end on an event_base with inotify reloads.
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -960,7 +962,6 @@ main(void)
 	Suite *s = suite_create("datastore");
 	TCase *tm = tcase_create("model");
 	TCase *tf = tcase_create("file");
-	SRunner *sr;
 	int nf;
 
 	if (mkdtemp(tmpdir) == NULL) {
@@ -990,10 +991,7 @@ main(void)
 	tcase_set_timeout(tf, 30);
 	suite_add_tcase(s, tm);
 	suite_add_tcase(s, tf);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = check_run(s);
 	rm_tmpdir();
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return nf;
 }

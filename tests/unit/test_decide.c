@@ -6,6 +6,8 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+
+#include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -443,8 +445,6 @@ main(void)
 {
 	Suite *s = suite_create("decide");
 	TCase *tc = tcase_create("rules");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, t_local);
@@ -466,9 +466,5 @@ main(void)
 	tcase_add_test(tc, t_reason_names);
 	tcase_add_test(tc, t_reason_closest_contender);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -5,6 +5,8 @@
  * timers armed, new state, and what the peer layer was told.
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -450,8 +452,6 @@ main(void)
 {
 	Suite *s = suite_create("fsm");
 	TCase *tc = tcase_create("rfc4271-8.2.2");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, t_connect_tcp_ok_sends_open);
@@ -475,9 +475,5 @@ main(void)
 	tcase_add_test(tc, t_established_keepalive_timer);
 	tcase_add_test(tc, t_open_we_send_has_capabilities);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -6,6 +6,8 @@
  * and the replay of the fuzz crasher corpus (tests/vectors/crashers/).
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -443,8 +445,6 @@ main(void)
 {
 	Suite *s = suite_create("msg");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_loop_test(tc, t_msg_vec, 0, (int)NITEMS(msg_vecs));
 	tcase_add_loop_test(tc, t_msg_trunc, 0, (int)NITEMS(msg_vecs));
@@ -460,9 +460,5 @@ main(void)
 	tcase_add_test(tc, t_err_set);
 	tcase_add_test(tc, t_crashers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

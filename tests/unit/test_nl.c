@@ -8,6 +8,8 @@
  * buffers, so ASan sees any read past the end.
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -783,8 +785,6 @@ main(void)
 	Suite *s = suite_create("nl");
 	TCase *enc = tcase_create("encode");
 	TCase *dec = tcase_create("decode");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(enc, t_encode_v4_nh_bytes);
 	tcase_add_test(enc, t_encode_matches_kernel);
@@ -805,9 +805,5 @@ main(void)
 	tcase_add_test(dec, t_dump_datagram);
 	suite_add_tcase(s, enc);
 	suite_add_tcase(s, dec);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

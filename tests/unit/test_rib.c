@@ -5,6 +5,8 @@
  * reports time and memory per route (INFO lines, no timing assertions).
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -804,8 +806,6 @@ main(void)
 {
 	Suite *s = suite_create("rib");
 	TCase *tc = tcase_create("core"), *tcs = tcase_create("scale");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, t_insert_withdraw);
@@ -830,9 +830,5 @@ main(void)
 	tcase_set_timeout(tcs, 100);
 	tcase_add_test(tcs, t_scale_1m);
 	suite_add_tcase(s, tcs);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

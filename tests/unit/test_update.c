@@ -7,6 +7,8 @@
  * (10,000 prefixes into <= 4096-octet messages) and End-of-RIB.
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -896,8 +898,6 @@ main(void)
 {
 	Suite *s = suite_create("update");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, t_update_vec, 0, (int)NITEMS(update_vecs));
@@ -908,9 +908,5 @@ main(void)
 	tcase_add_test(tc, t_update_bytes_roundtrip);
 	add_more_tests(tc);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }
