@@ -58,18 +58,11 @@ static int
 kerr(struct cctx *x, unsigned long line, const char *key, const char *fmt,
     ...)
 {
-	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ytree_key_error(x->err, x->errlen, x->path, line, key, fmt, ap);
 	va_end(ap);
-	snprintf(x->err, x->errlen, "%s:%lu: key %s: %s", x->path, line, key,
-	    msg);
-	/* keys and values come from the file: keep the log line one line */
-	for (char *s = x->err; s != NULL && *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
 	return -1;
 }
 

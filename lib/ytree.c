@@ -362,3 +362,17 @@ ytree_type_name(const struct ynode *n)
 		return n->quoted ? "a quoted string" : "a scalar";
 	}
 }
+
+void
+ytree_key_error(char *err, size_t errlen, const char *path, unsigned long line,
+    const char *key, const char *fmt, va_list ap)
+{
+	char msg[256];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(err, errlen, "%s:%lu: key %s: %s", path, line, key, msg);
+	/* keys and values come from the file: keep the log line one line */
+	for (char *s = err; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}

@@ -12,8 +12,11 @@
 #ifndef TERN_YTREE_H
 #define TERN_YTREE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "defs.h"
 
 enum ytype {
 	Y_SCALAR,
@@ -52,5 +55,10 @@ bool	 ynode_is_null(const struct ynode *);
 
 /* "a sequence", "a mapping", "a scalar": for error messages. */
 const char *ytree_type_name(const struct ynode *);
+
+/* "FILE:LINE: key KEY: message" into err, control characters made '?'. */
+void	ytree_key_error(char *err, size_t errlen, const char *path,
+	    unsigned long line, const char *key, const char *fmt, va_list ap)
+	    PRINTF_LIKE(6, 0);
 
 #endif
