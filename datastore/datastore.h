@@ -1,7 +1,7 @@
 /*
  * datastore.h: where the cluster comes from (SPEC section 3).
  *
- * A datastore backend (the cluster YAML file; etcd v2/v3 later) feeds a
+ * A backend (the cluster YAML file, or Calico's keys in etcd) feeds a
  * cluster model (model.c) with raw facts: nodes, global settings, pools,
  * block affinities, explicit peers. The model derives this node's view of
  * the cluster (its own address and AS, the peers it must have, the blocks

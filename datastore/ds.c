@@ -2,9 +2,10 @@
  * ds.c: struct ds, the datastore's public face (datastore.h).
  *
  * Owns the copied parameters, the cluster model and the backend chosen by
- * the type, and nothing else: facts come from the backend, diffs from the
- * model. Also the Calico naming helpers (session names, type names). It
- * must not parse any source format itself.
+ * the type (file.c, or etcd.c for etcdv3/etcdv2), and nothing else: facts
+ * come from the backend, diffs from the model. Also the Calico naming
+ * helpers (session names, type names). It must not parse any source format
+ * itself.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ struct ds {
 	char			*key_file;
 	struct ds_model		 model;
 	struct ds_file		*file;
+	struct ds_etcd		*etcd;
 	const char		*error;		/* static text, or NULL */
 	bool			 started;
 };
@@ -98,6 +100,36 @@ ds_new(struct event_base *base, const struct ds_params *p,
 	return ds;
 }
 
+static int
+start_etcd(struct ds *ds)
+{
+	struct ds_etcd_conf c;
+
+	if (ds->base == NULL) {
+		ds->error = "the etcd datastore needs an event loop";
+		log_warnx("datastore: %s", ds->error);
+		return -1;
+	}
+	if (ds->etcd == NULL) {
+		memset(&c, 0, sizeof(c));
+		c.type = ds->type;
+		c.endpoints = ds->endpoints;
+		c.nendpoints = ds->nendpoints;
+		c.prefix = ds->prefix;
+		c.ca_file = ds->ca_file;
+		c.cert_file = ds->cert_file;
+		c.key_file = ds->key_file;
+		ds->etcd = ds_etcd_new(ds->base, &c, &ds->model, &ds->ops,
+		    ds->arg);
+	}
+	if (ds_etcd_start(ds->etcd) == -1) {
+		ds->error = ds_etcd_error(ds->etcd);
+		log_warnx("datastore: %s", ds->error);
+		return -1;
+	}
+	return 0;
+}
+
 int
 ds_start(struct ds *ds)
 {
@@ -118,9 +150,9 @@ ds_start(struct ds *ds)
 		break;
 	case DS_TYPE_ETCDV2:
 	case DS_TYPE_ETCDV3:
-		ds->error = "etcd datastore not implemented yet";
-		log_warnx("%s", ds->error);
-		return -1;
+		if (start_etcd(ds) == -1)
+			return -1;
+		break;
 	}
 	ds->started = true;
 	return 0;
@@ -133,7 +165,7 @@ ds_reload(struct ds *ds)
 		return -1;
 	if (ds->type == DS_TYPE_FILE)
 		return ds_file_reload(ds->file);
-	return 0;
+	return ds_etcd_reload(ds->etcd);
 }
 
 void
@@ -141,6 +173,8 @@ ds_stop(struct ds *ds)
 {
 	if (ds->file != NULL)
 		ds_file_stop(ds->file);
+	if (ds->etcd != NULL)
+		ds_etcd_stop(ds->etcd);
 	ds->started = false;
 }
 
@@ -151,6 +185,7 @@ ds_free(struct ds *ds)
 		return;
 	ds_stop(ds);
 	ds_file_free(ds->file);
+	ds_etcd_free(ds->etcd);
 	ds_model_fini(&ds->model);
 	free(ds->path);
 	for (size_t i = 0; i < ds->nendpoints; i++)

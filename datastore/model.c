@@ -457,7 +457,7 @@ struct pbuild {
 
 static void
 pb_add(struct pbuild *b, enum ds_peer_type type, const struct addr *a,
-    uint32_t as, const char *node)
+    uint32_t as, uint16_t port, const char *node)
 {
 	struct vpeer *v;
 
@@ -471,7 +471,7 @@ pb_add(struct pbuild *b, enum ds_peer_type type, const struct addr *a,
 	v->p.type = type;
 	v->p.addr = *a;
 	v->p.as = as;
-	v->p.port = DS_BGP_PORT;
+	v->p.port = port != 0 ? port : DS_BGP_PORT;
 	if (node != NULL)
 		snprintf(v->p.node, sizeof(v->p.node), "%s", node);
 	v->seq = b->n++;
@@ -500,10 +500,10 @@ derive_mesh(const struct ds_model *m, const struct ds_local *l,
 			continue;
 		as = n->n.as != 0 ? n->n.as : gas;
 		if (addr_is_set(&n->n.ipv4) && !is_own(l, &n->n.ipv4))
-			pb_add(b, DS_PEER_MESH, &n->n.ipv4, as, n->n.name);
+			pb_add(b, DS_PEER_MESH, &n->n.ipv4, as, 0, n->n.name);
 		if (addr_is_set(&l->ipv6) && addr_is_set(&n->n.ipv6) &&
 		    !is_own(l, &n->n.ipv6))
-			pb_add(b, DS_PEER_MESH, &n->n.ipv6, as, n->n.name);
+			pb_add(b, DS_PEER_MESH, &n->n.ipv6, as, 0, n->n.name);
 	}
 }
 
@@ -522,10 +522,12 @@ derive_explicit(const struct ds_model *m, const struct ds_local *l,
 		if (is_own(l, &e->p.addr))
 			continue;
 		if (e->p.node[0] == '\0')
-			pb_add(b, DS_PEER_GLOBAL, &e->p.addr, e->p.as, NULL);
+			pb_add(b, DS_PEER_GLOBAL, &e->p.addr, e->p.as,
+			    e->p.port, NULL);
 		else if (strcmp(e->p.node, m->self) == 0 &&
 		    find_peer(m, "", &e->p.addr) == NULL)
-			pb_add(b, DS_PEER_NODE, &e->p.addr, e->p.as, NULL);
+			pb_add(b, DS_PEER_NODE, &e->p.addr, e->p.as,
+			    e->p.port, NULL);
 	}
 }
 

@@ -1,7 +1,7 @@
 /*
  * model.h (internal to datastore/): the cluster model.
  *
- * A backend (file.c now, etcd later) stores raw facts here with setters:
+ * A backend (file.c, or etcd.c through calico.c) stores raw facts here:
  * the global AS and node_mesh, the nodes, the pools, this node's block
  * affinities and the explicit BGP peers. ds_model_commit() derives this
  * node's view from them (SPEC 3, calico-compat.md 3.1) and reports only the
@@ -46,6 +46,7 @@ struct ds_model_peer {
 	char		node[DS_NAME_MAX];
 	struct addr	addr;
 	uint32_t	as;
+	uint16_t	port;		/* 0: DS_BGP_PORT */
 };
 
 struct ds_mnode;

@@ -915,8 +915,8 @@ START_TEST(t_etcd_and_params)
 	ds = ds_new(NULL, &p, &rec_ops, NULL);
 	ck_assert_ptr_nonnull(ds);
 	ck_assert_int_eq(ds_start(ds), -1);
-	ck_assert_str_eq(ds_last_error(ds), "etcd datastore not implemented "
-	    "yet");
+	ck_assert_str_eq(ds_last_error(ds), "the etcd datastore needs an "
+	    "event loop");
 	ck_assert_int_eq(ds_reload(ds), -1);
 	ds_free(ds);
 	p.type = DS_TYPE_FILE;				/* no path */

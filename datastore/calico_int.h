@@ -1,0 +1,101 @@
+/*
+ * calico_int.h (internal to calico.c and calico_res.c): the key map.
+ *
+ * calico.c owns struct ds_calico and its map from each etcd key to the
+ * facts that key set (struct cal_ent), the dispatch of a key to its
+ * handler, undoing and reporting; calico_res.c owns the value schemas: one
+ * handler per key pattern that parses a value, sets its facts in the model
+ * and fills the key's entry. Nothing else includes this header.
+ */
+#ifndef TERN_DS_CALICO_INT_H
+#define TERN_DS_CALICO_INT_H
+
+#include <bsd/sys/tree.h>
+#include <stdbool.h>
+
+#include "calico.h"
+
+#define CAP_MAX		256	/* one key segment (a k8s name is <= 253) */
+#define CAP_N		2
+#define RES_PREFIX	"/resources/v3/projectcalico.org/"
+
+/* What a remembered key's facts are. */
+enum ck {
+	CK_BAD,		/* malformed: no facts; badhash says which value */
+	CK_NODE,	/* v3 node resource */
+	CK_NFIELD,	/* v2 /bgp/v1/host/<node>/<field> */
+	CK_GLOBAL_AS,	/* v2 /bgp/v1/global/as_num */
+	CK_MESH,	/* v2 /bgp/v1/global/node_mesh */
+	CK_BGPCONF,	/* v3 bgpconfigurations/default: AS and mesh */
+	CK_PEER,
+	CK_POOL,
+	CK_BLOCK,
+};
+
+enum nfield { NF_IPV4, NF_IPV6, NF_AS, NF_NET4, NF_NET6, NF_COUNT };
+
+struct cal_ent {
+	RB_ENTRY(cal_ent)	 entry;
+	char			*key;
+	enum ck			 kind;
+	uint32_t		 badhash;
+	enum nfield		 field;
+	char			 node[DS_NAME_MAX];
+	struct ds_model_peer	 peer;
+	struct ds_pool		 pool;
+	struct prefix		 block;
+};
+
+RB_HEAD(cal_tree, cal_ent);
+
+struct ds_calico {
+	enum ds_layout		 layout;
+	char			*prefix;	/* no trailing '/' */
+	size_t			 plen;
+	char			 self[DS_NAME_MAX];
+	char			*ranges[DS_CALICO_MAX_RANGES];
+	size_t			 nranges;
+	struct cal_tree		 keys;
+	size_t			 nkeys;
+	const struct ds_calico	*origin;	/* a fork's origin */
+	bool			 full_logged;
+};
+
+/* One put being applied. */
+struct cal_ctx {
+	struct ds_calico	*c;
+	struct ds_model		*m;
+	struct cal_ent		*e;
+	char			 cap[CAP_N][CAP_MAX];
+	const char		*val;		/* NUL-terminated copy */
+	size_t			 vlen;
+	const char		*why;		/* CAL_BAD: what is wrong */
+};
+
+enum cal_res {
+	CAL_FACT,	/* the handler set facts and filled the entry */
+	CAL_NONE,	/* a valid value that sets nothing (pending, other node) */
+	CAL_BAD,	/* malformed */
+};
+
+/* calico_res.c: the handlers, one per key pattern (calico.c rules[]) */
+enum cal_res	ds_cal_v3_node(struct cal_ctx *, int);
+enum cal_res	ds_cal_v3_bgpconf(struct cal_ctx *, int);
+enum cal_res	ds_cal_v3_peer(struct cal_ctx *, int);
+enum cal_res	ds_cal_v3_pool(struct cal_ctx *, int);
+enum cal_res	ds_cal_v2_nfield(struct cal_ctx *, int field);
+enum cal_res	ds_cal_v2_global_as(struct cal_ctx *, int);
+enum cal_res	ds_cal_v2_mesh(struct cal_ctx *, int);
+enum cal_res	ds_cal_v2_gpeer(struct cal_ctx *, int af);
+enum cal_res	ds_cal_v2_hpeer(struct cal_ctx *, int af);
+enum cal_res	ds_cal_v2_pool(struct cal_ctx *, int af);
+enum cal_res	ds_cal_block(struct cal_ctx *, int af);
+/* a v2 node field's key is gone: clear it, or drop the node with the last */
+void		ds_cal_undo_nfield(struct ds_calico *, struct ds_model *,
+		    const struct cal_ent *);
+
+/* calico.c */
+struct cal_ent	*ds_cal_ent_find(const struct ds_calico *,
+		    const char *key);
+
+#endif

@@ -1,0 +1,588 @@
+/*
+ * calico_res.c: the values of Calico's keys (calico-compat.md 1 and 2).
+ *
+ * Owns the value schemas of both layouts: v3 resource JSON (nodes with
+ * spec.bgp.ipv4Address in CIDR form, bgpconfigurations/default, bgppeers
+ * with peerIP as ip, ip:port or [v6]:port, ippools, block affinities with
+ * their state) and the v2 keys (raw node fields merged into one node
+ * record, the global AS and node_mesh, peer and pool JSON, affinities of
+ * any value). Each handler parses one value, sets its facts in the model,
+ * fills the key's entry and says CAL_FACT, CAL_NONE (valid, nothing to
+ * set: a pending affinity, another node's peer) or CAL_BAD with why.
+ * Unknown JSON fields are ignored. It must not log, commit or keep state
+ * outside the key's entry: calico.c reports and undoes.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calico_int.h"
+#include "json.h"
+#include "num.h"
+
+static const char *const nfield_name[NF_COUNT] = {
+	"ip_addr_v4", "ip_addr_v6", "as_num", "network_v4", "network_v6",
+};
+
+/* --- value parsers ------------------------------------------------------- */
+
+/* An AS: JSON number, or a string in asplain or asdot; absent: 0. */
+static int
+json_as(const struct json_object *o, const char *path, uint32_t *as)
+{
+	const char *s;
+	int64_t v;
+
+	*as = 0;
+	if (ds_json_string(o, path, &s) == 0) {
+		if (s == NULL || *s == '\0')
+			return 0;
+		return num_parse_as(s, as) == NUM_AS_OK ? 0 : -1;
+	}
+	if (ds_json_int64(o, path, 0, &v) == -1 || v < 1 || v > UINT32_MAX)
+		return -1;
+	*as = (uint32_t)v;
+	return 0;
+}
+
+/* "10.0.0.1/24" -> the address and its network; a bare address: /32. */
+static int
+parse_cidr_or_ip(const char *s, uint8_t af, struct addr *a, struct prefix *net)
+{
+	char tmp[ADDR_STRLEN];
+	const char *slash = strchr(s, '/');
+	size_t n = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	uint64_t len = af_maxlen(af);
+	uint8_t b[16];
+
+	if (n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (addr_parse(tmp, a) == -1 || a->af != af)
+		return -1;
+	if (slash != NULL && (num_parse_u64(slash + 1, &len) == -1 ||
+	    len > af_maxlen(af)))
+		return -1;
+	memcpy(b, a->b, sizeof(b));
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned keep = len >= (i + 1) * 8 ? 8 :
+		    len > i * 8 ? (unsigned)len - i * 8 : 0;
+
+		b[i] &= (uint8_t)(0xff00u >> keep);
+	}
+	return prefix_set(net, af, b, (unsigned)len);
+}
+
+static enum cal_res
+bad(struct cal_ctx *x, const char *why)
+{
+	x->why = why;
+	return CAL_BAD;
+}
+
+static struct json_object *
+value_json(struct cal_ctx *x)
+{
+	struct json_object *o;
+	const char *why;
+
+	o = ds_json_parse(x->val, x->vlen, DS_JSON_DEPTH_VALUE, &why);
+	if (o == NULL)
+		x->why = why;
+	return o;
+}
+
+/* --- nodes --------------------------------------------------------------- */
+
+static enum cal_res
+node_set(struct cal_ctx *x, const struct ds_model_node *n)
+{
+	if (ds_model_node_set(x->m, n) == -1)
+		return bad(x, "node name too long");
+	snprintf(x->e->node, sizeof(x->e->node), "%s", n->name);
+	return CAL_FACT;
+}
+
+static int
+v3_node_addrs(const struct json_object *o, struct ds_model_node *n)
+{
+	const char *s;
+
+	if (ds_json_string(o, "spec.bgp.ipv4Address", &s) == -1 ||
+	    (s != NULL && *s != '\0' &&
+	    parse_cidr_or_ip(s, AF_INET, &n->ipv4, &n->net4) == -1))
+		return -1;
+	if (ds_json_string(o, "spec.bgp.ipv6Address", &s) == -1 ||
+	    (s != NULL && *s != '\0' &&
+	    parse_cidr_or_ip(s, AF_INET6, &n->ipv6, &n->net6) == -1))
+		return -1;
+	return 0;
+}
+
+/* nodes/<name>: spec.bgp.{ipv4Address,ipv6Address,asNumber} (2.2). */
+enum cal_res
+ds_cal_v3_node(struct cal_ctx *x, int arg)
+{
+	struct json_object *o;
+	struct ds_model_node n;
+	const char *why = NULL;
+
+	(void)arg;
+	if ((o = value_json(x)) == NULL)
+		return CAL_BAD;
+	memset(&n, 0, sizeof(n));
+	if (strlen(x->cap[0]) >= sizeof(n.name))
+		why = "node name too long";
+	else if (v3_node_addrs(o, &n) == -1)
+		why = "bad spec.bgp.ipv4Address or ipv6Address";
+	else if (json_as(o, "spec.bgp.asNumber", &n.as) == -1)
+		why = "bad spec.bgp.asNumber";
+	ds_json_free(o);
+	if (why != NULL)
+		return bad(x, why);
+	memcpy(n.name, x->cap[0], strlen(x->cap[0]) + 1);
+	x->e->kind = CK_NODE;
+	return node_set(x, &n);
+}
+
+static bool
+nfield_present(const struct ds_calico *c, const char *node, enum nfield skip)
+{
+	char key[DS_CALICO_KEY_MAX];
+	const struct cal_ent *e;
+
+	for (int f = 0; f < NF_COUNT; f++) {
+		if (f == (int)skip)
+			continue;
+		snprintf(key, sizeof(key), "%s/bgp/v1/host/%s/%s", c->prefix,
+		    node, nfield_name[f]);
+		e = ds_cal_ent_find(c, key);
+		if (e != NULL && e->kind == CK_NFIELD)
+			return true;
+	}
+	return false;
+}
+
+static void
+nfield_clear(struct ds_model_node *n, enum nfield f)
+{
+	switch (f) {
+	case NF_IPV4:
+		memset(&n->ipv4, 0, sizeof(n->ipv4));
+		break;
+	case NF_IPV6:
+		memset(&n->ipv6, 0, sizeof(n->ipv6));
+		break;
+	case NF_AS:
+		n->as = 0;
+		break;
+	case NF_NET4:
+		memset(&n->net4, 0, sizeof(n->net4));
+		break;
+	case NF_NET6:
+	case NF_COUNT:
+		memset(&n->net6, 0, sizeof(n->net6));
+		break;
+	}
+}
+
+static int
+nfield_parse(const char *s, enum nfield f, struct ds_model_node *n)
+{
+	struct addr a;
+
+	if (*s == '\0')
+		return 0;			/* "" = none */
+	switch (f) {
+	case NF_IPV4:
+		return addr_parse(s, &n->ipv4) == 0 && n->ipv4.af == AF_INET ?
+		    0 : -1;
+	case NF_IPV6:
+		return addr_parse(s, &n->ipv6) == 0 &&
+		    n->ipv6.af == AF_INET6 ? 0 : -1;
+	case NF_AS:
+		return num_parse_as(s, &n->as) == NUM_AS_OK ? 0 : -1;
+	case NF_NET4:
+		return parse_cidr_or_ip(s, AF_INET, &a, &n->net4);
+	case NF_NET6:
+	case NF_COUNT:
+		break;
+	}
+	return parse_cidr_or_ip(s, AF_INET6, &a, &n->net6);
+}
+
+/* /bgp/v1/host/<node>/<field>: raw strings, "" = none (1.1). */
+enum cal_res
+ds_cal_v2_nfield(struct cal_ctx *x, int f)
+{
+	const struct ds_model_node *cur;
+	struct ds_model_node n;
+
+	if (strlen(x->cap[0]) >= sizeof(n.name))
+		return bad(x, "node name too long");
+	memset(&n, 0, sizeof(n));
+	if ((cur = ds_model_node_get(x->m, x->cap[0])) != NULL)
+		n = *cur;
+	memcpy(n.name, x->cap[0], strlen(x->cap[0]) + 1);
+	nfield_clear(&n, (enum nfield)f);
+	if (nfield_parse(x->val, (enum nfield)f, &n) == -1)
+		return bad(x, f == NF_AS ? "bad AS number" :
+		    f == NF_IPV4 || f == NF_IPV6 ? "bad address" : "bad CIDR");
+	x->e->kind = CK_NFIELD;
+	x->e->field = (enum nfield)f;
+	return node_set(x, &n);
+}
+
+void
+ds_cal_undo_nfield(struct ds_calico *c, struct ds_model *m,
+    const struct cal_ent *e)
+{
+	const struct ds_model_node *cur = ds_model_node_get(m, e->node);
+	struct ds_model_node n;
+
+	if (cur == NULL)
+		return;
+	if (!nfield_present(c, e->node, e->field)) {
+		ds_model_node_del(m, e->node);
+		return;
+	}
+	n = *cur;
+	nfield_clear(&n, e->field);
+	(void)ds_model_node_set(m, &n);
+}
+
+/* --- global settings ----------------------------------------------------- */
+
+/* bgpconfigurations/default: spec.asNumber, spec.nodeToNodeMeshEnabled. */
+enum cal_res
+ds_cal_v3_bgpconf(struct cal_ctx *x, int arg)
+{
+	struct json_object *o;
+	uint32_t as;
+	bool mesh;
+	int rc;
+
+	(void)arg;
+	if (strcmp(x->cap[0], "default") != 0)
+		return CAL_NONE;	/* node.<name>: nothing BGP needs */
+	if ((o = value_json(x)) == NULL)
+		return CAL_BAD;
+	rc = json_as(o, "spec.asNumber", &as);
+	if (rc == 0)
+		rc = ds_json_bool(o, "spec.nodeToNodeMeshEnabled", true, &mesh);
+	ds_json_free(o);
+	if (rc == -1)
+		return bad(x, "bad spec.asNumber or nodeToNodeMeshEnabled");
+	ds_model_set_global_as(x->m, as);
+	ds_model_set_node_mesh(x->m, mesh);
+	x->e->kind = CK_BGPCONF;
+	return CAL_FACT;
+}
+
+/* /bgp/v1/global/as_num: raw decimal (or asdot). */
+enum cal_res
+ds_cal_v2_global_as(struct cal_ctx *x, int arg)
+{
+	uint32_t as = 0;
+
+	(void)arg;
+	if (x->val[0] != '\0' && num_parse_as(x->val, &as) != NUM_AS_OK)
+		return bad(x, "bad AS number");
+	ds_model_set_global_as(x->m, as);
+	x->e->kind = CK_GLOBAL_AS;
+	return CAL_FACT;
+}
+
+/* /bgp/v1/global/node_mesh: {"enabled":true} */
+enum cal_res
+ds_cal_v2_mesh(struct cal_ctx *x, int arg)
+{
+	struct json_object *o;
+	bool on;
+	int rc;
+
+	(void)arg;
+	if ((o = value_json(x)) == NULL)
+		return CAL_BAD;
+	rc = ds_json_bool(o, "enabled", true, &on);
+	ds_json_free(o);
+	if (rc == -1)
+		return bad(x, "\"enabled\" is not a boolean");
+	ds_model_set_node_mesh(x->m, on);
+	x->e->kind = CK_MESH;
+	return CAL_FACT;
+}
+
+/* --- peers --------------------------------------------------------------- */
+
+static enum cal_res
+peer_set(struct cal_ctx *x, const struct ds_model_peer *p)
+{
+	if (p->as == 0)
+		return bad(x, "no AS number");
+	if (ds_model_peer_set(x->m, p) == -1)
+		return bad(x, "bad peer");
+	x->e->kind = CK_PEER;
+	x->e->peer = *p;
+	return CAL_FACT;
+}
+
+/* {"ip":"10.0.0.1","as_num":"64567"}; the key's address is the peer's. */
+static enum cal_res
+v2_peer(struct cal_ctx *x, const char *node, const char *ip, int af)
+{
+	struct json_object *o;
+	struct ds_model_peer p;
+	struct addr ja;
+	const char *s, *why = NULL;
+
+	memset(&p, 0, sizeof(p));
+	if (*node != '\0' && strcmp(node, x->c->self) != 0)
+		return CAL_NONE;		/* another node's peer */
+	snprintf(p.node, sizeof(p.node), "%s", node);
+	if (addr_parse(ip, &p.addr) == -1 || p.addr.af != af)
+		return bad(x, "bad peer address in the key");
+	if ((o = value_json(x)) == NULL)
+		return CAL_BAD;
+	if (ds_json_string(o, "ip", &s) == -1 || (s != NULL &&
+	    (addr_parse(s, &ja) == -1 || !addr_eq(&ja, &p.addr))))
+		why = "\"ip\" differs from the key";
+	else if (json_as(o, "as_num", &p.as) == -1)
+		why = "bad \"as_num\"";
+	ds_json_free(o);
+	return why != NULL ? bad(x, why) : peer_set(x, &p);
+}
+
+enum cal_res
+ds_cal_v2_gpeer(struct cal_ctx *x, int af)
+{
+	return v2_peer(x, "", x->cap[0], af);
+}
+
+enum cal_res
+ds_cal_v2_hpeer(struct cal_ctx *x, int af)
+{
+	return v2_peer(x, x->cap[0], x->cap[1], af);
+}
+
+/* "10.0.0.1", "10.0.0.1:1790", "fd00::1", "[fd00::1]:1790" */
+static int
+parse_peer_ip(const char *s, struct addr *a, uint16_t *port)
+{
+	char tmp[ADDR_STRLEN + 8];
+	char *colon;
+	uint64_t p;
+
+	*port = 0;
+	if (addr_parse(s, a) == 0)
+		return 0;
+	if (strlen(s) >= sizeof(tmp))
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s", s);
+	if ((colon = strrchr(tmp, ':')) == NULL)
+		return -1;
+	*colon = '\0';
+	if (num_parse_u64(colon + 1, &p) == -1 || p == 0 || p > 65535)
+		return -1;
+	*port = (uint16_t)p;
+	if (tmp[0] == '[' && colon > tmp + 1 && colon[-1] == ']') {
+		colon[-1] = '\0';
+		return addr_parse(tmp + 1, a) == 0 && a->af == AF_INET6 ? 0 :
+		    -1;
+	}
+	return addr_parse(tmp, a) == 0 && a->af == AF_INET ? 0 : -1;
+}
+
+/* Global (no node, no selector or all()), ours, or someone else's. */
+static enum cal_res
+v3_peer_scope(struct cal_ctx *x, const struct json_object *o,
+    struct ds_model_peer *p)
+{
+	const char *node, *sel, *psel;
+
+	if (ds_json_string(o, "spec.node", &node) == -1 ||
+	    ds_json_string(o, "spec.nodeSelector", &sel) == -1 ||
+	    ds_json_string(o, "spec.peerSelector", &psel) == -1)
+		return bad(x, "bad spec.node, nodeSelector or peerSelector");
+	if (psel != NULL && *psel != '\0')
+		return bad(x, "spec.peerSelector is not supported");
+	if (node != NULL && *node != '\0') {
+		if (strcmp(node, x->c->self) != 0)
+			return CAL_NONE;
+		snprintf(p->node, sizeof(p->node), "%s", node);
+		return CAL_FACT;
+	}
+	if (sel != NULL && *sel != '\0' && strcmp(sel, "all()") != 0)
+		return bad(x, "spec.nodeSelector is not supported");
+	return CAL_FACT;
+}
+
+/* bgppeers/<name>: spec.{node,nodeSelector,peerIP,asNumber} (2.2). */
+enum cal_res
+ds_cal_v3_peer(struct cal_ctx *x, int arg)
+{
+	struct json_object *o;
+	struct ds_model_peer p;
+	enum cal_res r;
+	const char *ip;
+
+	(void)arg;
+	memset(&p, 0, sizeof(p));
+	if ((o = value_json(x)) == NULL)
+		return CAL_BAD;
+	r = v3_peer_scope(x, o, &p);
+	if (r == CAL_FACT) {
+		if (ds_json_string(o, "spec.peerIP", &ip) == -1 ||
+		    ip == NULL || parse_peer_ip(ip, &p.addr, &p.port) == -1)
+			r = bad(x, "bad spec.peerIP");
+		else if (json_as(o, "spec.asNumber", &p.as) == -1)
+			r = bad(x, "bad spec.asNumber");
+	}
+	ds_json_free(o);
+	return r == CAL_FACT ? peer_set(x, &p) : r;
+}
+
+/* --- pools and blocks ---------------------------------------------------- */
+
+static enum cal_res
+pool_set(struct cal_ctx *x, const struct ds_pool *p)
+{
+	if (ds_model_pool_set(x->m, p) == -1)
+		return bad(x, "bad pool");
+	x->e->kind = CK_POOL;
+	x->e->pool = *p;
+	return CAL_FACT;
+}
+
+/* v1 pool JSON: cidr, ipip ("tunl0"/""), ipip_mode, disabled (1.3). */
+static int
+v2_pool_json(const struct json_object *o, struct ds_pool *p)
+{
+	const char *cidr, *ipip, *mode;
+	struct prefix jc;
+
+	if (ds_json_string(o, "cidr", &cidr) == -1 || (cidr != NULL &&
+	    (prefix_parse(cidr, &jc) == -1 || !prefix_eq(&jc, &p->cidr))) ||
+	    ds_json_string(o, "ipip", &ipip) == -1 ||
+	    ds_json_string(o, "ipip_mode", &mode) == -1 ||
+	    ds_json_bool(o, "disabled", false, &p->disabled) == -1)
+		return -1;
+	if (ipip == NULL || *ipip == '\0')
+		p->ipip = DS_IPIP_NEVER;
+	else if (mode != NULL && strcmp(mode, "cross-subnet") == 0)
+		p->ipip = DS_IPIP_CROSS_SUBNET;
+	else if (mode == NULL || *mode == '\0' || strcmp(mode, "always") == 0)
+		p->ipip = DS_IPIP_ALWAYS;
+	else
+		return -1;
+	return 0;
+}
+
+/* /v1/ipam/v4/pool/<cidr-> */
+enum cal_res
+ds_cal_v2_pool(struct cal_ctx *x, int af)
+{
+	struct json_object *o;
+	struct ds_pool p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	if (prefix_parse_dash(x->cap[0], &p.cidr) == -1 || p.cidr.af != af)
+		return bad(x, "bad CIDR in the key");
+	if ((o = value_json(x)) == NULL)
+		return CAL_BAD;
+	rc = v2_pool_json(o, &p);
+	ds_json_free(o);
+	if (rc == -1)
+		return bad(x, "bad cidr, ipip, ipip_mode or disabled");
+	return pool_set(x, &p);
+}
+
+/* ippools/<name>: spec.{cidr,ipipMode,disabled} (2.2). */
+enum cal_res
+ds_cal_v3_pool(struct cal_ctx *x, int arg)
+{
+	struct json_object *o;
+	struct ds_pool p;
+	const char *cidr, *mode, *why = NULL;
+
+	(void)arg;
+	memset(&p, 0, sizeof(p));
+	if ((o = value_json(x)) == NULL)
+		return CAL_BAD;
+	if (ds_json_string(o, "spec.cidr", &cidr) == -1 || cidr == NULL ||
+	    prefix_parse(cidr, &p.cidr) == -1)
+		why = "bad spec.cidr";
+	else if (ds_json_string(o, "spec.ipipMode", &mode) == -1 ||
+	    ds_json_bool(o, "spec.disabled", false, &p.disabled) == -1)
+		why = "bad spec.ipipMode or spec.disabled";
+	else if (mode == NULL || *mode == '\0' || strcmp(mode, "Never") == 0)
+		p.ipip = DS_IPIP_NEVER;
+	else if (strcmp(mode, "Always") == 0)
+		p.ipip = DS_IPIP_ALWAYS;
+	else if (strcmp(mode, "CrossSubnet") == 0)
+		p.ipip = DS_IPIP_CROSS_SUBNET;
+	else
+		why = "unknown spec.ipipMode";
+	ds_json_free(o);
+	return why != NULL ? bad(x, why) : pool_set(x, &p);
+}
+
+static bool
+blank(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	return *s == '\0';
+}
+
+/* v3: only confirmed or state-less affinities count (2.1). */
+static enum cal_res
+v3_affinity(struct cal_ctx *x, bool *counts)
+{
+	struct json_object *o;
+	const char *state;
+	bool deleted;
+	int rc;
+
+	*counts = true;
+	if (blank(x->val))
+		return CAL_FACT;
+	if ((o = value_json(x)) == NULL)
+		return CAL_BAD;
+	rc = ds_json_string(o, "state", &state);
+	if (rc == 0)
+		rc = ds_json_bool(o, "deleted", false, &deleted);
+	if (rc == 0)
+		*counts = !deleted && (state == NULL || *state == '\0' ||
+		    strcmp(state, "confirmed") == 0);
+	ds_json_free(o);
+	if (rc == -1)
+		return bad(x, "bad \"state\" or \"deleted\"");
+	return CAL_FACT;
+}
+
+/* /ipam/v2/host/<node>/ipv4/block/<cidr->: the key carries the block. */
+enum cal_res
+ds_cal_block(struct cal_ctx *x, int af)
+{
+	struct prefix p;
+	bool counts = true;
+
+	if (strcmp(x->cap[0], x->c->self) != 0)
+		return CAL_NONE;
+	if (prefix_parse_dash(x->cap[1], &p) == -1 || p.af != af)
+		return bad(x, "bad CIDR in the key");
+	if (x->c->layout == DS_LAYOUT_V3 && v3_affinity(x, &counts) == CAL_BAD)
+		return CAL_BAD;
+	if (!counts)
+		return CAL_NONE;
+	if (ds_model_block_add(x->m, &p) == -1)
+		return bad(x, "bad block");
+	x->e->kind = CK_BLOCK;
+	x->e->block = p;
+	return CAL_FACT;
+}
+
