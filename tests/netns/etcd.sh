@@ -78,23 +78,14 @@ etcd_start() {
 
 # etcd_stop HOST...: SIGTERM the HOSTs' members together and wait for them to exit.
 etcd_stop() {
-	local h pid i alive
+	local h pids=()
 	for h in "$@"; do
 		[[ -n ${_TT_ETCD[$h]:-} ]] || fail "etcd_stop: no etcd on $h"
-		kill -TERM "${_TT_ETCD[$h]}" 2>/dev/null
+		pids+=("${_TT_ETCD[$h]}")
 	done
-	for ((i = 0; i < 100; i++)); do
-		alive=0
-		for h in "$@"; do
-			kill -0 "${_TT_ETCD[$h]}" 2>/dev/null && alive=1
-		done
-		((alive)) || break
-		sleep 0.1
-	done
+	term_wait 100 "${pids[@]}"
 	for h in "$@"; do
-		pid=${_TT_ETCD[$h]}
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		wait "${_TT_ETCD[$h]}" 2>/dev/null
 		unset "_TT_ETCD[$h]"
 	done
 	note "etcd stopped on $*"

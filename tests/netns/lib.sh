@@ -482,24 +482,33 @@ _tt_dump() {
 
 # _tt_cleanup: stop every process we started, anything else left in our namespaces,
 # and delete the namespaces. Runs once, on any exit of the scenario process.
-# _tt_stop_procs: TERM (then KILL) every process the scenario started, and wait.
-_tt_stop_procs() {
-	local pid ns i alive pids
-	_TT_WATCH=()
-	for pid in "${_TT_PIDS[@]}"; do
+# term_wait TENTHS PID...: SIGTERM the PIDs, wait up to TENTHS x 0.1 s for all of
+# them to exit, then SIGKILL whatever is left (the caller reaps them).
+term_wait() {
+	local tenths=$1 pid i alive
+	shift
+	for pid in "$@"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
-	for ((i = 0; i < 30; i++)); do
+	for ((i = 0; i < tenths; i++)); do
 		alive=0
-		for pid in "${_TT_PIDS[@]}"; do
+		for pid in "$@"; do
 			kill -0 "$pid" 2>/dev/null && alive=1
 		done
 		((alive)) || break
 		sleep 0.1
 	done
-	for pid in "${_TT_PIDS[@]}"; do
+	for pid in "$@"; do
 		kill -KILL "$pid" 2>/dev/null
 	done
+	return 0
+}
+
+# _tt_stop_procs: TERM (then KILL) every process the scenario started, and wait.
+_tt_stop_procs() {
+	local pid ns pids
+	_TT_WATCH=()
+	term_wait 30 "${_TT_PIDS[@]}"
 	for ns in "${_TT_NS[@]}"; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		# shellcheck disable=SC2086 # a list of pids
