@@ -52,5 +52,6 @@ void	agent_check_sync(struct agent *);
 void	agent_glue_fini(struct agent *);
 extern const struct ds_ops agent_ds_ops;
 extern const struct bgpd_ops agent_bgpd_ops;
+extern const struct krt_ops agent_krt_ops;
 
 #endif

@@ -640,6 +640,7 @@ show_net(struct rshow *s, const struct rib_entry *e)
 {
 	const struct ctl_req *req = s->req;
 	const struct rib_path *p;
+	struct prefix pfx = rib_entry_prefix(e);
 	bool first = true;
 
 	for (p = rib_entry_paths(e); p != NULL; p = p->next) {
@@ -647,7 +648,7 @@ show_net(struct rshow *s, const struct rib_entry *e)
 		if (req->proto[0] == '\0' ||
 		    strcmp(path_proto(s->g->ag, p), req->proto) == 0) {
 			if (!(req->flags & CTL_F_COUNT))
-				route_line(s, rib_entry_prefix(e), p, first,
+				route_line(s, &pfx, p, first,
 				    p == rib_entry_best(e));
 			s->k->shown++;
 			first = false;
@@ -700,8 +701,9 @@ static int
 count_cb(void *arg, const struct rib_entry *e)
 {
 	struct rshow *s = arg;
+	struct prefix pfx = rib_entry_prefix(e);
 
-	if (af_ok(s->req, rib_entry_prefix(e)))
+	if (af_ok(s->req, &pfx))
 		show_net(s, e);
 	return 0;
 }
@@ -729,10 +731,10 @@ snap_cb(void *arg, const struct rib_entry *e)
 {
 	struct rshow *s = arg;
 	struct cont *k = s->k;
-	const struct prefix *pfx = rib_entry_prefix(e);
+	struct prefix pfx = rib_entry_prefix(e);
 
-	if (af_ok(s->req, pfx) && k->nsnap < k->capsnap)
-		k->snap[k->nsnap++] = *pfx;
+	if (af_ok(s->req, &pfx) && k->nsnap < k->capsnap)
+		k->snap[k->nsnap++] = pfx;
 	return 0;
 }
 
@@ -774,8 +776,11 @@ static enum ctl_result
 route_one(struct rshow *s)
 {
 	const struct rib_entry *e = route_target(s->g->ag->rib, s->req);
+	struct prefix pfx;
 
-	if (e == NULL || !af_ok(s->req, rib_entry_prefix(e))) {
+	if (e != NULL)
+		pfx = rib_entry_prefix(e);
+	if (e == NULL || !af_ok(s->req, &pfx)) {
 		ctl_final(s->c, 8001, "Network not found");
 		return CTL_DONE;
 	}

@@ -133,7 +133,7 @@ collect_own_cb(void *arg, const struct rib_entry *e)
 			l->cap = l->cap ? l->cap * 2 : 16;
 			l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
 		}
-		l->v[l->n++] = *rib_entry_prefix(e);
+		l->v[l->n++] = rib_entry_prefix(e);
 	}
 	return 0;
 }
@@ -308,7 +308,7 @@ log_route(const struct agent *ag, const struct prefix *pfx,
 
 /* The FIB side of best-path changes. */
 static void
-fib_best_changed(void *arg, const struct prefix *pfx,
+fib_best_changed(void *arg, const struct prefix *pfx, uint32_t id,
     const struct rib_path *nb, const struct rib_path *ob)
 {
 	struct agent *ag = arg;
@@ -320,11 +320,11 @@ fib_best_changed(void *arg, const struct prefix *pfx,
 	if (ag->krt == NULL)
 		return;
 	if (nb == NULL) {
-		krt_unset(ag->krt, pfx);
+		krt_unset(ag->krt, id, pfx);
 		return;
 	}
 	fib_want(ag, pfx, nb, &w);
-	krt_set(ag->krt, pfx, &w);
+	krt_set(ag->krt, id, pfx, &w);
 }
 
 static void
@@ -353,6 +353,27 @@ agent_check_sync(struct agent *ag)
 	if (ag->krt != NULL)
 		krt_synced(ag->krt);
 }
+
+static bool
+krt_id_prefix(void *arg, uint32_t id, struct prefix *pfx)
+{
+	const struct agent *ag = arg;
+
+	return rib_id_prefix(ag->rib, id, pfx);
+}
+
+static bool
+krt_prefix_id(void *arg, const struct prefix *pfx, uint32_t *id)
+{
+	const struct agent *ag = arg;
+
+	return rib_prefix_id(ag->rib, pfx, id);
+}
+
+const struct krt_ops agent_krt_ops = {
+	.id_prefix = krt_id_prefix,
+	.prefix_id = krt_prefix_id,
+};
 
 static const struct rib_client_ops fib_client_ops = {
 	.best_changed = fib_best_changed,

@@ -2,7 +2,10 @@
  * krt.h: kernel route sync (BIRD sysdep/unix/krt.c): what tern wants in the
  * FIB against what is there, applied through netlink/ in batches.
  *
- * The agent says, per prefix, what it wants (krt_set/krt_unset); krt keeps
+ * The agent says, per prefix, what it wants (krt_set/krt_unset), naming
+ * each prefix by a dense id (the rib's prefix id: bit 31 selects a second
+ * array, for IPv6) so krt keeps a few bytes per route in arrays indexed by
+ * it, and asks for an id's prefix only when it programs the route; krt keeps
  * the installed state it knows of, nexthop objects (one per gateway,
  * device and onlink in use, shared by every route through it), and applies
  * the difference from a zero-timeout event, so a burst of rib changes
@@ -40,14 +43,23 @@ struct krt_want {
 	bool		 onlink;	/* with oif: IPIP via tunl0 */
 };
 
-struct krt	*krt_new(struct event_base *, uint8_t protocol, uint32_t table);
+/* Id <-> prefix, for ids the agent has set and not unset (the rib). */
+struct krt_ops {
+	bool	(*id_prefix)(void *arg, uint32_t id, struct prefix *);
+	bool	(*prefix_id)(void *arg, const struct prefix *, uint32_t *id);
+};
+
+struct krt	*krt_new(struct event_base *, uint8_t protocol, uint32_t table,
+		    const struct krt_ops *, void *arg);
 /* Open netlink and adopt existing routes. -1 if netlink is unusable. */
 int		 krt_start(struct krt *);
 /* Routes of ours were in the FIB at start (forwarding state survived). */
 bool		 krt_had_routes(const struct krt *);
-void		 krt_set(struct krt *, const struct prefix *,
+/* id (of pfx) wants w; the id stays pfx's until krt_unset. */
+void		 krt_set(struct krt *, uint32_t id, const struct prefix *,
 		    const struct krt_want *);
-void		 krt_unset(struct krt *, const struct prefix *);
+/* id (of pfx) is wanted no more and ends here (it may be reused). */
+void		 krt_unset(struct krt *, uint32_t id, const struct prefix *);
 /* The first full sync is done: unwanted adopted routes may go. */
 void		 krt_synced(struct krt *);
 /* Apply everything pending now (tests, shutdown). */

@@ -150,7 +150,7 @@ static int
 make_krt(struct agent *ag)
 {
 	ag->krt = krt_new(ag->base, ag->conf->kernel.protocol,
-	    ag->conf->kernel.table);
+	    ag->conf->kernel.table, &agent_krt_ops, ag);
 	if (krt_start(ag->krt) == -1) {
 		log_error("cannot program the kernel FIB (netlink)");
 		return -1;

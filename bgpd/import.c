@@ -16,7 +16,7 @@
 #include "timer.h"
 #include "xmalloc.h"
 
-static void	best_changed(void *, const struct prefix *,
+static void	best_changed(void *, const struct prefix *, uint32_t,
 		    const struct rib_path *, const struct rib_path *);
 
 static const struct rib_client_ops peer_client_ops = {
@@ -436,14 +436,15 @@ export_attrs(struct bgp_peer *peer, const struct rib_attrs *in)
 }
 
 static void
-best_changed(void *arg, const struct prefix *pfx, const struct rib_path *nb,
-    const struct rib_path *ob)
+best_changed(void *arg, const struct prefix *pfx, uint32_t id,
+    const struct rib_path *nb, const struct rib_path *ob)
 {
 	struct bgp_peer *peer = arg;
 	struct bgpd *bgpd = peer->bgpd;
 	struct bgpd_peer_info pi;
 	const struct rib_attrs *a;
 
+	(void)id;
 	(void)ob;
 	if (peer->adjout == NULL)
 		return;

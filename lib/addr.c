@@ -225,15 +225,21 @@ prefix_contains_addr(const struct prefix *p, const struct addr *a)
 }
 
 uint32_t
-prefix_hash(const struct prefix *p)
+prefix_hash_bytes(uint8_t af, uint8_t len, const uint8_t *b)
 {
 	/* FNV-1a over the significant bytes; cheap and good enough here */
 	uint32_t h = 2166136261u;
-	size_t n = af_bytes(p->af);
+	size_t n = af_bytes(af);
 
-	h = (h ^ p->af) * 16777619u;
-	h = (h ^ p->len) * 16777619u;
+	h = (h ^ af) * 16777619u;
+	h = (h ^ len) * 16777619u;
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ p->b[i]) * 16777619u;
+		h = (h ^ b[i]) * 16777619u;
 	return h ^ (h >> 15);
+}
+
+uint32_t
+prefix_hash(const struct prefix *p)
+{
+	return prefix_hash_bytes(p->af, p->len, p->b);
 }

@@ -63,5 +63,7 @@ bool	prefix_eq(const struct prefix *, const struct prefix *);
 bool	prefix_contains(const struct prefix *outer, const struct prefix *inner);
 bool	prefix_contains_addr(const struct prefix *, const struct addr *);
 uint32_t prefix_hash(const struct prefix *);
+/* The same hash from the parts (af_bytes(af) bytes at b). */
+uint32_t prefix_hash_bytes(uint8_t af, uint8_t len, const uint8_t *b);
 
 #endif

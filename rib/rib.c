@@ -34,7 +34,8 @@ rib_new(void)
 {
 	struct rib *rib = xcalloc(1, sizeof(*rib));
 
-	rib_tab_init(&rib->tab);
+	rib_tab_init(&rib->tab[0], AF_INET);
+	rib_tab_init(&rib->tab[1], AF_INET6);
 	rib_slab_init(&rib->paths, sizeof(struct rib_path));
 	TAILQ_INIT(&rib->clients);
 	return rib;
@@ -53,14 +54,27 @@ rib_free(struct rib *rib)
 		TAILQ_REMOVE(&rib->clients, c, entry);
 		free(c);
 	}
-	rib_tab_fini(&rib->tab);
+	rib_tab_fini(&rib->tab[0]);
+	rib_tab_fini(&rib->tab[1]);
 	rib_slab_fini(&rib->paths);
 	rib_attrtab_fini(&rib->attrs);
 	free(rib);
 }
 
+static inline struct rib_tab *
+tab_of(struct rib *rib, uint8_t af)
+{
+	return &rib->tab[af == AF_INET6];
+}
+
+static inline uint32_t
+make_id(const struct rib_tab *t, uint32_t idx)
+{
+	return t->af == AF_INET6 ? idx | RIB_ID_V6 : idx;
+}
+
 static void
-notify(struct rib *rib, const struct prefix *pfx,
+notify(struct rib *rib, const struct prefix *pfx, uint32_t id,
     const struct rib_path *new_best, const struct rib_path *old_best)
 {
 	struct rib_client *c;
@@ -68,7 +82,8 @@ notify(struct rib *rib, const struct prefix *pfx,
 	rib->busy = true;
 	TAILQ_FOREACH(c, &rib->clients, entry)
 		if (c->ops->best_changed != NULL)
-			c->ops->best_changed(c->arg, pfx, new_best, old_best);
+			c->ops->best_changed(c->arg, pfx, id, new_best,
+			    old_best);
 	rib->busy = false;
 }
 
@@ -151,22 +166,23 @@ snap_take(struct rib_path *old, const struct rib_entry *e)
 }
 
 /*
- * After the paths of e changed: decide, notify, drop the snapshot old.
- * Returns true when e has no path left; the caller frees it.
+ * After the paths of e (prefix pfx, id) changed: decide, notify, drop the
+ * snapshot old. Returns true when e has no path left; the caller frees it.
  */
 static bool
-entry_settle(struct rib *rib, struct rib_entry *e, struct rib_path *old)
+entry_settle(struct rib *rib, struct rib_entry *e, const struct prefix *pfx,
+    uint32_t id, struct rib_path *old)
 {
 	const struct rib_path *h = &e->head;
 	bool empty = h->src == NULL;
 
 	if (empty)
-		notify(rib, &e->pfx, NULL, old);
+		notify(rib, pfx, id, NULL, old);
 	else {
 		rib_decide(e);
 		if (h->src != old->src || h->path_id != old->path_id ||
 		    h->attrs != old->attrs)
-			notify(rib, &e->pfx, h, old);
+			notify(rib, pfx, id, h, old);
 	}
 	rib_attrs_unref(rib, old->attrs);
 	return empty;
@@ -176,18 +192,21 @@ int
 rib_update(struct rib *rib, struct rib_src *src, const struct prefix *pfx,
     uint32_t path_id, const struct rib_attrs *attrs)
 {
+	struct rib_tab *t;
 	struct rib_entry *e;
 	struct rib_path *p, *prev, old;
+	uint32_t idx;
 	bool created;
 
 	assert(!rib->busy && attrs != NULL && attrs->refcnt > 0);
 	if (!prefix_valid(pfx))
 		return -1;
-	e = rib_tab_get(&rib->tab, pfx, &created);
+	t = tab_of(rib, pfx->af);
+	e = rib_tab_get(t, pfx, &created, &idx);
 	if (created) {
 		path_init(rib, &e->head, src, path_id, attrs);
 		e->reason = RIB_REASON_ONLY_PATH;
-		notify(rib, &e->pfx, &e->head, NULL);
+		notify(rib, pfx, make_id(t, idx), &e->head, NULL);
 		return 0;
 	}
 	p = path_find(e, src, path_id, &prev);
@@ -206,7 +225,7 @@ rib_update(struct rib *rib, struct rib_src *src, const struct prefix *pfx,
 		p->next = e->head.next;
 		e->head.next = p;
 	}
-	(void)entry_settle(rib, e, &old);
+	(void)entry_settle(rib, e, pfx, make_id(t, idx), &old);
 	return 0;
 }
 
@@ -214,19 +233,24 @@ bool
 rib_withdraw(struct rib *rib, struct rib_src *src, const struct prefix *pfx,
     uint32_t path_id)
 {
+	struct rib_tab *t;
 	struct rib_entry *e;
 	struct rib_path *p, *prev, old;
 	uint32_t slot;
 
 	assert(!rib->busy);
-	if ((e = rib_tab_find(&rib->tab, pfx, &slot)) == NULL)
+	if (pfx->af != AF_INET && pfx->af != AF_INET6)
+		return false;
+	t = tab_of(rib, pfx->af);
+	if ((e = rib_tab_find(t, pfx, &slot)) == NULL)
 		return false;
 	if ((p = path_find(e, src, path_id, &prev)) == NULL)
 		return false;
 	snap_take(&old, e);
 	path_remove(rib, e, p, prev);
-	if (entry_settle(rib, e, &old))
-		rib_tab_del(&rib->tab, slot);
+	if (entry_settle(rib, e, pfx, make_id(t, rib_tab_slot_idx(t, slot)),
+	    &old))
+		rib_tab_del(t, slot);
 	rib_slab_trim(&rib->paths);
 	return true;
 }
@@ -275,24 +299,36 @@ entry_remove_src(struct rib *rib, struct rib_entry *e,
  * stay (dead) until the pass is over, then go in one rib_tab_settle.
  */
 static size_t
-remove_paths(struct rib *rib, struct rib_src *src, bool stale_only)
+tab_remove_paths(struct rib *rib, struct rib_tab *t, struct rib_src *src,
+    bool stale_only)
 {
 	struct rib_entry *e;
 	struct rib_path old;
+	struct prefix pfx;
 	size_t n = 0, ndead = 0;
 
-	assert(!rib->busy);
-	for (uint32_t i = 0; i < rib->tab.entries.fresh && src->npaths > 0;
-	    i++) {
-		e = rib_tab_entry(&rib->tab, i);
+	for (uint32_t i = 0; i < t->entries.fresh && src->npaths > 0; i++) {
+		e = rib_tab_entry(t, i);
 		if (e == NULL || !entry_has(e, src, stale_only))
 			continue;
 		snap_take(&old, e);
 		n += entry_remove_src(rib, e, src, stale_only);
-		if (entry_settle(rib, e, &old))
+		rib_entry_pfx(e, &pfx);
+		if (entry_settle(rib, e, &pfx, make_id(t, i), &old))
 			ndead++;
 	}
-	rib_tab_settle(&rib->tab, ndead);
+	rib_tab_settle(t, ndead);
+	return n;
+}
+
+static size_t
+remove_paths(struct rib *rib, struct rib_src *src, bool stale_only)
+{
+	size_t n;
+
+	assert(!rib->busy);
+	n = tab_remove_paths(rib, &rib->tab[0], src, stale_only);
+	n += tab_remove_paths(rib, &rib->tab[1], src, stale_only);
 	rib_slab_trim(&rib->paths);
 	return n;
 }
@@ -317,14 +353,18 @@ rib_mark_stale(struct rib *rib, struct rib_src *src)
 	size_t n = 0;
 
 	assert(!rib->busy);
-	for (uint32_t i = 0; i < rib->tab.entries.fresh && n < src->npaths;
-	    i++) {
-		if ((e = rib_tab_entry(&rib->tab, i)) == NULL)
-			continue;
-		for (p = &e->head; p != NULL; p = p->next) {
-			if (p->src == src) {
-				p->stale = true;
-				n++;
+	for (int f = 0; f < 2; f++) {
+		const struct rib_tab *t = &rib->tab[f];
+
+		for (uint32_t i = 0; i < t->entries.fresh && n < src->npaths;
+		    i++) {
+			if ((e = rib_tab_entry(t, i)) == NULL)
+				continue;
+			for (p = &e->head; p != NULL; p = p->next) {
+				if (p->src == src) {
+					p->stale = true;
+					n++;
+				}
 			}
 		}
 	}
@@ -357,30 +397,66 @@ void
 rib_client_feed(struct rib *rib, struct rib_client *c)
 {
 	const struct rib_entry *e;
+	struct prefix pfx;
 
 	assert(!rib->busy);
 	if (c->ops->best_changed == NULL)
 		return;
 	rib->busy = true;
-	for (uint32_t i = 0; i < rib->tab.entries.fresh; i++)
-		if ((e = rib_tab_entry(&rib->tab, i)) != NULL)
-			c->ops->best_changed(c->arg, &e->pfx, &e->head, NULL);
+	for (int f = 0; f < 2; f++) {
+		const struct rib_tab *t = &rib->tab[f];
+
+		for (uint32_t i = 0; i < t->entries.fresh; i++) {
+			if ((e = rib_tab_entry(t, i)) == NULL)
+				continue;
+			rib_entry_pfx(e, &pfx);
+			c->ops->best_changed(c->arg, &pfx, make_id(t, i),
+			    &e->head, NULL);
+		}
+	}
 	rib->busy = false;
 }
 
 /* A dead entry (only seen from a hook during a flush) is not there. */
 static const struct rib_entry *
-find_live(const struct rib *rib, const struct prefix *pfx)
+find_live(const struct rib *rib, const struct prefix *pfx, uint32_t *idp)
 {
-	const struct rib_entry *e = rib_tab_find(&rib->tab, pfx, NULL);
+	const struct rib_tab *t;
+	const struct rib_entry *e;
+	uint32_t slot;
 
-	return e != NULL && e->head.src != NULL ? e : NULL;
+	if (pfx->af != AF_INET && pfx->af != AF_INET6)
+		return NULL;
+	t = &rib->tab[pfx->af == AF_INET6];
+	if ((e = rib_tab_find(t, pfx, &slot)) == NULL || e->head.src == NULL)
+		return NULL;
+	if (idp != NULL)
+		*idp = make_id(t, rib_tab_slot_idx(t, slot));
+	return e;
 }
 
 const struct rib_entry *
 rib_lookup(const struct rib *rib, const struct prefix *pfx)
 {
-	return find_live(rib, pfx);
+	return find_live(rib, pfx, NULL);
+}
+
+bool
+rib_prefix_id(const struct rib *rib, const struct prefix *pfx, uint32_t *id)
+{
+	return find_live(rib, pfx, id) != NULL;
+}
+
+bool
+rib_id_prefix(const struct rib *rib, uint32_t id, struct prefix *pfx)
+{
+	const struct rib_entry *e;
+
+	e = rib_tab_entry(&rib->tab[(id & RIB_ID_V6) != 0], id & ~RIB_ID_V6);
+	if (e == NULL || e->head.src == NULL)
+		return false;
+	rib_entry_pfx(e, pfx);
+	return true;
 }
 
 /* pfx = the first len bits of a */
@@ -405,18 +481,21 @@ rib_match(const struct rib *rib, const struct addr *a)
 	if (a->af != AF_INET && a->af != AF_INET6)
 		return NULL;
 	for (unsigned len = af_maxlen(a->af) + 1; len-- > 0 &&
-	    rib->tab.count > 0;) {
+	    rib->tab[a->af == AF_INET6].count > 0;) {
 		prefix_of_addr(&pfx, a, len);
-		if ((e = find_live(rib, &pfx)) != NULL)
+		if ((e = find_live(rib, &pfx, NULL)) != NULL)
 			return e;
 	}
 	return NULL;
 }
 
-const struct prefix *
+struct prefix
 rib_entry_prefix(const struct rib_entry *e)
 {
-	return &e->pfx;
+	struct prefix p;
+
+	rib_entry_pfx(e, &p);
+	return p;
 }
 
 const struct rib_path *
@@ -441,8 +520,11 @@ static int
 entry_cmp(const void *a, const void *b)
 {
 	const struct rib_entry *const *x = a, *const *y = b;
+	struct prefix p, q;
 
-	return prefix_cmp(&(*x)->pfx, &(*y)->pfx);
+	rib_entry_pfx(*x, &p);
+	rib_entry_pfx(*y, &q);
+	return prefix_cmp(&p, &q);
 }
 
 /* Walks are rare (show commands): sort a temporary array of pointers. */
@@ -453,12 +535,13 @@ rib_walk(const struct rib *rib, int (*cb)(void *, const struct rib_entry *),
 	const struct rib_entry **v, *e;
 	size_t n = 0;
 
-	if (rib->tab.count == 0)
+	if (rib_count_prefixes(rib) == 0)
 		return;
-	v = xreallocarray(NULL, rib->tab.count, sizeof(*v));
-	for (uint32_t i = 0; i < rib->tab.entries.fresh; i++)
-		if ((e = rib_tab_entry(&rib->tab, i)) != NULL)
-			v[n++] = e;
+	v = xreallocarray(NULL, rib_count_prefixes(rib), sizeof(*v));
+	for (int f = 0; f < 2; f++)
+		for (uint32_t i = 0; i < rib->tab[f].entries.fresh; i++)
+			if ((e = rib_tab_entry(&rib->tab[f], i)) != NULL)
+				v[n++] = e;
 	qsort(v, n, sizeof(*v), entry_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (cb(arg, v[i]) < 0)
@@ -469,7 +552,7 @@ rib_walk(const struct rib *rib, int (*cb)(void *, const struct rib_entry *),
 size_t
 rib_count_prefixes(const struct rib *rib)
 {
-	return rib->tab.count;
+	return rib->tab[0].count + rib->tab[1].count;
 }
 
 size_t

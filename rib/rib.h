@@ -104,14 +104,23 @@ struct rib_path {
 	bool			 stale;		/* RFC 4724 graceful restart */
 };
 
+/*
+ * Prefix ids (BIRD 2's route ids for export maps): each prefix in the rib
+ * has a 32-bit id, the same from the best_changed that brings it
+ * (old_best NULL) to the one that ends it (new_best NULL), after which it
+ * may be reused. Ids are dense (slab indices; IPv6 ones have bit 31 set),
+ * so a client keeps per-prefix state in an array indexed by id, a few
+ * bytes a prefix, instead of a second table keyed by prefix.
+ */
+
 /* Client hooks (BIRD rt_notify). */
 struct rib_client_ops {
 	/*
-	 * The best path of pfx changed. new_best NULL: no path left.
+	 * The best path of pfx (id) changed. new_best NULL: no path left.
 	 * old_best NULL: the prefix is new. Both valid only during the call.
 	 */
 	void	(*best_changed)(void *arg, const struct prefix *pfx,
-		    const struct rib_path *new_best,
+		    uint32_t id, const struct rib_path *new_best,
 		    const struct rib_path *old_best);
 };
 
@@ -162,7 +171,11 @@ void		 rib_client_feed(struct rib *, struct rib_client *);
 const struct rib_entry *rib_lookup(const struct rib *, const struct prefix *);
 /* Longest-prefix match for an address (slow path: for "show route for"). */
 const struct rib_entry *rib_match(const struct rib *, const struct addr *);
-const struct prefix	*rib_entry_prefix(const struct rib_entry *);
+struct prefix		 rib_entry_prefix(const struct rib_entry *);
+/* id <-> prefix of a prefix that has a path; false when there is none. */
+bool		 rib_id_prefix(const struct rib *, uint32_t id, struct prefix *);
+bool		 rib_prefix_id(const struct rib *, const struct prefix *,
+		    uint32_t *id);
 const struct rib_path	*rib_entry_best(const struct rib_entry *);
 const struct rib_path	*rib_entry_paths(const struct rib_entry *);
 enum rib_reason		 rib_entry_reason(const struct rib_entry *);

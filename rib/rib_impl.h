@@ -3,17 +3,22 @@
  * attrs.c and decide.c. Never included from outside rib/ (STYLE 5.2).
  *
  * Memory layout (the 1,000,000-route benchmark measures peak RSS):
- * - an entry holds its best path inline (head), so a prefix with one path
- *   costs one 56-byte slab object and no other allocation; further paths
- *   (add-path, several peers) are 32-byte slab objects chained from head;
+ * - an entry holds its best path inline (head) and only the significant
+ *   bytes of its prefix, so a prefix with one path costs one slab object
+ *   of 40 bytes (IPv4) or 56 (IPv6) and no other allocation; further
+ *   paths (add-path, several peers) are 32-byte slab objects chained from
+ *   head; one table per address family, as the entry sizes differ;
  * - the prefix table is open addressing over 32-bit slots (entry index
  *   and hash tag), 4 bytes a slot, 5 to 11 per prefix at our loads;
+ * - an entry's slab index is its id (rib.h): clients keep per-prefix
+ *   state in arrays indexed by it instead of tables keyed by prefix;
  * - attribute sets are interned in their own small table.
  */
 #ifndef TERN_RIB_IMPL_H
 #define TERN_RIB_IMPL_H
 
 #include <bsd/sys/queue.h>
+#include <string.h>
 
 #include "rib.h"
 
@@ -52,14 +57,32 @@ rib_slab_at(const struct rib_slab *s, uint32_t idx)
 /*
  * One prefix. head is the best path (decide.c keeps it first); head.src
  * NULL means the entry is dead: no path left, to be freed by the end of
- * the current operation. A free slab slot has pfx.af 0, which lets walks
- * and rebuilds scan the slab in memory order.
+ * the current operation. A free slab slot has af 0, which lets walks and
+ * rebuilds scan the slab in memory order. b holds af_bytes(af) bytes.
  */
 struct rib_entry {
 	struct rib_path	 head;
-	struct prefix	 pfx;
+	uint8_t		 af;		/* 0: a free slab slot */
+	uint8_t		 len;
 	uint8_t		 reason;	/* enum rib_reason */
+	uint8_t		 b[];		/* 4 (IPv4) or 16 (IPv6) bytes */
 };
+
+static inline void
+rib_entry_pfx(const struct rib_entry *e, struct prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->af = e->af;
+	p->len = e->len;
+	memcpy(p->b, e->b, af_bytes(e->af));
+}
+
+/* Same family assumed (one table per family). */
+static inline bool
+rib_entry_is(const struct rib_entry *e, const struct prefix *p)
+{
+	return e->len == p->len && memcmp(e->b, p->b, af_bytes(p->af)) == 0;
+}
 
 /*
  * Prefix -> entry, linear probing with backward-shift deletion over 32-bit
@@ -70,6 +93,7 @@ struct rib_entry {
 #define RIB_TAB_MAXIDX	((1u << 26) - 1)
 
 struct rib_tab {
+	uint8_t		 af;
 	uint32_t	*slots;
 	uint32_t	 cap;		/* power of two */
 	unsigned	 shift;		/* 32 - log2(cap) */
@@ -77,11 +101,14 @@ struct rib_tab {
 	struct rib_slab	 entries;
 };
 
-void		 rib_tab_init(struct rib_tab *);
+void		 rib_tab_init(struct rib_tab *, uint8_t af);
 void		 rib_tab_fini(struct rib_tab *);
 struct rib_entry *rib_tab_find(const struct rib_tab *, const struct prefix *,
 		    uint32_t *);
-struct rib_entry *rib_tab_get(struct rib_tab *, const struct prefix *, bool *);
+struct rib_entry *rib_tab_get(struct rib_tab *, const struct prefix *, bool *,
+		    uint32_t *);
+/* The slab index of the entry in slot (from rib_tab_find). */
+uint32_t	 rib_tab_slot_idx(const struct rib_tab *, uint32_t);
 struct rib_entry *rib_tab_entry(const struct rib_tab *, uint32_t);
 void		 rib_tab_del(struct rib_tab *, uint32_t);
 void		 rib_tab_settle(struct rib_tab *, size_t);
@@ -95,8 +122,11 @@ struct rib_attrtab {
 
 void		 rib_attrtab_fini(struct rib_attrtab *);
 
+/* Entry ids: the slab index, with RIB_ID_V6 set for the IPv6 table. */
+#define RIB_ID_V6	(1u << 31)
+
 struct rib {
-	struct rib_tab		 tab;
+	struct rib_tab		 tab[2];	/* [0] IPv4, [1] IPv6 */
 	struct rib_slab		 paths;		/* paths beyond each head */
 	struct rib_attrtab	 attrs;
 	TAILQ_HEAD(, rib_client) clients;

@@ -13,6 +13,7 @@
  * attributes or clients, and of paths only that a dead entry has none.
  */
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,7 +140,13 @@ is_dead(const struct rib_entry *e)
 	return e->head.src == NULL;
 }
 
-/* New slots for every entry in the slab (free ones have pfx.af 0). */
+static inline uint32_t
+entry_hash(const struct rib_entry *e)
+{
+	return prefix_hash_bytes(e->af, e->len, e->b);
+}
+
+/* New slots for every entry in the slab (free ones have af 0). */
 static void
 tab_resize(struct rib_tab *t, uint32_t cap)
 {
@@ -152,9 +159,9 @@ tab_resize(struct rib_tab *t, uint32_t cap)
 	t->shift = 32 - (unsigned)__builtin_ctz(cap);
 	for (uint32_t idx = 0; idx < t->entries.fresh; idx++) {
 		e = rib_slab_at(&t->entries, idx);
-		if (e->pfx.af == 0)
+		if (e->af == 0)
 			continue;
-		h = prefix_hash(&e->pfx);
+		h = entry_hash(e);
 		for (i = home(t, h); t->slots[i] != 0; i = (i + 1) & mask)
 			;
 		t->slots[i] = slot_make(idx, h);
@@ -172,22 +179,35 @@ fit(size_t n)
 	return cap;
 }
 
+/* The slab object: the entry with its prefix bytes, pointer-aligned. */
+static size_t
+entry_size(uint8_t af)
+{
+	size_t a = _Alignof(struct rib_entry);
+
+	return (offsetof(struct rib_entry, b) + af_bytes(af) + a - 1) / a * a;
+}
+
 void
-rib_tab_init(struct rib_tab *t)
+rib_tab_init(struct rib_tab *t, uint8_t af)
 {
 	memset(t, 0, sizeof(*t));
-	rib_slab_init(&t->entries, sizeof(struct rib_entry));
+	t->af = af;
+	rib_slab_init(&t->entries, entry_size(af));
 	tab_resize(t, TAB_MINCAP);
 }
 
 void
 rib_tab_fini(struct rib_tab *t)
 {
+	uint8_t af = t->af;
+
 	free(t->slots);
 	t->slots = NULL;
 	t->cap = 0;
 	t->count = 0;
 	rib_slab_fini(&t->entries);
+	t->af = af;
 }
 
 /* The entry for pfx (dead or not), or NULL; its slot goes to *slotp. */
@@ -202,7 +222,7 @@ rib_tab_find(const struct rib_tab *t, const struct prefix *pfx,
 		if (!slot_tag_eq(v, h))
 			continue;
 		e = slot_entry(t, v);
-		if (prefix_eq(&e->pfx, pfx)) {
+		if (rib_entry_is(e, pfx)) {
 			if (slotp != NULL)
 				*slotp = i;
 			return e;
@@ -211,9 +231,19 @@ rib_tab_find(const struct rib_tab *t, const struct prefix *pfx,
 	return NULL;
 }
 
-/* The entry for pfx; a new, zeroed one (but for pfx) if *created. */
+uint32_t
+rib_tab_slot_idx(const struct rib_tab *t, uint32_t slot)
+{
+	return SLOT_IDX(t->slots[slot]);
+}
+
+/*
+ * The entry for pfx (of the table's family); a new, zeroed one (but for
+ * pfx) if *created. Its slab index goes to *idxp.
+ */
 struct rib_entry *
-rib_tab_get(struct rib_tab *t, const struct prefix *pfx, bool *created)
+rib_tab_get(struct rib_tab *t, const struct prefix *pfx, bool *created,
+    uint32_t *idxp)
 {
 	struct rib_entry *e;
 	uint32_t h = prefix_hash(pfx), i, v, idx, mask;
@@ -225,16 +255,19 @@ rib_tab_get(struct rib_tab *t, const struct prefix *pfx, bool *created)
 		if (!slot_tag_eq(v, h))
 			continue;
 		e = slot_entry(t, v);
-		if (prefix_eq(&e->pfx, pfx)) {
+		if (rib_entry_is(e, pfx)) {
 			*created = false;
+			*idxp = SLOT_IDX(v);
 			return e;
 		}
 	}
+	assert(pfx->af == t->af);
 	e = rib_slab_get(&t->entries, &idx);
-	e->pfx.af = pfx->af;
-	e->pfx.len = pfx->len;
-	memcpy(e->pfx.b, pfx->b, sizeof(e->pfx.b));
+	e->af = pfx->af;
+	e->len = pfx->len;
+	memcpy(e->b, pfx->b, af_bytes(pfx->af));
 	t->slots[i] = slot_make(idx, h);
+	*idxp = idx;
 	t->count++;
 	*created = true;
 	return e;
@@ -244,15 +277,18 @@ rib_tab_get(struct rib_tab *t, const struct prefix *pfx, bool *created)
 struct rib_entry *
 rib_tab_entry(const struct rib_tab *t, uint32_t idx)
 {
-	struct rib_entry *e = rib_slab_at(&t->entries, idx);
+	struct rib_entry *e;
 
-	return e->pfx.af != 0 ? e : NULL;
+	if (idx >= t->entries.fresh)
+		return NULL;
+	e = rib_slab_at(&t->entries, idx);
+	return e->af != 0 ? e : NULL;
 }
 
 static void
 entry_free(struct rib_tab *t, struct rib_entry *e, uint32_t idx)
 {
-	e->pfx.af = 0;
+	e->af = 0;
 	rib_slab_put(&t->entries, e, idx);
 	t->count--;
 }
@@ -267,7 +303,7 @@ slot_del(struct rib_tab *t, uint32_t i)
 	entry_free(t, slot_entry(t, v), SLOT_IDX(v));
 	t->slots[i] = 0;
 	for (j = (i + 1) & mask; (v = t->slots[j]) != 0; j = (j + 1) & mask) {
-		k = home(t, prefix_hash(&slot_entry(t, v)->pfx));
+		k = home(t, entry_hash(slot_entry(t, v)));
 		/* v may fill the hole at i if i lies on its probe path k..j */
 		if (((j - k) & mask) >= ((j - i) & mask)) {
 			t->slots[i] = v;
@@ -301,6 +337,7 @@ void
 rib_tab_settle(struct rib_tab *t, size_t ndead)
 {
 	struct rib_entry *e;
+	struct prefix p;
 	uint32_t slot;
 	bool rebuild;
 
@@ -311,12 +348,14 @@ rib_tab_settle(struct rib_tab *t, size_t ndead)
 	for (uint32_t idx = 0; idx < t->entries.fresh; idx++) {
 		if ((e = rib_tab_entry(t, idx)) == NULL || !is_dead(e))
 			continue;
-		if (rebuild)
+		if (rebuild) {
 			entry_free(t, e, idx);
-		else if (rib_tab_find(t, &e->pfx, &slot) == e)
-			slot_del(t, slot);
-		else
+			continue;
+		}
+		rib_entry_pfx(e, &p);
+		if (rib_tab_find(t, &p, &slot) != e)
 			fatalx("rib: dead entry not in the table");
+		slot_del(t, slot);
 	}
 	if (!rebuild) {
 		tab_shrink(t);

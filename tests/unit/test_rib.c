@@ -16,9 +16,12 @@
 
 #include "rib.h"
 
+#define RIB_ID_V6_BIT	(1u << 31)
+
 /* One best_changed call, copied: the pointers die with the call. */
 struct note {
 	struct prefix	 pfx;
+	uint32_t	 id;
 	bool		 has_new, has_old;
 	struct rib_path	 nb, ob;
 	uint32_t	 old_med;	/* read via old_best in the call */
@@ -38,8 +41,8 @@ static struct rib_client *client;
 static struct rib_src s1, s2, s3;
 
 static void
-record(void *arg, const struct prefix *pfx, const struct rib_path *nb,
-    const struct rib_path *ob)
+record(void *arg, const struct prefix *pfx, uint32_t id,
+    const struct rib_path *nb, const struct rib_path *ob)
 {
 	struct rec *r = arg;
 	struct note *n;
@@ -49,6 +52,7 @@ record(void *arg, const struct prefix *pfx, const struct rib_path *nb,
 	n = &r->notes[r->n - 1];
 	memset(n, 0, sizeof(*n));
 	n->pfx = *pfx;
+	n->id = id;
 	if ((n->has_new = nb != NULL))
 		n->nb = *nb;
 	if ((n->has_old = ob != NULL)) {
@@ -157,7 +161,11 @@ START_TEST(t_insert_withdraw)
 	ck_assert_uint_eq(s1.npaths, 1);
 	e = rib_lookup(rib, &p);
 	ck_assert_ptr_nonnull(e);
-	ck_assert(prefix_eq(rib_entry_prefix(e), &p));
+	{
+		struct prefix q = rib_entry_prefix(e);
+
+		ck_assert(prefix_eq(&q, &p));
+	}
 	ck_assert_ptr_eq(rib_entry_best(e)->attrs, a);
 	ck_assert_int_eq(rib_entry_reason(e), RIB_REASON_ONLY_PATH);
 
@@ -443,8 +451,9 @@ static int
 walk_cb(void *arg, const struct rib_entry *e)
 {
 	struct walk *w = arg;
+	struct prefix p = rib_entry_prefix(e);
 
-	prefix_fmt(rib_entry_prefix(e), w->got[w->n], sizeof(w->got[0]));
+	prefix_fmt(&p, w->got[w->n], sizeof(w->got[0]));
 	return ++w->n == w->stop ? -1 : 0;
 }
 
@@ -480,12 +489,14 @@ match(const char *addr)
 {
 	static char buf[PREFIX_STRLEN];
 	const struct rib_entry *e;
+	struct prefix p;
 	struct addr a;
 
 	ck_assert_int_eq(addr_parse(addr, &a), 0);
 	if ((e = rib_match(rib, &a)) == NULL)
 		return "none";
-	return prefix_fmt(rib_entry_prefix(e), buf, sizeof(buf));
+	p = rib_entry_prefix(e);
+	return prefix_fmt(&p, buf, sizeof(buf));
 }
 
 START_TEST(t_match)
@@ -577,12 +588,62 @@ START_TEST(t_bad_prefix)
 END_TEST
 
 static void
-reenter(void *arg, const struct prefix *pfx, const struct rib_path *nb,
-    const struct rib_path *ob)
+reenter(void *arg, const struct prefix *pfx, uint32_t id,
+    const struct rib_path *nb, const struct rib_path *ob)
 {
+	(void)id;
 	(void)ob;
 	(void)rib_withdraw(arg, nb->src, pfx, nb->path_id);
 }
+
+/*
+ * Ids: one per prefix, the same in every call about it while it has a
+ * path, round-tripping through rib_id_prefix/rib_prefix_id; IPv6 ones
+ * carry bit 31; a freed id is unknown until it is reused.
+ */
+START_TEST(t_ids)
+{
+	const struct rib_attrs *a = A(0, 0), *b = A(1, 0);
+	struct prefix p1 = P("10.0.0.0/24"), p2 = P("10.0.1.0/24");
+	struct prefix p6 = P("fd00::/64"), q;
+	uint32_t id1, id2, id6, x;
+
+	ck_assert_int_eq(rib_update(rib, &s1, &p1, 0, a), 0);
+	ck_assert_int_eq(rib_update(rib, &s1, &p2, 0, a), 0);
+	ck_assert_int_eq(rib_update(rib, &s1, &p6, 0, a), 0);
+	ck_assert_uint_eq(rec.n, 3);
+	id1 = rec.notes[0].id;
+	id2 = rec.notes[1].id;
+	id6 = rec.notes[2].id;
+	ck_assert_uint_ne(id1, id2);
+	ck_assert_uint_eq(id1 >> 31, 0);
+	ck_assert_uint_eq(id6 >> 31, 1);
+	ck_assert(rib_prefix_id(rib, &p2, &x));
+	ck_assert_uint_eq(x, id2);
+	ck_assert(rib_id_prefix(rib, id6, &q));
+	ck_assert(prefix_eq(&q, &p6));
+	/* another path, a new best, a withdrawal: the same id each time */
+	ck_assert_int_eq(rib_update(rib, &s2, &p1, 0, b), 0);
+	ck_assert_int_eq(rib_update(rib, &s1, &p1, 0, b), 0);
+	ck_assert(rib_withdraw(rib, &s2, &p1, 0));
+	ck_assert(rib_withdraw(rib, &s1, &p1, 0));
+	ck_assert_uint_ge(rec.n, 5);
+	for (size_t i = 3; i < rec.n; i++) {
+		ck_assert(prefix_eq(&rec.notes[i].pfx, &p1));
+		ck_assert_uint_eq(rec.notes[i].id, id1);
+	}
+	ck_assert(!rib_id_prefix(rib, id1, &q));
+	ck_assert(!rib_prefix_id(rib, &p1, &x));
+	ck_assert(rib_id_prefix(rib, id2, &q));
+	ck_assert(prefix_eq(&q, &p2));
+	ck_assert(!rib_id_prefix(rib, 12345, &q));
+	ck_assert(!rib_id_prefix(rib, RIB_ID_V6_BIT | 12345, &q));
+	/* a flush ends every id of the source */
+	(void)rib_flush_source(rib, &s1);
+	ck_assert(!rib_id_prefix(rib, id2, &q));
+	ck_assert(!rib_id_prefix(rib, id6, &q));
+}
+END_TEST
 
 START_TEST(t_no_reentry)
 {
@@ -690,15 +751,22 @@ END_TEST
 
 /* A client that looks prefixes up while a flush notifies. */
 static void
-lookup_during(void *arg, const struct prefix *pfx, const struct rib_path *nb,
-    const struct rib_path *ob)
+lookup_during(void *arg, const struct prefix *pfx, uint32_t id,
+    const struct rib_path *nb, const struct rib_path *ob)
 {
 	const struct rib_entry *e = rib_lookup(arg, pfx);
+	struct prefix q;
+	uint32_t id2;
 
 	(void)ob;
 	ck_assert((e != NULL) == (nb != NULL));
-	if (e != NULL)
+	ck_assert(rib_prefix_id(arg, pfx, &id2) == (nb != NULL));
+	ck_assert(rib_id_prefix(arg, id, &q) == (nb != NULL));
+	if (e != NULL) {
 		ck_assert_ptr_eq(rib_entry_best(e), nb);
+		ck_assert_uint_eq(id2, id);
+		ck_assert(prefix_eq(&q, pfx));
+	}
 }
 
 START_TEST(t_lookup_from_hook)
@@ -821,6 +889,7 @@ main(void)
 	tcase_add_test(tc, t_match);
 	tcase_add_test(tc, t_client_feed);
 	tcase_add_test(tc, t_bad_prefix);
+	tcase_add_test(tc, t_ids);
 	tcase_add_test_raise_signal(tc, t_no_reentry, SIGABRT);
 	tcase_add_test(tc, t_churn);
 	tcase_add_test(tc, t_small_flush_in_big_table);
