@@ -254,7 +254,7 @@ nodes:
   - name: h2
     ipv4: 198.18.0.2
     ipv6: fd00:198:18::2
-    blocks: [10.244.2.0/26, "fd00:10:244:2::/122"]
+    blocks: [10.244.2.0/26, "fd00:10:244:2::/122", "fd00:10:244:2::40/122"]
 peers: []
 EOC
 	ternd_hosts "$W/cluster.yaml" h1 h2
@@ -267,11 +267,24 @@ EOC
 	expect 10 "h1 has its IPv6 blackhole" route6_has h1 \
 		'^blackhole fd00:10:244:1::/122 .*proto bird'
 	wait_route 30 h1 "$(fib_route_re h2)"
+	expect 30 "h1 has h2's second IPv6 block" route6_has h1 \
+		'^fd00:10:244:2::40/122 (nhid [0-9]+ )?via fd00:198:18::2 dev eth0 proto bird'
+	# One block of h2's and h1's own IPv6 block go while the session stays:
+	# each route is deleted on its own (the object stays for the other).
+	sed -e 's|, "fd00:10:244:2::/122"||' -e 's|, "fd00:10:244:1::/122"||' \
+		"$W/cluster.yaml" >"$W/cluster.yaml.new"
+	mv "$W/cluster.yaml.new" "$W/cluster.yaml"
+	expect 30 "h1 lost h2's first IPv6 block" no_route6 h1 '^fd00:10:244:2::/122 '
+	expect 30 "h1 lost its IPv6 blackhole" no_route6 h1 '^blackhole fd00:10:244:1::/122 '
+	route6_has h1 '^fd00:10:244:2::40/122 (nhid [0-9]+ )?via fd00:198:18::2 dev eth0 proto bird' ||
+		fail "h2's second IPv6 block went too"
+	wait_route 10 h1 "$(fib_route_re h2)"
 	assert_running h1 h2
 }
 scenario fib_ipv6
 
 route6_has() { hexec "$1" ip -6 route show | grep -E -- "$2" >/dev/null; }
+no_route6() { ! route6_has "$@"; }
 
 # (g) kernel.persist false: SIGTERM removes every route and object of ours
 # (and only ours); with the default (true) they stay (see fib_restart).
