@@ -444,17 +444,25 @@ want_drop(struct krt *k, struct krt_slot *s)
 
 /* ---- what the agent wants ---- */
 
+/* The IPv4 prefix a dead slot holds. */
+static void
+dead_prefix(const struct krt_slot *s, struct prefix *pfx)
+{
+	uint32_t a = s->want;
+
+	memset(pfx, 0, sizeof(*pfx));
+	pfx->af = AF_INET;
+	pfx->len = I_LEN(s->inst);
+	memcpy(pfx->b, &a, 4);
+}
+
 /* A dead slot whose id is wanted again: its route becomes an orphan. */
 static void
 dead_evict(struct krt *k, struct krt_slot *s)
 {
 	struct prefix pfx;
-	uint32_t a = s->want;
 
-	memset(&pfx, 0, sizeof(pfx));
-	pfx.af = AF_INET;
-	pfx.len = I_LEN(s->inst);
-	memcpy(pfx.b, &a, 4);
+	dead_prefix(s, &pfx);
 	(void)orphan_new(k, &pfx, I_OBJ(s->inst), false);
 	s->inst = I_NONE;
 	s->want = W_NONE;
@@ -898,14 +906,9 @@ slot_apply(struct krt *k, uint32_t id)
 {
 	struct krt_slot *s = slot_at(k, id, false);
 	struct prefix pfx;
-	uint32_t a;
 
 	if (s->inst & I_DEAD) {
-		memset(&pfx, 0, sizeof(pfx));
-		pfx.af = AF_INET;
-		pfx.len = I_LEN(s->inst);
-		a = s->want;
-		memcpy(pfx.b, &a, 4);
+		dead_prefix(s, &pfx);
 		route_remove(k, &pfx, I_OBJ(s->inst));
 		s->inst = I_NONE;
 		s->want = W_NONE;
