@@ -9,7 +9,6 @@
  * struct conf that the caller owns.
  */
 #include <limits.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,28 +79,14 @@ static const char *const ds_type_names[] = {
 
 /* The walk's state: where errors go and the line each key was set on. */
 struct pctx {
-	const char	*path;
-	char		*err;
-	size_t		 errlen;
+	struct ycx	 y;		/* path and error buffer */
 	struct conf	*c;
 	unsigned long	*lines;		/* [conf_nkeys], 0 = not given */
 	unsigned long	 seclines[NITEMS(conf_sections)];
 };
 
-static int kerr(struct pctx *, unsigned long, const char *, const char *, ...)
-    PRINTF_LIKE(4, 5);
-
-static int
-kerr(struct pctx *x, unsigned long line, const char *key, const char *fmt,
-    ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ytree_key_error(x->err, x->errlen, x->path, line, key, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+/* FILE:LINE: key KEY: why (lib/ytree); always -1 */
+#define kerr(x, ...)	ycx_error(&(x)->y, __VA_ARGS__)
 
 const char *
 conf_ds_type_name(enum conf_ds_type t)
@@ -118,20 +103,10 @@ field(struct conf *c, const struct conf_key *k)
 }
 
 static int
-want_scalar(struct pctx *x, const struct ynode *n, const char *key,
-    const char *what)
-{
-	if (n->type == Y_SCALAR)
-		return 0;
-	return kerr(x, n->line, key, "expected %s, got %s", what,
-	    ytree_type_name(n));
-}
-
-static int
 get_uint(struct pctx *x, const struct ynode *n, const char *key,
     uint64_t *v)
 {
-	if (want_scalar(x, n, key, "an integer") == -1)
+	if (ycx_scalar(&x->y, n, key, "an integer") == -1)
 		return -1;
 	if (ynode_is_null(n))
 		return kerr(x, n->line, key, "expected an integer, got an "
@@ -191,48 +166,17 @@ set_as(struct pctx *x, const struct conf_key *k, const struct ynode *n,
 {
 	uint32_t as = 0;
 
-	if (want_scalar(x, n, key, "an AS number") == -1)
+	if (ycx_as(&x->y, n, key, &as) == -1)
 		return -1;
-	switch (n->quoted ? NUM_AS_SYNTAX : num_parse_as(n->str, &as)) {
-	case NUM_AS_OK:
-		store_uint(field(x->c, k), k->width, as);
-		return 0;
-	case NUM_AS_ASDOT:
-		return kerr(x, n->line, key, "bad asdot AS \"%s\"", n->str);
-	case NUM_AS_RANGE:
-		return kerr(x, n->line, key, "AS %s is out of range "
-		    "(1..4294967295)", n->str);
-	case NUM_AS_SYNTAX:
-	default:
-		return kerr(x, n->line, key, "expected an AS number, got "
-		    "\"%.32s\"", n->str);
-	}
+	store_uint(field(x->c, k), k->width, as);
+	return 0;
 }
 
 static int
 set_bool(struct pctx *x, const struct conf_key *k, const struct ynode *n,
     const char *key)
 {
-	static const char *const yes[] = { "true", "True", "TRUE", "yes",
-	    "Yes", "YES" };
-	static const char *const no[] = { "false", "False", "FALSE", "no",
-	    "No", "NO" };
-	bool *b = field(x->c, k);
-
-	if (want_scalar(x, n, key, "true or false") == -1)
-		return -1;
-	for (size_t i = 0; i < NITEMS(yes) && !n->quoted; i++) {
-		if (strcmp(n->str, yes[i]) == 0) {
-			*b = true;
-			return 0;
-		}
-		if (strcmp(n->str, no[i]) == 0) {
-			*b = false;
-			return 0;
-		}
-	}
-	return kerr(x, n->line, key, "expected true or false, got \"%.32s\"",
-	    n->str);
+	return ycx_bool(&x->y, n, key, field(x->c, k));
 }
 
 static bool
@@ -282,7 +226,7 @@ set_str(struct pctx *x, const struct conf_key *k, const struct ynode *n,
 	char **sp = field(x->c, k);
 	const char *s;
 
-	if (want_scalar(x, n, key, "a string") == -1)
+	if (ycx_scalar(&x->y, n, key, "a string") == -1)
 		return -1;
 	s = ynode_is_null(n) ? "" : n->str;
 	if (check_str(x, k, n, key, s) == -1)
@@ -301,7 +245,7 @@ set_addr(struct pctx *x, const struct conf_key *k, const struct ynode *n,
 	const char *what = af == AF_INET ? "an IPv4 address" :
 	    "an IPv6 address";
 
-	if (want_scalar(x, n, key, what) == -1)
+	if (ycx_scalar(&x->y, n, key, what) == -1)
 		return -1;
 	if (ynode_is_null(n) || n->str[0] == '\0') {
 		memset(a, 0, sizeof(*a));
@@ -321,7 +265,7 @@ check_url(struct pctx *x, const struct ynode *n, const char *key)
 	const char *s = n->str, *host;
 
 	if (n->type != Y_SCALAR)
-		return want_scalar(x, n, key, "a URL");
+		return ycx_scalar(&x->y, n, key, "a URL");
 	if (strncmp(s, "http://", 7) == 0)
 		host = s + 7;
 	else if (strncmp(s, "https://", 8) == 0)
@@ -357,7 +301,7 @@ set_endpoints(struct pctx *x, const struct ynode *n, const char *key)
 	size_t i = 0;
 
 	if (n->type == Y_MAP)
-		return want_scalar(x, n, key, "a list of URLs");
+		return ycx_scalar(&x->y, n, key, "a list of URLs");
 	free_endpoints(x->c);
 	if (n->type == Y_SCALAR) {
 		if (ynode_is_null(n))
@@ -384,7 +328,7 @@ set_endpoints(struct pctx *x, const struct ynode *n, const char *key)
 static int
 set_ds_type(struct pctx *x, const struct ynode *n, const char *key)
 {
-	if (want_scalar(x, n, key, "a datastore type") == -1)
+	if (ycx_scalar(&x->y, n, key, "a datastore type") == -1)
 		return -1;
 	for (size_t i = 0; i < NITEMS(ds_type_names); i++) {
 		if (strcmp(n->str, ds_type_names[i]) == 0) {
@@ -401,7 +345,7 @@ set_log_level(struct pctx *x, const struct ynode *n, const char *key)
 {
 	enum log_level l;
 
-	if (want_scalar(x, n, key, "a log level") == -1)
+	if (ycx_scalar(&x->y, n, key, "a log level") == -1)
 		return -1;
 	for (l = LOG_LVL_ERROR; l <= LOG_LVL_DEBUG; l++) {
 		if (strcmp(n->str, log_level_name(l)) == 0) {
@@ -480,11 +424,8 @@ walk_top(struct pctx *x, const struct ynode *root)
 
 	if (root == NULL || ynode_is_null(root))
 		return 0;		/* empty file: all defaults */
-	if (root->type != Y_MAP) {
-		snprintf(x->err, x->errlen, "%s:%lu: the top level must be a "
-		    "mapping, not %s", x->path, root->line, ytree_type_name(root));
+	if (ycx_top_mapping(&x->y, root) == -1)
 		return -1;
-	}
 	for (e = root->child; e != NULL; e = e->next) {
 		for (s = 0; s < conf_nsections; s++)
 			if (strcmp(e->key, conf_sections[s]) == 0)
@@ -609,9 +550,9 @@ conf_load(const char *path, char *err, size_t errlen)
 	if (ytree_load(path, &lim, &root, err, errlen) == -1)
 		return NULL;
 	memset(&x, 0, sizeof(x));
-	x.path = path;
-	x.err = err;
-	x.errlen = errlen;
+	x.y.path = path;
+	x.y.err = err;
+	x.y.errlen = errlen;
 	x.c = conf_new_defaults();
 	x.c->path = xstrdup(path);
 	x.lines = xcalloc(conf_nkeys, sizeof(*x.lines));

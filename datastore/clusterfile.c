@@ -9,7 +9,6 @@
  * must not touch a live one, log, or commit: file.c decides what an error
  * means (refuse at start, keep the last good view at reload).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +33,14 @@ struct claim {
 };
 
 struct cctx {
-	const char	*path;
-	char		*err;
-	size_t		 errlen;
+	struct ycx	 y;		/* path and error buffer */
 	struct ds_model	*m;
 	struct claim	*claims;
 	size_t		 nclaims, cclaims;
 };
+
+/* FILE:LINE: key KEY: why (lib/ytree); always -1 */
+#define kerr(x, ...)	ycx_error(&(x)->y, __VA_ARGS__)
 
 /* One key of a mapping and what to do with its value. */
 struct cfield {
@@ -50,73 +50,6 @@ struct cfield {
 };
 
 #define CF_MAXFIELDS	8
-
-static int kerr(struct cctx *, unsigned long, const char *, const char *, ...)
-    PRINTF_LIKE(4, 5);
-
-static int
-kerr(struct cctx *x, unsigned long line, const char *key, const char *fmt,
-    ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ytree_key_error(x->err, x->errlen, x->path, line, key, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int
-want_scalar(struct cctx *x, const struct ynode *n, const char *key,
-    const char *what)
-{
-	if (n->type == Y_SCALAR)
-		return 0;
-	return kerr(x, n->line, key, "expected %s, got %s", what,
-	    ytree_type_name(n));
-}
-
-/* asplain or asdot (RFC 5396), 1..4294967295. */
-static int
-parse_as(struct cctx *x, const struct ynode *n, const char *key,
-    uint32_t *as)
-{
-	if (want_scalar(x, n, key, "an AS number") == -1)
-		return -1;
-	switch (n->quoted ? NUM_AS_SYNTAX : num_parse_as(n->str, as)) {
-	case NUM_AS_OK:
-		return 0;
-	case NUM_AS_ASDOT:
-		return kerr(x, n->line, key, "bad asdot AS \"%s\"", n->str);
-	case NUM_AS_RANGE:
-		return kerr(x, n->line, key, "AS %s is out of range "
-		    "(1..4294967295)", n->str);
-	case NUM_AS_SYNTAX:
-	default:
-		return kerr(x, n->line, key, "expected an AS number, got "
-		    "\"%.32s\"", n->str);
-	}
-}
-
-static int
-parse_bool(struct cctx *x, const struct ynode *n, const char *key, bool *b)
-{
-	static const char *const yes[] = { "true", "True", "TRUE", "yes",
-	    "Yes", "YES" };
-	static const char *const no[] = { "false", "False", "FALSE", "no",
-	    "No", "NO" };
-
-	if (want_scalar(x, n, key, "true or false") == -1)
-		return -1;
-	for (size_t i = 0; i < NITEMS(yes) && !n->quoted; i++) {
-		if (strcmp(n->str, yes[i]) == 0 || strcmp(n->str, no[i]) == 0) {
-			*b = strcmp(n->str, yes[i]) == 0;
-			return 0;
-		}
-	}
-	return kerr(x, n->line, key, "expected true or false, got \"%.32s\"",
-	    n->str);
-}
 
 /* A node name: 1..63 of [A-Za-z0-9._-], starting with a letter or digit. */
 static int
@@ -128,7 +61,7 @@ parse_name(struct cctx *x, const struct ynode *n, const char *key,
 	const char *s;
 	size_t len;
 
-	if (want_scalar(x, n, key, "a node name") == -1)
+	if (ycx_scalar(&x->y, n, key, "a node name") == -1)
 		return -1;
 	s = n->str;
 	len = strlen(s);
@@ -148,7 +81,7 @@ static int
 parse_ip(struct cctx *x, const struct ynode *n, const char *key,
     struct addr *a)
 {
-	if (want_scalar(x, n, key, "an IP address") == -1)
+	if (ycx_scalar(&x->y, n, key, "an IP address") == -1)
 		return -1;
 	if (addr_parse(n->str, a) == -1)
 		return kerr(x, n->line, key, "\"%.48s\" is not an IP address",
@@ -185,7 +118,7 @@ parse_node_addr(struct cctx *x, const struct ynode *n, const char *key,
 
 	memset(a, 0, sizeof(*a));
 	memset(net, 0, sizeof(*net));
-	if (want_scalar(x, n, key, "an IP address") == -1)
+	if (ycx_scalar(&x->y, n, key, "an IP address") == -1)
 		return -1;
 	if (ynode_is_null(n) || n->str[0] == '\0')
 		return 0;
@@ -211,7 +144,7 @@ static int
 parse_cidr(struct cctx *x, const struct ynode *n, const char *key,
     struct prefix *p)
 {
-	if (want_scalar(x, n, key, "a CIDR") == -1)
+	if (ycx_scalar(&x->y, n, key, "a CIDR") == -1)
 		return -1;
 	if (prefix_parse(n->str, p) == -1)
 		return kerr(x, n->line, key, "\"%.48s\" is not a CIDR (address"
@@ -352,7 +285,7 @@ pool_ipip(struct cctx *x, const struct ynode *n, const char *key, void *o)
 	};
 	struct pool_obj *po = o;
 
-	if (want_scalar(x, n, key, "an IPIP mode") == -1)
+	if (ycx_scalar(&x->y, n, key, "an IPIP mode") == -1)
 		return -1;
 	for (size_t i = 0; i < NITEMS(modes); i++) {
 		if (strcmp(n->str, modes[i]) == 0) {
@@ -368,7 +301,7 @@ static int
 pool_disabled(struct cctx *x, const struct ynode *n, const char *key,
     void *o)
 {
-	return parse_bool(x, n, key, &((struct pool_obj *)o)->p.disabled);
+	return ycx_bool(&x->y, n, key, &((struct pool_obj *)o)->p.disabled);
 }
 
 static int
@@ -438,7 +371,7 @@ node_ipv6(struct cctx *x, const struct ynode *n, const char *key, void *o)
 static int
 node_as(struct cctx *x, const struct ynode *n, const char *key, void *o)
 {
-	return parse_as(x, n, key, &((struct node_obj *)o)->n.as);
+	return ycx_as(&x->y, n, key, &((struct node_obj *)o)->n.as);
 }
 
 static int
@@ -545,7 +478,7 @@ peer_as(struct cctx *x, const struct ynode *n, const char *key, void *o)
 	struct peer_obj *po = o;
 
 	po->as_line = n->line;
-	return parse_as(x, n, key, &po->p.as);
+	return ycx_as(&x->y, n, key, &po->p.as);
 }
 
 static int
@@ -594,7 +527,7 @@ top_as(struct cctx *x, const struct ynode *n, const char *key, void *o)
 	uint32_t as;
 
 	(void)o;
-	if (parse_as(x, n, key, &as) == -1)
+	if (ycx_as(&x->y, n, key, &as) == -1)
 		return -1;
 	ds_model_set_global_as(x->m, as);
 	return 0;
@@ -606,7 +539,7 @@ top_mesh(struct cctx *x, const struct ynode *n, const char *key, void *o)
 	bool on;
 
 	(void)o;
-	if (parse_bool(x, n, key, &on) == -1)
+	if (ycx_bool(&x->y, n, key, &on) == -1)
 		return -1;
 	ds_model_set_node_mesh(x->m, on);
 	return 0;
@@ -643,11 +576,8 @@ parse_top(struct cctx *x, const struct ynode *root)
 
 	if (root == NULL || ynode_is_null(root))
 		return 0;		/* empty file: an empty cluster */
-	if (root->type != Y_MAP) {
-		snprintf(x->err, x->errlen, "%s:%lu: the top level must be a "
-		    "mapping, not %s", x->path, root->line, ytree_type_name(root));
+	if (ycx_top_mapping(&x->y, root) == -1)
 		return -1;
-	}
 	if (walk_map(x, root, "", f, NITEMS(f), NULL) == -1)
 		return -1;
 	return check_claims(x);
@@ -672,9 +602,9 @@ ds_cluster_load(const char *path, struct ds_model *m, char *err,
 	if (ytree_load(path, &lim, &root, err, errlen) == -1)
 		return -1;
 	memset(&x, 0, sizeof(x));
-	x.path = path;
-	x.err = err;
-	x.errlen = errlen;
+	x.y.path = path;
+	x.y.err = err;
+	x.y.errlen = errlen;
 	x.m = m;
 	rc = parse_top(&x, root);
 	free(x.claims);

@@ -20,6 +20,7 @@
 #include <yaml.h>
 
 #include "defs.h"
+#include "num.h"
 #include "xmalloc.h"
 #include "ytree.h"
 
@@ -375,4 +376,79 @@ ytree_key_error(char *err, size_t errlen, const char *path, unsigned long line,
 	for (char *s = err; s != NULL && *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			*s = '?';
+}
+
+int
+ycx_error(const struct ycx *x, unsigned long line, const char *key,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ytree_key_error(x->err, x->errlen, x->path, line, key, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+ycx_scalar(const struct ycx *x, const struct ynode *n, const char *key,
+    const char *what)
+{
+	if (n->type == Y_SCALAR)
+		return 0;
+	return ycx_error(x, n->line, key, "expected %s, got %s", what,
+	    ytree_type_name(n));
+}
+
+int
+ycx_as(const struct ycx *x, const struct ynode *n, const char *key,
+    uint32_t *as)
+{
+	if (ycx_scalar(x, n, key, "an AS number") == -1)
+		return -1;
+	switch (n->quoted ? NUM_AS_SYNTAX : num_parse_as(n->str, as)) {
+	case NUM_AS_OK:
+		return 0;
+	case NUM_AS_ASDOT:
+		return ycx_error(x, n->line, key, "bad asdot AS \"%s\"",
+		    n->str);
+	case NUM_AS_RANGE:
+		return ycx_error(x, n->line, key, "AS %s is out of range "
+		    "(1..4294967295)", n->str);
+	case NUM_AS_SYNTAX:
+	default:
+		return ycx_error(x, n->line, key, "expected an AS number, got "
+		    "\"%.32s\"", n->str);
+	}
+}
+
+int
+ycx_bool(const struct ycx *x, const struct ynode *n, const char *key, bool *b)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes",
+	    "Yes", "YES" };
+	static const char *const no[] = { "false", "False", "FALSE", "no",
+	    "No", "NO" };
+
+	if (ycx_scalar(x, n, key, "true or false") == -1)
+		return -1;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]) && !n->quoted;
+	    i++) {
+		if (strcmp(n->str, yes[i]) == 0 || strcmp(n->str, no[i]) == 0) {
+			*b = strcmp(n->str, yes[i]) == 0;
+			return 0;
+		}
+	}
+	return ycx_error(x, n->line, key, "expected true or false, got "
+	    "\"%.32s\"", n->str);
+}
+
+int
+ycx_top_mapping(const struct ycx *x, const struct ynode *root)
+{
+	if (root->type == Y_MAP)
+		return 0;
+	snprintf(x->err, x->errlen, "%s:%lu: the top level must be a mapping, "
+	    "not %s", x->path, root->line, ytree_type_name(root));
+	return -1;
 }

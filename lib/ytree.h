@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "defs.h"
 
@@ -60,5 +61,29 @@ const char *ytree_type_name(const struct ynode *);
 void	ytree_key_error(char *err, size_t errlen, const char *path,
 	    unsigned long line, const char *key, const char *fmt, va_list ap)
 	    PRINTF_LIKE(6, 0);
+
+/*
+ * One parse's error sink, shared by the config and the cluster file: each
+ * function below returns 0, or -1 with "FILE:LINE: key KEY: why" in err.
+ */
+struct ycx {
+	const char	*path;
+	char		*err;
+	size_t		 errlen;
+};
+
+int	ycx_error(const struct ycx *, unsigned long line, const char *key,
+	    const char *fmt, ...) PRINTF_LIKE(4, 5);	/* always -1 */
+/* n is a scalar, else "expected WHAT, got a mapping". */
+int	ycx_scalar(const struct ycx *, const struct ynode *n, const char *key,
+	    const char *what);
+/* An unquoted asplain or asdot (RFC 5396) AS, 1..4294967295. */
+int	ycx_as(const struct ycx *, const struct ynode *n, const char *key,
+	    uint32_t *as);
+/* An unquoted YAML 1.1 boolean: true/false, yes/no (three cases each). */
+int	ycx_bool(const struct ycx *, const struct ynode *n, const char *key,
+	    bool *b);
+/* root is a mapping, else "FILE:LINE: the top level must be a mapping". */
+int	ycx_top_mapping(const struct ycx *, const struct ynode *root);
 
 #endif
