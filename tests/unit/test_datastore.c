@@ -24,30 +24,11 @@
 #include "datastore.h"
 #include "log.h"
 #include "model.h"
+#include "ds_rec.h"
 
 static char tmpdir[] = "/tmp/test_datastore.XXXXXX";
 
 /* The recording stub. */
-
-#define REC_MAX	64
-
-static struct {
-	char	line[REC_MAX][160];
-	size_t	n;
-} rec;
-
-static void rec_add(const char *, ...) PRINTF_LIKE(1, 2);
-
-static void
-rec_add(const char *fmt, ...)
-{
-	va_list ap;
-
-	ck_assert_uint_lt(rec.n, REC_MAX);
-	va_start(ap, fmt);
-	vsnprintf(rec.line[rec.n++], sizeof(rec.line[0]), fmt, ap);
-	va_end(ap);
-}
 
 static void
 rec_local(void *arg, const struct ds_local *l)
@@ -83,16 +64,6 @@ rec_peer(void *arg, const struct ds_peer *n, const struct ds_peer *o)
 	}
 }
 
-static void
-rec_block(void *arg, const struct prefix *p, bool present)
-{
-	char buf[PREFIX_STRLEN];
-
-	(void)arg;
-	rec_add("%cblock %s", present ? '+' : '-',
-	    prefix_fmt(p, buf, sizeof(buf)));
-}
-
 static const char *const ipip_names[] = { "never", "always", "cross-subnet" };
 
 static void
@@ -111,13 +82,6 @@ rec_pool(void *arg, const struct ds_pool *n, const struct ds_pool *o)
 		    o == NULL ? "" : o->disabled ? " disabled)" : ")");
 }
 
-static void
-rec_synced(void *arg)
-{
-	(void)arg;
-	rec_add("synced");
-}
-
 static const struct ds_ops rec_ops = {
 	.local_changed = rec_local,
 	.peer_changed = rec_peer,
@@ -125,31 +89,6 @@ static const struct ds_ops rec_ops = {
 	.pool_changed = rec_pool,
 	.synced = rec_synced,
 };
-
-/* Assert the recorded calls are exactly want[], in order; then clear. */
-#define EXPECT(...) do {						\
-	static const char *const want_[] = { __VA_ARGS__ };		\
-	expect(want_, NITEMS(want_), __LINE__);			\
-} while (0)
-#define EXPECT_NONE()	expect(NULL, 0, __LINE__)
-
-static void
-expect(const char *const *want, size_t n, int line)
-{
-	char all[REC_MAX * 160] = "";
-
-	for (size_t i = 0; i < rec.n; i++) {
-		strcat(all, "\n  ");
-		strcat(all, rec.line[i]);
-	}
-	ck_assert_msg(rec.n == n, "line %d: %zu calls, want %zu:%s", line,
-	    rec.n, n, all);
-	for (size_t i = 0; i < n; i++)
-		ck_assert_msg(strcmp(rec.line[i], want[i]) == 0,
-		    "line %d: call %zu is \"%s\", want \"%s\"", line, i,
-		    rec.line[i], want[i]);
-	rec.n = 0;
-}
 
 /* Model helpers. */
 
