@@ -17,9 +17,11 @@
  *         I_DEAD | length | object) until apply deletes the route or
  *         leaves it to its object's deletion. An id the rib reuses before
  *         that, and every IPv6 route, become an orphan record instead.
- * Orphans (a prefix-keyed tree, malloc'd) also hold the routes found in
- * the FIB at start-up until the rib wants them (krt_set takes their state
- * over) or the first full sync removes them.
+ * The IPv4 routes found in the FIB at start-up go into a sorted array of
+ * 12-byte records (adopted) until the rib wants them (krt_set takes their
+ * state over) or the first full sync removes the rest; a restart with a
+ * million routes in the FIB costs 12 MB there, not a million mallocs.
+ * IPv6 ones, and those found by a later re-read, are orphans.
  *
  * Our implementation:
  *  - apply() runs from a zero-timeout event and handles at most
@@ -38,6 +40,8 @@
  *    place (one request re-points them all).
  */
 #include <bsd/sys/queue.h>
+#include <arpa/inet.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -100,6 +104,14 @@ struct krt_nh {
 	bool			 installed;
 };
 
+/* A route found at start-up (IPv4), sorted by (addr, len). */
+struct krt_adopt {
+	uint32_t	 addr;		/* network byte order */
+	uint8_t		 len;
+	bool		 taken;		/* wanted: its state went to a slot */
+	uint32_t	 inst;		/* I_BH or object; I_NONE: gone */
+};
+
 struct krt_orphan {
 	RB_ENTRY(krt_orphan)	 tree;
 	TAILQ_ENTRY(krt_orphan)	 dirty;
@@ -128,6 +140,11 @@ struct krt {
 	struct krt_nid		 nh_id;
 	struct krt_nh		**nhv;		/* by handle - 1 */
 	uint32_t		 nhcap;
+	struct krt_adopt	*adv;		/* found at start, sorted */
+	size_t			 nad, adcap;
+	size_t			 nadleft;	/* not taken yet */
+	size_t			 adpos;		/* the sweep's cursor */
+	bool			 adopting;	/* the start-up dump */
 	uint32_t		*zombies;	/* retired object ids */
 	size_t			 nzombies, zcap;
 	struct event		*ev_apply;
@@ -207,7 +224,7 @@ krt_new(struct event_base *base, uint8_t protocol, uint32_t table,
 size_t
 krt_count(const struct krt *k)
 {
-	return k->nwant + k->norphans;
+	return k->nwant + k->norphans + k->nadleft;
 }
 
 bool
@@ -265,7 +282,7 @@ static bool
 anything_dirty(const struct krt *k)
 {
 	return k->fam[0].ndirty > 0 || k->fam[1].ndirty > 0 ||
-	    !TAILQ_EMPTY(&k->odirty);
+	    !TAILQ_EMPTY(&k->odirty) || (k->synced && k->nad > 0);
 }
 
 /* ---- orphans ---- */
@@ -317,6 +334,81 @@ orphan_free(struct krt *k, struct krt_orphan *o)
 	RB_REMOVE(krt_otree, &k->orphans, o);
 	k->norphans--;
 	free(o);
+}
+
+/* ---- routes found at start-up (IPv4) ---- */
+
+static int
+adopt_cmp(const void *pa, const void *pb)
+{
+	const struct krt_adopt *a = pa, *b = pb;
+	uint32_t x = ntohl(a->addr), y = ntohl(b->addr);
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+static struct krt_adopt *
+adopt_find(struct krt *k, const struct prefix *pfx)
+{
+	struct krt_adopt key = { .len = pfx->len }, *a;
+
+	if (k->nadleft == 0 || pfx->af != AF_INET)
+		return NULL;
+	memcpy(&key.addr, pfx->b, 4);
+	a = bsearch(&key, k->adv, k->nad, sizeof(*a), adopt_cmp);
+	return a != NULL && !a->taken ? a : NULL;
+}
+
+static void
+adopt_add(struct krt *k, const struct prefix *pfx, uint32_t inst)
+{
+	struct krt_adopt *a;
+
+	if (k->nad == k->adcap) {
+		k->adcap = k->adcap ? k->adcap * 2 : 1024;
+		k->adv = xreallocarray(k->adv, k->adcap, sizeof(*k->adv));
+	}
+	a = &k->adv[k->nad++];
+	memset(a, 0, sizeof(*a));
+	memcpy(&a->addr, pfx->b, 4);
+	a->len = pfx->len;
+	a->inst = inst;
+}
+
+/* Sorted, one record per prefix (of duplicates, with another metric, one). */
+static void
+adopt_sort(struct krt *k)
+{
+	size_t i, j;
+
+	if (k->nad == 0)
+		return;
+	qsort(k->adv, k->nad, sizeof(*k->adv), adopt_cmp);
+	for (i = j = 0; i < k->nad; i++) {
+		if (j > 0 && adopt_cmp(&k->adv[j - 1], &k->adv[i]) == 0)
+			j--;
+		k->adv[j++] = k->adv[i];
+	}
+	k->nad = k->nadleft = j;
+}
+
+static void
+adopt_prefix(const struct krt_adopt *a, struct prefix *pfx)
+{
+	memset(pfx, 0, sizeof(*pfx));
+	pfx->af = AF_INET;
+	pfx->len = a->len;
+	memcpy(pfx->b, &a->addr, 4);
+}
+
+static void
+adopt_done(struct krt *k)
+{
+	free(k->adv);
+	k->adv = NULL;
+	k->nad = k->adcap = k->nadleft = k->adpos = 0;
 }
 
 /* ---- nexthops ---- */
@@ -475,6 +567,7 @@ krt_set(struct krt *k, uint32_t id, const struct prefix *pfx,
 	struct krt_slot *s = slot_at(k, id, true);
 	struct krt_nh *nh = NULL, *old;
 	struct krt_orphan *o;
+	struct krt_adopt *a;
 	uint32_t want = W_BH;
 
 	if (s->inst & I_DEAD)
@@ -488,6 +581,10 @@ krt_set(struct krt *k, uint32_t id, const struct prefix *pfx,
 	if (s->want == W_NONE && (o = orphan_find(k, pfx)) != NULL) {
 		s->inst = o->inst;	/* found at start, or left just now */
 		orphan_free(k, o);
+	} else if (s->want == W_NONE && (a = adopt_find(k, pfx)) != NULL) {
+		s->inst = a->inst;	/* found at start */
+		a->taken = true;
+		k->nadleft--;
 	}
 	if (nh != NULL && nh->refs++ == 0 && nh->dropped > 0 && nh->installed)
 		nh_retire(k, nh);
@@ -563,10 +660,15 @@ nl_route_changed(void *arg, const struct nl_route *nr, bool deleted)
 {
 	struct krt *k = arg;
 	struct krt_orphan *o = orphan_find(k, &nr->dst);
+	struct krt_adopt *a = adopt_find(k, &nr->dst);
 	struct krt_slot *s = NULL;
 	char buf[PREFIX_STRLEN];
 	uint32_t id = 0;
 
+	if (a != NULL) {
+		a->inst = deleted ? I_NONE : inst_of(k, nr);
+		return;		/* not wanted (yet): nothing to restore */
+	}
 	if (o == NULL && k->ops->prefix_id(k->ops_arg, &nr->dst, &id))
 		s = slot_at(k, id, false);
 	if (o == NULL && (s == NULL || s->want == W_NONE ||
@@ -618,6 +720,9 @@ nl_nexthop_changed(void *arg, uint32_t id, bool deleted)
 	RB_FOREACH_SAFE(o, krt_otree, &k->orphans, on)
 		if (o->inst == id)
 			orphan_free(k, o);
+	for (size_t i = 0; i < k->nad; i++)
+		if (!k->adv[i].taken && k->adv[i].inst == id)
+			k->adv[i].inst = I_NONE;
 }
 
 static void
@@ -664,12 +769,21 @@ dump_route_cb(void *arg, const struct nl_route *nr)
 {
 	struct krt *k = arg;
 	struct krt_orphan *o;
+	struct krt_adopt *a;
 	struct krt_slot *s;
 	uint32_t id;
 
 	if (nr->type == NL_RT_OTHER)
 		return;
 	k->had_routes = true;
+	if (k->adopting && nr->dst.af == AF_INET) {
+		adopt_add(k, &nr->dst, inst_of(k, nr));
+		return;
+	}
+	if ((a = adopt_find(k, &nr->dst)) != NULL) {
+		a->inst = inst_of(k, nr);
+		return;
+	}
 	if ((o = orphan_find(k, &nr->dst)) != NULL) {
 		o->inst = inst_of(k, nr);
 		return;
@@ -703,6 +817,8 @@ reconcile(struct krt *k)
 	}
 	RB_FOREACH(o, krt_otree, &k->orphans)
 		o->inst = I_NONE;
+	for (size_t i = 0; i < k->nad; i++)
+		k->adv[i].inst = I_NONE;
 	if ((k->objects && nl_nh_dump(k->nl, dump_nh_cb, k) == -1) ||
 	    nl_route_dump(k->nl, dump_route_cb, k) == -1) {
 		log_warn("reading the FIB");
@@ -725,10 +841,13 @@ krt_start(struct krt *k)
 	if (k->nl == NULL)
 		return -1;
 	k->objects = nl_nexthop_objects(k->nl);
+	k->adopting = true;
 	if (reconcile(k) == -1)
 		return -1;
+	k->adopting = false;
+	adopt_sort(k);
 	log_info("kernel: %zu routes of ours found in table %u (protocol %u)"
-	    "%s", k->norphans, k->table, k->protocol,
+	    "%s", k->norphans + k->nad, k->table, k->protocol,
 	    k->objects ? "" : "; no nexthop objects, using gateway routes");
 	return 0;
 }
@@ -928,6 +1047,32 @@ orphan_apply(struct krt *k, struct krt_orphan *o)
 	}
 }
 
+/* Up to budget unwanted start-up routes go (after the first full sync,
+ * or at shutdown). */
+static size_t
+adopt_sweep(struct krt *k, size_t budget)
+{
+	struct krt_adopt *a;
+	struct prefix pfx;
+	size_t done = 0;
+
+	for (; k->adpos < k->nad && done < budget; k->adpos++) {
+		a = &k->adv[k->adpos];
+		if (a->taken)
+			continue;
+		if (a->inst != I_NONE) {
+			adopt_prefix(a, &pfx);
+			route_remove(k, &pfx, a->inst);
+			done++;
+		}
+		a->taken = true;
+		k->nadleft--;
+	}
+	if (k->adpos == k->nad)
+		adopt_done(k);
+	return done;
+}
+
 /* Up to budget dirty slots of family f, from the cursor on. */
 static size_t
 fam_apply(struct krt *k, int f, size_t budget)
@@ -1076,6 +1221,8 @@ apply(struct krt *k)
 	}
 	for (int f = 0; f < 2 && n < KRT_APPLY_BATCH; f++)
 		n += fam_apply(k, f, KRT_APPLY_BATCH - n);
+	if (k->synced && k->nad > 0 && n < KRT_APPLY_BATCH)
+		n += adopt_sweep(k, KRT_APPLY_BATCH - n);
 	if (nl_flush(k->nl) == -1)
 		log_warn("kernel: netlink");
 	if (anything_dirty(k))
@@ -1139,6 +1286,8 @@ krt_remove_all(struct krt *k)
 			route_remove(k, &o->pfx, o->inst);
 		orphan_free(k, o);
 	}
+	if (k->nad > 0)
+		(void)adopt_sweep(k, SIZE_MAX);
 	(void)nl_flush(k->nl);
 	nh_sweep(k);
 }
@@ -1160,6 +1309,7 @@ krt_free(struct krt *k)
 		free(k->fam[f].dirty);
 	}
 	free(k->nhv);
+	free(k->adv);
 	free(k->zombies);
 	if (k->ev_apply)
 		event_free(k->ev_apply);
