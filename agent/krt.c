@@ -18,9 +18,9 @@
  *         leaves it to its object's deletion. An id the rib reuses before
  *         that, and every IPv6 route, become an orphan record instead.
  * The IPv4 routes found in the FIB at start-up go into a sorted array of
- * 12-byte records (adopted) until the rib wants them (krt_set takes their
+ * 8-byte records (adopted) until the rib wants them (krt_set takes their
  * state over) or the first full sync removes the rest; a restart with a
- * million routes in the FIB costs 12 MB there, not a million mallocs.
+ * million routes in the FIB costs 8 MB there, not a million mallocs.
  * IPv6 ones, and those found by a later re-read, are orphans.
  *
  * Our implementation:
@@ -107,10 +107,11 @@ struct krt_nh {
 /* A route found at start-up (IPv4), sorted by (addr, len). */
 struct krt_adopt {
 	uint32_t	 addr;		/* network byte order */
-	uint8_t		 len;
-	bool		 taken;		/* wanted: its state went to a slot */
-	uint32_t	 inst;		/* I_BH or object; I_NONE: gone */
+	uint32_t	 v;		/* A_TAKEN | length << 24 | inst */
 };
+#define A_TAKEN		0x80000000u	/* wanted: its state went to a slot */
+#define A_INST(a)	I_OBJ((a)->v)	/* I_BH or object; I_NONE: gone */
+#define A_SET_INST(a, i) ((a)->v = ((a)->v & ~I_OBJMASK) | I_OBJ(i))
 
 struct krt_orphan {
 	RB_ENTRY(krt_orphan)	 tree;
@@ -346,19 +347,19 @@ adopt_cmp(const void *pa, const void *pb)
 
 	if (x != y)
 		return x < y ? -1 : 1;
-	return (a->len > b->len) - (a->len < b->len);
+	return (I_LEN(a->v) > I_LEN(b->v)) - (I_LEN(a->v) < I_LEN(b->v));
 }
 
 static struct krt_adopt *
 adopt_find(struct krt *k, const struct prefix *pfx)
 {
-	struct krt_adopt key = { .len = pfx->len }, *a;
+	struct krt_adopt key = { .v = (uint32_t)pfx->len << I_LENSHIFT }, *a;
 
 	if (k->nadleft == 0 || pfx->af != AF_INET)
 		return NULL;
 	memcpy(&key.addr, pfx->b, 4);
 	a = bsearch(&key, k->adv, k->nad, sizeof(*a), adopt_cmp);
-	return a != NULL && !a->taken ? a : NULL;
+	return a != NULL && !(a->v & A_TAKEN) ? a : NULL;
 }
 
 static void
@@ -373,8 +374,7 @@ adopt_add(struct krt *k, const struct prefix *pfx, uint32_t inst)
 	a = &k->adv[k->nad++];
 	memset(a, 0, sizeof(*a));
 	memcpy(&a->addr, pfx->b, 4);
-	a->len = pfx->len;
-	a->inst = inst;
+	a->v = (uint32_t)pfx->len << I_LENSHIFT | I_OBJ(inst);
 }
 
 /* Sorted, one record per prefix (of duplicates, with another metric, one). */
@@ -399,7 +399,7 @@ adopt_prefix(const struct krt_adopt *a, struct prefix *pfx)
 {
 	memset(pfx, 0, sizeof(*pfx));
 	pfx->af = AF_INET;
-	pfx->len = a->len;
+	pfx->len = I_LEN(a->v);
 	memcpy(pfx->b, &a->addr, 4);
 }
 
@@ -582,8 +582,8 @@ krt_set(struct krt *k, uint32_t id, const struct prefix *pfx,
 		s->inst = o->inst;	/* found at start, or left just now */
 		orphan_free(k, o);
 	} else if (s->want == W_NONE && (a = adopt_find(k, pfx)) != NULL) {
-		s->inst = a->inst;	/* found at start */
-		a->taken = true;
+		s->inst = A_INST(a);	/* found at start */
+		a->v |= A_TAKEN;
 		k->nadleft--;
 	}
 	if (nh != NULL && nh->refs++ == 0 && nh->dropped > 0 && nh->installed)
@@ -666,7 +666,7 @@ nl_route_changed(void *arg, const struct nl_route *nr, bool deleted)
 	uint32_t id = 0;
 
 	if (a != NULL) {
-		a->inst = deleted ? I_NONE : inst_of(k, nr);
+		A_SET_INST(a, deleted ? I_NONE : inst_of(k, nr));
 		return;		/* not wanted (yet): nothing to restore */
 	}
 	if (o == NULL && k->ops->prefix_id(k->ops_arg, &nr->dst, &id))
@@ -721,8 +721,8 @@ nl_nexthop_changed(void *arg, uint32_t id, bool deleted)
 		if (o->inst == id)
 			orphan_free(k, o);
 	for (size_t i = 0; i < k->nad; i++)
-		if (!k->adv[i].taken && k->adv[i].inst == id)
-			k->adv[i].inst = I_NONE;
+		if (!(k->adv[i].v & A_TAKEN) && A_INST(&k->adv[i]) == id)
+			A_SET_INST(&k->adv[i], I_NONE);
 }
 
 static void
@@ -781,7 +781,7 @@ dump_route_cb(void *arg, const struct nl_route *nr)
 		return;
 	}
 	if ((a = adopt_find(k, &nr->dst)) != NULL) {
-		a->inst = inst_of(k, nr);
+		A_SET_INST(a, inst_of(k, nr));
 		return;
 	}
 	if ((o = orphan_find(k, &nr->dst)) != NULL) {
@@ -818,7 +818,7 @@ reconcile(struct krt *k)
 	RB_FOREACH(o, krt_otree, &k->orphans)
 		o->inst = I_NONE;
 	for (size_t i = 0; i < k->nad; i++)
-		k->adv[i].inst = I_NONE;
+		A_SET_INST(&k->adv[i], I_NONE);
 	if ((k->objects && nl_nh_dump(k->nl, dump_nh_cb, k) == -1) ||
 	    nl_route_dump(k->nl, dump_route_cb, k) == -1) {
 		log_warn("reading the FIB");
@@ -1058,14 +1058,14 @@ adopt_sweep(struct krt *k, size_t budget)
 
 	for (; k->adpos < k->nad && done < budget; k->adpos++) {
 		a = &k->adv[k->adpos];
-		if (a->taken)
+		if (a->v & A_TAKEN)
 			continue;
-		if (a->inst != I_NONE) {
+		if (A_INST(a) != I_NONE) {
 			adopt_prefix(a, &pfx);
-			route_remove(k, &pfx, a->inst);
+			route_remove(k, &pfx, A_INST(a));
 			done++;
 		}
-		a->taken = true;
+		a->v |= A_TAKEN;
 		k->nadleft--;
 	}
 	if (k->adpos == k->nad)
