@@ -260,15 +260,17 @@ stop_ternd() {
 	wait "$pid" 2>/dev/null
 }
 
-# start_bird HOST CONF: check CONF with `bird -p`, then run bird 2 in the foreground
-# in HOST's namespace (socket $W/HOST.bird.ctl, log $W/HOST.bird.log).
+# start_bird HOST CONF [ARGS...]: check CONF with `bird -p`, then run bird 2 in the
+# foreground in HOST's namespace (socket $W/HOST.bird.ctl, log $W/HOST.bird.log),
+# with ARGS added (-R: graceful restart recovery, as calico/node starts it).
 start_bird() {
 	local h=$1 conf=$2 pid out
+	shift 2
 	require_cmd bird birdc
 	[[ -z ${_TT_BIRD[$h]:-} ]] || fail "bird already running on $h"
 	out=$(bird -p -c "$conf" 2>&1) || fail "bird -p rejects $conf: $out"
 	ip netns exec "$(host_ns "$h")" bird -f -c "$conf" -s "$W/$h.bird.ctl" \
-		-P "$W/$h.bird.pid" </dev/null >>"$W/$h.bird.log" 2>&1 &
+		-P "$W/$h.bird.pid" "$@" </dev/null >>"$W/$h.bird.log" 2>&1 &
 	pid=$!
 	_tt_record_pid "$pid"
 	_TT_BIRD[$h]=$pid
