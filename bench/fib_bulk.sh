@@ -399,6 +399,17 @@ phase_ternd() {
 	return "$rc"
 }
 
+# bird_stop HOST [SIGNAL]: stop HOST's bird (TERM by default) and forget it.
+bird_stop() {
+	local h=$1 pid=${_TT_BIRD[$1]:-}
+	[[ -n $pid ]] || return 0
+	unset "_TT_WATCH[$pid]"
+	kill "-${2:-TERM}" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "_TT_BIRD[$h]"
+	rm -f "$W/$h.bird.ctl" "$W/$h.bird.pid"
+}
+
 phase_bird() {
 	local pid rc
 	note "=== round $RUN, phase 2: receiver BIRD 2 (Calico's configuration)"
@@ -408,11 +419,7 @@ phase_bird() {
 	birdc_q h2 enable "$(mesh_name h1)" >/dev/null || fail "birdc enable on h2 failed"
 	receive bird "$pid"
 	rc=$?
-	unset "_TT_WATCH[$pid]"
-	kill -TERM "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	unset "_TT_BIRD[h1]"
-	rm -f "$W/h1.bird.ctl" "$W/h1.bird.pid"
+	bird_stop h1
 	watch_stop
 	clean_h1
 	return "$rc"

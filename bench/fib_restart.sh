@@ -75,17 +75,17 @@ restart() {
 	monpid=$!
 	_tt_record_pid "$monpid"
 	sleep 0.5
-	unset "_TT_WATCH[$pid]"
-	kill -KILL "$pid"
-	wait "$pid" 2>/dev/null
-	t0=$(now_us)
 	if [[ $name == ternd ]]; then
+		unset "_TT_WATCH[$pid]"
+		kill -KILL "$pid"
+		wait "$pid" 2>/dev/null
 		unset "_TT_TERND[h1]"
+		t0=$(now_us)
 		start_ternd_info
 		pid=${_TT_TERND[h1]}
 	else
-		unset "_TT_BIRD[h1]"
-		rm -f "$W/h1.bird.ctl" "$W/h1.bird.pid"
+		bird_stop h1 KILL
+		t0=$(now_us)
 		start_bird h1 "$BIRD_CONF" "${BIRD_ARGV[@]}"
 		pid=${_TT_BIRD[h1]}
 	fi
@@ -152,12 +152,7 @@ round() {
 	if [[ $name == ternd ]]; then
 		stop_ternd h1 || broke "ternd did not exit 0 on SIGTERM"
 	else
-		pid=${_TT_BIRD[h1]}
-		unset "_TT_WATCH[$pid]"
-		kill -TERM "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		unset "_TT_BIRD[h1]"
-		rm -f "$W/h1.bird.ctl" "$W/h1.bird.pid"
+		bird_stop h1
 	fi
 	clean_h1
 }
