@@ -21,9 +21,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <event2/event.h>
 
+#include "curl_dl.h"
 #include "etcd.h"
 #include "log.h"
 #include "num.h"
@@ -68,20 +68,20 @@ check_done(struct ds_etcd *e)
 	long status;
 	int left;
 
-	while ((msg = curl_multi_info_read(e->multi, &left)) != NULL) {
+	while ((msg = cu.multi_info_read(e->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		rc = msg->data.result;
 		req = NULL;
 		status = 0;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &req);
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE,
+		cu.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &req);
+		cu.easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE,
 		    &status);
 		if (req == NULL)
 			continue;
 		if (rc != CURLE_OK)
 			etcd_req_finish(req, 0, req->errbuf[0] != '\0' ?
-			    req->errbuf : curl_easy_strerror(rc));
+			    req->errbuf : cu.easy_strerror(rc));
 		else
 			etcd_req_finish(req, status, NULL);
 	}
@@ -97,7 +97,7 @@ sock_ev_cb(evutil_socket_t fd, short what, void *arg)
 		action |= CURL_CSELECT_IN;
 	if (what & EV_WRITE)
 		action |= CURL_CSELECT_OUT;
-	curl_multi_socket_action(e->multi, fd, action, &running);
+	cu.multi_socket_action(e->multi, fd, action, &running);
 	check_done(e);
 }
 
@@ -125,7 +125,7 @@ curl_sock_cb(CURL *easy, curl_socket_t s, int what, void *userp,
 	if (sk == NULL) {
 		sk = xcalloc(1, sizeof(*sk));
 		TAILQ_INSERT_TAIL(&e->socks, sk, entry);
-		curl_multi_assign(e->multi, s, sk);
+		cu.multi_assign(e->multi, s, sk);
 	} else {
 		event_free(sk->ev);
 	}
@@ -143,7 +143,7 @@ curl_timeout_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	cu.multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	check_done(e);
 }
 
@@ -214,31 +214,31 @@ static void
 tls_opts(const struct ds_etcd *e, CURL *c)
 {
 	if (e->ca_file != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, e->ca_file);
+		cu.easy_setopt(c, CURLOPT_CAINFO, e->ca_file);
 	if (e->cert_file != NULL)
-		curl_easy_setopt(c, CURLOPT_SSLCERT, e->cert_file);
+		cu.easy_setopt(c, CURLOPT_SSLCERT, e->cert_file);
 	if (e->key_file != NULL)
-		curl_easy_setopt(c, CURLOPT_SSLKEY, e->key_file);
+		cu.easy_setopt(c, CURLOPT_SSLKEY, e->key_file);
 }
 
 static void
 easy_opts(struct etcd_req *req, CURL *c, unsigned timeout_ms)
 {
-	curl_easy_setopt(c, CURLOPT_PRIVATE, req);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, req->errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, req);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, curl_header_cb);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, req);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)ETCD_CONNECT_MS);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(c, CURLOPT_TCP_KEEPIDLE, (long)ETCD_KEEPIDLE);
-	curl_easy_setopt(c, CURLOPT_TCP_KEEPINTVL, (long)ETCD_KEEPINTVL);
-	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, curl_sockopt_cb);
+	cu.easy_setopt(c, CURLOPT_PRIVATE, req);
+	cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+	cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(c, CURLOPT_ERRORBUFFER, req->errbuf);
+	cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_write_cb);
+	cu.easy_setopt(c, CURLOPT_WRITEDATA, req);
+	cu.easy_setopt(c, CURLOPT_HEADERFUNCTION, curl_header_cb);
+	cu.easy_setopt(c, CURLOPT_HEADERDATA, req);
+	cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)ETCD_CONNECT_MS);
+	cu.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	cu.easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	cu.easy_setopt(c, CURLOPT_TCP_KEEPIDLE, (long)ETCD_KEEPIDLE);
+	cu.easy_setopt(c, CURLOPT_TCP_KEEPINTVL, (long)ETCD_KEEPINTVL);
+	cu.easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, curl_sockopt_cb);
 }
 
 static int
@@ -249,34 +249,35 @@ req_start(struct ds_etcd *e, struct etcd_req *req, unsigned timeout_ms)
 	CURL *c;
 
 	snprintf(url, sizeof(url), "%s%s", etcd_endpoint(e), req->path);
-	if ((c = curl_easy_init()) == NULL)
+	if ((c = cu.easy_init()) == NULL)
 		return -1;
 	req->easy = c;
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	cu.easy_setopt(c, CURLOPT_URL, url);
 	easy_opts(req, c, timeout_ms);
 	tls_opts(e, c);
 	if (req->post != NULL) {
-		h = curl_slist_append(h, "Content-Type: application/json");
-		h = curl_slist_append(h, "Expect:");
+		h = cu.slist_append(h, "Content-Type: application/json");
+		h = cu.slist_append(h, "Expect:");
 		/* the member answers only while it has a leader */
-		h = curl_slist_append(h, "Grpc-Metadata-hasleader: true");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+		h = cu.slist_append(h, "Grpc-Metadata-hasleader: true");
+		cu.easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		cu.easy_setopt(c, CURLOPT_POSTFIELDSIZE,
 		    (long)strlen(req->post));
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->post);
+		cu.easy_setopt(c, CURLOPT_POSTFIELDS, req->post);
 	}
 	req->hdrs = h;
-	return curl_multi_add_handle(e->multi, c) == CURLM_OK ? 0 : -1;
+	return cu.multi_add_handle(e->multi, c) == CURLM_OK ? 0 : -1;
 }
 
 static void
 req_free(struct ds_etcd *e, struct etcd_req *req)
 {
 	if (req->easy != NULL) {
-		curl_multi_remove_handle(e->multi, req->easy);
-		curl_easy_cleanup(req->easy);
+		cu.multi_remove_handle(e->multi, req->easy);
+		cu.easy_cleanup(req->easy);
 	}
-	curl_slist_free_all(req->hdrs);
+	if (req->hdrs != NULL)		/* libcurl loaded when there are */
+		cu.slist_free_all(req->hdrs);
 	free(req->path);
 	free(req->post);
 	free(req->body);
@@ -626,18 +627,20 @@ ds_etcd_new(struct event_base *base, const struct ds_etcd_conf *conf,
 static int
 start_curl(struct ds_etcd *e)
 {
-	if (curl_users == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+	if (curl_dl_load(e->error, sizeof(e->error)) == -1)
+		return -1;
+	if (curl_users == 0 && cu.global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		snprintf(e->error, sizeof(e->error), "curl_global_init failed");
 		return -1;
 	}
 	curl_users++;
-	if ((e->multi = curl_multi_init()) == NULL)
+	if ((e->multi = cu.multi_init()) == NULL)
 		fatalx("datastore: curl_multi_init");
-	curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, curl_sock_cb);
-	curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
-	curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
-	curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
-	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, 8L);
+	cu.multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, curl_sock_cb);
+	cu.multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
+	cu.multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
+	cu.multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
+	cu.multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, 8L);
 	e->ev_curl = evtimer_new(e->base, curl_timeout_cb, e);
 	e->ev_retry = evtimer_new(e->base, retry_cb, e);
 	e->ev_kick = event_new(e->base, -1, 0, kick_cb, e);
@@ -674,7 +677,7 @@ stop_curl(struct ds_etcd *e)
 {
 	struct etcd_sock *sk;
 
-	curl_multi_cleanup(e->multi);
+	cu.multi_cleanup(e->multi);
 	e->multi = NULL;
 	while ((sk = TAILQ_FIRST(&e->socks)) != NULL) {
 		TAILQ_REMOVE(&e->socks, sk, entry);
@@ -682,7 +685,7 @@ stop_curl(struct ds_etcd *e)
 		free(sk);
 	}
 	if (--curl_users == 0)
-		curl_global_cleanup();
+		cu.global_cleanup();
 }
 
 void
