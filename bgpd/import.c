@@ -107,7 +107,7 @@ bgp_peer_established(struct bgp_peer *peer, struct bgp_conn *conn)
 	peer->src.router_id = peer->remote_id;
 	negotiate_ctx(peer, &conn->remote_open);
 	peer->last_error[0] = '\0';
-	peer->retry_count = 0;
+	peer->refused = 0;
 	memset(peer->eor_rx, 0, sizeof(peer->eor_rx));
 	if (peer->gr_stale)
 		gr_reestablished(peer);

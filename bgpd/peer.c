@@ -26,6 +26,9 @@
 #include "timer.h"
 #include "xmalloc.h"
 
+#define REFUSED_RETRY_MS	250u	/* first retry after a refused connect */
+#define REFUSED_MAX		20	/* 250 ms << 19 > any connect_retry_time */
+
 static void	conn_read_cb(evutil_socket_t, short, void *);
 static void	conn_write_cb(evutil_socket_t, short, void *);
 static void	conn_hold_cb(evutil_socket_t, short, void *);
@@ -347,6 +350,16 @@ bgp_sockaddr(const struct addr *a, uint16_t port, struct sockaddr_storage *ss)
 	}
 }
 
+/* A connect failed with err: count refusals in a row (bgp_peer_retry_start). */
+static void
+note_refused(struct bgp_peer *peer, int err)
+{
+	if (err != ECONNREFUSED)
+		peer->refused = 0;
+	else if (peer->refused < REFUSED_MAX)
+		peer->refused++;
+}
+
 static void
 connect_done_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -360,9 +373,11 @@ connect_done_cb(evutil_socket_t fd, short ev, void *arg)
 	if (err != 0) {
 		bgp_peer_set_error(c->peer, "Socket: %s", strerror(err));
 		log_peer(c->peer, LOG_LVL_DEBUG, "connect: %s", strerror(err));
+		note_refused(c->peer, err);
 		bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
 		return;
 	}
+	c->peer->refused = 0;
 	/* from now on the write event only drains the out buffer */
 	event_assign(c->ev_write, c->peer->bgpd->base, fd, EV_WRITE,
 	    conn_write_cb, c);
@@ -422,22 +437,37 @@ bgp_peer_connect(struct bgp_peer *peer)
 	if (connect(fd, (struct sockaddr *)&ss, sl) == -1 &&
 	    errno != EINPROGRESS) {
 		bgp_peer_set_error(peer, "Socket: %s", strerror(errno));
+		note_refused(peer, errno);
 		bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
 		return;
 	}
 	event_add(c->ev_write, NULL);
 }
 
+/*
+ * Arm the ConnectRetryTimer (RFC 4271 8 leaves its value to the
+ * implementation; jitter per section 10). A connect refused (ECONNREFUSED:
+ * the host answers and nothing listens on the port, so the peer's daemon is
+ * starting or restarting) is retried sooner: after REFUSED_RETRY_MS, doubling
+ * with each refusal in a row, up to connect_retry_time. A mesh whose daemons
+ * start one after the other then comes up as soon as the passive side
+ * listens, not up to connect_retry_time later; a refusal costs one SYN and
+ * one RST. Any other failure, and a connection that came up and closed
+ * again, waits the whole connect_retry_time.
+ */
 void
 bgp_peer_retry_start(struct bgp_peer *peer)
 {
-	unsigned secs = peer->bgpd->params.connect_retry_time;
+	unsigned ms = peer->bgpd->params.connect_retry_time * 1000u;
 
 	if (peer->conf.passive || peer->dead)
 		return;
-	if (secs == 0)
-		secs = 1;
-	timer_arm(peer->ev_retry, secs, true);
+	if (ms == 0)
+		ms = 1000;
+	if (peer->refused > 0 &&
+	    (REFUSED_RETRY_MS << (peer->refused - 1)) < ms)
+		ms = REFUSED_RETRY_MS << (peer->refused - 1);
+	timer_arm_ms_jitter(peer->ev_retry, ms);
 }
 
 static void

@@ -96,7 +96,7 @@ struct bgp_peer {
 	struct bgp_conn		*zombies;	/* closed, freed by ev_reap */
 	const struct rib_attrs	*exp_cache_in;	/* last export translation */
 	const struct rib_attrs	*exp_cache_out;
-	unsigned		 retry_count;
+	unsigned		 refused;	/* connects refused in a row */
 	bool			 dead;
 	bool			 ebgp;
 	/* negotiated on Established */

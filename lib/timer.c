@@ -7,19 +7,29 @@
 
 #include "timer.h"
 
-unsigned
-timer_jitter_ms(unsigned secs)
+/*
+ * RFC 4271 10: "the suggested default amount of jitter SHALL be determined
+ * by multiplying the base value of the appropriate timer by a random factor,
+ * which is uniformly distributed in the range from 0.75 to 1.0."
+ */
+static unsigned
+jitter(unsigned long ms)
 {
-	/*
-	 * RFC 4271 10: "the suggested default amount of jitter SHALL be
-	 * determined by multiplying the base value of the appropriate timer
-	 * by a random factor, which is uniformly distributed in the range
-	 * from 0.75 to 1.0."
-	 */
-	unsigned long ms = (unsigned long)secs * 1000;
 	unsigned long r = (unsigned long)(random() % 251);	/* 0..250 */
 
 	return (unsigned)(ms * (750 + r) / 1000);
+}
+
+unsigned
+timer_jitter_ms(unsigned secs)
+{
+	return jitter((unsigned long)secs * 1000);
+}
+
+void
+timer_arm_ms_jitter(struct event *ev, unsigned ms)
+{
+	timer_arm_ms(ev, jitter(ms));
 }
 
 void

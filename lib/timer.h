@@ -12,6 +12,8 @@ struct event;
 /* Arm ev to fire in secs seconds; with jitter, in [0.75, 1.0] x secs. */
 void	timer_arm(struct event *ev, unsigned secs, bool jitter);
 void	timer_arm_ms(struct event *ev, unsigned ms);
+/* Arm ev to fire in [0.75, 1.0] x ms milliseconds. */
+void	timer_arm_ms_jitter(struct event *ev, unsigned ms);
 void	timer_stop(struct event *ev);
 bool	timer_running(const struct event *ev);
 /* RFC 4271 10: random factor 0.75..1.0, exposed for tests. */

@@ -150,6 +150,28 @@ bgp_refuse() {
 }
 scenario bgp_refuse
 
+# (e2) A refused connect is retried soon (250 ms, doubling), not after the whole
+# connect_retry_time: ternd h2 (the active side toward h1) starts alone with
+# connect_retry_time 120; its connects to h1:179 are refused (nothing listens) and
+# retried several times within the wait; once ternd h1 starts, the session comes up
+# long before 120 s would have passed. A connection that comes up resets the count.
+bgp_refused_retry() {
+	require_ternd
+	local conf
+	netns_hosts 2
+	cluster_file "$W/cluster.yaml" h1 h2
+	conf=$(ternd_conf h2 "$W/cluster.yaml")
+	sed -i 's/^  connect_retry_time: 1$/  connect_retry_time: 120/' "$conf"
+	grep -q '^  connect_retry_time: 120$' "$conf" || fail "cannot set connect_retry_time in $conf"
+	start_ternd h2 "$conf"
+	wait_log_count 20 h2 'Mesh_198_18_0_1\): connect: Connection refused' 3
+	ternd_hosts "$W/cluster.yaml" h1
+	wait_log 20 h2 "$(ternd_est_line h1)"
+	wait_log 20 h1 "$(ternd_route_add_line h2)"
+	assert_running h1 h2
+}
+scenario bgp_refused_retry
+
 # (f) RFC 4724 receiving speaker: BIRD on h2 is killed (no NOTIFICATION);
 # ternd keeps h2's block as stale instead of withdrawing it, and the session
 # comes back when BIRD does.
