@@ -68,7 +68,7 @@ RUN=0                      # the round
 
 # _tt_dump: the lib's dump prints `ip route show` whole; here: counts and log tails.
 _tt_dump() {
-	local ns h f
+	local ns h
 	[[ -n $W && -d $W ]] || return 0
 	echo "  ----- state and logs ($W) -----"
 	for ns in "${_TT_NS[@]}"; do
@@ -83,11 +83,7 @@ _tt_dump() {
 				head -40 | sed 's/^/    /'
 		fi
 	done
-	for f in "$W"/*.log "$W"/*.watch; do
-		[[ -e $f ]] || continue
-		echo "  --- $(basename "$f") (last 30 lines)"
-		tail -n 30 "$f" | sed 's/^/    /'
-	done
+	tail_files 30 "$W"/*.log "$W"/*.watch
 	echo "  ----- end -----"
 }
 

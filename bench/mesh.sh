@@ -86,7 +86,7 @@ WATCH_FILE=""
 # _tt_dump: per host one line (routes, nexthop objects, BGP TCP sessions), then the
 # log tails of h1 and of the hosts in DUMP_HOSTS (the first incomplete ones).
 _tt_dump() {
-	local i ns h f
+	local i ns h
 	[[ -n $W && -d $W ]] || return 0
 	echo "  ----- state ($W) -----"
 	for ((i = 1; i <= N; i++)); do
@@ -98,17 +98,9 @@ _tt_dump() {
 				2>/dev/null | wc -l) BGP TCP sessions"
 	done
 	for h in h1 ${DUMP_HOSTS:-}; do
-		for f in "$W/$h.ternd.log" "$W/$h.bird.log"; do
-			[[ -s $f ]] || continue
-			echo "  --- $(basename "$f") (last 30 lines)"
-			tail -n 30 "$f" | sed 's/^/    /'
-		done
+		tail_files 30 "$W/$h.ternd.log" "$W/$h.bird.log"
 	done
-	for f in "$W"/*.watch; do
-		[[ -e $f ]] || continue
-		echo "  --- $(basename "$f") (last 10 lines)"
-		tail -n 10 "$f" | sed 's/^/    /'
-	done
+	tail_files 10 "$W"/*.watch
 	echo "  ----- end -----"
 }
 
@@ -192,8 +184,9 @@ static_neighbours() {
 	done
 }
 
-# mesh_ternd_conf HOST: HOST's ternd configuration (info; default timers but the
-# connect retry; the control socket answers birdc).
+# mesh_ternd_conf HOST: HOST's ternd configuration (info; default timers, the
+# connect retry time BENCH_TERND_RETRY, 5 = the default; the control socket answers
+# birdc).
 mesh_ternd_conf() {
 	cat >"$W/$1.yaml" <<EOF
 node:

@@ -460,7 +460,7 @@ str_gt() { [[ $1 > $2 ]]; }
 # --- dump and cleanup -------------------------------------------------------------
 
 _tt_dump() {
-	local f h ns
+	local h ns
 	[[ -n $W && -d $W ]] || return 0
 	echo "  ----- state and logs ($W) -----"
 	for ns in "${_TT_NS[@]}"; do
@@ -474,12 +474,20 @@ _tt_dump() {
 			timeout 5 birdc -s "$W/$h.bird.ctl" show protocols all 2>&1 | sed 's/^/    /'
 		fi
 	done
-	for f in "$W"/*.log; do
-		[[ -e $f ]] || continue
-		echo "  --- $(basename "$f") (last 150 lines)"
-		tail -n 150 "$f" | sed 's/^/    /'
-	done
+	tail_files 150 "$W"/*.log
 	echo "  ----- end of logs -----"
+}
+
+# tail_files N FILE...: the last N lines of each FILE that exists, indented, under a
+# "--- NAME (last N lines)" header (the failure dumps).
+tail_files() {
+	local n=$1 f
+	shift
+	for f in "$@"; do
+		[[ -f $f ]] || continue
+		echo "  --- $(basename "$f") (last $n lines)"
+		tail -n "$n" "$f" | sed 's/^/    /'
+	done
 }
 
 # _tt_cleanup: stop every process we started, anything else left in our namespaces,

@@ -70,12 +70,8 @@ _tl_on_exit() {
 # tl_fail MSG: fail with the tails of the lab's logs (they are in $TL_DIR, which
 # `down` copies to $W only later).
 tl_fail() {
-	local f
-	for f in "$TL_DIR"/*.log; do
-		[[ -f $f ]] || continue
-		echo "  --- lab: $(basename "$f") (last 40 lines)"
-		tail -n 40 "$f" | sed 's/^/    /'
-	done
+	echo "  --- the lab's logs ($TL_DIR)"
+	tail_files 40 "$TL_DIR"/*.log
 	fail "$@"
 }
 
