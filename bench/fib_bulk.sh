@@ -87,6 +87,39 @@ _tt_dump() {
 	echo "  ----- end -----"
 }
 
+# bench_check [CC_FOR]: what a ternd-against-BIRD benchmark needs: root, BIRD 2,
+# the ternd under test, and cc when CC_FOR names the helper it compiles. Exits 77
+# (skip) or 1 when something is missing.
+bench_check() {
+	require_root
+	if ! command -v bird >/dev/null || ! command -v birdc >/dev/null; then
+		echo "SKIP: bird2 (bird, birdc) not installed"
+		exit 77
+	fi
+	if [[ -n ${1:-} ]] && ! command -v cc >/dev/null; then
+		echo "SKIP: no C compiler (cc) for $1"
+		exit 77
+	fi
+	[[ -x $TERND ]] || { echo "ternd not built: $TERND (meson compile -C build)" >&2; exit 1; }
+}
+
+# bench_start PREFIX NAME: the namespace prefix P, the work directory W
+# (tern-NAME.XXXXXX), the exit and interrupt traps (bench_exit cleans up), the load
+# average LOAD0, and ternd copied into W (a rebuild during the run changes nothing)
+# with its label VERSION.
+bench_start() {
+	P=$1
+	W=$(mktemp -d "${TMPDIR:-/tmp}/tern-$2.XXXXXX") || exit 1
+	trap bench_exit EXIT
+	trap 'echo "  interrupted"; exit 130' INT
+	trap 'echo "  terminated"; exit 143' TERM
+	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+	cp "$TERND" "$W/ternd" || fail "cannot copy ternd"
+	VERSION=${BENCH_VERSION:-$(git -C "$TOP" --no-optional-locks describe --always --dirty \
+		2>/dev/null || echo ?)}
+	TERND=$W/ternd
+}
+
 bench_exit() {
 	local rc=$?
 	trap - EXIT
@@ -558,26 +591,13 @@ report() {
 # --- main ---------------------------------------------------------------------------
 
 main() {
-	require_root
-	if ! command -v bird >/dev/null || ! command -v birdc >/dev/null; then
-		echo "SKIP: bird2 (bird, birdc) not installed"
-		exit 77
-	fi
-	command -v cc >/dev/null || { echo "SKIP: no C compiler (cc) for fibwatch"; exit 77; }
-	[[ -x $TERND ]] || { echo "ternd not built: $TERND (meson compile -C build)" >&2; exit 1; }
+	bench_check fibwatch
 	[[ -x $NLTEST ]] || { echo "nltest not built: $NLTEST" >&2; exit 1; }
 	[[ $REPEAT =~ ^[1-9][0-9]?$ ]] || { echo "BENCH_REPEAT: 1..99" >&2; exit 2; }
-	P="tb$$"
-	W=$(mktemp -d "${TMPDIR:-/tmp}/tern-bench.XXXXXX") || exit 1
-	trap bench_exit EXIT
-	trap 'echo "  interrupted"; exit 130' INT
-	trap 'echo "  terminated"; exit 143' TERM
-	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+	bench_start "tb$$" bench
 	note "N=$N, prefix $P, work dir $W"
-	# Snapshots of the binaries: a rebuild during the run must not change them.
-	{ cp "$TERND" "$W/ternd" && cp "$NLTEST" "$W/nltest"; } || fail "cannot copy the binaries"
-	VERSION=${BENCH_VERSION:-$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo ?)}
-	TERND=$W/ternd
+	# a snapshot, as ternd's: a rebuild during the run must not change it
+	cp "$NLTEST" "$W/nltest" || fail "cannot copy nltest"
 	NLTEST=$W/nltest
 	cc -O2 -Wall -o "$W/fibwatch" "$BENCH_DIR/fibwatch.c" || fail "cannot build fibwatch"
 	cc -O2 -Wall -o "$W/nlbulk" "$BENCH_DIR/nlbulk.c" || fail "cannot build nlbulk"

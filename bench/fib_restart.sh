@@ -188,19 +188,9 @@ restart_report() {
 }
 
 restart_main() {
-	require_root
-	command -v bird >/dev/null && command -v birdc >/dev/null ||
-		{ echo "SKIP: bird2 (bird, birdc) not installed"; exit 77; }
-	[[ -x $TERND ]] || { echo "ternd not built: $TERND (meson compile -C build)" >&2; exit 1; }
-	P="tr$$"
-	W=$(mktemp -d "${TMPDIR:-/tmp}/tern-restart.XXXXXX") || exit 1
-	trap bench_exit EXIT
-	trap 'echo "  interrupted"; exit 130' INT
-	trap 'echo "  terminated"; exit 143' TERM
+	bench_check
+	bench_start "tr$$" restart
 	note "N=$N, prefix $P, work dir $W"
-	cp "$TERND" "$W/ternd" || fail "cannot copy ternd"
-	VERSION=${BENCH_VERSION:-$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo ?)}
-	TERND=$W/ternd
 	RUN=1
 	setup
 	round ternd

@@ -340,6 +340,12 @@ stats() {
 		}'
 }
 
+# scale DIV FORMAT: stats' "median max sum" (stdin) divided by DIV, printed with
+# FORMAT (which may leave the sum out).
+scale() {
+	awk -v d="$1" -v f="$2" '{ printf f, $1 / d, $2 / d, $3 / d }'
+}
+
 # conv_cpu KIND: the CPU time each daemon used so far (from its start to every FIB
 # complete): R[KIND.conv] = "median max all" in ms.
 conv_cpu() {
@@ -348,13 +354,12 @@ conv_cpu() {
 		cpu_ns "${DPID[i]}"
 		list+="$((CPU_NS / 1000))"$'\n'    # µs
 	done
-	R[$1.conv]=$(grep . <<<"$list" | stats |
-		awk '{ printf "%.1f %.1f %.0f", $1 / 1000, $2 / 1000, $3 / 1000 }')
+	R[$1.conv]=$(grep . <<<"$list" | stats | scale 1000 "%.1f %.1f %.0f")
 }
 
 # idle KIND: CPU over the window, RSS at its end, VmHWM: per daemon into R[KIND.*].
 idle() {
-	local kind=$1 i c0=() cpu rss hwm line
+	local kind=$1 i c0=() cpu rss hwm
 	note "$kind: settling $SETTLE_S s, then the idle window of $IDLE_S s"
 	sleep "$SETTLE_S"
 	for ((i = 1; i <= N; i++)); do
@@ -371,15 +376,9 @@ idle() {
 		hwm+="$HWM_KB "
 	done
 	# µs -> ms, KiB -> MiB
-	read -r line < <(tr ' ' '\n' <<<"$cpu" | grep . | stats)
-	R[$kind.cpu]=$(awk -v a="$line" 'BEGIN { split(a, v, " "); printf "%.2f %.2f %.1f",
-		v[1] / 1000, v[2] / 1000, v[3] / 1000 }')
-	read -r line < <(tr ' ' '\n' <<<"$rss" | grep . | stats)
-	R[$kind.rss]=$(awk -v a="$line" 'BEGIN { split(a, v, " "); printf "%.2f %.2f",
-		v[1] / 1024, v[2] / 1024 }')
-	read -r line < <(tr ' ' '\n' <<<"$hwm" | grep . | stats)
-	R[$kind.hwm]=$(awk -v a="$line" 'BEGIN { split(a, v, " "); printf "%.2f %.2f",
-		v[1] / 1024, v[2] / 1024 }')
+	R[$kind.cpu]=$(tr ' ' '\n' <<<"$cpu" | grep . | stats | scale 1000 "%.2f %.2f %.1f")
+	R[$kind.rss]=$(tr ' ' '\n' <<<"$rss" | grep . | stats | scale 1024 "%.2f %.2f")
+	R[$kind.hwm]=$(tr ' ' '\n' <<<"$hwm" | grep . | stats | scale 1024 "%.2f %.2f")
 	note "$kind idle: CPU ms per daemon (median max all) ${R[$kind.cpu]};" \
 		"RSS MiB (median max) ${R[$kind.rss]}; VmHWM MiB ${R[$kind.hwm]}"
 }
@@ -596,13 +595,7 @@ mesh_report() {
 
 mesh_main() {
 	local need
-	require_root
-	if ! command -v bird >/dev/null || ! command -v birdc >/dev/null; then
-		echo "SKIP: bird2 (bird, birdc) not installed"
-		exit 77
-	fi
-	command -v cc >/dev/null || { echo "SKIP: no C compiler (cc) for meshwatch"; exit 77; }
-	[[ -x $TERND ]] || { echo "ternd not built: $TERND (meson compile -C build)" >&2; exit 1; }
+	bench_check meshwatch
 	for need in IDLE_S SETTLE_S MAX_S TERND_RETRY; do
 		[[ ${!need} =~ ^[0-9]+$ ]] || { echo "BENCH_${need}: a number of seconds" >&2; exit 2; }
 	done
@@ -613,16 +606,8 @@ mesh_main() {
 			{ echo "ulimit -n $(ulimit -n) < $need and cannot be raised" >&2; exit 1; }
 	fi
 	CLK_TCK=$(getconf CLK_TCK)
-	P="tm$$"
-	W=$(mktemp -d "${TMPDIR:-/tmp}/tern-mesh.XXXXXX") || exit 1
-	trap bench_exit EXIT
-	trap 'echo "  interrupted"; exit 130' INT
-	trap 'echo "  terminated"; exit 143' TERM
-	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+	bench_start "tm$$" mesh
 	note "N=$N hosts, prefix $P, work dir $W"
-	cp "$TERND" "$W/ternd" || fail "cannot copy ternd"
-	VERSION=${BENCH_VERSION:-$(git -C "$TOP" --no-optional-locks describe --always --dirty 2>/dev/null || echo ?)}
-	TERND=$W/ternd
 	cc -O2 -Wall -o "$W/meshwatch" "$BENCH_DIR/meshwatch.c" || fail "cannot build meshwatch"
 	mesh_setup
 	[[ $SKIP == *" ternd "* ]] || phase ternd
