@@ -14,6 +14,22 @@
 #include "session.h"
 #include "xmalloc.h"
 
+/* 0 = the default for every bound; the input buffer holds two messages. */
+static void
+params_defaults(struct bgpd_params *p)
+{
+	if (p->in_max == 0)
+		p->in_max = BGPD_DEF_IN_MAX;
+	if (p->in_max < BGPD_MIN_IN_MAX)
+		p->in_max = BGPD_MIN_IN_MAX;
+	if (p->max_paths == 0)
+		p->max_paths = BGPD_DEF_MAX_PATHS;
+	if (p->mem_max == 0)
+		p->mem_max = BGPD_DEF_MEM_MAX;
+	if (p->open_wait == 0)
+		p->open_wait = BGPD_DEF_OPEN_WAIT;
+}
+
 struct bgpd *
 bgpd_new(struct event_base *base, struct rib *rib,
     const struct bgpd_params *params, const struct bgpd_ops *ops, void *arg)
@@ -27,6 +43,7 @@ bgpd_new(struct event_base *base, struct rib *rib,
 		snprintf(bgpd->password, sizeof(bgpd->password), "%s",
 		    params->password);
 	bgpd->params.password = bgpd->password;
+	params_defaults(&bgpd->params);
 	if (bgpd->params.router_id == 0 &&
 	    bgpd->params.local_v4.af == AF_INET)
 		bgpd->params.router_id = addr_v4(&bgpd->params.local_v4);

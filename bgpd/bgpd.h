@@ -66,9 +66,27 @@ struct bgpd_params {
 	bool		 gr_restarting;		/* we restarted with FIB kept */
 	bool		 add_paths;
 	uint32_t	 max_prefixes;		/* 0 = no limit */
+	/*
+	 * Bounds on what one neighbour can make us spend (SPEC 8); 0 takes
+	 * the default named with each BGPD_DEF_*.
+	 */
+	size_t		 in_max;		/* unprocessed input, bytes */
+	uint32_t	 max_paths;		/* paths per prefix per peer */
+	size_t		 mem_max;		/* paths + attribute sets, bytes */
+	uint16_t	 open_wait;		/* s for an incoming OPEN */
+	uint16_t	 refresh_interval;	/* s between served refreshes */
+	uint8_t		 allow_local_as;	/* own AS allowed in AS_PATH */
 	const char	*password;		/* TCP MD5, "" = none */
 	bool		 listen;		/* false: tests without sockets */
 };
+
+#define BGPD_DEF_IN_MAX		(256 * 1024)
+#define BGPD_MIN_IN_MAX		(2 * 65535)	/* two extended messages */
+#define BGPD_DEF_MAX_PATHS	1024
+#define BGPD_DEF_MEM_MAX	((size_t)32 << 20)
+#define BGPD_DEF_OPEN_WAIT	5
+#define BGPD_DEF_REFRESH_INTERVAL 1
+#define BGPD_MEM_UNLIMITED	SIZE_MAX
 
 struct bgpd_peer_conf {
 	char			name[BGPD_NAME_MAX];	/* Mesh_198_18_0_2 */

@@ -373,7 +373,10 @@ fsm_connect(struct bgp_conn *conn, enum bgp_event ev)
 	switch (ev) {
 	case BGP_EV_TCP_OK:
 		send_open(conn);
-		bgp_conn_timer_start(conn, BGP_TIMER_HOLD, BGP_OPEN_HOLD_TIME);
+		/* RFC 4271 8: a large hold time until the OPEN; an incoming
+		 * connection gets open_wait: a silent one goes soon */
+		bgp_conn_timer_start(conn, BGP_TIMER_HOLD, conn->outgoing ?
+		    BGP_OPEN_HOLD_TIME : conn->peer->bgpd->params.open_wait);
 		bgp_fsm_change_state(conn, BGP_STATE_OPENSENT, ev);
 		break;
 	default:

@@ -79,7 +79,11 @@ negotiate_ctx(struct bgp_peer *peer, const struct bgp_open *o)
 /*
  * RFC 4724 4.2: the restarting peer is back. If it did not keep its
  * forwarding state for the AF (F bit clear, or no GR capability at all),
- * its stale routes go now; otherwise they wait for its End-of-RIB.
+ * its stale routes go now; otherwise they wait for its End-of-RIB, but
+ * never longer than the restart time it advertises in the new OPEN
+ * (restarted from now): a peer that never sends End-of-RIB does not keep
+ * dead routes forever. Our implementation: the RFC's optional "stale
+ * routes" limit is that restart time.
  */
 static void
 gr_reestablished(struct bgp_peer *peer)
@@ -89,8 +93,13 @@ gr_reestablished(struct bgp_peer *peer)
 
 	timer_stop(peer->ev_restart);
 	if (peer->remote_caps.gr && peer->remote_caps.gr_af[af] &&
-	    peer->remote_caps.gr_fwd[af])
+	    peer->remote_caps.gr_fwd[af] && peer->remote_caps.gr_time > 0) {
+		timer_arm(peer->ev_restart, peer->remote_caps.gr_time, false);
+		log_peer(peer, LOG_LVL_INFO, "graceful restart: peer is back, "
+		    "stale routes kept until End-of-RIB or %us",
+		    peer->remote_caps.gr_time);
 		return;
+	}
 	n = rib_sweep_stale(peer->bgpd->rib, &peer->src);
 	peer->gr_stale = false;
 	log_peer(peer, LOG_LVL_INFO, "graceful restart: peer kept no "

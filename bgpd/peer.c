@@ -30,6 +30,7 @@
 #define REFUSED_MAX		20	/* 250 ms << 19 > any connect_retry_time */
 
 static void	conn_read_cb(evutil_socket_t, short, void *);
+static void	conn_more_cb(evutil_socket_t, short, void *);
 static void	conn_write_cb(evutil_socket_t, short, void *);
 static void	conn_hold_cb(evutil_socket_t, short, void *);
 static void	conn_keepalive_cb(evutil_socket_t, short, void *);
@@ -97,6 +98,7 @@ conn_new(struct bgp_peer *peer, int fd, bool outgoing)
 		fatalx("evbuffer_new");
 	c->ev_read = event_new(base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
 	c->ev_write = event_new(base, fd, EV_WRITE, conn_write_cb, c);
+	c->ev_more = evtimer_new(base, conn_more_cb, c);
 	c->timers[BGP_TIMER_HOLD] = evtimer_new(base, conn_hold_cb, c);
 	c->timers[BGP_TIMER_KEEPALIVE] = evtimer_new(base, conn_keepalive_cb, c);
 	return c;
@@ -111,6 +113,8 @@ conn_free(struct bgp_conn *c)
 		event_free(c->ev_read);
 	if (c->ev_write)
 		event_free(c->ev_write);
+	if (c->ev_more)
+		event_free(c->ev_more);
 	for (int i = 0; i < BGP_TIMER_MAX; i++)
 		if (c->timers[i])
 			event_free(c->timers[i]);
@@ -162,6 +166,7 @@ bgp_conn_close(struct bgp_conn *c)
 		(void)evbuffer_write(c->out, c->fd);
 	event_del(c->ev_read);
 	event_del(c->ev_write);
+	timer_stop(c->ev_more);
 	for (int i = 0; i < BGP_TIMER_MAX; i++)
 		timer_stop(c->timers[i]);
 	shutdown(c->fd, SHUT_RDWR);
@@ -243,34 +248,70 @@ conn_handle_one(struct bgp_conn *c)
 }
 
 /*
- * Read what is there, then frame and handle at most BGP_MSG_PROCESS_LIMIT
- * messages. On end of file or a socket error, everything already received
- * is handled first (a NOTIFICATION just before the close is not lost).
+ * Frame and handle at most BGP_MSG_PROCESS_LIMIT messages of what is
+ * buffered (all of them on eof: a NOTIFICATION just before the close is
+ * not lost). Then, fairness and back-pressure (OpenBGPD rpending):
+ * - more complete messages left: go on from a zero-timeout timer, which
+ *   runs in the loop's next pass, after every other ready socket and
+ *   expired timer (event_active would run again in this pass, before the
+ *   timers: a flooding peer would starve keepalives to all the others);
+ * - the buffer holds in_max bytes or more: stop reading the socket, so
+ *   TCP's window closes on the sender; reading resumes once handled.
+ * Returns false when the connection was closed.
  */
-static void
-conn_read_cb(evutil_socket_t fd, short ev, void *arg)
+static bool
+conn_process(struct bgp_conn *c, bool eof)
 {
-	struct bgp_conn *c = arg;
-	int n, err, handled = 0, r = 0;
-	bool eof;
+	int handled = 0, r = 0;
 
-	(void)ev;
-	n = evbuffer_read(c->in, fd, 256 * 1024);
-	err = errno;
-	eof = n == 0 || (n == -1 && err != EAGAIN && err != EINTR);
 	while ((eof || handled < BGP_MSG_PROCESS_LIMIT) &&
 	    (r = conn_handle_one(c)) == 1)
 		handled++;
 	if (c->fd == -1)
-		return;			/* the FSM closed it */
-	if (eof) {
-		bgp_peer_set_error(c->peer, "Socket: %s",
-		    n == 0 ? "Connection closed" : strerror(err));
-		bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
-		return;
-	}
+		return false;		/* the FSM closed it */
+	if (eof)
+		return true;
 	if (r == 1)
-		event_active(c->ev_read, EV_READ, 0);	/* more queued */
+		timer_arm_ms(c->ev_more, 0);
+	if (evbuffer_get_length(c->in) >= c->peer->bgpd->params.in_max) {
+		if (event_pending(c->ev_read, EV_READ, NULL)) {
+			event_del(c->ev_read);
+			c->peer->in_full++;
+		}
+	} else if (!event_pending(c->ev_read, EV_READ, NULL))
+		event_add(c->ev_read, NULL);
+	return true;
+}
+
+/* Read at most what the bounded input buffer has room for, then process. */
+static void
+conn_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct bgp_conn *c = arg;
+	size_t have = evbuffer_get_length(c->in);
+	size_t max = c->peer->bgpd->params.in_max;
+	int n = -1, err = EAGAIN;
+	bool eof;
+
+	(void)ev;
+	if (have < max) {
+		n = evbuffer_read(c->in, fd, (int)(max - have));
+		err = errno;
+	}
+	eof = n == 0 || (n == -1 && err != EAGAIN && err != EINTR);
+	if (!conn_process(c, eof) || !eof)
+		return;
+	bgp_peer_set_error(c->peer, "Socket: %s",
+	    n == 0 ? "Connection closed" : strerror(err));
+	bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
+}
+
+static void
+conn_more_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)conn_process(arg, false);
 }
 
 static void
@@ -489,27 +530,25 @@ conn_start_incoming(struct bgp_peer *peer, struct bgp_conn *c)
 }
 
 /*
- * A connection from this peer's address arrived. RFC 4271 6.8: while we are
- * in OpenSent/OpenConfirm it becomes the collision candidate; an outgoing
- * connect still in progress is dropped in its favour; in Established it is
- * refused unless the peer does graceful restart (RFC 4724 4.2: a new
- * connection means the peer restarted).
+ * A connection from this peer's address arrived. RFC 4271 6.8: a TCP
+ * connection counts for nothing until its OPEN has arrived and been
+ * checked, so it never replaces anything here: with no connection (or
+ * only our own connect still in progress, which is dropped in its favour)
+ * it becomes the main one; otherwise it is the collision candidate
+ * (conn2), resolved by bgp_peer_collision when its OPEN arrives, also
+ * against an Established session (RFC 4724 4.2 is applied to the OPEN,
+ * not to the SYN). One candidate at a time; an incoming connection that
+ * sends no OPEN within open_wait seconds is closed (fsm.c), so a silent
+ * one never costs a session.
  */
 void
 bgp_peer_accept(struct bgp_peer *peer, int fd)
 {
 	struct bgp_conn *c, *old = peer->conn;
 
-	if (old != NULL && old->state == BGP_STATE_ESTABLISHED &&
-	    peer->remote_caps.gr) {
-		log_peer(peer, LOG_LVL_INFO,
-		    "new connection while established: peer restarted");
-		bgp_peer_set_error(peer, "Error: Graceful restart");
-		bgp_fsm(old, BGP_EV_TCP_FAIL, NULL);	/* keeps routes stale */
-		old = peer->conn;
-	}
-	if (old != NULL && (old->state == BGP_STATE_ESTABLISHED ||
-	    peer->conn2 != NULL)) {
+	if (peer->conn2 != NULL) {
+		log_peer(peer, LOG_LVL_DEBUG, "second incoming connection "
+		    "refused: one is already waiting for its OPEN");
 		bgp_refuse(fd, BGP_CEASE_COLLISION);
 		return;
 	}
@@ -517,9 +556,9 @@ bgp_peer_accept(struct bgp_peer *peer, int fd)
 		bgp_conn_close(old);	/* drop our pending connect */
 		old = NULL;
 	}
-	timer_stop(peer->ev_retry);
 	c = conn_new(peer, fd, false);
 	if (old == NULL) {
+		timer_stop(peer->ev_retry);
 		peer->conn = c;
 		peer->state = BGP_STATE_CONNECT;
 	} else
@@ -528,9 +567,34 @@ bgp_peer_accept(struct bgp_peer *peer, int fd)
 }
 
 /*
+ * RFC 4724 4.2: an OPEN with the graceful restart capability on a new
+ * connection while the session is Established: the peer restarted. The
+ * old session ends as a lost connection (its routes kept stale) and conn
+ * takes its place. Without graceful restart, RFC 4271 6.8: the
+ * Established session wins and conn is closed.
+ */
+static struct bgp_conn *
+collision_established(struct bgp_peer *peer, struct bgp_conn *conn,
+    struct bgp_conn *est)
+{
+	if (!peer->remote_caps.gr || !conn->remote_open.caps.gr)
+		return conn;
+	log_peer(peer, LOG_LVL_INFO,
+	    "OPEN on a new connection while established: peer restarted");
+	bgp_peer_set_error(peer, "Error: Graceful restart");
+	bgp_fsm(est, BGP_EV_TCP_FAIL, NULL);	/* keeps routes stale */
+	return NULL;
+}
+
+/*
  * RFC 4271 6.8: conn received an OPEN while the other connection exists.
  * The connection initiated by the speaker with the higher BGP Identifier
- * survives. Returns true if conn itself was closed.
+ * survives. Our implementation: an incoming connection that has sent no
+ * OPEN yet is no contender (the RFC examines connections in OpenConfirm;
+ * a silent connection from the peer's address must not beat a real one),
+ * so it is the one closed; our own outgoing one in OpenSent is compared
+ * with the Identifier the OPEN on conn just told us. Returns true if conn
+ * itself was closed.
  */
 bool
 bgp_peer_collision(struct bgp_peer *peer, struct bgp_conn *conn)
@@ -542,8 +606,11 @@ bgp_peer_collision(struct bgp_peer *peer, struct bgp_conn *conn)
 
 	if (other == NULL || other->fd == -1)
 		return false;
-	if (other->state == BGP_STATE_ESTABLISHED)
-		loser = conn;
+	if (other->state == BGP_STATE_ESTABLISHED) {
+		if ((loser = collision_established(peer, conn, other)) == NULL)
+			return false;
+	} else if (!other->open_received && !other->outgoing)
+		loser = other;
 	else if (local_id < remote_id)
 		loser = conn->outgoing ? conn : other;	/* keep remote's */
 	else

@@ -65,6 +65,7 @@ struct bgp_conn {
 	enum bgp_state	 state;
 	struct event	*ev_read;
 	struct event	*ev_write;
+	struct event	*ev_more;	/* go on processing (fairness) */
 	struct event	*timers[BGP_TIMER_MAX];
 	struct evbuffer	*in;
 	struct evbuffer	*out;
@@ -114,6 +115,7 @@ struct bgp_peer {
 	size_t			 routes_exported;
 	uint64_t		 msgs_in;
 	uint64_t		 msgs_out;
+	uint64_t		 in_full;	/* reads paused: buffer full */
 };
 
 TAILQ_HEAD(bgp_peer_head, bgp_peer);

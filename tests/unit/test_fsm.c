@@ -149,6 +149,7 @@ setup(void)
 	bgpd.params.graceful_restart = true;
 	bgpd.params.restart_time = 120;
 	bgpd.params.add_paths = true;
+	bgpd.params.open_wait = 5;
 	peer.bgpd = &bgpd;
 	strcpy(peer.conf.name, "Mesh_198_18_0_2");
 	ck_assert_int_eq(addr_parse("198.18.0.2", &peer.conf.addr), 0);
@@ -221,12 +222,25 @@ assert_notification(uint8_t code, uint8_t subcode)
 
 START_TEST(t_connect_tcp_ok_sends_open)
 {
+	conn.outgoing = true;
 	bgp_fsm(&conn, BGP_EV_TCP_OK, NULL);
 	ck_assert_int_eq(conn.state, BGP_STATE_OPENSENT);
 	ck_assert_int_eq(rec.nsent, 1);
 	ck_assert_uint_eq(rec.sent_types[0], BGP_OPEN);
 	ck_assert(rec.timer_on[BGP_TIMER_HOLD]);
 	ck_assert_uint_eq(rec.timer_secs[BGP_TIMER_HOLD], BGP_OPEN_HOLD_TIME);
+}
+END_TEST
+
+/* An incoming connection must send its OPEN within open_wait seconds. */
+START_TEST(t_incoming_open_wait)
+{
+	conn.outgoing = false;
+	bgp_fsm(&conn, BGP_EV_TCP_OK, NULL);
+	ck_assert_int_eq(conn.state, BGP_STATE_OPENSENT);
+	ck_assert_uint_eq(rec.sent_types[0], BGP_OPEN);
+	ck_assert(rec.timer_on[BGP_TIMER_HOLD]);
+	ck_assert_uint_eq(rec.timer_secs[BGP_TIMER_HOLD], 5);
 }
 END_TEST
 
@@ -455,6 +469,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, t_connect_tcp_ok_sends_open);
+	tcase_add_test(tc, t_incoming_open_wait);
 	tcase_add_test(tc, t_connect_tcp_fail_closes);
 	tcase_add_test(tc, t_opensent_open_negotiates);
 	tcase_add_test(tc, t_opensent_hold_zero_no_timers);
