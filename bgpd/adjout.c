@@ -8,6 +8,10 @@
  * by adjout_build() from the write path, as fast as the peer drains them,
  * packing consecutive queued prefixes that share an attribute set into one
  * message. A prefix changed several times before it is sent goes out once.
+ * A route refresh (adjout_refresh) queues every announced prefix to be
+ * sent again as it stands, with what is already queued (a pending
+ * withdrawal among it) left in place; with RFC 7313 it is framed by
+ * Begin- and End-of-Route-Refresh markers.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,7 @@ struct adj_entry {
 	const struct rib_attrs	*sent;		/* NULL: not announced */
 	const struct rib_attrs	*want;		/* NULL: withdraw */
 	bool			 queued;
+	bool			 resend;	/* route refresh: send as is */
 };
 
 RB_HEAD(adj_tree, adj_entry);
@@ -36,6 +41,7 @@ struct adjout {
 	struct adj_queue	 queue;
 	size_t			 nsent;		/* prefixes announced */
 	bool			 eor_pending;
+	bool			 eorr_pending;	/* RFC 7313 End-of-RR */
 };
 
 #define ADJOUT_PATH_ID	1	/* RFC 7911: we send one path per prefix */
@@ -98,6 +104,29 @@ adjout_queue_eor(struct adjout *ao)
 	ao->eor_pending = true;
 }
 
+/*
+ * RFC 2918: send the whole Adj-RIB-Out again. Every announced prefix not
+ * already queued is queued as it stands (resend keeps it queued even if a
+ * later mark brings it back to what was sent); queued entries, pending
+ * withdrawals included, stay as they are. With RFC 7313 (eorr) the
+ * End-of-Route-Refresh follows once the queue is empty.
+ */
+void
+adjout_refresh(struct adjout *ao, bool eorr)
+{
+	struct adj_entry *e;
+
+	RB_FOREACH(e, adj_tree, &ao->tree) {
+		if (e->queued || e->sent == NULL)
+			continue;
+		e->resend = true;
+		TAILQ_INSERT_TAIL(&ao->queue, e, queue);
+		e->queued = true;
+	}
+	if (eorr)
+		ao->eorr_pending = true;
+}
+
 /* Record that pfx should now be announced with attrs (NULL: withdrawn). */
 bool
 adjout_mark(struct adjout *ao, const struct prefix *pfx,
@@ -118,7 +147,7 @@ adjout_mark(struct adjout *ao, const struct prefix *pfx,
 	if (e->want)
 		rib_attrs_unref(rib, e->want);
 	e->want = attrs ? rib_attrs_ref(attrs) : NULL;
-	if (e->want == e->sent) {
+	if (e->want == e->sent && !e->resend) {
 		if (e->sent == NULL)
 			entry_free(ao, e);
 		else if (e->queued) {
@@ -143,6 +172,7 @@ entry_sent(struct adjout *ao, struct adj_entry *e)
 
 	TAILQ_REMOVE(&ao->queue, e, queue);
 	e->queued = false;
+	e->resend = false;
 	if (e->sent == NULL && e->want != NULL)
 		ao->nsent++;
 	else if (e->sent != NULL && e->want == NULL)
@@ -204,14 +234,18 @@ adjout_build(struct adjout *ao, struct bgp_conn *c)
 	while (evbuffer_get_length(c->out) < BGP_OUT_HIGH_WATER) {
 		if (build_one(ao, c, buf, ao->peer->ctx.maxlen))
 			continue;
+		af = ao->peer->conf.addr.af == AF_INET6 ?
+		    BGP_AF_IPV6 : BGP_AF_IPV4;
 		if (ao->eor_pending) {
 			ao->eor_pending = false;
-			af = ao->peer->conf.addr.af == AF_INET6 ?
-			    BGP_AF_IPV6 : BGP_AF_IPV4;
 			wbuf_init(&w, buf, sizeof(buf));
 			bgp_eor_encode(&w, af);
 			if (!w.err)
 				bgp_conn_send(c, buf, w.len);
+		}
+		if (ao->eorr_pending) {
+			ao->eorr_pending = false;
+			bgp_peer_send_rrefresh(ao->peer, BGP_RR_EORR);
 		}
 		return false;
 	}

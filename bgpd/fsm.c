@@ -177,6 +177,7 @@ bgp_fsm_build_open(const struct bgp_peer *peer, struct bgp_open *o)
 	/* one AF per session, as Calico's BIRD (IPv4 mesh, IPv6 mesh) */
 	o->caps.mp[fam == AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4] = true;
 	o->caps.route_refresh = true;
+	o->caps.enhanced_rr = true;		/* RFC 7313 */
 	o->caps.as4 = true;
 	o->caps.as4_as = p->local_as;
 	if (p->graceful_restart) {

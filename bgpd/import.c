@@ -9,6 +9,7 @@
  * restart timer.
  */
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -118,6 +119,8 @@ bgp_peer_established(struct bgp_peer *peer, struct bgp_conn *conn)
 	peer->last_error[0] = '\0';
 	peer->refused = 0;
 	memset(peer->eor_rx, 0, sizeof(peer->eor_rx));
+	peer->erefresh = false;
+	timer_stop(peer->ev_refresh);
 	if (peer->gr_stale)
 		gr_reestablished(peer);
 	peer->adjout = adjout_new(peer);
@@ -370,7 +373,116 @@ bgp_peer_rx_update(struct bgp_peer *peer, struct bgp_fsm_msg *m)
 	return 0;
 }
 
-/* RFC 2918: re-send our whole Adj-RIB-Out for the AF. */
+/* ---- route refresh (RFC 2918, RFC 7313) ---- */
+
+static bool
+erefresh_negotiated(const struct bgp_peer *peer)
+{
+	return peer->remote_caps.enhanced_rr;	/* we always advertise it */
+}
+
+void
+bgp_peer_send_rrefresh(struct bgp_peer *peer, uint8_t subtype)
+{
+	uint8_t buf[BGP_RREFRESH_LEN];
+	struct wbuf w;
+	struct bgp_rrefresh rr = {
+		.afi = peer->conf.addr.af == AF_INET6 ? BGP_AFI_IPV6 :
+		    BGP_AFI_IPV4,
+		.safi = BGP_SAFI_UNICAST,
+		.subtype = subtype,
+	};
+
+	if (peer->conn == NULL || peer->conn->state != BGP_STATE_ESTABLISHED)
+		return;
+	wbuf_init(&w, buf, sizeof(buf));
+	bgp_rrefresh_encode(&rr, &w);
+	if (!w.err)
+		bgp_conn_send(peer->conn, buf, w.len);
+}
+
+/*
+ * Serve a refresh: the Adj-RIB-Out is queued again as it stands (pending
+ * withdrawals kept), between BoRR and EoRR when the peer does RFC 7313.
+ */
+void
+bgp_peer_refresh(struct bgp_peer *peer)
+{
+	if (peer->adjout == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &peer->refresh_last);
+	peer->refresh_served++;
+	if (erefresh_negotiated(peer))
+		bgp_peer_send_rrefresh(peer, BGP_RR_BORR);
+	adjout_refresh(peer->adjout, erefresh_negotiated(peer));
+	bgp_peer_tx_schedule(peer);
+}
+
+/* ms until another refresh may be served (refresh_interval apart), or 0. */
+static unsigned
+refresh_wait_ms(const struct bgp_peer *peer)
+{
+	struct timespec now;
+	long long since, min = peer->bgpd->params.refresh_interval * 1000LL;
+
+	if (peer->refresh_served == 0 || min == 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	since = (now.tv_sec - peer->refresh_last.tv_sec) * 1000LL +
+	    (now.tv_nsec - peer->refresh_last.tv_nsec) / 1000000;
+	return since >= min ? 0 : (unsigned)(min - since);
+}
+
+/*
+ * A request (subtype 0). Our implementation: at most one refresh per
+ * refresh_interval seconds per peer; requests in between are coalesced
+ * into one served when the interval is over (a storm costs one re-send
+ * a second, not one per message).
+ */
+static void
+rx_refresh_request(struct bgp_peer *peer)
+{
+	unsigned ms;
+
+	if (timer_running(peer->ev_refresh))
+		return;			/* coalesced */
+	if ((ms = refresh_wait_ms(peer)) == 0) {
+		bgp_peer_refresh(peer);
+		return;
+	}
+	log_peer(peer, LOG_LVL_DEBUG, "route refresh deferred %u ms", ms);
+	timer_arm_ms(peer->ev_refresh, ms);
+}
+
+/*
+ * RFC 7313 4: the peer re-sends its routes. BoRR: what it announced is
+ * marked stale; EoRR: what it did not announce again goes. Our
+ * implementation: a BoRR sooner than refresh_interval after the last, or
+ * during graceful restart recovery, is ignored (so is the EoRR after it):
+ * marking is a walk of the table, not to be repeated at a peer's pace.
+ */
+static void
+rx_refresh_marker(struct bgp_peer *peer, uint8_t subtype)
+{
+	struct rib *rib = peer->bgpd->rib;
+	size_t n;
+
+	if (subtype == BGP_RR_BORR) {
+		if (peer->gr_stale || refresh_wait_ms(peer) > 0)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &peer->refresh_last);
+		n = rib_mark_stale(rib, &peer->src);
+		peer->erefresh = true;
+		log_peer(peer, LOG_LVL_DEBUG, "BoRR: %zu routes stale", n);
+		return;
+	}
+	if (!peer->erefresh)
+		return;
+	peer->erefresh = false;
+	n = rib_sweep_stale(rib, &peer->src);
+	log_peer(peer, LOG_LVL_DEBUG, "EoRR: %zu stale routes removed", n);
+}
+
 int
 bgp_peer_rx_rrefresh(struct bgp_peer *peer, struct bgp_fsm_msg *m)
 {
@@ -379,14 +491,16 @@ bgp_peer_rx_rrefresh(struct bgp_peer *peer, struct bgp_fsm_msg *m)
 
 	if (bgp_rrefresh_decode(&m->body, &rr, &m->err) == -1)
 		return -1;
+	peer->refresh_rx++;
 	if (bgp_af_from_afi(rr.afi, rr.safi, &af) == -1 ||
 	    af != peer_af(peer) || peer->client == NULL)
 		return 0;	/* RFC 2918 4: ignore an AF not negotiated */
-	adjout_free(peer->adjout);
-	peer->adjout = adjout_new(peer);
-	rib_client_feed(peer->bgpd->rib, peer->client);
-	adjout_queue_eor(peer->adjout);
-	bgp_peer_tx_schedule(peer);
+	if (rr.subtype == BGP_RR_REQUEST)
+		rx_refresh_request(peer);
+	else if ((rr.subtype == BGP_RR_BORR || rr.subtype == BGP_RR_EORR) &&
+	    erefresh_negotiated(peer))
+		rx_refresh_marker(peer, rr.subtype);
+	/* RFC 7313 5: any other subtype is ignored */
 	return 0;
 }
 

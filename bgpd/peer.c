@@ -38,6 +38,7 @@ static void	peer_retry_cb(evutil_socket_t, short, void *);
 static void	peer_reap_cb(evutil_socket_t, short, void *);
 static void	peer_tx_cb(evutil_socket_t, short, void *);
 static void	peer_restart_cb(evutil_socket_t, short, void *);
+static void	peer_refresh_cb(evutil_socket_t, short, void *);
 
 void
 log_peer(const struct bgp_peer *peer, enum log_level lvl, const char *fmt, ...)
@@ -654,6 +655,7 @@ bgp_peer_new(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 	peer->ev_restart = evtimer_new(base, peer_restart_cb, peer);
 	peer->ev_reap = event_new(base, -1, 0, peer_reap_cb, peer);
 	peer->ev_tx = event_new(base, -1, 0, peer_tx_cb, peer);
+	peer->ev_refresh = evtimer_new(base, peer_refresh_cb, peer);
 	return peer;
 }
 
@@ -721,6 +723,14 @@ peer_restart_cb(evutil_socket_t fd, short ev, void *arg)
 	bgp_peer_gr_expired(peer);
 }
 
+static void
+peer_refresh_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	bgp_peer_refresh(arg);
+}
+
 /* Stop: Cease with subcode on every connection, routes withdrawn. */
 void
 bgp_peer_stop(struct bgp_peer *peer, uint8_t subcode)
@@ -729,6 +739,7 @@ bgp_peer_stop(struct bgp_peer *peer, uint8_t subcode)
 
 	timer_stop(peer->ev_retry);
 	timer_stop(peer->ev_restart);
+	timer_stop(peer->ev_refresh);
 	peer->dead = true;
 	while ((c = peer->conn2 ? peer->conn2 : peer->conn) != NULL) {
 		if (c->state >= BGP_STATE_OPENSENT)
@@ -755,5 +766,6 @@ bgp_peer_free(struct bgp_peer *peer)
 	event_free(peer->ev_restart);
 	event_free(peer->ev_reap);
 	event_free(peer->ev_tx);
+	event_free(peer->ev_refresh);
 	free(peer);
 }

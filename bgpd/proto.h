@@ -29,6 +29,10 @@ enum bgp_msg_type {
 #define BGP_NOTIFICATION_MIN	21	/* 19 + code + subcode */
 #define BGP_KEEPALIVE_LEN	19
 #define BGP_RREFRESH_LEN	23	/* 19 + afi 2 + res 1 + safi 1 */
+/* RFC 7313 3: ROUTE-REFRESH Message Subtype */
+#define BGP_RR_REQUEST		0
+#define BGP_RR_BORR		1	/* Begin-of-RIB-Refresh */
+#define BGP_RR_EORR		2	/* End-of-RIB-Refresh */
 
 /* RFC 4271 4.3, 5.1 path attribute type codes */
 enum bgp_attr_code {

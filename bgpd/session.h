@@ -94,6 +94,7 @@ struct bgp_peer {
 	struct event		*ev_restart;	/* RFC 4724 restart timer */
 	struct event		*ev_reap;	/* deferred free */
 	struct event		*ev_tx;		/* build UPDATEs */
+	struct event		*ev_refresh;	/* a deferred route refresh */
 	struct bgp_conn		*zombies;	/* closed, freed by ev_reap */
 	const struct rib_attrs	*exp_cache_in;	/* last export translation */
 	const struct rib_attrs	*exp_cache_out;
@@ -116,6 +117,11 @@ struct bgp_peer {
 	uint64_t		 msgs_in;
 	uint64_t		 msgs_out;
 	uint64_t		 in_full;	/* reads paused: buffer full */
+	/* route refresh (RFC 2918, 7313) */
+	struct timespec		 refresh_last;	/* last one served */
+	bool			 erefresh;	/* peer's BoRR seen */
+	uint64_t		 refresh_rx;
+	uint64_t		 refresh_served;
 };
 
 TAILQ_HEAD(bgp_peer_head, bgp_peer);
@@ -156,6 +162,10 @@ void	bgp_peer_session_down(struct bgp_peer *, bool graceful);
 /* -1: the UPDATE demands a session reset; m->err says why */
 int	bgp_peer_rx_update(struct bgp_peer *, struct bgp_fsm_msg *);
 int	bgp_peer_rx_rrefresh(struct bgp_peer *, struct bgp_fsm_msg *);
+/* Serve a route refresh now (from the deferral timer). */
+void	bgp_peer_refresh(struct bgp_peer *);
+/* Send a ROUTE-REFRESH of subtype BGP_RR_* for the session's AF. */
+void	bgp_peer_send_rrefresh(struct bgp_peer *, uint8_t subtype);
 bool	bgp_peer_collision(struct bgp_peer *, struct bgp_conn *);
 void	bgp_peer_set_error(struct bgp_peer *, const char *, ...)
 	    PRINTF_LIKE(2, 3);
@@ -194,6 +204,8 @@ bool	adjout_mark(struct adjout *, const struct prefix *,
 /* build UPDATEs into the connection until high water; true if more */
 bool	adjout_build(struct adjout *, struct bgp_conn *);
 void	adjout_queue_eor(struct adjout *);
+/* Route refresh: queue everything announced again (RFC 7313: then EoRR). */
+void	adjout_refresh(struct adjout *, bool eorr);
 size_t	adjout_count(const struct adjout *);
 
 #endif
