@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "hash.h"
 
 void
 addr_set_v4(struct addr *a, uint32_t v)
@@ -227,15 +228,15 @@ prefix_contains_addr(const struct prefix *p, const struct addr *a)
 uint32_t
 prefix_hash_bytes(uint8_t af, uint8_t len, const uint8_t *b)
 {
-	/* FNV-1a over the significant bytes; cheap and good enough here */
-	uint32_t h = 2166136261u;
-	size_t n = af_bytes(af);
+	/* keyed (hash.h): a peer cannot choose prefixes that collide */
+	struct hash_state s;
+	uint64_t h;
 
-	h = (h ^ af) * 16777619u;
-	h = (h ^ len) * 16777619u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h ^ (h >> 15);
+	hash_init(&s);
+	hash_add_u32(&s, (uint32_t)af << 8 | len);
+	hash_add(&s, b, af_bytes(af));
+	h = hash_final(&s);
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 uint32_t

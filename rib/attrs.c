@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "log.h"
 #include "rib_impl.h"
 #include "xmalloc.h"
@@ -28,65 +29,43 @@ enum {
 
 #define ATTRTAB_MINCAP	16u
 
-static uint32_t
-hash_bytes(uint32_t h, const void *p, size_t n)
+static void
+hash_addr(struct hash_state *s, const struct addr *a)
 {
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;	/* FNV-1a */
-	return h;
+	hash_add_u32(s, a->af);
+	hash_add(s, a->b, sizeof(a->b));
 }
 
-static uint32_t
-hash_u32(uint32_t h, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-	    (uint8_t)(v >> 24) };
-
-	return hash_bytes(h, b, sizeof(b));
-}
-
-static uint32_t
-hash_addr(uint32_t h, const struct addr *a)
-{
-	h = hash_u32(h, a->af);
-	return hash_bytes(h, a->b, sizeof(a->b));
-}
-
+/* Keyed (hash.h): a peer cannot craft sets that collide in the table. */
 static uint32_t
 attrs_hash(const struct rib_attrs *a)
 {
-	uint32_t h = 2166136261u;
+	struct hash_state s;
+	uint64_t h;
 
-	h = hash_u32(h, a->origin | (uint32_t)a->has_med << 8 |
+	hash_init(&s);
+	hash_add_u32(&s, a->origin | (uint32_t)a->has_med << 8 |
 	    (uint32_t)a->has_local_pref << 9 |
 	    (uint32_t)a->atomic_aggregate << 10 |
 	    (uint32_t)a->has_aggregator << 11 |
 	    (uint32_t)a->has_originator_id << 12);
-	h = hash_u32(h, a->med);
-	h = hash_u32(h, a->local_pref);
-	h = hash_u32(h, a->aggregator_as);
-	h = hash_u32(h, a->aggregator_id);
-	h = hash_u32(h, a->originator_id);
-	h = hash_addr(h, &a->nexthop);
-	h = hash_addr(h, &a->nexthop_ll);
-	h = hash_u32(h, a->aspath_len);
-	h = hash_bytes(h, a->aspath, a->aspath_len);
-	h = hash_u32(h, a->ncommunities);
-	for (size_t i = 0; i < a->ncommunities; i++)
-		h = hash_u32(h, a->communities[i]);
-	h = hash_u32(h, a->ncluster);
-	for (size_t i = 0; i < a->ncluster; i++)
-		h = hash_u32(h, a->cluster_list[i]);
-	h = hash_u32(h, a->unknown_len);
-	h = hash_bytes(h, a->unknown, a->unknown_len);
-	/* murmur3 fmix32: the table uses the low bits */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	return h ^ (h >> 16);
+	hash_add_u32(&s, a->med);
+	hash_add_u32(&s, a->local_pref);
+	hash_add_u32(&s, a->aggregator_as);
+	hash_add_u32(&s, a->aggregator_id);
+	hash_add_u32(&s, a->originator_id);
+	hash_addr(&s, &a->nexthop);
+	hash_addr(&s, &a->nexthop_ll);
+	hash_add_u32(&s, a->aspath_len);
+	hash_add(&s, a->aspath, a->aspath_len);
+	hash_add_u32(&s, a->ncommunities);
+	hash_add(&s, a->communities, a->ncommunities * sizeof(uint32_t));
+	hash_add_u32(&s, a->ncluster);
+	hash_add(&s, a->cluster_list, a->ncluster * sizeof(uint32_t));
+	hash_add_u32(&s, a->unknown_len);
+	hash_add(&s, a->unknown, a->unknown_len);
+	h = hash_final(&s);
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static bool
