@@ -4,6 +4,11 @@
  * Owns the listen fds and their events. An accepted connection is handed
  * to the peer with that remote address; from anyone else it is refused
  * with Cease/Connection Rejected (RFC 4486) and closed at once.
+ *
+ * Any pod can connect to port 179, so the refusals are logged through a
+ * rate limit (SPEC 8): REFUSED_BURST lines per REFUSED_WINDOW_MS, then a
+ * count. The limit bounds the process's log, so there is one per process
+ * (file scope); its timer lives from bgp_listen_start to bgp_listen_stop.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -15,6 +20,11 @@
 #include <event2/event.h>
 
 #include "session.h"
+
+#define REFUSED_WINDOW_MS	10000
+#define REFUSED_BURST		10
+
+static struct log_ratelimit refused_rl;
 
 void
 bgp_refuse(int fd, uint8_t subcode)
@@ -80,8 +90,8 @@ accept_cb(evutil_socket_t lfd, short ev, void *arg)
 	}
 	sockaddr_to_addr(&ss, &a);
 	if ((peer = peer_by_addr(bgpd, &a)) == NULL) {
-		log_warnx("connection from %s refused: not a configured peer",
-		    addr_fmt(&a, buf, sizeof(buf)));
+		log_rl(&refused_rl, "connection from %s refused: not a "
+		    "configured peer", addr_fmt(&a, buf, sizeof(buf)));
 		bgp_refuse(fd, BGP_CEASE_CONN_REJECTED);
 		return;
 	}
@@ -122,6 +132,10 @@ listen_one(struct bgpd *bgpd, int i, int af)
 int
 bgp_listen_start(struct bgpd *bgpd)
 {
+	log_ratelimit_fini(&refused_rl);
+	log_ratelimit_init(&refused_rl, LOG_LVL_WARNING, REFUSED_WINDOW_MS,
+	    REFUSED_BURST, "connections refused: not a configured peer");
+	log_ratelimit_start(&refused_rl, bgpd->base);
 	if (listen_one(bgpd, 0, AF_INET) == -1) {
 		log_warn("listen on port %u", bgpd->params.port);
 		return -1;
@@ -143,4 +157,5 @@ bgp_listen_stop(struct bgpd *bgpd)
 			close(bgpd->listen_fd[i]);
 		bgpd->listen_fd[i] = -1;
 	}
+	log_ratelimit_fini(&refused_rl);
 }

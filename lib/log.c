@@ -1,6 +1,7 @@
 /*
  * log.c: stderr logger. Each line: "<time> <proc>: <level>: <message>".
- * Owns nothing but three globals set once at start-up (or on reload).
+ * Owns nothing but three globals set once at start-up (or on reload), and
+ * the flush timer of each rate limit (freed by log_ratelimit_fini).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +10,10 @@
 #include <strings.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "log.h"
+#include "timer.h"
 
 enum log_level	log_level = LOG_LVL_INFO;
 unsigned	log_debug_mask = 0;
@@ -79,6 +83,16 @@ vlog(enum log_level lvl, const char *fmt, va_list ap)
 	vlog_errno(lvl, 0, fmt, ap);
 }
 
+static void PRINTF_LIKE(2, 3)
+log_at(enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_errno(lvl, 0, fmt, ap);
+	va_end(ap);
+}
+
 #define LOGFN(name, lvl, err)				\
 	void name(const char *fmt, ...)			\
 	{						\
@@ -117,4 +131,113 @@ fatalx(const char *fmt, ...)
 	vlog_errno(LOG_LVL_ERROR, 0, fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+/* ---- rate-limited lines ---- */
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The window's end (libevent's clock may run a little ahead of ours) */
+static void
+flush_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct log_ratelimit *rl = arg;
+
+	(void)fd;
+	(void)ev;
+	log_ratelimit_flush(rl);
+	rl->open = false;
+}
+
+void
+log_ratelimit_init(struct log_ratelimit *rl, enum log_level lvl,
+    unsigned interval_ms, unsigned burst, const char *what)
+{
+	memset(rl, 0, sizeof(*rl));
+	rl->level = lvl;
+	rl->interval_ms = interval_ms;
+	rl->burst = burst;
+	rl->what = what;
+}
+
+void
+log_ratelimit_start(struct log_ratelimit *rl, struct event_base *base)
+{
+	if (rl->ev_flush != NULL)
+		event_free(rl->ev_flush);
+	rl->ev_flush = evtimer_new(base, flush_cb, rl);
+	if (rl->ev_flush == NULL)
+		fatalx("log: out of memory");
+}
+
+void
+log_ratelimit_fini(struct log_ratelimit *rl)
+{
+	log_ratelimit_flush(rl);
+	if (rl->ev_flush != NULL)
+		event_free(rl->ev_flush);
+	rl->ev_flush = NULL;
+}
+
+void
+log_ratelimit_flush(struct log_ratelimit *rl)
+{
+	if (rl->pending == 0)
+		return;
+	log_at(rl->level, "%s: %lu similar lines suppressed", rl->what,
+	    rl->pending);
+	rl->pending = 0;
+}
+
+bool
+log_ratelimit_allow(struct log_ratelimit *rl, unsigned long *said)
+{
+	uint64_t now = rl->clock != NULL ? rl->clock() : mono_ms();
+
+	if (!rl->open || now - rl->start >= rl->interval_ms) {
+		rl->open = true;
+		rl->start = now;
+		rl->nlogged = 0;
+	}
+	if (rl->nlogged < rl->burst) {
+		rl->nlogged++;
+		*said = rl->pending;
+		rl->pending = 0;
+		return true;
+	}
+	rl->pending++;
+	rl->total++;
+	/* the count is said when the window ends, if no line says it first */
+	if (rl->ev_flush != NULL && !timer_running(rl->ev_flush))
+		timer_arm_ms(rl->ev_flush, (unsigned)(rl->start +
+		    rl->interval_ms - now));
+	return false;
+}
+
+void
+log_rl(struct log_ratelimit *rl, const char *fmt, ...)
+{
+	char msg[1024];
+	unsigned long said;
+	int saved = errno;
+	va_list ap;
+
+	if (rl->level > log_level || !log_ratelimit_allow(rl, &said))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (said > 0)
+		log_at(rl->level, "%s (%lu similar lines suppressed)", msg,
+		    said);
+	else
+		log_at(rl->level, "%s", msg);
+	errno = saved;
 }

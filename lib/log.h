@@ -3,11 +3,17 @@
  * the level in the line. Debug categories are a bitmask tested before the
  * message is formatted (log_dbg), so they cost nothing when off.
  * fatal()/fatalx() are for broken invariants and OOM only, never wire input.
+ *
+ * A line that anyone outside can cause (a connection from a stranger, a
+ * control client over a limit) goes through a struct log_ratelimit, so that
+ * nobody can flood the log.
  */
 #ifndef TERN_LOG_H
 #define TERN_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "defs.h"
 
@@ -39,6 +45,50 @@ void	log_debug(const char *, ...) PRINTF_LIKE(1, 2);
 void	vlog(enum log_level, const char *, va_list) PRINTF_LIKE(2, 0);
 void	fatal(const char *, ...) PRINTF_LIKE(1, 2) NORETURN;
 void	fatalx(const char *, ...) PRINTF_LIKE(1, 2) NORETURN;
+
+/*
+ * A rate limit for one kind of line: the first burst lines of each window
+ * of interval_ms are logged, the others only counted. The count is said on
+ * the next line logged, "... (N similar lines suppressed)", or, when the
+ * window ends first and the limit has a loop (log_ratelimit_start), on a
+ * line of its own, "<what>: N similar lines suppressed". So a flood costs
+ * at most burst + 1 lines per window, and no line goes unaccounted.
+ *
+ * Embedded in its owner: log_ratelimit_init, optionally _start, then log_rl
+ * for every line of the kind; _fini says what is left and frees the timer.
+ */
+struct event;
+struct event_base;
+
+struct log_ratelimit {
+	enum log_level	 level;
+	unsigned	 interval_ms;
+	unsigned	 burst;
+	const char	*what;		/* the kind, in the count's own line */
+	uint64_t	(*clock)(void);	/* ms; NULL: CLOCK_MONOTONIC (tests) */
+	struct event	*ev_flush;	/* the window's end; NULL: no loop */
+	bool		 open;		/* a window has begun */
+	uint64_t	 start;		/* when it began, clock ms */
+	unsigned	 nlogged;	/* lines logged in it */
+	unsigned long	 pending;	/* suppressed, count not said yet */
+	unsigned long	 total;		/* suppressed since init */
+};
+
+void	log_ratelimit_init(struct log_ratelimit *, enum log_level,
+	    unsigned interval_ms, unsigned burst, const char *what);
+/* Say the count at the end of a window, from base's loop. */
+void	log_ratelimit_start(struct log_ratelimit *, struct event_base *);
+/* Say the count not said yet; free the timer. Harmless twice. */
+void	log_ratelimit_fini(struct log_ratelimit *);
+/* Log the line, or count it (see above). */
+void	log_rl(struct log_ratelimit *, const char *, ...) PRINTF_LIKE(2, 3);
+/*
+ * The decision alone: true when this line is to be logged, with *said set
+ * to the count to append (then cleared); false when it is counted.
+ */
+bool	log_ratelimit_allow(struct log_ratelimit *, unsigned long *said);
+/* Say the count not said yet, if any, on a line of its own. */
+void	log_ratelimit_flush(struct log_ratelimit *);
 
 #define log_dbg(cat, ...)						\
 	do {								\
