@@ -129,6 +129,13 @@ attrs_normalize(struct rib_attrs *n, const struct rib_attrs *t)
 	n->hash = attrs_hash(n);
 }
 
+size_t
+rib_attrs_size(const struct rib_attrs *a)
+{
+	return sizeof(*a) + (a->ncommunities + a->ncluster) *
+	    sizeof(uint32_t) + a->aspath_len + a->unknown_len;
+}
+
 /* One allocation: the struct, then the u32 arrays, then the byte arrays. */
 static struct rib_attrs *
 attrs_copy(const struct rib_attrs *n)

@@ -52,7 +52,7 @@
  * - After g), the lowest add-path path identifier (RFC 7911) decides, so
  *   the order is total for distinct paths of one peer.
  * - The pairwise compare is not transitive when MEDs are compared for some
- *   pairs only (step c); rib_decide scans the list from the current best,
+ *   pairs only (step c); rib_decide_best scans the list from the current best,
  *   so the result can depend on arrival order, as in BIRD without
  *   "deterministic med".
  */
@@ -181,11 +181,21 @@ static const struct {
 	{ cmp_path_id,		RIB_REASON_PATH_ID },
 };
 
+static uint64_t ncmp;
+
+uint64_t
+rib_path_cmps(void)
+{
+	return ncmp;
+}
+
 int
 rib_path_cmp(const struct rib_path *a, const struct rib_path *b,
     enum rib_reason *why)
 {
 	int c;
+
+	ncmp++;
 
 	for (size_t i = 0; i < NITEMS(rules); i++) {
 		if ((c = rules[i].cmp(a, b)) != 0) {
@@ -197,39 +207,41 @@ rib_path_cmp(const struct rib_path *a, const struct rib_path *b,
 	return 0;
 }
 
-static void
-path_swap(struct rib_path *a, struct rib_path *b)
-{
-	struct rib_path t = *a, *an = a->next, *bn = b->next;
-
-	*a = *b;
-	*b = t;
-	a->next = an;
-	b->next = bn;
-}
-
 /*
- * Move the best path of e into e->head. The reason recorded is the latest
- * rule at which the best beat any other path: why it won over the closest
- * contender.
+ * The best path of e, scanning from the head (rib.c moves it there).
+ * rib.c calls this only when the best path itself went or changed; a new
+ * or changed other path is only compared with the head (one step of this
+ * same scan), so a prefix with many paths costs O(1) per change.
  */
-void
-rib_decide(struct rib_entry *e)
+struct rib_path *
+rib_decide_best(struct rib_entry *e)
 {
 	struct rib_path *p, *best = &e->head;
-	enum rib_reason why, reason = RIB_REASON_ONLY_PATH;
+	enum rib_reason why;
 
 	for (p = e->head.next; p != NULL; p = p->next)
 		if (rib_path_cmp(p, best, &why) < 0)
 			best = p;
-	if (best != &e->head)
-		path_swap(&e->head, best);
+	return best;
+}
+
+/*
+ * Why the head won: the latest rule at which it beat any other path (why
+ * it won over the closest contender). Computed when asked (show commands),
+ * not on every change.
+ */
+enum rib_reason
+rib_decide_reason(const struct rib_entry *e)
+{
+	const struct rib_path *p;
+	enum rib_reason why, reason = RIB_REASON_ONLY_PATH;
+
 	for (p = e->head.next; p != NULL; p = p->next) {
 		(void)rib_path_cmp(&e->head, p, &why);
 		if (why > reason)
 			reason = why;
 	}
-	e->reason = (uint8_t)reason;
+	return reason;
 }
 
 const char *

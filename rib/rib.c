@@ -58,6 +58,7 @@ rib_free(struct rib *rib)
 	rib_tab_fini(&rib->tab[1]);
 	rib_slab_fini(&rib->paths);
 	rib_attrtab_fini(&rib->attrs);
+	rib_idx_fini(&rib->idx);
 	free(rib);
 }
 
@@ -106,6 +107,83 @@ prefix_valid(const struct prefix *p)
 	return true;
 }
 
+/* ---- accounting: counts per (prefix, source), sets per source ---- */
+
+/* The set's memory is charged to src once, with its first path. */
+static size_t
+attr_cost(const struct rib *rib, const struct rib_src *src,
+    const struct rib_attrs *a)
+{
+	if (rib_idx_find(&rib->idx, RIB_IDX_ATTR, a, src, 0) != NULL)
+		return 0;
+	return rib_attrs_size(a);
+}
+
+static void
+attr_charge(struct rib *rib, struct rib_src *src, const struct rib_attrs *a)
+{
+	bool created;
+	struct rib_idx_slot *sl = rib_idx_get(&rib->idx, RIB_IDX_ATTR, a, src,
+	    0, &created);
+
+	if (sl->v.n++ == 0)
+		src->mem += rib_attrs_size(a);
+}
+
+static void
+attr_uncharge(struct rib *rib, struct rib_src *src, const struct rib_attrs *a)
+{
+	struct rib_idx_slot *sl = rib_idx_find(&rib->idx, RIB_IDX_ATTR, a, src,
+	    0);
+
+	assert(sl != NULL && sl->v.n > 0);
+	if (--sl->v.n == 0) {
+		rib_idx_del(&rib->idx, sl);
+		src->mem -= rib_attrs_size(a);
+	}
+}
+
+/* Paths of src for e. */
+static size_t
+src_count(const struct rib *rib, const struct rib_entry *e,
+    const struct rib_src *src)
+{
+	const struct rib_idx_slot *sl;
+
+	if (e->head.next == NULL)
+		return e->head.src == src;
+	sl = rib_idx_find(&rib->idx, RIB_IDX_COUNT, e, src, 0);
+	return sl != NULL ? sl->v.n : 0;
+}
+
+static void
+count_add(struct rib *rib, const struct rib_entry *e,
+    const struct rib_src *src, int d)
+{
+	bool created;
+	struct rib_idx_slot *sl = rib_idx_get(&rib->idx, RIB_IDX_COUNT, e, src,
+	    0, &created);
+
+	sl->v.n = (size_t)((long)sl->v.n + d);
+	if (sl->v.n == 0)
+		rib_idx_del(&rib->idx, sl);
+}
+
+/* e is down to its head: no count records any more. */
+static void
+count_single(struct rib *rib, const struct rib_entry *e)
+{
+	struct rib_idx_slot *sl;
+
+	if (e->head.src == NULL || e->head.next != NULL)
+		return;
+	if ((sl = rib_idx_find(&rib->idx, RIB_IDX_COUNT, e, e->head.src,
+	    0)) != NULL)
+		rib_idx_del(&rib->idx, sl);
+}
+
+/* ---- paths ---- */
+
 static void
 path_init(struct rib *rib, struct rib_path *p, struct rib_src *src,
     uint32_t path_id, const struct rib_attrs *attrs)
@@ -115,46 +193,139 @@ path_init(struct rib *rib, struct rib_path *p, struct rib_src *src,
 	p->attrs = rib_attrs_ref(attrs);
 	p->stale = false;
 	src->npaths++;
+	src->mem += RIB_PATH_COST;
+	attr_charge(rib, src, attrs);
 	rib->npaths++;
 }
 
-/* The path (src, path_id) of e and, in *prevp, the one before it. */
-static struct rib_path *
-path_find(struct rib_entry *e, const struct rib_src *src, uint32_t path_id,
-    struct rib_path **prevp)
+/* Drop p's payload (counts, charge, attribute reference). */
+static void
+path_release(struct rib *rib, const struct rib_entry *e, struct rib_path *p)
 {
-	struct rib_path *p, *prev = NULL;
+	p->src->npaths--;
+	p->src->mem -= RIB_PATH_COST;
+	rib->npaths--;
+	if (e->head.next != NULL)
+		count_add(rib, e, p->src, -1);
+	attr_uncharge(rib, p->src, p->attrs);
+	rib_attrs_unref(rib, p->attrs);
+}
 
-	for (p = &e->head; p != NULL; prev = p, p = p->next) {
-		if (p->src == src && p->path_id == path_id) {
-			*prevp = prev;
-			return p;
-		}
-	}
-	return NULL;
+static void
+path_set_attrs(struct rib *rib, struct rib_path *p,
+    const struct rib_attrs *attrs)
+{
+	attr_charge(rib, p->src, attrs);
+	attr_uncharge(rib, p->src, p->attrs);
+	rib_attrs_unref(rib, p->attrs);
+	p->attrs = rib_attrs_ref(attrs);
+	p->stale = false;
+}
+
+static void
+idx_path_del(struct rib *rib, const struct rib_entry *e,
+    const struct rib_path *p)
+{
+	struct rib_idx_slot *sl = rib_idx_find(&rib->idx, RIB_IDX_PATH, e,
+	    p->src, p->path_id);
+
+	assert(sl != NULL && sl->v.path == p);
+	rib_idx_del(&rib->idx, sl);
+}
+
+static void
+idx_path_add(struct rib *rib, const struct rib_entry *e, struct rib_path *p)
+{
+	bool created;
+
+	rib_idx_get(&rib->idx, RIB_IDX_PATH, e, p->src, p->path_id,
+	    &created)->v.path = p;
+}
+
+/* The path (src, path_id) of e: the head, or from the index. */
+static struct rib_path *
+path_find(const struct rib *rib, struct rib_entry *e,
+    const struct rib_src *src, uint32_t path_id)
+{
+	const struct rib_idx_slot *sl;
+
+	if (e->head.src == src && e->head.path_id == path_id)
+		return &e->head;
+	if (e->head.next == NULL)
+		return NULL;
+	sl = rib_idx_find(&rib->idx, RIB_IDX_PATH, e, src, path_id);
+	return sl != NULL ? sl->v.path : NULL;
+}
+
+/* A new path of src behind the head of e, which has one already. */
+static struct rib_path *
+path_add(struct rib *rib, struct rib_entry *e, struct rib_src *src,
+    uint32_t path_id, const struct rib_attrs *attrs)
+{
+	struct rib_path *p = rib_slab_get(&rib->paths, NULL);
+
+	if (e->head.next == NULL)	/* now several: counts kept */
+		count_add(rib, e, e->head.src, 1);
+	path_init(rib, p, src, path_id, attrs);
+	count_add(rib, e, src, 1);
+	p->next = e->head.next;
+	e->head.next = p;
+	idx_path_add(rib, e, p);
+	return p;
 }
 
 /*
- * Unlink and release p (prev is the path before it). Removing head moves
- * the next path into it; the last one leaves head.src NULL.
+ * Unlink and release p of e. The head is refilled from the next path (the
+ * last one leaves head.src NULL). Another path: with prev known, unlinked
+ * behind it; without, the first path behind the head moves into p's slot
+ * (its index record re-pointed) and that slot is unlinked, so no walk.
  */
 static void
 path_remove(struct rib *rib, struct rib_entry *e, struct rib_path *p,
     struct rib_path *prev)
 {
-	struct rib_path *n;
+	struct rib_path *n = e->head.next;
 
-	p->src->npaths--;
-	rib->npaths--;
-	rib_attrs_unref(rib, p->attrs);
-	if (p != &e->head) {
-		prev->next = p->next;
-		rib_slab_put(&rib->paths, p, 0);
-	} else if ((n = e->head.next) != NULL) {
+	path_release(rib, e, p);
+	if (p == &e->head) {
+		if (n == NULL) {
+			memset(&e->head, 0, sizeof(e->head));
+			return;
+		}
+		idx_path_del(rib, e, n);
 		e->head = *n;
-		rib_slab_put(&rib->paths, n, 0);
-	} else
-		memset(&e->head, 0, sizeof(e->head));
+	} else {
+		idx_path_del(rib, e, p);
+		if (prev == NULL && p != n) {
+			idx_path_del(rib, e, n);
+			p->src = n->src;
+			p->attrs = n->attrs;
+			p->path_id = n->path_id;
+			p->stale = n->stale;
+			idx_path_add(rib, e, p);
+			p = n;
+		}
+		if (prev == NULL || p == n)
+			prev = &e->head;
+		prev->next = p->next;
+		n = p;
+	}
+	rib_slab_put(&rib->paths, n, 0);
+	count_single(rib, e);
+}
+
+/* Make q (a path behind the head) the head: swap their contents. */
+static void
+path_to_head(struct rib *rib, struct rib_entry *e, struct rib_path *q)
+{
+	struct rib_path t = e->head, *hn = e->head.next, *qn = q->next;
+
+	idx_path_del(rib, e, q);
+	e->head = *q;
+	e->head.next = hn;
+	*q = t;
+	q->next = qn;
+	idx_path_add(rib, e, q);
 }
 
 static void
@@ -167,19 +338,37 @@ snap_take(struct rib_path *old, const struct rib_entry *e)
 
 /*
  * After the paths of e (prefix pfx, id) changed: decide, notify, drop the
- * snapshot old. Returns true when e has no path left; the caller frees it.
+ * snapshot old. cand is the one path that is new or changed and not the
+ * head (compared with the head only: one step of rib_decide_best), or
+ * NULL when the head itself went or changed (a full scan) or when only a
+ * path behind the head went (the head stays best). Returns true when e
+ * has no path left; the caller frees it.
  */
+enum settle {
+	SETTLE_NONE,		/* a path behind the head went */
+	SETTLE_CAND,		/* cand is new or changed */
+	SETTLE_FULL,		/* the head went or changed */
+};
+
 static bool
 entry_settle(struct rib *rib, struct rib_entry *e, const struct prefix *pfx,
-    uint32_t id, struct rib_path *old)
+    uint32_t id, struct rib_path *old, enum settle how, struct rib_path *cand)
 {
 	const struct rib_path *h = &e->head;
+	enum rib_reason why;
+	struct rib_path *best = NULL;
 	bool empty = h->src == NULL;
 
 	if (empty)
 		notify(rib, pfx, id, NULL, old);
 	else {
-		rib_decide(e);
+		if (how == SETTLE_FULL)
+			best = rib_decide_best(e);
+		else if (how == SETTLE_CAND && rib_path_cmp(cand, &e->head,
+		    &why) < 0)
+			best = cand;
+		if (best != NULL && best != &e->head)
+			path_to_head(rib, e, best);
 		if (h->src != old->src || h->path_id != old->path_id ||
 		    h->attrs != old->attrs)
 			notify(rib, pfx, id, h, old);
@@ -188,44 +377,58 @@ entry_settle(struct rib *rib, struct rib_entry *e, const struct prefix *pfx,
 	return empty;
 }
 
+/* What adding (src, attrs) as a new path (or new attributes) would cost. */
+static int
+check_bounds(const struct rib *rib, const struct rib_entry *e,
+    const struct rib_src *src, const struct rib_attrs *attrs, bool newpath)
+{
+	size_t cost = attr_cost(rib, src, attrs) + (newpath ? RIB_PATH_COST : 0);
+
+	if (newpath && e != NULL && src->max_paths != 0 &&
+	    src_count(rib, e, src) >= src->max_paths)
+		return RIB_E_PATHS;
+	if (src->mem_max != 0 && src->mem + cost > src->mem_max)
+		return RIB_E_MEM;
+	return 0;
+}
+
 int
 rib_update(struct rib *rib, struct rib_src *src, const struct prefix *pfx,
     uint32_t path_id, const struct rib_attrs *attrs)
 {
 	struct rib_tab *t;
 	struct rib_entry *e;
-	struct rib_path *p, *prev, old;
-	uint32_t idx;
-	bool created;
+	struct rib_path *p, old;
+	uint32_t idx, slot;
+	bool created, head;
+	int rc;
 
 	assert(!rib->busy && attrs != NULL && attrs->refcnt > 0);
 	if (!prefix_valid(pfx))
-		return -1;
+		return RIB_E_PREFIX;
 	t = tab_of(rib, pfx->af);
-	e = rib_tab_get(t, pfx, &created, &idx);
-	if (created) {
-		path_init(rib, &e->head, src, path_id, attrs);
-		e->reason = RIB_REASON_ONLY_PATH;
-		notify(rib, pfx, make_id(t, idx), &e->head, NULL);
-		return 0;
-	}
-	p = path_find(e, src, path_id, &prev);
+	e = rib_tab_find(t, pfx, &slot);
+	p = e != NULL ? path_find(rib, e, src, path_id) : NULL;
 	if (p != NULL && p->attrs == attrs) {
 		p->stale = false;	/* RFC 4724 4.2: refreshed, same best */
 		return 0;
 	}
-	snap_take(&old, e);
-	if (p != NULL) {
-		rib_attrs_unref(rib, p->attrs);
-		p->attrs = rib_attrs_ref(attrs);
-		p->stale = false;
-	} else {
-		p = rib_slab_get(&rib->paths, NULL);
-		path_init(rib, p, src, path_id, attrs);
-		p->next = e->head.next;
-		e->head.next = p;
+	if ((rc = check_bounds(rib, e, src, attrs, p == NULL)) != 0)
+		return rc;
+	e = rib_tab_get(t, pfx, &created, &idx);
+	if (created) {
+		path_init(rib, &e->head, src, path_id, attrs);
+		notify(rib, pfx, make_id(t, idx), &e->head, NULL);
+		return 0;
 	}
-	(void)entry_settle(rib, e, pfx, make_id(t, idx), &old);
+	snap_take(&old, e);
+	head = p == &e->head;
+	if (p != NULL)
+		path_set_attrs(rib, p, attrs);
+	else
+		p = path_add(rib, e, src, path_id, attrs);
+	(void)entry_settle(rib, e, pfx, make_id(t, idx), &old,
+	    head ? SETTLE_FULL : SETTLE_CAND, p);
 	return 0;
 }
 
@@ -235,8 +438,9 @@ rib_withdraw(struct rib *rib, struct rib_src *src, const struct prefix *pfx,
 {
 	struct rib_tab *t;
 	struct rib_entry *e;
-	struct rib_path *p, *prev, old;
+	struct rib_path *p, old;
 	uint32_t slot;
+	bool head;
 
 	assert(!rib->busy);
 	if (pfx->af != AF_INET && pfx->af != AF_INET6)
@@ -244,12 +448,13 @@ rib_withdraw(struct rib *rib, struct rib_src *src, const struct prefix *pfx,
 	t = tab_of(rib, pfx->af);
 	if ((e = rib_tab_find(t, pfx, &slot)) == NULL)
 		return false;
-	if ((p = path_find(e, src, path_id, &prev)) == NULL)
+	if ((p = path_find(rib, e, src, path_id)) == NULL)
 		return false;
 	snap_take(&old, e);
-	path_remove(rib, e, p, prev);
+	head = p == &e->head;
+	path_remove(rib, e, p, NULL);
 	if (entry_settle(rib, e, pfx, make_id(t, rib_tab_slot_idx(t, slot)),
-	    &old))
+	    &old, head ? SETTLE_FULL : SETTLE_NONE, NULL))
 		rib_tab_del(t, slot);
 	rib_slab_trim(&rib->paths);
 	return true;
@@ -314,7 +519,8 @@ tab_remove_paths(struct rib *rib, struct rib_tab *t, struct rib_src *src,
 		snap_take(&old, e);
 		n += entry_remove_src(rib, e, src, stale_only);
 		rib_entry_pfx(e, &pfx);
-		if (entry_settle(rib, e, &pfx, make_id(t, i), &old))
+		if (entry_settle(rib, e, &pfx, make_id(t, i), &old,
+		    SETTLE_FULL, NULL))
 			ndead++;
 	}
 	rib_tab_settle(t, ndead);
@@ -513,7 +719,7 @@ rib_entry_paths(const struct rib_entry *e)
 enum rib_reason
 rib_entry_reason(const struct rib_entry *e)
 {
-	return (enum rib_reason)e->reason;
+	return rib_decide_reason(e);
 }
 
 static int

@@ -77,8 +77,25 @@ struct rib_src {
 	uint32_t		 as;		/* peer AS */
 	uint32_t		 router_id;	/* host order, for 9.1.2.2 (f) */
 	struct addr		 addr;		/* peer address, for 9.1.2.2 (g) */
-	size_t			 npaths;	/* maintained by the rib */
+	/* bounds set by the owner (0: none); rib_update refuses beyond */
+	uint32_t		 max_paths;	/* paths per prefix */
+	size_t			 mem_max;	/* bytes: paths and attr sets */
+	/* maintained by the rib */
+	size_t			 npaths;
+	size_t			 mem;		/* charged to this source */
 };
+
+/*
+ * What a source is charged: RIB_PATH_COST per path (entry or path slot
+ * and index records, rounded up), and each distinct attribute set it
+ * uses once, at its size.
+ */
+#define RIB_PATH_COST	96
+
+/* rib_update's refusals */
+#define RIB_E_PREFIX	(-1)	/* not a valid prefix */
+#define RIB_E_PATHS	(-2)	/* src's max_paths for this prefix */
+#define RIB_E_MEM	(-3)	/* src's mem_max */
 
 /* Why the best path won (GoBGP BestPathReason), for show and tests. */
 enum rib_reason {
@@ -134,6 +151,8 @@ const struct rib_attrs *rib_attrs_intern(struct rib *, const struct rib_attrs *)
 void		 rib_attrs_unref(struct rib *, const struct rib_attrs *);
 /* Take one more reference on an interned set (to keep it past a hook). */
 const struct rib_attrs *rib_attrs_ref(const struct rib_attrs *);
+/* The memory an interned set takes (what a source is charged for it). */
+size_t		 rib_attrs_size(const struct rib_attrs *);
 /* AS_PATH length per RFC 4271 9.1.2.2 (a): AS_SET counts 1, confeds 0. */
 unsigned	 rib_aspath_count(const struct rib_attrs *);
 /* The first AS of the path (the neighbour AS, for MED comparison), or 0. */
@@ -141,11 +160,14 @@ uint32_t	 rib_aspath_first(const struct rib_attrs *);
 
 /*
  * Add or replace the path (src, path_id) for pfx. attrs must be interned;
- * the rib takes its own reference. Returns 0, or -1 for a bad prefix.
+ * the rib takes its own reference. Returns 0, or a RIB_E_* refusal (the
+ * rib is then unchanged). Cost: O(1) but for a change of the best path's
+ * attributes, which scans the prefix's paths.
  */
 int		 rib_update(struct rib *, struct rib_src *, const struct prefix *,
 		    uint32_t path_id, const struct rib_attrs *attrs);
-/* Remove the path (src, path_id) for pfx; returns true if there was one. */
+/* Remove the path (src, path_id) for pfx; returns true if there was one.
+ * O(1), but the best path's removal scans the prefix's other paths. */
 bool		 rib_withdraw(struct rib *, struct rib_src *,
 		    const struct prefix *, uint32_t path_id);
 /* Remove every path of src (session down). Returns how many. */
@@ -189,5 +211,7 @@ size_t		 rib_count_attrs(const struct rib *);
 /* decide.c: compare two paths per RFC 4271 9.1.2.2; <0 when a is better. */
 int		 rib_path_cmp(const struct rib_path *a, const struct rib_path *b,
 		    enum rib_reason *why);
+/* How many compares were made so far (tests: the cost of a change). */
+uint64_t	 rib_path_cmps(void);
 
 #endif

@@ -64,7 +64,7 @@ struct rib_entry {
 	struct rib_path	 head;
 	uint8_t		 af;		/* 0: a free slab slot */
 	uint8_t		 len;
-	uint8_t		 reason;	/* enum rib_reason */
+	uint8_t		 spare;
 	uint8_t		 b[];		/* 4 (IPv4) or 16 (IPv6) bytes */
 };
 
@@ -122,6 +122,38 @@ struct rib_attrtab {
 
 void		 rib_attrtab_fini(struct rib_attrtab *);
 
+/* index.c: see there. Records are 32 bytes; a NULL a is a free slot. */
+enum {
+	RIB_IDX_PATH = 1,	/* (entry, src, path id) -> path */
+	RIB_IDX_COUNT,		/* (entry, src) -> paths of src there */
+	RIB_IDX_ATTR,		/* (attrs, src) -> paths of src using it */
+};
+
+struct rib_idx_slot {
+	const void		*a;
+	const void		*src;
+	uint32_t		 pid;
+	uint32_t		 kind;
+	union {
+		struct rib_path	*path;
+		size_t		 n;
+	} v;
+};
+
+struct rib_idx {
+	struct rib_idx_slot	*slots;
+	size_t			 cap;	/* power of two, or 0 */
+	size_t			 count;
+};
+
+struct rib_idx_slot *rib_idx_find(const struct rib_idx *, uint32_t kind,
+		    const void *a, const void *src, uint32_t pid);
+/* Pointers into the index are valid until the next get or del. */
+struct rib_idx_slot *rib_idx_get(struct rib_idx *, uint32_t kind,
+		    const void *a, const void *src, uint32_t pid, bool *created);
+void		 rib_idx_del(struct rib_idx *, struct rib_idx_slot *);
+void		 rib_idx_fini(struct rib_idx *);
+
 /* Entry ids: the slab index, with RIB_ID_V6 set for the IPv6 table. */
 #define RIB_ID_V6	(1u << 31)
 
@@ -129,12 +161,16 @@ struct rib {
 	struct rib_tab		 tab[2];	/* [0] IPv4, [1] IPv6 */
 	struct rib_slab		 paths;		/* paths beyond each head */
 	struct rib_attrtab	 attrs;
+	struct rib_idx		 idx;
 	TAILQ_HEAD(, rib_client) clients;
 	size_t			 npaths;
 	bool			 busy;		/* inside a client hook */
 };
 
-/* decide.c: choose the best path of e, move it to e->head, set reason. */
-void		 rib_decide(struct rib_entry *);
+/* decide.c: the best of e's paths (a scan from the head), and why the
+ * head beats the others (a scan: for show commands only). */
+struct rib_path	*rib_decide_best(struct rib_entry *);
+enum rib_reason	 rib_decide_reason(const struct rib_entry *);
+
 
 #endif

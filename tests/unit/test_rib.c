@@ -819,6 +819,175 @@ rss_kb(void)
 	return rss * 4;
 }
 
+
+/*
+ * Issue 11 finding 2: one prefix announced with path ids 1..N from one
+ * source cost two walks of its path list per update (O(N^2): 20k paths
+ * took 12 s). Now a path behind the best is found in O(1) and compared
+ * with the best only: the compares stay linear in N, whatever the order.
+ */
+#define NPATHS	20000
+
+START_TEST(t_addpath_linear)
+{
+	struct prefix p = P("10.9.0.0/24");
+	const struct rib_attrs *a = A(5, 0), *b = A(7, 0);
+	uint64_t c0 = rib_path_cmps();
+
+	rib_client_del(rib, client);
+	client = NULL;
+	for (uint32_t i = 1; i <= NPATHS; i++)
+		ck_assert_int_eq(rib_update(rib, &s1, &p, i, i & 1 ? a : b), 0);
+	ck_assert_uint_eq(rib_count_paths(rib), NPATHS);
+	/* re-announce every other path with the other set: still O(1) each */
+	for (uint32_t i = 2; i <= NPATHS; i += 2)
+		ck_assert_int_eq(rib_update(rib, &s1, &p, i, a), 0);
+	/* withdraw all but the best (path id 1), from the far end */
+	for (uint32_t i = NPATHS; i >= 2; i--)
+		ck_assert(rib_withdraw(rib, &s1, &p, i));
+	ck_assert_uint_eq(rib_count_paths(rib), 1);
+	ck_assert_uint_eq(rib_entry_best(rib_lookup(rib, &p))->path_id, 1);
+	ck_assert_msg(rib_path_cmps() - c0 < 4 * NPATHS,
+	    "%llu compares for %d paths", (unsigned long long)(rib_path_cmps() -
+	    c0), NPATHS);
+	ck_assert(rib_withdraw(rib, &s1, &p, 1));
+	ck_assert_uint_eq(s1.mem, 0);
+	rib_attrs_unref(rib, a);
+	rib_attrs_unref(rib, b);
+}
+END_TEST
+
+/* Is the head at least as good as every other path, and the counts right? */
+static void
+check_entry(const struct prefix *p, size_t want)
+{
+	const struct rib_entry *e = rib_lookup(rib, p);
+	const struct rib_path *h, *q;
+	enum rib_reason why;
+	size_t n = 0;
+
+	if (want == 0) {
+		ck_assert_ptr_null(e);
+		return;
+	}
+	ck_assert_ptr_nonnull(e);
+	h = rib_entry_best(e);
+	for (q = rib_entry_paths(e); q != NULL; q = q->next, n++)
+		if (q != h)
+			ck_assert_int_ge(rib_path_cmp(q, h, &why), 0);
+	ck_assert_uint_eq(n, want);
+}
+
+/*
+ * Random updates and withdrawals of (source, path id) on two prefixes,
+ * against a model: every path present exactly once, the best not beaten,
+ * counts and memory charges back to zero after the flushes.
+ */
+START_TEST(t_addpath_model)
+{
+	struct prefix px[2] = { P("10.9.0.0/24"), P("10.9.1.0/24") };
+	struct rib_src *srcs[3] = { &s1, &s2, &s3 };
+	const struct rib_attrs *as[4];
+	bool have[2][3][16];
+	size_t count[2] = { 0, 0 };
+	unsigned seed = 7;
+
+	for (int i = 0; i < 4; i++)
+		as[i] = A((uint32_t)i * 10, 0);
+	memset(have, 0, sizeof(have));
+	for (int round = 0; round < 20000; round++) {
+		int x = rand_r(&seed) % 2, s = rand_r(&seed) % 3;
+		uint32_t pid = (uint32_t)(rand_r(&seed) % 16);
+
+		if (rand_r(&seed) % 3 == 0) {
+			ck_assert(rib_withdraw(rib, srcs[s], &px[x], pid) ==
+			    have[x][s][pid]);
+			count[x] -= have[x][s][pid];
+			have[x][s][pid] = false;
+		} else {
+			ck_assert_int_eq(rib_update(rib, srcs[s], &px[x], pid,
+			    as[rand_r(&seed) % 4]), 0);
+			count[x] += !have[x][s][pid];
+			have[x][s][pid] = true;
+		}
+		check_entry(&px[x], count[x]);
+	}
+	rib_flush_source(rib, &s1);
+	rib_flush_source(rib, &s2);
+	rib_flush_source(rib, &s3);
+	ck_assert_uint_eq(rib_count_paths(rib), 0);
+	ck_assert_uint_eq(s1.mem + s2.mem + s3.mem, 0);
+	for (int i = 0; i < 4; i++)
+		rib_attrs_unref(rib, as[i]);
+}
+END_TEST
+
+/* A source's cap on paths per prefix: the next path is refused, nothing changes. */
+START_TEST(t_max_paths)
+{
+	struct prefix p = P("10.9.0.0/24");
+	const struct rib_attrs *a = A(5, 0);
+
+	s1.max_paths = 3;
+	for (uint32_t i = 1; i <= 3; i++)
+		ck_assert_int_eq(rib_update(rib, &s1, &p, i, a), 0);
+	ck_assert_int_eq(rib_update(rib, &s1, &p, 4, a), RIB_E_PATHS);
+	ck_assert_uint_eq(rib_count_paths(rib), 3);
+	/* another source is not counted against s1 */
+	ck_assert_int_eq(rib_update(rib, &s2, &p, 1, a), 0);
+	/* replacing an existing path is not a new one */
+	rib_attrs_unref(rib, a);
+	a = A(6, 0);
+	ck_assert_int_eq(rib_update(rib, &s1, &p, 2, a), 0);
+	ck_assert(rib_withdraw(rib, &s1, &p, 1));
+	ck_assert_int_eq(rib_update(rib, &s1, &p, 4, a), 0);
+	rib_attrs_unref(rib, a);
+}
+END_TEST
+
+/*
+ * A source's memory budget: each distinct attribute set is charged once,
+ * each path RIB_PATH_COST; beyond mem_max rib_update refuses, and the
+ * charge goes back to zero when the paths go.
+ */
+START_TEST(t_mem_budget)
+{
+	struct prefix p;
+	const struct rib_attrs *a;
+	size_t n = 0, m1;
+	int rc = 0;
+
+	s1.mem_max = 64 * 1024;
+	a = A(1, 0);
+	p = P("10.10.0.0/32");
+	ck_assert_int_eq(rib_update(rib, &s1, &p, 0, a), 0);
+	m1 = s1.mem;
+	ck_assert_uint_eq(m1, RIB_PATH_COST + rib_attrs_size(a));
+	p = P("10.10.0.1/32");
+	ck_assert_int_eq(rib_update(rib, &s1, &p, 0, a), 0);
+	ck_assert_uint_eq(s1.mem, m1 + RIB_PATH_COST);	/* set charged once */
+	rib_attrs_unref(rib, a);
+	for (uint32_t i = 2; i < 100000 && rc == 0; i++, n++) {
+		p = P("10.10.0.0/32");
+		p.b[2] = (uint8_t)(i >> 8);
+		p.b[3] = (uint8_t)i;
+		a = A(i + 100, 0);
+		rc = rib_update(rib, &s1, &p, 0, a);
+		rib_attrs_unref(rib, a);
+	}
+	ck_assert_int_eq(rc, RIB_E_MEM);
+	ck_assert_uint_le(s1.mem, s1.mem_max);
+	ck_assert_uint_gt(n, 100);
+	/* s2 has its own budget */
+	a = A(1, 0);
+	ck_assert_int_eq(rib_update(rib, &s2, &p, 0, a), 0);
+	rib_attrs_unref(rib, a);
+	rib_flush_source(rib, &s1);
+	ck_assert_uint_eq(s1.mem, 0);
+	ck_assert_uint_eq(rib_count_attrs(rib), 1);
+}
+END_TEST
+
 START_TEST(t_scale_1m)
 {
 	enum { N = 1000000 };
@@ -894,6 +1063,10 @@ main(void)
 	tcase_add_test(tc, t_churn);
 	tcase_add_test(tc, t_small_flush_in_big_table);
 	tcase_add_test(tc, t_lookup_from_hook);
+	tcase_add_test(tc, t_addpath_linear);
+	tcase_add_test(tc, t_addpath_model);
+	tcase_add_test(tc, t_max_paths);
+	tcase_add_test(tc, t_mem_budget);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tcs, setup, teardown);
 	tcase_set_timeout(tcs, 100);
