@@ -22,17 +22,35 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "agent.h"
 #include "ctl.h"
 #include "ctlglue.h"
 #include "log.h"
 #include "netlink.h"
+#include "timer.h"
 #include "xmalloc.h"
 
 #define CTLG_VERSION	"v" TERN_VERSION "+tern"
 #define SNAP_BUDGET	(4u << 20)	/* prefixes in all snapshots */
 #define GW_CACHE	32
 #define BGP_PREF	100		/* BIRD's default BGP preference */
+#define RELOAD_GAP_MS	1000		/* configure: re-reads this far apart */
+
+/*
+ * configure, coalesced: one datastore re-read answers every request whose
+ * line was read before the re-read began; the next begins at once, or
+ * RELOAD_GAP_MS after the last one began (BIRD reconfigures once per
+ * command: a script or a crowd of clients would relist etcd as often).
+ */
+struct reload {
+	struct event	*ev;		/* the next re-read */
+	uint64_t	 began;		/* CLOCK_MONOTONIC ns; 0: never */
+	int		 rc;		/* what it returned */
+	char		 err[256];
+	unsigned	 waiting;	/* requests for the next one */
+};
 
 struct ctlglue {
 	struct agent	*ag;
@@ -40,6 +58,7 @@ struct ctlglue {
 	struct nl	*nl;		/* "via GW on IFACE" lookups */
 	bool		 nl_failed;
 	time_t		 reconfigured;
+	struct reload	 reload;
 	size_t		 snap_used;
 };
 
@@ -869,25 +888,76 @@ run_status(struct ctlglue *g, struct ctl_client *c)
 	return CTL_DONE;
 }
 
-/* BIRD cmd_reconfig: here a re-read of the datastore (as SIGHUP) */
-static enum ctl_result
-run_configure(struct ctlglue *g, struct ctl_client *c)
+static uint64_t
+mono_ns(void)
 {
-	const struct agent *ag = g->ag;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The re-read itself (as SIGHUP); then the waiting requests are answered */
+static void
+reload_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct ctlglue *g = arg;
+	struct reload *r = &g->reload;
 	const char *err;
 
+	(void)fd;
+	(void)ev;
+	r->began = mono_ns();
+	r->rc = ds_reload(g->ag->ds);
+	if (r->rc == -1) {
+		err = ds_last_error(g->ag->ds);
+		snprintf(r->err, sizeof(r->err), "%s", err != NULL ? err :
+		    "Reload failed");
+		log_warnx("control: configure: %s", r->err);
+	} else {
+		g->reconfigured = time(NULL);
+		log_info("control: configure: datastore re-read (%u "
+		    "requests)", r->waiting);
+	}
+	r->waiting = 0;
+	ctl_wakeup(g->ctl);
+}
+
+static void
+reload_schedule(struct ctlglue *g)
+{
+	struct reload *r = &g->reload;
+	uint64_t now = mono_ns(), next = r->began +
+	    (uint64_t)RELOAD_GAP_MS * 1000000u;
+
+	if (r->ev == NULL && (r->ev = evtimer_new(g->ag->base, reload_cb,
+	    g)) == NULL)
+		fatalx("control: out of memory");
+	if (!timer_running(r->ev))
+		timer_arm_ms(r->ev, r->began == 0 || next <= now ? 0 :
+		    (unsigned)((next - now + 999999u) / 1000000u));
+}
+
+/* BIRD cmd_reconfig: here a re-read of the datastore, coalesced */
+static enum ctl_result
+run_configure(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req)
+{
+	const struct agent *ag = g->ag;
+	struct reload *r = &g->reload;
+
+	if (r->began == 0 || req->rx_ns >= r->began) {
+		if (req->pos++ == 0)
+			r->waiting++;
+		reload_schedule(g);
+		return CTL_WAIT;
+	}
 	ctl_printf(c, 2, "Reading configuration from %s",
 	    ag->conf->datastore.type == CONF_DS_FILE ?
 	    ag->conf->datastore.path : ag->conf_path);
-	if (ds_reload(ag->ds) == -1) {
-		err = ds_last_error(ag->ds);
-		log_warnx("control: configure: %s", err ? err : "failed");
-		ctl_final(c, 8002, "%s", err != NULL ? err : "Reload failed");
-		return CTL_DONE;
-	}
-	g->reconfigured = time(NULL);
-	log_info("control: configure: datastore re-read");
-	ctl_final(c, 3, "Reconfigured");
+	if (r->rc == -1)
+		ctl_final(c, 8002, "%s", r->err);
+	else
+		ctl_final(c, 3, "Reconfigured");
 	return CTL_DONE;
 }
 
@@ -907,7 +977,7 @@ op_run(void *arg, struct ctl_client *c, struct ctl_req *req)
 		return run_routes(g, c, req);
 	case CTL_CONFIGURE:
 	default:
-		return run_configure(g, c);
+		return run_configure(g, c, req);
 	}
 }
 
@@ -970,6 +1040,8 @@ agent_ctl_stop(struct agent *ag)
 		return;
 	ctl_free(g->ctl);
 	g->ctl = NULL;
+	if (g->reload.ev != NULL)
+		event_free(g->reload.ev);
 	nl_free(g->nl);
 	free(g);
 	ag->ctlg = NULL;

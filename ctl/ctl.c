@@ -5,7 +5,8 @@
  * longer than the 4096-byte receive buffer answered "9000 Command too
  * long"), reply framing (cli_printf: code switching, one final line), the
  * order of pipelined commands, restrict/down, and the bounds that keep a
- * slow or hostile client from costing more than its buffers.
+ * slow or hostile client from costing more than its buffers, and an idle
+ * or hostile crowd of clients from locking the others out (ctl.h).
  *
  * What a command shows is the agent's business (ops->run); this file never
  * formats data. Clients are freed only from the reap event, never from
@@ -21,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bsd/sys/queue.h>
@@ -29,9 +31,13 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "timer.h"
 #include "xmalloc.h"
 
 #define ACCEPT_BURST	16
+/* the warnings a crowd of clients causes: RL_BURST per RL_WINDOW_MS */
+#define RL_WINDOW_MS	10000
+#define RL_BURST	5
 
 enum client_state {
 	ST_IDLE,		/* ready for the next command */
@@ -48,6 +54,7 @@ struct ctl_client {
 	struct event		*ev_write;
 	struct event		*ev_stall;	/* output made no progress */
 	struct event		*ev_kick;	/* run again from the loop */
+	struct event		*ev_idle;	/* no command for idle_secs */
 	struct evbuffer		*in;		/* unread input, bounded */
 	struct evbuffer		*out;
 	enum client_state	 state;
@@ -55,7 +62,11 @@ struct ctl_client {
 	char			 line[CTL_RX_BUF];
 	size_t			 llen;		/* capped at CTL_CMD_MAX + 1 */
 	int			 last_reply;	/* BIRD cli->last_reply */
+	uid_t			 uid;		/* SO_PEERCRED; -1: unknown */
+	uint64_t		 active;	/* ctl->tick at the last progress */
+	uint64_t		 rx_ns;		/* the last read with bytes */
 	bool			 restricted;
+	bool			 asked;		/* a command came (not only hello) */
 	bool			 eof;		/* no more input will come */
 	bool			 dead;
 };
@@ -71,7 +82,10 @@ struct ctl {
 	int			 fd;
 	bool			 bound;		/* the socket file is ours */
 	bool			 stopping;
-	bool			 full_logged;
+	struct ctl_params	 params;
+	struct ctl_stats	 stats;		/* .clients: nclients */
+	uint64_t		 tick;		/* orders client activity */
+	struct log_ratelimit	 rl_full, rl_uid, rl_drop;
 	struct event		*ev_accept;
 	struct event		*ev_resume;	/* accept paused on EMFILE */
 	struct event		*ev_reap;
@@ -97,7 +111,8 @@ client_kill(struct ctl_client *c)
 	c->dead = true;
 	event_del(c->ev_read);
 	event_del(c->ev_write);
-	event_del(c->ev_stall);
+	timer_stop(c->ev_stall);
+	timer_stop(c->ev_idle);
 	event_del(c->ev_kick);
 	event_active(c->ctl->ev_reap, EV_TIMEOUT, 0);
 }
@@ -115,6 +130,7 @@ client_free(struct ctl_client *c)
 	event_free(c->ev_write);
 	event_free(c->ev_stall);
 	event_free(c->ev_kick);
+	event_free(c->ev_idle);
 	evbuffer_free(c->in);
 	evbuffer_free(c->out);
 	close(c->fd);
@@ -123,16 +139,94 @@ client_free(struct ctl_client *c)
 }
 
 static void
-reap_cb(evutil_socket_t fd, short ev, void *arg)
+reap(struct ctl *ctl)
 {
-	struct ctl *ctl = arg;
 	struct ctl_client *c, *tmp;
 
-	(void)fd;
-	(void)ev;
 	TAILQ_FOREACH_SAFE(c, &ctl->clients, entry, tmp)
 		if (c->dead)
 			client_free(c);
+}
+
+static void
+reap_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	reap(arg);
+}
+
+/* The client made progress: it read a command or took some output. */
+static void
+client_touch(struct ctl_client *c)
+{
+	c->active = ++c->ctl->tick;
+}
+
+/* Nothing is asked of it and nothing owed to it. */
+static bool
+client_idle(const struct ctl_client *c)
+{
+	return c->state == ST_IDLE && out_len(c) == 0;
+}
+
+/*
+ * Whom to close for a new client (all, or uid's only): the least recently
+ * active idle client, else the least recently active one. Never NULL when
+ * there is a live client to choose from.
+ */
+static struct ctl_client *
+victim(struct ctl *ctl, const uid_t *uid)
+{
+	struct ctl_client *c, *best = NULL;
+
+	TAILQ_FOREACH(c, &ctl->clients, entry) {
+		if (c->dead || (uid != NULL && c->uid != *uid))
+			continue;
+		if (best == NULL || (client_idle(c) && !client_idle(best)) ||
+		    (client_idle(c) == client_idle(best) &&
+		    c->active < best->active))
+			best = c;
+	}
+	return best;
+}
+
+static unsigned
+uid_clients(const struct ctl *ctl, uid_t uid)
+{
+	const struct ctl_client *c;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(c, &ctl->clients, entry)
+		if (!c->dead && c->uid == uid)
+			n++;
+	return n;
+}
+
+/* From accept (or a test), never from a client's own callback. */
+static void
+make_room(struct ctl *ctl, uid_t uid)
+{
+	struct ctl_client *v;
+	unsigned n, max_uid = ctl->params.max_per_uid;
+
+	reap(ctl);
+	while (max_uid > 0 && (n = uid_clients(ctl, uid)) >= max_uid &&
+	    (v = victim(ctl, &uid)) != NULL) {
+		ctl->stats.evicted_uid++;
+		log_rl(&ctl->rl_uid, "control: uid %ld holds %u clients, its "
+		    "limit: closing its client %d (%s)", (long)uid, n, v->fd,
+		    client_idle(v) ? "idle" : "busy");
+		client_free(v);
+	}
+	while (ctl->nclients >= ctl->params.max_clients &&
+	    (v = victim(ctl, NULL)) != NULL) {
+		ctl->stats.evicted_full++;
+		log_rl(&ctl->rl_full, "control: %zu clients, the limit: "
+		    "closing client %d (uid %ld, %s)", ctl->nclients, v->fd,
+		    (long)v->uid, client_idle(v) ? "idle" : "busy");
+		client_free(v);
+	}
 }
 
 /* ---- reply framing (BIRD nest/cli.c cli_printf) ---- */
@@ -170,8 +264,9 @@ client_line(struct ctl_client *c, int code, bool final, const char *text)
 	}
 	evbuffer_add(c->out, "\n", 1);
 	if (out_len(c) > CTL_OUT_MAX) {
-		log_warnx("control: client %d: reply over %d bytes unread, "
-		    "dropped", c->fd, CTL_OUT_MAX);
+		c->ctl->stats.dropped++;
+		log_rl(&c->ctl->rl_drop, "control: client %d: reply over %d "
+		    "bytes unread, dropped", c->fd, CTL_OUT_MAX);
 		client_kill(c);
 	}
 }
@@ -224,20 +319,17 @@ ctl_room(const struct ctl_client *c)
 static void
 client_flush(struct ctl_client *c)
 {
-	struct timeval tv = { CTL_STALL_SECS, 0 };
-
 	if (c->dead || out_len(c) == 0)
 		return;
 	event_add(c->ev_write, NULL);
-	if (!evtimer_pending(c->ev_stall, NULL))
-		evtimer_add(c->ev_stall, &tv);
+	if (!timer_running(c->ev_stall))
+		timer_arm(c->ev_stall, CTL_STALL_SECS, false);
 }
 
 static void
 write_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct ctl_client *c = arg;
-	struct timeval tv = { CTL_STALL_SECS, 0 };
 	int n;
 
 	(void)ev;
@@ -248,11 +340,14 @@ write_cb(evutil_socket_t fd, short ev, void *arg)
 		client_kill(c);
 		return;
 	}
-	if (n > 0)
-		evtimer_add(c->ev_stall, &tv);	/* progress: restart */
+	if (n > 0) {
+		timer_arm(c->ev_stall, CTL_STALL_SECS, false); /* restart */
+		if (c->asked)		/* a reply read, not the greeting */
+			client_touch(c);
+	}
 	if (out_len(c) == 0) {
 		event_del(c->ev_write);
-		evtimer_del(c->ev_stall);
+		timer_stop(c->ev_stall);
 	}
 	client_process(c);
 }
@@ -264,12 +359,35 @@ stall_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	log_warnx("control: client %d: %zu reply bytes unread for %d s, "
-	    "dropped", c->fd, out_len(c), CTL_STALL_SECS);
+	c->ctl->stats.dropped++;
+	log_rl(&c->ctl->rl_drop, "control: client %d: %zu reply bytes unread "
+	    "for %d s, dropped", c->fd, out_len(c), CTL_STALL_SECS);
+	client_kill(c);
+}
+
+static void
+idle_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct ctl_client *c = arg;
+
+	(void)fd;
+	(void)ev;
+	c->ctl->stats.idle_closed++;
+	log_dbg(LOG_D_EVENTS, "control: client %d: no command for %u s, "
+	    "closed", c->fd, c->ctl->params.idle_secs);
 	client_kill(c);
 }
 
 /* ---- input ---- */
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void
 read_cb(evutil_socket_t fd, short ev, void *arg)
@@ -284,6 +402,8 @@ read_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	n = evbuffer_read(c->in, fd, (int)(CTL_IN_MAX - have));
+	if (n > 0)
+		c->rx_ns = mono_ns();
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
 		/* finish what was asked, then close (BIRD closes at once) */
 		c->eof = true;
@@ -337,6 +457,9 @@ handle_line(struct ctl_client *c)
 	char err[CTL_LINE_SIZE];
 	enum ctl_action a;
 
+	client_touch(c);
+	c->asked = true;
+	timer_stop(c->ev_idle);		/* a command: idle afresh after it */
 	c->line[c->llen > CTL_CMD_MAX ? CTL_CMD_MAX + 1 : c->llen] = '\0';
 	if (c->llen > CTL_CMD_MAX) {
 		c->llen = 0;
@@ -347,6 +470,7 @@ handle_line(struct ctl_client *c)
 	log_dbg(LOG_D_EVENTS, "control: client %d: %s", c->fd, c->line);
 	a = ctl_parse(c->line, &c->req, ctl->ops->known, ctl->arg, err,
 	    sizeof(err));
+	c->req.rx_ns = c->rx_ns;
 	switch (a) {
 	case CTL_A_ERROR:
 		ctl_final(c, 9001, "%s", err);
@@ -401,8 +525,14 @@ client_run(struct ctl_client *c)
 static void
 client_rearm(struct ctl_client *c)
 {
+	unsigned idle = c->ctl->params.idle_secs;
+
 	if (c->dead)
 		return;
+	if (!client_idle(c) || idle == 0)
+		timer_stop(c->ev_idle);
+	else if (!timer_running(c->ev_idle))
+		timer_arm(c->ev_idle, idle, false);
 	client_flush(c);
 	if (!c->eof && evbuffer_get_length(c->in) < CTL_IN_MAX)
 		event_add(c->ev_read, NULL);
@@ -456,32 +586,51 @@ ctl_wakeup(struct ctl *ctl)
 			event_active(c->ev_kick, EV_TIMEOUT, 0);
 }
 
-int
-ctl_attach(struct ctl *ctl, int fd)
+static struct ctl_client *
+client_new(struct ctl *ctl, int fd, uid_t uid)
 {
-	struct ctl_client *c;
-	int fl;
+	struct ctl_client *c = xcalloc(1, sizeof(*c));
 
-	if (ctl->stopping || (fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
-		return -1;
-	c = xcalloc(1, sizeof(*c));
 	c->ctl = ctl;
 	c->fd = fd;
+	c->uid = uid;
 	c->ev_read = event_new(ctl->base, fd, EV_READ | EV_PERSIST, read_cb,
 	    c);
 	c->ev_write = event_new(ctl->base, fd, EV_WRITE | EV_PERSIST,
 	    write_cb, c);
 	c->ev_stall = evtimer_new(ctl->base, stall_cb, c);
 	c->ev_kick = event_new(ctl->base, -1, 0, kick_cb, c);
+	c->ev_idle = evtimer_new(ctl->base, idle_cb, c);
 	c->in = evbuffer_new();
 	c->out = evbuffer_new();
 	if (c->ev_read == NULL || c->ev_write == NULL || c->ev_stall == NULL ||
-	    c->ev_kick == NULL || c->in == NULL || c->out == NULL)
+	    c->ev_kick == NULL || c->ev_idle == NULL || c->in == NULL ||
+	    c->out == NULL)
 		fatalx("control: out of memory");
+	client_touch(c);
+	return c;
+}
+
+int
+ctl_attach(struct ctl *ctl, int fd)
+{
+	struct ctl_client *c;
+	struct ucred cr;
+	socklen_t crlen = sizeof(cr);
+	int fl;
+
+	if (ctl->stopping || (fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == -1)
+		cr.uid = (uid_t)-1;
+	make_room(ctl, cr.uid);
+	c = client_new(ctl, fd, cr.uid);
 	TAILQ_INSERT_TAIL(&ctl->clients, c, entry);
 	ctl->nclients++;
-	log_dbg(LOG_D_EVENTS, "control: client %d connected", fd);
+	ctl->stats.accepted++;
+	log_dbg(LOG_D_EVENTS, "control: client %d (uid %ld) connected", fd,
+	    (long)cr.uid);
 	/* BIRD cli_hello: the greeting goes out at once, as a final line */
 	ctl_final(c, 1, "BIRD %s ready.", ctl->version);
 	client_rearm(c);
@@ -494,13 +643,27 @@ ctl_nclients(const struct ctl *ctl)
 	return ctl->nclients;
 }
 
+void
+ctl_stats(const struct ctl *ctl, struct ctl_stats *st)
+{
+	*st = ctl->stats;
+	st->clients = ctl->nclients;
+}
+
+void
+ctl_set_params(struct ctl *ctl, const struct ctl_params *p)
+{
+	ctl->params = *p;
+	if (ctl->params.max_clients == 0)
+		ctl->params.max_clients = 1;
+}
+
 /* ---- the listening socket ---- */
 
 static void
 accept_cb(evutil_socket_t lfd, short ev, void *arg)
 {
 	struct ctl *ctl = arg;
-	struct timeval tv = { 1, 0 };
 	int fd;
 
 	(void)ev;
@@ -510,19 +673,11 @@ accept_cb(evutil_socket_t lfd, short ev, void *arg)
 			if (errno == EMFILE || errno == ENFILE) {
 				log_warn("control: accept (paused for 1 s)");
 				event_del(ctl->ev_accept);
-				evtimer_add(ctl->ev_resume, &tv);
+				timer_arm(ctl->ev_resume, 1, false);
 			}
 			return;
 		}
-		if (ctl->nclients >= CTL_MAX_CLIENTS) {
-			if (!ctl->full_logged)
-				log_warnx("control: %d clients: refusing more",
-				    CTL_MAX_CLIENTS);
-			ctl->full_logged = true;
-			close(fd);
-			continue;
-		}
-		ctl->full_logged = false;
+		/* always in: make_room closes another client if need be */
 		if (ctl_attach(ctl, fd) == -1)
 			close(fd);
 	}
@@ -551,6 +706,18 @@ ctl_new(struct event_base *base, const char *path, const char *version,
 	ctl->ops = ops;
 	ctl->arg = arg;
 	ctl->fd = -1;
+	ctl->params.idle_secs = CTL_IDLE_SECS;
+	ctl->params.max_clients = CTL_MAX_CLIENTS;
+	ctl->params.max_per_uid = CTL_MAX_PER_UID;
+	log_ratelimit_init(&ctl->rl_full, LOG_LVL_WARNING, RL_WINDOW_MS,
+	    RL_BURST, "control: clients closed at the client limit");
+	log_ratelimit_init(&ctl->rl_uid, LOG_LVL_WARNING, RL_WINDOW_MS,
+	    RL_BURST, "control: clients closed at the per-uid limit");
+	log_ratelimit_init(&ctl->rl_drop, LOG_LVL_WARNING, RL_WINDOW_MS,
+	    RL_BURST, "control: clients dropped for unread replies");
+	log_ratelimit_start(&ctl->rl_full, base);
+	log_ratelimit_start(&ctl->rl_uid, base);
+	log_ratelimit_start(&ctl->rl_drop, base);
 	TAILQ_INIT(&ctl->clients);
 	ctl->ev_reap = event_new(base, -1, 0, reap_cb, ctl);
 	ctl->ev_resume = evtimer_new(base, resume_cb, ctl);
@@ -575,12 +742,20 @@ socket_in_use(const struct sockaddr_un *sun)
 	return used;
 }
 
-/* bind, creating the socket's directory (one level) when it is missing */
+/*
+ * bind, creating the socket's directory (one level) when it is missing.
+ * Linux creates the file with the socket's own mode less the umask
+ * (af_unix.c unix_bind): set to 0660 first, the file is never more open
+ * than that, not even between bind and chmod (which then only gives back
+ * group bits a strict umask took).
+ */
 static int
 bind_path(int fd, const struct sockaddr_un *sun, const char *path)
 {
 	char dir[sizeof(sun->sun_path)];
 
+	if (fchmod(fd, 0660) == -1)
+		return -1;
 	if (bind(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0)
 		return 0;
 	if (errno != ENOENT)
@@ -654,7 +829,7 @@ ctl_stop(struct ctl *ctl)
 	if (ctl->ev_accept != NULL)
 		event_free(ctl->ev_accept);
 	ctl->ev_accept = NULL;
-	evtimer_del(ctl->ev_resume);
+	timer_stop(ctl->ev_resume);
 	if (ctl->fd != -1)
 		close(ctl->fd);
 	ctl->fd = -1;
@@ -669,6 +844,9 @@ ctl_free(struct ctl *ctl)
 	if (ctl == NULL)
 		return;
 	ctl_stop(ctl);
+	log_ratelimit_fini(&ctl->rl_full);
+	log_ratelimit_fini(&ctl->rl_uid);
+	log_ratelimit_fini(&ctl->rl_drop);
 	event_free(ctl->ev_reap);
 	event_free(ctl->ev_resume);
 	free(ctl->path);

@@ -30,6 +30,17 @@
  * never the daemon's time; one whose output makes no progress for
  * CTL_STALL_SECS, or grows past CTL_OUT_MAX, is dropped.
  *
+ * Clients are bounded (struct ctl_params; our implementation, BIRD has no
+ * such bounds): one that completes no command for idle_secs while nothing
+ * is owed to it is closed (calicoctl, birdc and the health checks send a
+ * command right after the greeting). A new client always gets in: when
+ * its uid already holds max_per_uid clients, that uid's least recently
+ * active client is closed (an idle one first), and at max_clients the
+ * least recently active of all (idle first). With max_per_uid at most half
+ * of max_clients, one uid's churn never closes another uid's clients while
+ * the others hold no more than the rest. Closing is counted (struct
+ * ctl_stats) and logged at a bounded rate.
+ *
  * The process must ignore SIGPIPE (ternd's main does): a client may close
  * its end while a reply is being written.
  *
@@ -42,6 +53,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "addr.h"
@@ -62,7 +74,27 @@ struct ctl_client;
 #define CTL_OUT_HIGH	(64 * 1024)	/* a producer yields above this */
 #define CTL_OUT_MAX	(4 * 1024 * 1024) /* dropped above this */
 #define CTL_STALL_SECS	60
+/* the defaults of struct ctl_params */
+#define CTL_IDLE_SECS	30
 #define CTL_MAX_CLIENTS	512
+#define CTL_MAX_PER_UID	(CTL_MAX_CLIENTS / 2)
+
+/* Bounds on clients; ctl_new sets the defaults above. */
+struct ctl_params {
+	unsigned	 idle_secs;	/* no command for this long; 0: never */
+	unsigned	 max_clients;	/* at least 1 */
+	unsigned	 max_per_uid;	/* SO_PEERCRED uid; 0: no cap */
+};
+
+/* What the bounds did since ctl_new (ctl_stats). */
+struct ctl_stats {
+	size_t		 clients;	/* connected now */
+	uint64_t	 accepted;	/* clients served, in all */
+	uint64_t	 idle_closed;	/* idle for idle_secs */
+	uint64_t	 evicted_full;	/* closed for a new one at max_clients */
+	uint64_t	 evicted_uid;	/* closed for a new one at max_per_uid */
+	uint64_t	 dropped;	/* reply unread: stalled or too big */
+};
 
 /* What the agent is asked to produce. */
 enum ctl_verb {
@@ -93,6 +125,9 @@ struct ctl_req {
 	struct prefix	 net;		/* an address is its /32 or /128 */
 	uint8_t		 af;		/* table master4/6; 0: both */
 	char		 proto[CTL_NAME_MAX];	/* protocol P; "" = any */
+	/* CLOCK_MONOTONIC ns: the last read that brought bytes of its line
+	 * (at or after the line arrived; coalescing reloads relies on it) */
+	uint64_t	 rx_ns;
 	/* owned by the ops between calls (zero at the first call) */
 	size_t		 pos;
 	char		 cursor[CTL_NAME_MAX];
@@ -121,7 +156,12 @@ struct ctl_ops {
 /* ctl.c: the server */
 struct ctl	*ctl_new(struct event_base *, const char *path,
 		    const char *version, const struct ctl_ops *, void *arg);
-/* Unlink a stale socket, bind, chmod 0660, listen. -1 (logged) if not. */
+/* Applies to clients from now on (evictions: at the next new client). */
+void		 ctl_set_params(struct ctl *, const struct ctl_params *);
+/*
+ * Unlink a stale socket, bind it with mode 0660 from the start (never more
+ * open, whatever the umask), listen. -1 (logged) if not.
+ */
 int		 ctl_start(struct ctl *);
 /* Close every client and the socket (unlinked); ctl_free does it too. */
 void		 ctl_stop(struct ctl *);
@@ -131,6 +171,7 @@ int		 ctl_attach(struct ctl *, int fd);
 /* Re-run the clients that answered CTL_WAIT. */
 void		 ctl_wakeup(struct ctl *);
 size_t		 ctl_nclients(const struct ctl *);
+void		 ctl_stats(const struct ctl *, struct ctl_stats *);
 
 /* Reply lines, for ops->run. */
 void		 ctl_printf(struct ctl_client *, int code, const char *, ...)

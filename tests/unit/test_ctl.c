@@ -3,13 +3,16 @@
  * switching, request framing and limits, pipelining, restrict and down,
  * replies produced in pieces for a client that reads slowly, the parser
  * and its BIRD error wording, wildcard patterns, and the BIRD 1.6 layouts
- * (Since, show protocols rows) byte for byte against the reference. The
+ * (Since, show protocols rows) byte for byte against the reference; the
+ * bounds on clients (idle timeout, eviction at the client and per-uid
+ * limits, their counters) and the socket file's mode from bind on. The
  * server runs on a real event loop; clients are socketpairs driven from
  * here, and a recording struct ctl_ops stands in for the agent.
  */
 #include <check.h>
 
 #include "check_run.h"
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -34,6 +37,8 @@ static struct {
 	size_t	 route_lines;		/* show route: lines to produce */
 	size_t	 produced;		/* show route: lines produced so far */
 	bool	 wait_once;		/* configure: CTL_WAIT the first time */
+	uint64_t rx[8];			/* configure: req->rx_ns, in order */
+	size_t	 nrx;
 } rec;
 
 static bool
@@ -89,6 +94,8 @@ run(void *arg, struct ctl_client *c, struct ctl_req *req)
 		return run_route(c, req);
 	case CTL_CONFIGURE:
 	default:
+		if (rec.nrx < NITEMS(rec.rx))
+			rec.rx[rec.nrx++] = req->rx_ns;
 		if (rec.wait_once) {
 			rec.wait_once = false;
 			return CTL_WAIT;
@@ -482,7 +489,261 @@ START_TEST(t_eof_after_commands)
 }
 END_TEST
 
+/* The lines of one read share its time; a later read's is later. */
+START_TEST(t_rx_time)
+{
+	int fd = client();
+	char *r;
+
+	r = converse(fd, "configure\nconfigure\n", 3);
+	free(r);
+	usleep(2000);
+	r = converse(fd, "configure\n", 1);
+	free(r);
+	ck_assert_uint_eq(rec.nrx, 3);
+	ck_assert_uint_ne(rec.rx[0], 0);
+	ck_assert_uint_eq(rec.rx[1], rec.rx[0]);
+	ck_assert_uint_gt(rec.rx[2], rec.rx[1]);
+	close(fd);
+}
+END_TEST
+
+/* ---- bounds on clients ---- */
+
+static void
+set_params(unsigned idle, unsigned max, unsigned per_uid)
+{
+	struct ctl_params p = {
+		.idle_secs = idle, .max_clients = max, .max_per_uid = per_uid,
+	};
+
+	ctl_set_params(ctl, &p);
+}
+
+/* Run the loop and read (discarding) until EOF or ms passed. */
+static bool
+closed_within(int fd, int ms)
+{
+	char buf[4096];
+	ssize_t n;
+
+	for (int i = 0; i < ms; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			;
+		if (n == 0)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static struct ctl_stats
+stats(void)
+{
+	struct ctl_stats st;
+
+	ctl_stats(ctl, &st);
+	return st;
+}
+
+/* No command for idle_secs: closed; a partial line is no command. */
+START_TEST(t_idle_timeout)
+{
+	int quiet, partial, busy;
+	char *r;
+
+	set_params(1, CTL_MAX_CLIENTS, 0);
+	quiet = client();
+	partial = client();
+	busy = client();
+	ck_assert_int_eq(write(partial, "show sta", 8), 8);
+	for (int i = 0; i < 6; i++) {	/* a command each 300 ms */
+		r = converse(busy, "show status\n", i == 0 ? 2 : 1);
+		ck_assert_ptr_nonnull(strstr(r, "0013 Daemon"));
+		free(r);
+		ck_assert(!closed_within(busy, 300));
+	}
+	/* 1.8 s: the two that sent no command are gone */
+	ck_assert(closed_within(quiet, 10));
+	ck_assert(closed_within(partial, 10));
+	ck_assert(closed_within(busy, 1500));	/* and now this one */
+	ck_assert_uint_eq(stats().idle_closed, 3);
+	ck_assert_uint_eq(stats().clients, 0);
+	close(quiet);
+	close(partial);
+	close(busy);
+}
+END_TEST
+
+/* The default: 30 s (and 0 turns it off). */
+START_TEST(t_idle_default)
+{
+	int fd;
+
+	fd = client();
+	ck_assert(!closed_within(fd, 100));
+	ck_assert_uint_eq(stats().idle_closed, 0);
+	close(fd);
+	set_params(0, CTL_MAX_CLIENTS, 0);
+	fd = client();
+	ck_assert(!closed_within(fd, 1200));
+	close(fd);
+}
+END_TEST
+
+/* At the limit a new client gets in; the least recently active goes. */
+START_TEST(t_evict_oldest_idle)
+{
+	int a, b, c, d;
+	char *r;
+
+	set_params(0, 3, 0);
+	a = client();
+	b = client();
+	c = client();
+	r = converse(a, "show status\n", 2);	/* a is now the most recent */
+	free(r);
+	d = client();
+	r = converse(d, "show status\n", 2);
+	ck_assert_ptr_nonnull(strstr(r, "0013 Daemon"));
+	free(r);
+	ck_assert(closed_within(b, 50));
+	ck_assert(!closed_within(a, 50));
+	ck_assert(!closed_within(c, 10));
+	ck_assert_uint_eq(stats().evicted_full, 1);
+	ck_assert_uint_eq(stats().evicted_uid, 0);
+	ck_assert_uint_eq(stats().clients, 3);
+	ck_assert_uint_eq(stats().accepted, 4);
+	close(a);
+	close(b);
+	close(c);
+	close(d);
+}
+END_TEST
+
+/* Idle clients go before busy ones; with none idle, the oldest busy. */
+START_TEST(t_evict_idle_first)
+{
+	int a, b, c, d;
+	char *r;
+
+	set_params(0, 2, 0);
+	rec.route_lines = 1000000;
+	a = client();
+	free(collect(a, 1));
+	ck_assert_int_eq(write(a, "show route\n", 11), 11);
+	for (int i = 0; i < 20; i++)		/* a: busy, never reads */
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	b = client();
+	r = converse(b, "show status\n", 2);
+	free(r);
+	c = client();				/* b is idle: b goes */
+	ck_assert(closed_within(b, 50));
+	ck_assert_int_eq(rec.cancels, 0);
+	ck_assert_int_eq(write(c, "show route\n", 11), 11);
+	for (int i = 0; i < 20; i++)		/* c: busy too */
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	d = client();				/* a made progress first */
+	ck_assert_int_eq(rec.cancels, 1);
+	ck_assert(closed_within(a, 50));
+	r = converse(d, "show status\n", 2);
+	ck_assert_ptr_nonnull(strstr(r, "0013 Daemon"));
+	free(r);
+	ck_assert_uint_eq(stats().evicted_full, 2);
+	close(a);
+	close(b);
+	close(c);
+	close(d);
+}
+END_TEST
+
+/* One uid holds at most max_per_uid: its own oldest goes, nobody else's. */
+START_TEST(t_uid_cap)
+{
+	int fds[5];
+	char *r;
+
+	set_params(0, 10, 2);
+	for (int i = 0; i < 5; i++)
+		fds[i] = client();
+	for (int i = 0; i < 3; i++)
+		ck_assert(closed_within(fds[i], 20));
+	r = converse(fds[4], "show status\n", 2);
+	ck_assert_ptr_nonnull(strstr(r, "0013 Daemon"));
+	free(r);
+	ck_assert(!closed_within(fds[3], 20));
+	ck_assert_uint_eq(stats().evicted_uid, 3);
+	ck_assert_uint_eq(stats().evicted_full, 0);
+	ck_assert_uint_eq(stats().clients, 2);
+	for (int i = 0; i < 5; i++)
+		close(fds[i]);
+}
+END_TEST
+
+/* The defaults let 600 clients in a row connect, the last one served. */
+START_TEST(t_many_idle)
+{
+	int fds[600];
+	char *r;
+
+	for (int i = 0; i < 600; i++)
+		fds[i] = client();
+	r = converse(fds[599], "show status\n", 2);
+	ck_assert_ptr_nonnull(strstr(r, "0013 Daemon"));
+	free(r);
+	ck_assert_uint_le(stats().clients, CTL_MAX_PER_UID);
+	ck_assert_uint_eq(stats().evicted_uid, 600 - CTL_MAX_PER_UID);
+	for (int i = 0; i < 600; i++)
+		close(fds[i]);
+}
+END_TEST
+
 /* ---- the socket file ---- */
+
+/* bind, watched: the mode of the file it created, right after it. */
+static int bound_mode = -1;
+
+int
+bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int (*real)(int, const struct sockaddr *, socklen_t);
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)sa;
+	struct stat st;
+	int r;
+
+	*(void **)&real = dlsym(RTLD_NEXT, "bind");
+	r = real(fd, sa, len);
+	if (r == 0 && sa->sa_family == AF_UNIX &&
+	    stat(sun->sun_path, &st) == 0)
+		bound_mode = (int)(st.st_mode & 0777);
+	return r;
+}
+
+/* Never more open than 0660, not even between bind and chmod. */
+START_TEST(t_socket_mode_at_bind)
+{
+	char dir[] = "/tmp/test_ctl.XXXXXX", path[128];
+	struct stat st;
+	struct ctl *c1;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bird.ctl", dir);
+	umask(0);
+	c1 = ctl_new(base, path, "1", &ops, NULL);
+	ck_assert_int_eq(ctl_start(c1), 0);
+	ck_assert_int_eq(bound_mode, 0660);
+	ctl_free(c1);
+	umask(077);		/* stricter: group bits given back after */
+	c1 = ctl_new(base, path, "1", &ops, NULL);
+	ck_assert_int_eq(ctl_start(c1), 0);
+	ck_assert_int_eq(bound_mode, 0600);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0660);
+	ctl_free(c1);
+	rmdir(dir);
+}
+END_TEST
 
 START_TEST(t_socket_file)
 {
@@ -728,7 +989,15 @@ main(void)
 	tcase_add_test(tc, t_wait_and_wakeup);
 	tcase_add_test(tc, t_many_clients);
 	tcase_add_test(tc, t_eof_after_commands);
+	tcase_add_test(tc, t_rx_time);
+	tcase_add_test(tc, t_idle_timeout);
+	tcase_add_test(tc, t_idle_default);
+	tcase_add_test(tc, t_evict_oldest_idle);
+	tcase_add_test(tc, t_evict_idle_first);
+	tcase_add_test(tc, t_uid_cap);
+	tcase_add_test(tc, t_many_idle);
 	tcase_add_test(tc, t_socket_file);
+	tcase_add_test(tc, t_socket_mode_at_bind);
 	tcase_add_test(tp, t_parse_ok);
 	tcase_add_loop_test(tp, t_parse_errors, 0, (int)NITEMS(perrs));
 	tcase_add_test(tp, t_patmatch);
