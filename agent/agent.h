@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "datastore.h"
 #include "krt.h"
+#include "pfxset.h"
 #include "rib.h"
 
 struct event_base;
@@ -40,6 +41,10 @@ struct agent {
 	struct ds_pool		 pools[AGENT_MAX_POOLS];
 	size_t			 npools;
 	bool			 synced;
+	/* glue.c: what no peer may announce (own and peer addresses, own
+	 * blocks), rebuilt when dirty */
+	struct pfxset		 guard;
+	bool			 guard_dirty;
 	/* ctlglue.c: the control socket and its state */
 	struct ctlglue		*ctlg;
 };

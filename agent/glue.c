@@ -72,6 +72,7 @@ ds_peer_changed(void *arg, const struct ds_peer *np, const struct ds_peer *op)
 	struct agent *ag = arg;
 	struct bgpd_peer_conf c;
 
+	ag->guard_dirty = true;
 	if (np == NULL) {
 		bgpd_peer_del(ag->bgpd, op->name, BGP_CEASE_PEER_UNCONFIGURED);
 		return;
@@ -108,6 +109,7 @@ ds_block_changed(void *arg, const struct prefix *pfx, bool present)
 
 	log_info("block %s %s", prefix_fmt(pfx, buf, sizeof(buf)),
 	    present ? "added" : "removed");
+	ag->guard_dirty = true;
 	if (present)
 		rib_update(ag->rib, &ag->local_src, pfx, 0, a);
 	else
@@ -158,6 +160,7 @@ ds_local_changed(void *arg, const struct ds_local *l)
 	char a4[ADDR_STRLEN], a6[ADDR_STRLEN];
 
 	ag->local = *l;
+	ag->guard_dirty = true;
 	log_info("node %s: address %s%s%s AS%u", l->name,
 	    addr_fmt(&l->ipv4, a4, sizeof(a4)),
 	    addr_is_set(&l->ipv6) ? " " : "",
@@ -226,19 +229,72 @@ in_pool(const struct agent *ag, const struct prefix *pfx)
 	return pool_of(ag, pfx) != NULL;
 }
 
+/* Own block b (a path of local_src) goes into the guard set. */
+static int
+guard_block_cb(void *arg, const struct rib_entry *e)
+{
+	struct agent *ag = arg;
+	struct prefix pfx;
+
+	for (const struct rib_path *p = rib_entry_paths(e); p != NULL;
+	    p = p->next) {
+		if (p->src == &ag->local_src) {
+			pfx = rib_entry_prefix(e);
+			pfxset_add(&ag->guard, &pfx);
+		}
+	}
+	return 0;
+}
+
 /*
- * SPEC 4 import: from mesh peers only prefixes inside a pool; from anyone,
- * never a prefix that covers one of this node's own addresses.
+ * The import guard's set: this node's addresses, every peer's address
+ * (every node's underlay address while the mesh is on, and the explicit
+ * peers'), and this node's own blocks. Rebuilt on the next import after
+ * any of them changed (datastore events: rare; the own blocks are read
+ * from the rib, where they are few).
+ */
+static void
+guard_rebuild(struct agent *ag)
+{
+	const struct ds_peer *v;
+	size_t n = 0;
+
+	pfxset_clear(&ag->guard);
+	pfxset_add_addr(&ag->guard, &ag->local.ipv4);
+	pfxset_add_addr(&ag->guard, &ag->local.ipv6);
+	v = ag->ds != NULL ? ds_peers(ag->ds, &n) : NULL;
+	for (size_t i = 0; i < n; i++)
+		pfxset_add_addr(&ag->guard, &v[i].addr);
+	if (ag->local_src.npaths > 0)
+		rib_walk(ag->rib, guard_block_cb, ag);
+	pfxset_sort(&ag->guard);
+	ag->guard_dirty = false;
+}
+
+/*
+ * SPEC 4 import, in order (the first rule that refuses decides):
+ * 1. a default route only from an explicit (Global/Node) peer, and only
+ *    with bgp.accept_default_route;
+ * 2. never a prefix equal to or covering a node's underlay address, a
+ *    peer's address or one of this node's own blocks (a more specific
+ *    route inside an own block is fine: a borrowed pod address);
+ * 3. from mesh peers, only prefixes inside a pool (explicit peers, e.g. a
+ *    top-of-rack, may send routes outside every pool, as Calico's kernel
+ *    filter accepts them).
  */
 static bool
 import_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx)
 {
 	struct agent *ag = arg;
+	bool mesh = pi->conf->kind == BGPD_PEER_MESH;
 
-	if (prefix_contains_addr(pfx, &ag->local.ipv4) ||
-	    prefix_contains_addr(pfx, &ag->local.ipv6))
+	if (pfx->len == 0)
+		return !mesh && ag->conf->bgp.accept_default_route;
+	if (ag->guard_dirty)
+		guard_rebuild(ag);
+	if (pfxset_covered_by(&ag->guard, pfx))
 		return false;
-	if (pi->conf->kind == BGPD_PEER_MESH)
+	if (mesh)
 		return in_pool(ag, pfx);
 	return true;
 }
@@ -384,6 +440,7 @@ agent_glue_init(struct agent *ag)
 {
 	ag->local_src.name = "local";
 	ag->local_src.kind = RIB_SRC_LOCAL;
+	ag->guard_dirty = true;
 	local_attrs_refresh(ag);
 	ag->fib_client = rib_client_add(ag->rib, &fib_client_ops, ag);
 }
@@ -399,4 +456,5 @@ agent_glue_fini(struct agent *ag)
 	if (ag->fib_client)
 		rib_client_del(ag->rib, ag->fib_client);
 	ag->fib_client = NULL;
+	pfxset_fini(&ag->guard);
 }

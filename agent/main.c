@@ -100,6 +100,14 @@ make_bgpd(struct agent *ag)
 	bp.restart_time = c->bgp.restart_time;
 	bp.add_paths = c->bgp.add_paths;
 	bp.max_prefixes = c->bgp.max_prefixes;
+	bp.max_paths = c->bgp.max_paths_per_prefix == 0 ? UINT32_MAX :
+	    c->bgp.max_paths_per_prefix;
+	bp.mem_max = c->bgp.max_peer_memory_kib == 0 ? BGPD_MEM_UNLIMITED :
+	    (size_t)c->bgp.max_peer_memory_kib * 1024;
+	bp.in_max = (size_t)c->bgp.input_buffer_kib * 1024;
+	bp.open_wait = c->bgp.open_wait_time;
+	bp.refresh_interval = c->bgp.refresh_interval;
+	bp.allow_local_as = c->bgp.allow_local_as;
 	bp.password = c->bgp.password;
 	bp.listen = true;
 	/* RFC 4724: our routes survived in the FIB: we restarted, forwarding */

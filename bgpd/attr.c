@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "aspath.h"
 #include "msg.h"
 
 #define F_OPT	BGP_ATTR_F_OPTIONAL
@@ -132,30 +133,21 @@ attr_malformed(const struct bgp_attr_desc *d, uint8_t subcode,
 bool
 bgp_aspath_valid(struct rbuf r, size_t asn_size)
 {
-	uint8_t type, count;
+	struct aspath_iter it;
+	struct aspath_seg seg;
 	uint32_t asn;
-	uint16_t as2;
+	int rc;
 
-	while (rbuf_left(&r) > 0) {
-		if (rbuf_get_u8(&r, &type) == -1 ||
-		    rbuf_get_u8(&r, &count) == -1)
+	aspath_iter_init(&it, r.p, rbuf_left(&r), asn_size);
+	while ((rc = aspath_next(&it, &seg)) == 1) {
+		if (seg.type < BGP_AS_SET || seg.type > BGP_AS_CONFED_SET ||
+		    seg.count == 0)
 			return false;
-		if (type < BGP_AS_SET || type > BGP_AS_CONFED_SET || count == 0)
-			return false;
-		for (unsigned i = 0; i < count; i++) {
-			if (asn_size == 4) {
-				if (rbuf_get_u32(&r, &asn) == -1)
-					return false;
-			} else {
-				if (rbuf_get_u16(&r, &as2) == -1)
-					return false;
-				asn = as2;
-			}
+		while (aspath_seg_as(&seg, &asn) == 1)
 			if (asn == 0)
 				return false;
-		}
 	}
-	return true;
+	return rc == 0;
 }
 
 /* ---- decoders, one per attribute ---- */
@@ -524,49 +516,40 @@ static bool
 aspath_scan(const struct rib_attrs *a, size_t *len2, size_t *len4,
     bool *big)
 {
-	struct rbuf r;
-	uint8_t type, count;
+	struct aspath_iter it;
+	struct aspath_seg seg;
 	uint32_t asn;
+	int rc;
 
 	*len2 = *len4 = 0;
 	*big = false;
-	rbuf_init(&r, a->aspath, a->aspath_len);
-	while (rbuf_left(&r) > 0) {
-		if (rbuf_get_u8(&r, &type) == -1 ||
-		    rbuf_get_u8(&r, &count) == -1)
-			return false;
-		*len2 += 2 + 2 * (size_t)count;
-		if (type < BGP_AS_CONFED_SEQUENCE)
-			*len4 += 2 + 4 * (size_t)count;
-		for (unsigned i = 0; i < count; i++) {
-			if (rbuf_get_u32(&r, &asn) == -1)
-				return false;
-			if (asn > 0xffff && type < BGP_AS_CONFED_SEQUENCE)
+	aspath_iter_init(&it, a->aspath, a->aspath_len, 4);
+	while ((rc = aspath_next(&it, &seg)) == 1) {
+		*len2 += 2 + 2 * (size_t)seg.count;
+		if (seg.type < BGP_AS_CONFED_SEQUENCE)
+			*len4 += 2 + 4 * (size_t)seg.count;
+		while (aspath_seg_as(&seg, &asn) == 1)
+			if (asn > 0xffff && seg.type < BGP_AS_CONFED_SEQUENCE)
 				*big = true;
-		}
 	}
-	return true;
+	return rc == 0;
 }
 
 /* Write the rib path with 2-octet ASNs (AS_TRANS) or only non-confeds. */
 static void
 aspath_write(struct wbuf *w, const struct rib_attrs *a, bool two_octet)
 {
-	struct rbuf r;
-	uint8_t type, count;
+	struct aspath_iter it;
+	struct aspath_seg seg;
 	uint32_t asn;
 
-	rbuf_init(&r, a->aspath, a->aspath_len);
-	while (rbuf_get_u8(&r, &type) == 0 && rbuf_get_u8(&r, &count) == 0) {
-		bool skip = !two_octet && type >= BGP_AS_CONFED_SEQUENCE;
-
-		if (!skip) {
-			wbuf_put_u8(w, type);
-			wbuf_put_u8(w, count);
-		}
-		for (unsigned i = 0; i < count; i++) {
-			if (rbuf_get_u32(&r, &asn) == -1 || skip)
-				continue;
+	aspath_iter_init(&it, a->aspath, a->aspath_len, 4);
+	while (aspath_next(&it, &seg) == 1) {
+		if (!two_octet && seg.type >= BGP_AS_CONFED_SEQUENCE)
+			continue;
+		wbuf_put_u8(w, seg.type);
+		wbuf_put_u8(w, seg.count);
+		while (aspath_seg_as(&seg, &asn) == 1) {
 			if (!two_octet)
 				wbuf_put_u32(w, asn);
 			else

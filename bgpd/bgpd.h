@@ -112,6 +112,14 @@ struct bgpd_peer_info {
 	bool		 gr_peer;		/* peer advertised graceful restart */
 	bool		 gr_stale;		/* holding its routes as stale */
 	bool		 eor_received;		/* End-of-RIB since Established */
+	/* what the peer cost us, and what was refused (SPEC 8) */
+	uint64_t	 rx_refused;		/* routes: filter, loop, rib */
+	uint64_t	 rx_loops;		/* of those: AS loops */
+	uint64_t	 refresh_rx;		/* ROUTE-REFRESH received */
+	uint64_t	 refresh_served;
+	uint64_t	 in_full;		/* reads paused: input full */
+	size_t		 mem;			/* charged to the peer, bytes */
+	size_t		 mem_max;		/* 0: no budget */
 };
 
 struct bgpd_ops {

@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "aspath.h"
 #include "session.h"
 #include "timer.h"
 #include "xmalloc.h"
@@ -48,6 +49,13 @@ peer_info(const struct bgp_peer *peer, struct bgpd_peer_info *pi)
 	pi->gr_stale = peer->gr_stale;
 	pi->eor_received = peer->state == BGP_STATE_ESTABLISHED &&
 	    peer->eor_rx[peer_af(peer)];
+	pi->rx_refused = peer->rx_refused;
+	pi->rx_loops = peer->rx_loops;
+	pi->refresh_rx = peer->refresh_rx;
+	pi->refresh_served = peer->refresh_served;
+	pi->in_full = peer->in_full;
+	pi->mem = peer->src.mem;
+	pi->mem_max = peer->src.mem_max;
 }
 
 void
@@ -120,6 +128,7 @@ bgp_peer_established(struct bgp_peer *peer, struct bgp_conn *conn)
 	peer->refused = 0;
 	memset(peer->eor_rx, 0, sizeof(peer->eor_rx));
 	peer->erefresh = false;
+	peer->loop_logged = false;
 	timer_stop(peer->ev_refresh);
 	if (peer->gr_stale)
 		gr_reestablished(peer);
@@ -217,6 +226,35 @@ withdraw_nlri(struct bgp_peer *peer, struct rbuf r, uint8_t fam, bool ap,
 	return rc;
 }
 
+/*
+ * A refusal by the rib ends the session (RFC 4271 6.7 Cease): the peer's
+ * paths for one prefix beyond max_paths as its prefix limit (subcode 1),
+ * its memory budget as Out of Resources (subcode 8).
+ */
+static int
+rib_refused(struct bgp_peer *peer, int rc, const struct prefix *pfx,
+    struct bgp_err *err)
+{
+	char p[PREFIX_STRLEN];
+
+	prefix_fmt(pfx, p, sizeof(p));
+	if (rc == RIB_E_PATHS) {
+		log_peer(peer, LOG_LVL_WARNING, "more than %u paths for %s: "
+		    "closing the session", peer->src.max_paths, p);
+		return bgp_err_set(err, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX,
+		    BGP_ERR_RESET, NULL, 0, "paths per prefix");
+	}
+	log_peer(peer, LOG_LVL_WARNING, "memory budget of %zu bytes exceeded "
+	    "(at %s): closing the session", peer->src.mem_max, p);
+	return bgp_err_set(err, BGP_ERR_CEASE, BGP_CEASE_OUT_OF_RESOURCES,
+	    BGP_ERR_RESET, NULL, 0, "out of resources");
+}
+
+/*
+ * Announce r's NLRI with attrs (NULL: every one refused, as for an AS
+ * loop). A prefix the import filter refuses is withdrawn (it may have been
+ * accepted before with other attributes) and counted.
+ */
 static int
 announce_nlri(struct bgp_peer *peer, struct rbuf r, uint8_t fam, bool ap,
     const struct rib_attrs *attrs, struct bgp_err *err)
@@ -225,15 +263,21 @@ announce_nlri(struct bgp_peer *peer, struct rbuf r, uint8_t fam, bool ap,
 	struct bgpd_peer_info pi;
 	struct prefix pfx;
 	uint32_t pid;
-	int rc;
+	int rc, urc;
 
 	peer_info(peer, &pi);
 	while ((rc = bgp_nlri_next(&r, fam, ap, &pfx, &pid, err)) == 1) {
-		if (bgpd->ops.import_ok == NULL ||
-		    bgpd->ops.import_ok(bgpd->ops_arg, &pi, &pfx))
-			rib_update(bgpd->rib, &peer->src, &pfx, pid, attrs);
-		else
+		if (attrs == NULL || (bgpd->ops.import_ok != NULL &&
+		    !bgpd->ops.import_ok(bgpd->ops_arg, &pi, &pfx))) {
+			peer->rx_refused++;
 			rib_withdraw(bgpd->rib, &peer->src, &pfx, pid);
+			continue;
+		}
+		urc = rib_update(bgpd->rib, &peer->src, &pfx, pid, attrs);
+		if (urc == RIB_E_PATHS || urc == RIB_E_MEM)
+			return rib_refused(peer, urc, &pfx, err);
+		if (urc != 0)
+			peer->rx_refused++;
 	}
 	return rc;
 }
@@ -280,18 +324,44 @@ rx_withdrawals(struct bgp_peer *peer, const struct bgp_update *u,
 	return 0;
 }
 
+/*
+ * RFC 4271 9.1.2: "If the AS_PATH attribute of a BGP route contains an AS
+ * loop, the BGP route should be excluded from the Phase 2 decision
+ * function." Our implementation: our own AS more often than allow_local_as
+ * (Calico's numAllowedLocalASNumbers, BIRD's "allow local as") is a loop;
+ * the route is refused (withdrawn, counted), from any peer.
+ */
+static bool
+as_loop(struct bgp_peer *peer, const struct rib_attrs *tmpl)
+{
+	const struct bgpd_params *p = &peer->bgpd->params;
+
+	if (aspath_count_as(tmpl->aspath, tmpl->aspath_len, p->local_as) <=
+	    p->allow_local_as)
+		return false;
+	peer->rx_loops++;
+	if (!peer->loop_logged && (peer->loop_logged = true))
+		log_peer(peer, LOG_LVL_WARNING, "AS_PATH holds our AS %u: "
+		    "route refused (AS loop; counted, logged once a session)",
+		    p->local_as);
+	return true;
+}
+
 /* Intern tmpl, announce r's NLRI with it, drop our reference. */
 static int
 announce_with(struct bgp_peer *peer, struct rbuf r, enum bgp_af af,
     const struct rib_attrs *tmpl, struct bgp_err *err)
 {
 	struct rib *rib = peer->bgpd->rib;
-	const struct rib_attrs *attrs = rib_attrs_intern(rib, tmpl);
+	const struct rib_attrs *attrs = NULL;
 	int rc;
 
+	if (!as_loop(peer, tmpl))
+		attrs = rib_attrs_intern(rib, tmpl);
 	rc = announce_nlri(peer, r, bgp_af_family(af), peer->ctx.add_path_rx[af],
 	    attrs, err);
-	rib_attrs_unref(rib, attrs);
+	if (attrs != NULL)
+		rib_attrs_unref(rib, attrs);
 	return rc;
 }
 

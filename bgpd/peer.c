@@ -651,6 +651,9 @@ bgp_peer_new(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 	peer->src.as = conf->as;
 	peer->src.addr = conf->addr;
 	peer->src.ebgp = peer->ebgp;
+	peer->src.max_paths = bgpd->params.max_paths;
+	peer->src.mem_max = bgpd->params.mem_max == BGPD_MEM_UNLIMITED ? 0 :
+	    bgpd->params.mem_max;
 	peer->ev_retry = evtimer_new(base, peer_retry_cb, peer);
 	peer->ev_restart = evtimer_new(base, peer_restart_cb, peer);
 	peer->ev_reap = event_new(base, -1, 0, peer_reap_cb, peer);

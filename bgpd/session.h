@@ -122,6 +122,10 @@ struct bgp_peer {
 	bool			 erefresh;	/* peer's BoRR seen */
 	uint64_t		 refresh_rx;
 	uint64_t		 refresh_served;
+	/* import: routes refused (filter, AS loop, rib), loops seen */
+	uint64_t		 rx_refused;
+	uint64_t		 rx_loops;
+	bool			 loop_logged;	/* this session */
 };
 
 TAILQ_HEAD(bgp_peer_head, bgp_peer);

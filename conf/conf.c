@@ -62,6 +62,19 @@ const struct conf_key conf_keys[] = {
 	KEY("bgp", "password", CONF_K_STR, bgp.password, 0, 80, 0),
 	KEY("bgp", "max_prefixes", CONF_K_UINT, bgp.max_prefixes,
 	    0, UINT32_MAX, 0),
+	KEY("bgp", "max_paths_per_prefix", CONF_K_UINT,
+	    bgp.max_paths_per_prefix, 0, UINT32_MAX, 0),
+	KEY("bgp", "max_peer_memory_kib", CONF_K_UINT, bgp.max_peer_memory_kib,
+	    0, 64u << 20, 0),
+	KEY("bgp", "input_buffer_kib", CONF_K_UINT, bgp.input_buffer_kib,
+	    128, 65536, 0),
+	KEY("bgp", "open_wait_time", CONF_K_UINT, bgp.open_wait_time, 1, 240, 0),
+	KEY("bgp", "refresh_interval", CONF_K_UINT, bgp.refresh_interval,
+	    0, 3600, 0),
+	/* Calico numAllowedLocalASNumbers, BIRD "allow local as" */
+	KEY("bgp", "allow_local_as", CONF_K_UINT, bgp.allow_local_as, 0, 10, 0),
+	KEY("bgp", "accept_default_route", CONF_K_BOOL, bgp.accept_default_route,
+	    0, 0, 0),
 	KEY("kernel", "protocol", CONF_K_UINT, kernel.protocol, 1, 255, 0),
 	KEY("kernel", "table", CONF_K_UINT, kernel.table, 1, UINT32_MAX, 0),
 	KEY("kernel", "persist", CONF_K_BOOL, kernel.persist, 0, 0, 0),
@@ -498,6 +511,11 @@ conf_new_defaults(void)
 	c->bgp.restart_time = 120;
 	c->bgp.add_paths = true;
 	c->bgp.max_prefixes = 100000;
+	c->bgp.max_paths_per_prefix = 1024;
+	c->bgp.max_peer_memory_kib = 16384;
+	c->bgp.input_buffer_kib = 256;
+	c->bgp.open_wait_time = 5;
+	c->bgp.refresh_interval = 1;
 	c->kernel.protocol = 12;
 	c->kernel.table = 254;
 	c->kernel.persist = true;

@@ -54,6 +54,14 @@ struct conf {
 		bool		 add_paths;		/* true */
 		char		*password;		/* "" = none, <= 80 chars */
 		uint32_t	 max_prefixes;		/* 100000; 0 = no limit */
+		/* bounds per peer (SPEC 8) */
+		uint32_t	 max_paths_per_prefix;	/* 1024; 0 = no limit */
+		uint32_t	 max_peer_memory_kib;	/* 16384; 0 = no limit */
+		uint32_t	 input_buffer_kib;	/* 256, >= 128 */
+		uint16_t	 open_wait_time;	/* 5 s */
+		uint16_t	 refresh_interval;	/* 1 s; 0 = no limit */
+		uint8_t		 allow_local_as;	/* 0 */
+		bool		 accept_default_route;	/* false */
 	} bgp;
 	struct {
 		uint8_t		 protocol;		/* 12 */

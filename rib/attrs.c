@@ -14,18 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aspath.h"
 #include "hash.h"
 #include "log.h"
 #include "rib_impl.h"
 #include "xmalloc.h"
 
-/* AS_PATH segment types: RFC 4271 4.3, RFC 5065 3 */
-enum {
-	AS_SET = 1,
-	AS_SEQUENCE = 2,
-	AS_CONFED_SEQUENCE = 3,
-	AS_CONFED_SET = 4,
-};
 
 #define ATTRTAB_MINCAP	16u
 
@@ -300,24 +294,20 @@ rib_count_attrs(const struct rib *rib)
 unsigned
 rib_aspath_count(const struct rib_attrs *a)
 {
-	size_t off = 0, seglen;
+	struct aspath_iter it;
+	struct aspath_seg seg;
 	unsigned n = 0;
-	uint8_t type, cnt;
 
-	while (a->aspath_len - off >= 2) {
-		type = a->aspath[off];
-		cnt = a->aspath[off + 1];
-		seglen = 2 + (size_t)cnt * 4;
-		if (seglen > a->aspath_len - off)
-			break;
-		if (type == AS_SEQUENCE)
-			n += cnt;
-		else if (type == AS_SET && cnt > 0)
+	aspath_iter_init(&it, a->aspath, a->aspath_len, 4);
+	while (aspath_next(&it, &seg) == 1) {
+		if (seg.type == ASPATH_SEQUENCE)
+			n += seg.count;
+		else if (seg.type == ASPATH_SET && seg.count > 0)
 			n++;
-		else if (type != AS_SET && type != AS_CONFED_SEQUENCE &&
-		    type != AS_CONFED_SET)
+		else if (seg.type != ASPATH_SET &&
+		    seg.type != ASPATH_CONFED_SEQUENCE &&
+		    seg.type != ASPATH_CONFED_SET)
 			break;
-		off += seglen;
 	}
 	return n;
 }
@@ -331,25 +321,18 @@ rib_aspath_count(const struct rib_attrs *a)
 uint32_t
 rib_aspath_first(const struct rib_attrs *a)
 {
-	const uint8_t *p;
-	size_t off = 0, seglen;
-	uint8_t type, cnt;
+	struct aspath_iter it;
+	struct aspath_seg seg;
+	uint32_t as;
 
-	while (a->aspath_len - off >= 2) {
-		type = a->aspath[off];
-		cnt = a->aspath[off + 1];
-		seglen = 2 + (size_t)cnt * 4;
-		if (seglen > a->aspath_len - off)
-			return 0;
-		if (type == AS_CONFED_SEQUENCE || type == AS_CONFED_SET) {
-			off += seglen;
+	aspath_iter_init(&it, a->aspath, a->aspath_len, 4);
+	while (aspath_next(&it, &seg) == 1) {
+		if (seg.type == ASPATH_CONFED_SEQUENCE ||
+		    seg.type == ASPATH_CONFED_SET)
 			continue;
-		}
-		if (type != AS_SEQUENCE || cnt == 0)
+		if (seg.type != ASPATH_SEQUENCE || aspath_seg_as(&seg, &as) != 1)
 			return 0;
-		p = a->aspath + off + 2;
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		    (uint32_t)p[2] << 8 | p[3];
+		return as;
 	}
 	return 0;
 }
