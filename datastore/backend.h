@@ -42,6 +42,20 @@ const char	*ds_file_error(const struct ds_file *);
 int		 ds_cluster_load(const char *path, struct ds_model *,
 		    char *err, size_t errlen);
 
+/*
+ * The etcd backend's timing (etcd.h explains each); 0: the default, in
+ * brackets. Proposed ternd.yaml keys under datastore: in parentheses.
+ */
+struct ds_etcd_timing {
+	unsigned	 backoff_min_ms;	/* [100] (retry_backoff_min) */
+	unsigned	 backoff_max_ms;	/* [5000] (retry_backoff_max) */
+	unsigned	 relist_min_ms;		/* [1000] (relist_backoff_min) */
+	unsigned	 relist_max_ms;		/* [30000] (relist_backoff_max) */
+	unsigned	 probe_interval_ms;	/* [2000] (probe_interval) */
+	unsigned	 probe_timeout_ms;	/* [3000] (probe_timeout) */
+	unsigned	 watch_silence_ms;	/* [1500000] (watch_silence) */
+};
+
 /* The etcd backend's settings; ds_etcd_new copies them. */
 struct ds_etcd_conf {
 	enum ds_type		 type;		/* DS_TYPE_ETCDV3 or _ETCDV2 */
@@ -51,6 +65,7 @@ struct ds_etcd_conf {
 	const char		*ca_file;	/* NULL or "": none */
 	const char		*cert_file;
 	const char		*key_file;
+	struct ds_etcd_timing	 timing;
 };
 
 /* base NULL: no requests are sent (unit tests drive etcd.h directly). */

@@ -5,16 +5,19 @@
  * pattern: CURLMOPT_SOCKETFUNCTION puts each socket in the loop,
  * CURLMOPT_TIMERFUNCTION arms one timer, curl_multi_socket_action runs on
  * their events; curl_easy_perform is never called), every request in
- * flight, the endpoints and their fail-over with capped exponential
- * backoff, the state logged once per change (connected / lost), and the
- * hand-over of a finished list into the live model. It must not block,
- * tear a request down from inside a curl callback, or touch the live model
- * when etcd fails: only etcd's own answers change the cluster view.
+ * flight, the endpoints and their fail-over with jittered, capped
+ * exponential backoff, the health probe that leaves a hung or leaderless
+ * member (timing and defaults in etcd.h), the state logged once per change
+ * (connected / lost / resumed), and the hand-over of a finished list into
+ * the live model. It must not block, tear a request down from inside a curl
+ * callback, or touch the live model when etcd fails: only etcd's own
+ * answers change the cluster view.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,7 +245,7 @@ easy_opts(struct etcd_req *req, CURL *c, unsigned timeout_ms)
 }
 
 static int
-req_start(struct ds_etcd *e, struct etcd_req *req, unsigned timeout_ms)
+req_start(struct ds_etcd *e, struct etcd_req *req)
 {
 	char url[ETCD_URL_MAX];
 	struct curl_slist *h = NULL;
@@ -253,7 +256,7 @@ req_start(struct ds_etcd *e, struct etcd_req *req, unsigned timeout_ms)
 		return -1;
 	req->easy = c;
 	cu.easy_setopt(c, CURLOPT_URL, url);
-	easy_opts(req, c, timeout_ms);
+	easy_opts(req, c, req->timeout_ms);
 	tls_opts(e, c);
 	if (req->post != NULL) {
 		h = cu.slist_append(h, "Content-Type: application/json");
@@ -272,6 +275,8 @@ req_start(struct ds_etcd *e, struct etcd_req *req, unsigned timeout_ms)
 static void
 req_free(struct ds_etcd *e, struct etcd_req *req)
 {
+	if (e->probe == req)
+		e->probe = NULL;
 	if (req->easy != NULL) {
 		cu.multi_remove_handle(e->multi, req->easy);
 		cu.easy_cleanup(req->easy);
@@ -284,25 +289,34 @@ req_free(struct ds_etcd *e, struct etcd_req *req)
 	free(req);
 }
 
-struct etcd_req *
-etcd_request(struct ds_etcd *e, const char *path, const char *post,
-    const struct etcd_req_ops *ops, size_t range, size_t max)
+static struct etcd_req *
+request_new(struct ds_etcd *e, const char *path, const char *post,
+    const struct etcd_req_ops *ops, size_t range, size_t max,
+    unsigned timeout_ms)
 {
 	struct etcd_req *req = xcalloc(1, sizeof(*req));
 
 	req->e = e;
 	req->ops = ops;
+	req->timeout_ms = timeout_ms;
 	req->path = xstrdup(path);
 	req->post = post != NULL ? xstrdup(post) : NULL;
 	req->range = range;
 	req->max = max;
 	req->index = -1;
 	TAILQ_INSERT_TAIL(&e->reqs, req, entry);
-	log_dbg(LOG_D_EVENTS, "datastore: etcd: %s %s%s", post ? "POST" :
-	    "GET", etcd_endpoint(e), path);
-	if (e->multi != NULL && req_start(e, req, ops->timeout_ms) == -1)
+	if (e->multi != NULL && req_start(e, req) == -1)
 		etcd_fail(e, "cannot start an HTTP request");
 	return req;
+}
+
+struct etcd_req *
+etcd_request(struct ds_etcd *e, const char *path, const char *post,
+    const struct etcd_req_ops *ops, size_t range, size_t max)
+{
+	log_dbg(LOG_D_EVENTS, "datastore: etcd: %s %s%s", post ? "POST" :
+	    "GET", etcd_endpoint(e), path);
+	return request_new(e, path, post, ops, range, max, ops->timeout_ms);
 }
 
 void
@@ -389,6 +403,20 @@ drop_fresh(struct ds_etcd *e)
 }
 
 static void
+probe_arm(struct ds_etcd *e)
+{
+	if (e->ev_probe != NULL && !timer_running(e->ev_probe))
+		timer_arm_ms_jitter(e->ev_probe, e->t.probe_interval_ms);
+}
+
+static void
+probe_stop(struct ds_etcd *e)
+{
+	if (e->ev_probe != NULL)
+		timer_stop(e->ev_probe);
+}
+
+static void
 begin_list(struct ds_etcd *e)
 {
 	drop_fresh(e);
@@ -397,8 +425,22 @@ begin_list(struct ds_etcd *e)
 	e->listing = true;
 	e->list_keys = 0;
 	e->need_list = true;
+	e->resuming = false;
 	e->phase = ETCD_LISTING;
+	probe_arm(e);
 	e->proto->list(e);
+}
+
+static void
+start_watch(struct ds_etcd *e)
+{
+	uint64_t now = now_ms();
+
+	for (size_t k = 0; k < NITEMS(e->heard_ms); k++)
+		e->heard_ms[k] = now;
+	e->phase = ETCD_WATCHING;
+	probe_arm(e);
+	e->proto->watch(e);
 }
 
 void
@@ -436,10 +478,10 @@ etcd_list_done(struct ds_etcd *e, const char *what)
 		ds_model_resync(e->model);
 	e->listed = true;
 	e->need_list = false;
+	e->listed_ms = now_ms();
 	etcd_connected(e, what);
 	ds_model_commit(e->model, e->ops, e->arg);
-	e->phase = ETCD_WATCHING;
-	e->proto->watch(e);
+	start_watch(e);
 }
 
 void
@@ -450,8 +492,17 @@ etcd_connected(struct ds_etcd *e, const char *what)
 		return;
 	e->up = true;
 	e->down_logged = false;
-	log_info("datastore: %s: connected to %s (%s)", e->proto->name,
-	    etcd_endpoint(e), what);
+	log_info("datastore: %s: connected to %s (%s%s)", e->proto->name,
+	    etcd_endpoint(e), what, e->resuming ? ": resumed, no re-list" :
+	    "");
+	e->resuming = false;
+}
+
+void
+etcd_heard(struct ds_etcd *e, size_t k)
+{
+	if (k < NITEMS(e->heard_ms))
+		e->heard_ms[k] = now_ms();
 }
 
 void
@@ -480,17 +531,65 @@ etcd_fail(struct ds_etcd *e, const char *why)
 void
 etcd_relist(struct ds_etcd *e, const char *why)
 {
+	if (e->pending < ETCD_PEND_RELIST)
+		e->compacted = false;
+	set_pending(e, ETCD_PEND_RELIST, why);
+}
+
+void
+etcd_compacted(struct ds_etcd *e, const char *why)
+{
+	if (e->pending < ETCD_PEND_RELIST)
+		e->compacted = true;
 	set_pending(e, ETCD_PEND_RELIST, why);
 }
 
 unsigned
-etcd_backoff_ms(unsigned failures)
+etcd_backoff_cap(unsigned min_ms, unsigned max_ms, unsigned n)
 {
-	unsigned ms = ETCD_BACKOFF_MIN_MS;
+	unsigned ms = min_ms;
 
-	for (unsigned i = 1; i < failures && ms < ETCD_BACKOFF_MAX_MS; i++)
-		ms *= 2;
-	return ms < ETCD_BACKOFF_MAX_MS ? ms : ETCD_BACKOFF_MAX_MS;
+	for (unsigned i = 1; i < n && ms < max_ms; i++)
+		ms = ms > UINT_MAX / 2 ? UINT_MAX : ms * 2;
+	return ms < max_ms ? ms : max_ms;
+}
+
+unsigned
+etcd_backoff_ms(unsigned n)
+{
+	return etcd_backoff_cap(ETCD_BACKOFF_MIN_MS, ETCD_BACKOFF_MAX_MS, n);
+}
+
+unsigned
+etcd_backoff_jitter(unsigned cap_ms, uint32_t r)
+{
+	unsigned half = cap_ms / 2;
+
+	return cap_ms - half + (unsigned)(r % ((uint64_t)half + 1));
+}
+
+static unsigned
+or_default(unsigned v, unsigned dflt)
+{
+	return v != 0 ? v : dflt;
+}
+
+void
+etcd_timing_fill(struct ds_etcd_timing *t)
+{
+	t->backoff_min_ms = or_default(t->backoff_min_ms, ETCD_BACKOFF_MIN_MS);
+	t->backoff_max_ms = or_default(t->backoff_max_ms, ETCD_BACKOFF_MAX_MS);
+	t->relist_min_ms = or_default(t->relist_min_ms, ETCD_RELIST_MIN_MS);
+	t->relist_max_ms = or_default(t->relist_max_ms, ETCD_RELIST_MAX_MS);
+	t->probe_interval_ms = or_default(t->probe_interval_ms, ETCD_PROBE_MS);
+	t->probe_timeout_ms = or_default(t->probe_timeout_ms,
+	    ETCD_PROBE_TIMEOUT_MS);
+	t->watch_silence_ms = or_default(t->watch_silence_ms,
+	    ETCD_SILENCE_MS);
+	if (t->backoff_max_ms < t->backoff_min_ms)
+		t->backoff_max_ms = t->backoff_min_ms;
+	if (t->relist_max_ms < t->relist_min_ms)
+		t->relist_max_ms = t->relist_min_ms;
 }
 
 /* Lost: keep the view, try the next endpoint after the backoff. */
@@ -501,10 +600,12 @@ do_fail(struct ds_etcd *e, const char *why)
 
 	abort_all(e);
 	drop_fresh(e);
+	probe_stop(e);
 	if (e->up && now_ms() - e->up_since_ms >= ETCD_STABLE_MS)
 		e->failures = 0;
 	e->failures++;
-	ms = etcd_backoff_ms(e->failures);
+	ms = etcd_backoff_jitter(etcd_backoff_cap(e->t.backoff_min_ms,
+	    e->t.backoff_max_ms, e->failures), arc4random());
 	if (e->up || !e->down_logged)
 		log_warnx("datastore: %s: %s: %s; %s, retrying over %zu "
 		    "endpoint%s", e->proto->name, etcd_endpoint(e), why,
@@ -522,22 +623,63 @@ do_fail(struct ds_etcd *e, const char *why)
 		timer_arm_ms(e->ev_retry, ms);
 }
 
+/*
+ * List again: at once, unless this is a compaction that follows a
+ * compaction re-list whose list has not stood ETCD_STABLE_MS yet (or never
+ * finished): then after a growing, jittered delay, warned about once.
+ */
+static void
+do_relist(struct ds_etcd *e, const char *why, bool compacted)
+{
+	uint64_t now = now_ms();
+	unsigned ms;
+
+	abort_all(e);
+	if (!compacted || (e->listed_ms >= e->relist_ms &&
+	    now - e->listed_ms >= ETCD_STABLE_MS))
+		e->relists = 0;
+	if (compacted) {
+		e->relists++;
+		e->relist_ms = now;
+	}
+	if (e->relists <= 1) {
+		log_info("datastore: %s: %s; reading everything again",
+		    e->proto->name, why);
+		begin_list(e);
+		return;
+	}
+	ms = etcd_backoff_jitter(etcd_backoff_cap(e->t.relist_min_ms,
+	    e->t.relist_max_ms, e->relists - 1), arc4random());
+	if (e->relists == 2)
+		log_warnx("datastore: %s: %s, again right after a re-list; "
+		    "reading everything again in %u ms, backing off while "
+		    "this repeats", e->proto->name, why, ms);
+	else
+		log_debug("datastore: %s: %s; re-list %u in a row in %u ms",
+		    e->proto->name, why, e->relists, ms);
+	drop_fresh(e);
+	probe_stop(e);
+	e->need_list = true;
+	e->phase = ETCD_BACKOFF;
+	if (e->ev_retry != NULL)
+		timer_arm_ms(e->ev_retry, ms);
+}
+
 void
 etcd_run_pending(struct ds_etcd *e)
 {
 	enum etcd_pending p = e->pending;
 	char why[sizeof(e->pending_why)];
+	bool compacted = e->compacted;
 
 	e->pending = ETCD_PEND_NONE;
+	e->compacted = false;
 	memcpy(why, e->pending_why, sizeof(why));
 	switch (p) {
 	case ETCD_PEND_NONE:
 		break;
 	case ETCD_PEND_RELIST:
-		abort_all(e);
-		log_info("datastore: %s: %s; reading everything again",
-		    e->proto->name, why);
-		begin_list(e);
+		do_relist(e, why, compacted);
 		break;
 	case ETCD_PEND_FAIL:
 		do_fail(e, why);
@@ -554,8 +696,90 @@ etcd_retry(struct ds_etcd *e)
 		begin_list(e);
 		return;
 	}
-	e->phase = ETCD_WATCHING;
-	e->proto->watch(e);
+	e->resuming = true;
+	start_watch(e);
+}
+
+/* --- the health probe ---------------------------------------------------- */
+
+static void probe_done(struct etcd_req *, long, const char *);
+
+static const struct etcd_req_ops probe_ops = {
+	.done = probe_done,
+};
+
+/* "HTTP 503: etcdserver: no leader" (the answer's message), or why. */
+static void
+answer_why(const struct etcd_req *req, long status, const char *why,
+    char *buf, size_t len)
+{
+	struct json_object *o = NULL;
+	const char *msg = NULL, *err;
+
+	if (status == 0) {
+		snprintf(buf, len, "%.150s", why);
+		return;
+	}
+	if ((o = ds_json_parse(req->body, req->len, DS_JSON_DEPTH_ENVELOPE,
+	    &err)) != NULL)
+		(void)ds_json_string(o, "message", &msg);
+	snprintf(buf, len, "HTTP %ld%s%.120s", status, msg != NULL ? ": " :
+	    "", msg != NULL ? msg : "");
+	ds_json_free(o);
+}
+
+static void
+probe_done(struct etcd_req *req, long status, const char *why)
+{
+	struct ds_etcd *e = req->e;
+	char buf[256], a[160];
+
+	e->probe = NULL;
+	if (status == 200 || (status == 404 && e->proto->probe_404))
+		return;
+	answer_why(req, status, why, a, sizeof(a));
+	snprintf(buf, sizeof(buf), "health probe (a linearizable read, "
+	    "%u ms deadline): %s", e->t.probe_timeout_ms, a);
+	etcd_fail(e, buf);
+}
+
+/* A progress_notify watch stream that has said nothing for too long. */
+static bool
+watch_silent(struct ds_etcd *e)
+{
+	uint64_t now = now_ms();
+	char buf[256];
+
+	if (!e->proto->progress || e->phase != ETCD_WATCHING)
+		return false;
+	for (size_t k = 0; k < ds_calico_nranges(e->cal); k++) {
+		if (now - e->heard_ms[k] < e->t.watch_silence_ms)
+			continue;
+		snprintf(buf, sizeof(buf), "the watch on %.100s said nothing "
+		    "(no event, no progress notification) for %u s",
+		    ds_calico_range(e->cal, k), e->t.watch_silence_ms / 1000);
+		etcd_fail(e, buf);
+		return true;
+	}
+	return false;
+}
+
+void
+etcd_probe(struct ds_etcd *e)
+{
+	char *path, *post = NULL;
+
+	if (e->phase != ETCD_LISTING && e->phase != ETCD_WATCHING)
+		return;
+	probe_arm(e);
+	if (e->pending != ETCD_PEND_NONE || e->probe != NULL ||
+	    watch_silent(e))
+		return;
+	path = e->proto->probe(e, &post);
+	e->probe = request_new(e, path, post, &probe_ops, 0, ETCD_PROBE_MAX,
+	    e->t.probe_timeout_ms);
+	free(path);
+	free(post);
 }
 
 static void
@@ -572,6 +796,14 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	etcd_retry(arg);
+}
+
+static void
+probe_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	etcd_probe(arg);
 }
 
 /* --- the backend --------------------------------------------------------- */
@@ -615,6 +847,8 @@ ds_etcd_new(struct event_base *base, const struct ds_etcd_conf *conf,
 	e->ca_file = opt_dup(conf->ca_file);
 	e->cert_file = opt_dup(conf->cert_file);
 	e->key_file = opt_dup(conf->key_file);
+	e->t = conf->timing;
+	etcd_timing_fill(&e->t);
 	e->model = m;
 	e->ops = ops;
 	e->arg = arg;
@@ -644,7 +878,9 @@ start_curl(struct ds_etcd *e)
 	e->ev_curl = evtimer_new(e->base, curl_timeout_cb, e);
 	e->ev_retry = evtimer_new(e->base, retry_cb, e);
 	e->ev_kick = event_new(e->base, -1, 0, kick_cb, e);
-	if (e->ev_curl == NULL || e->ev_retry == NULL || e->ev_kick == NULL)
+	e->ev_probe = evtimer_new(e->base, probe_cb, e);
+	if (e->ev_curl == NULL || e->ev_retry == NULL || e->ev_kick == NULL ||
+	    e->ev_probe == NULL)
 		fatalx("datastore: etcd: event_new");
 	return 0;
 }
@@ -703,7 +939,9 @@ ds_etcd_stop(struct ds_etcd *e)
 		event_free(e->ev_retry);
 	if (e->ev_kick != NULL)
 		event_free(e->ev_kick);
-	e->ev_curl = e->ev_retry = e->ev_kick = NULL;
+	if (e->ev_probe != NULL)
+		event_free(e->ev_probe);
+	e->ev_curl = e->ev_retry = e->ev_kick = e->ev_probe = NULL;
 	e->phase = ETCD_IDLE;
 }
 

@@ -9,8 +9,11 @@
  * events: a waitIndex older than that is answered with errorCode 401
  * ("event index cleared"), and a deleted directory (a node removed with
  * all its keys) would need every key below it: both lead to a re-list,
- * which applies only the difference. It must not touch the live model
- * while listing.
+ * which applies only the difference. The health probe is a quorum GET of
+ * the node's own affinity directory (404 when it has none: healthy too);
+ * v2 has no leader check of its own, so a member without a leader is
+ * found by that probe timing out. It must not touch the live model while
+ * listing.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -298,11 +301,19 @@ wait_done(struct etcd_req *req, long status, const char *why)
 		return;
 	}
 	if (status != 0 && error_code(req, &idx) == V2_ERR_CLEARED) {
-		etcd_relist(e, "event index cleared (more than 1000 events "
-		    "since the last one seen)");
+		etcd_compacted(e, "event index cleared (more than 1000 "
+		    "events since the last one seen)");
 		return;
 	}
 	v2_fail(e, req, status, why);
+}
+
+/* A quorum (linearizable) GET of the node's own affinity directory. */
+static char *
+v2_probe(const struct ds_etcd *e, char **post)
+{
+	*post = NULL;
+	return v2_path(e, ds_calico_nranges(e->cal) - 1, "quorum=true");
 }
 
 static void
@@ -315,5 +326,8 @@ const struct etcd_proto etcd_v2_proto = {
 	.name = "etcdv2",
 	.list = v2_list,
 	.watch = v2_watch,
+	.probe = v2_probe,
+	.probe_404 = true,
+	.progress = false,
 	.fini = v2_fini,
 };

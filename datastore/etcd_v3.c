@@ -10,8 +10,11 @@
  * complete object is applied at once and each chunk of the stream ends in
  * one commit, so changes apply within the same loop iteration. Keys and
  * values are base64 (RFC 4648) in both directions. A cancel with
- * compact_revision means the resume point is gone: list again. It must not
- * touch the live model while listing (etcd.c hands the list over).
+ * compact_revision means the resume point is gone: list again. Every POST
+ * carries Grpc-Metadata-hasleader (etcd.c), so a member without a leader
+ * refuses reads and cancels watches ("etcdserver: no leader"); the health
+ * probe is a linearizable range of one key (limit 1, keys only). It must
+ * not touch the live model while listing (etcd.c hands the list over).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -188,7 +191,7 @@ error_answer(struct ds_etcd *e, const struct etcd_req *req, long status,
 	else
 		snprintf(buf, sizeof(buf), "%s: %.150s", req->path, why);
 	if (msg != NULL && strstr(msg, "compacted") != NULL)
-		etcd_relist(e, buf);
+		etcd_compacted(e, buf);
 	else
 		etcd_fail(e, buf);
 	ds_json_free(o);
@@ -379,7 +382,7 @@ watch_canceled(struct ds_etcd *e, const struct json_object *res)
 	if (crev > 0) {
 		snprintf(buf, sizeof(buf), "watch resume point compacted "
 		    "(etcd keeps revisions from %" PRId64 ")", crev);
-		etcd_relist(e, buf);
+		etcd_compacted(e, buf);
 	} else {
 		snprintf(buf, sizeof(buf), "watch canceled: %.150s",
 		    reason != NULL ? reason : "no reason given");
@@ -421,6 +424,7 @@ watch_msg(void *arg, struct json_object *o)
 	int64_t rev;
 	size_t n;
 
+	etcd_heard(e, req->range);
 	if (!ds_json_is_object(res) ||
 	    ds_json_bool(res, "created", false, &created) == -1 ||
 	    ds_json_bool(res, "canceled", false, &canceled) == -1 ||
@@ -472,6 +476,23 @@ watch_done(struct etcd_req *req, long status, const char *why)
 		error_answer(req->e, req, status, why);
 }
 
+/* --- the health probe --------------------------------------------------- */
+
+/* One key (the node's own affinity prefix, never a key), linearizable. */
+static char *
+v3_probe(const struct ds_etcd *e, char **post)
+{
+	const char *r = ds_calico_range(e->cal, ds_calico_nranges(e->cal) - 1);
+	char *bk = etcd_b64_encode(r, strlen(r));
+	size_t len = strlen(bk) + 80;
+
+	*post = xmalloc(len);
+	snprintf(*post, len, "{\"key\":\"%s\",\"limit\":1,\"keys_only\":true,"
+	    "\"serializable\":false}", bk);
+	free(bk);
+	return xstrdup("/v3/kv/range");
+}
+
 static void
 v3_fini(struct ds_etcd *e)
 {
@@ -485,5 +506,8 @@ const struct etcd_proto etcd_v3_proto = {
 	.name = "etcdv3",
 	.list = v3_list,
 	.watch = v3_watch,
+	.probe = v3_probe,
+	.probe_404 = false,
+	.progress = true,
 	.fini = v3_fini,
 };

@@ -15,6 +15,12 @@
 #   etcd_rev HOST                 the current revision
 #   etcd_cut HOST / etcd_uncut HOST   processes in HOST cannot / can again connect to
 #                                 any etcd client port (policy routing: prohibit)
+#   etcd_peer_net HOST...         a second network (198.19.0.I on eth1, bridge br1) for
+#                                 the members' peer traffic; call before etcd_cluster
+#   etcd_partition HOST / etcd_heal HOST   HOST's member loses / regains its peers
+#                                 (its eth1 port on br1 down / up); clients still reach it
+#   etcd_freeze HOST / etcd_thaw HOST      SIGSTOP / SIGCONT HOST's member (hung: its
+#                                 TCP connections stay open, nothing answers)
 #   v2_put HOST KEY VALUE / v2_del HOST KEY [dir]     v2 API writes (curl)
 #   v3_base / v3_node / v3_block / v3_mesh / v3_peer  Calico v3 objects
 #   v2_base / v2_node / v2_block / v2_mesh            Calico v2 keys
@@ -27,8 +33,17 @@ declare -A _TT_ETCD=()          # host -> etcd member pid
 declare -A _TT_ETCD_V2=()       # host -> "--enable-v2" when the cluster has it
 _TT_ETCD_CLUSTER=""
 _TT_ETCD_SCHEME=http            # https with etcd_cluster --tls
+_TT_ETCD_PEERNET=0              # 1: peer traffic on eth1 (etcd_peer_net)
 
 etcd_url() { echo "$_TT_ETCD_SCHEME://$(host_ip "$1"):2379"; }
+# etcd_peer_ip HOST: the address HOST's member uses for its peers.
+etcd_peer_ip() {
+	if ((_TT_ETCD_PEERNET)); then
+		echo "198.19.0.$(host_num "$1")"
+	else
+		host_ip "$1"
+	fi
+}
 
 # etcd_pki HOST...: a CA, a server certificate per HOST (its address as the SAN)
 # and a client certificate, in $W/pki (EC P-256 keys, valid for a day).
@@ -58,7 +73,7 @@ etcd_start() {
 	local h=$1 ip pid tls=()
 	require_cmd etcd etcdctl
 	[[ -z ${_TT_ETCD[$h]:-} ]] || fail "etcd already running on $h"
-	ip=$(host_ip "$h")
+	ip=$(etcd_peer_ip "$h")
 	[[ $_TT_ETCD_SCHEME == https ]] && tls=(--cert-file "$W/pki/$h.pem"
 		--key-file "$W/pki/$h.key" --trusted-ca-file "$W/pki/ca.pem" --client-cert-auth)
 	# shellcheck disable=SC2086 # the optional --enable-v2
@@ -114,7 +129,7 @@ etcd_cluster() {
 		etcd_pki "$@"
 	fi
 	for h in "$@"; do
-		members+=("$h=http://$(host_ip "$h"):2380")
+		members+=("$h=http://$(etcd_peer_ip "$h"):2380")
 	done
 	_TT_ETCD_CLUSTER=$(IFS=,; echo "${members[*]}")
 	for h in "$@"; do
@@ -159,6 +174,50 @@ etcd_cut() {
 etcd_uncut() {
 	ip -n "$(host_ns "$1")" rule del pref 10 || fail "cannot undo etcd_cut on $1"
 	note "$1 can reach etcd again"
+}
+
+# etcd_peer_net HOST...: eth1 = 198.19.0.I/24 in each HOST, its veth peer qI a port
+# of bridge br1 in ${P}sw (created with the namespaces, gone with them).
+etcd_peer_net() {
+	local h i ns sw="${P}sw"
+	if ! { ip -n "$sw" link add br1 type bridge && ip -n "$sw" link set br1 up; }; then
+		fail "cannot create the peer bridge in $sw"
+	fi
+	for h in "$@"; do
+		i=$(host_num "$h")
+		ns=$(host_ns "$h")
+		if ! { ip -n "$sw" link add "q$i" type veth peer name eth1 netns "$ns" &&
+			ip -n "$sw" link set "q$i" master br1 &&
+			ip -n "$sw" link set "q$i" up &&
+			ip -n "$ns" addr add "198.19.0.$i/24" dev eth1 &&
+			ip -n "$ns" link set eth1 up; }; then
+			fail "cannot wire $h to the peer network"
+		fi
+	done
+	_TT_ETCD_PEERNET=1
+}
+
+etcd_partition() {
+	((_TT_ETCD_PEERNET)) || fail "etcd_partition needs etcd_peer_net"
+	ip -n "${P}sw" link set "q$(host_num "$1")" down || fail "cannot cut $1's peer link"
+	note "$1's member is cut off its peers"
+}
+etcd_heal() {
+	ip -n "${P}sw" link set "q$(host_num "$1")" up || fail "cannot restore $1's peer link"
+	note "$1's member can reach its peers again"
+}
+
+# etcd_freeze HOST / etcd_thaw HOST: stop / continue HOST's member. The cleanup's
+# SIGKILL ends a stopped member too.
+etcd_freeze() {
+	[[ -n ${_TT_ETCD[$1]:-} ]] || fail "etcd_freeze: no etcd on $1"
+	kill -STOP "${_TT_ETCD[$1]}" || fail "cannot SIGSTOP the member on $1"
+	note "$1's member is stopped (SIGSTOP)"
+}
+etcd_thaw() {
+	[[ -n ${_TT_ETCD[$1]:-} ]] || fail "etcd_thaw: no etcd on $1"
+	kill -CONT "${_TT_ETCD[$1]}" || fail "cannot SIGCONT the member on $1"
+	note "$1's member runs again (SIGCONT)"
 }
 
 # v2_put HOST KEY VALUE: PUT /v2/keys/KEY value=VALUE through HOST's member.
