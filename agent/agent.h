@@ -49,6 +49,9 @@ struct agent {
 	struct ctlglue		*ctlg;
 };
 
+/* main.c: stop the daemon; restart: a planned restart (see there) */
+void	agent_stop(struct agent *, bool restart);
+
 /* glue.c */
 void	agent_glue_init(struct agent *);
 /* Check whether the first full sync is done (datastore synced, every peer's

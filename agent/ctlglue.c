@@ -917,7 +917,7 @@ reload_cb(evutil_socket_t fd, short ev, void *arg)
 	} else {
 		g->reconfigured = time(NULL);
 		log_info("control: configure: datastore re-read (%u "
-		    "requests)", r->waiting);
+		    "requests waiting)", r->waiting);
 	}
 	r->waiting = 0;
 	ctl_wakeup(g->ctl);
@@ -987,12 +987,14 @@ op_cancel(void *arg, struct ctl_req *req)
 	cont_free(arg, req);
 }
 
-/* "down" takes the SIGTERM path of main.c: the same orderly stop */
+/* "down" (BIRD: shut the daemon down) is a stop for good: every peer
+ * flushes our routes (RFC 8538 Hard Reset), unlike SIGTERM's restart. */
 static void
 op_down(void *arg)
 {
-	(void)arg;
-	raise(SIGTERM);
+	struct ctlglue *g = arg;
+
+	agent_stop(g->ag, false);
 }
 
 static bool

@@ -130,15 +130,29 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 	case SIGTERM:
 	case SIGINT:
 	default:
-		log_info("signal %d: shutting down", (int)sig);
-		/* SPEC 4: with kernel.persist our routes stay in the FIB */
-		if (!ag->conf->kernel.persist)
-			krt_remove_all(ag->krt);
-		krt_freeze(ag->krt);
-		bgpd_shutdown(ag->bgpd);
-		event_base_loopexit(ag->base, NULL);
+		agent_stop(ag, ag->conf->kernel.persist);
 		break;
 	}
+}
+
+/*
+ * SIGTERM/SIGINT with kernel.persist: a planned restart (RFC 8538): our
+ * routes stay in the FIB and peers that do graceful restart keep ours.
+ * Without persist, and on the control socket's "down": a stop for good,
+ * every peer flushes our routes (Hard Reset). Our routes leave the FIB
+ * only without kernel.persist (SPEC 4), as BIRD's "persist" does.
+ */
+void
+agent_stop(struct agent *ag, bool restart)
+{
+	log_info("%s", restart ? "shutting down for a restart: peers doing "
+	    "graceful restart keep our routes" : "shutting down for good: "
+	    "peers flush our routes");
+	if (!ag->conf->kernel.persist)
+		krt_remove_all(ag->krt);
+	krt_freeze(ag->krt);
+	bgpd_shutdown(ag->bgpd, restart);
+	event_base_loopexit(ag->base, NULL);
 }
 
 static void

@@ -209,13 +209,13 @@ bgpd_refresh_exports(struct bgpd *bgpd)
 }
 
 void
-bgpd_shutdown(struct bgpd *bgpd)
+bgpd_shutdown(struct bgpd *bgpd, bool restart)
 {
 	struct bgp_peer *peer;
 
 	while ((peer = TAILQ_FIRST(&bgpd->peers)) != NULL)
-		bgpd_peer_del(bgpd, peer->conf.name,
-		    BGP_CEASE_ADMIN_SHUTDOWN);
+		bgpd_peer_del(bgpd, peer->conf.name, restart ?
+		    BGPD_STOP_RESTART : BGP_CEASE_ADMIN_SHUTDOWN);
 	bgp_listen_stop(bgpd);
 }
 

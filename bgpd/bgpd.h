@@ -136,8 +136,14 @@ struct bgpd	*bgpd_new(struct event_base *, struct rib *,
 		    void *arg);
 /* Open the listening sockets. */
 int		 bgpd_start(struct bgpd *);
-/* Send Cease (Administrative Shutdown) to every peer and close them. */
-void		 bgpd_shutdown(struct bgpd *);
+/*
+ * Close every peer. restart: our planned restart (RFC 8538): peers that
+ * do graceful restart keep our routes (Cease/Administrative Reset with
+ * the N bit, no NOTIFICATION without it). Otherwise a stop for good:
+ * Cease/Administrative Shutdown, as a Hard Reset with the N bit, and
+ * every peer flushes our routes.
+ */
+void		 bgpd_shutdown(struct bgpd *, bool restart);
 void		 bgpd_free(struct bgpd *);
 /* Local address/AS changed: sessions restart where it matters. */
 void		 bgpd_set_local(struct bgpd *, uint32_t as,
@@ -149,6 +155,7 @@ void		 bgpd_set_restarting(struct bgpd *, bool);
 
 /* Add a peer (starts it); -1 if the name exists. */
 int		 bgpd_peer_add(struct bgpd *, const struct bgpd_peer_conf *);
+#define BGPD_STOP_RESTART	0	/* bgpd_peer_del: our planned restart */
 /* Close with Cease/subcode and forget the peer; its routes are withdrawn. */
 int		 bgpd_peer_del(struct bgpd *, const char *name, uint8_t subcode);
 /* Apply a changed address/AS: the session restarts (Cease/Config change). */

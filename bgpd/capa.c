@@ -80,6 +80,7 @@ capa_gr(struct rbuf *v, struct bgp_caps *c, struct bgp_err *err)
 		return capa_malformed(err, "bad graceful restart capability");
 	c->gr = true;
 	c->gr_restarting = (ft >> 12) & BGP_GR_F_RESTART;
+	c->gr_notification = (ft >> 12) & BGP_GR_F_NOTIFICATION;
 	c->gr_time = ft & 0x0fff;
 	memset(c->gr_af, 0, sizeof(c->gr_af));
 	memset(c->gr_fwd, 0, sizeof(c->gr_fwd));
@@ -274,6 +275,7 @@ caps_encode_gr(const struct bgp_caps *c, struct wbuf *w)
 		naf = (uint8_t)(naf + (c->gr_af[af] ? 1 : 0));
 	/* RFC 4724 3 */
 	ft = (uint16_t)((c->gr_restarting ? BGP_GR_F_RESTART << 12 : 0) |
+	    (c->gr_notification ? BGP_GR_F_NOTIFICATION << 12 : 0) |
 	    (c->gr_time & 0x0fff));
 	cap_hdr(w, BGP_CAP_GRACEFUL_RESTART, (uint8_t)(2 + 4 * naf));
 	wbuf_put_u16(w, ft);

@@ -184,6 +184,7 @@ bgp_fsm_build_open(const struct bgp_peer *peer, struct bgp_open *o)
 		enum bgp_af af = fam == AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4;
 
 		o->caps.gr = true;
+		o->caps.gr_notification = true;		/* RFC 8538 */
 		o->caps.gr_time = p->restart_time & 0xfff;
 		o->caps.gr_restarting = p->gr_restarting;
 		o->caps.gr_af[af] = true;
@@ -268,12 +269,76 @@ fsm_close(struct bgp_conn *conn, enum bgp_event why, bool graceful)
 	bgp_conn_close(conn);
 }
 
+/* RFC 8538: both sides set the N bit on an Established session. */
+bool
+bgp_fsm_gr_notification(const struct bgp_conn *conn)
+{
+	const struct bgp_peer *peer = conn->peer;
+
+	return conn->state == BGP_STATE_ESTABLISHED &&
+	    peer->bgpd->params.graceful_restart && peer->remote_caps.gr &&
+	    peer->remote_caps.gr_notification;
+}
+
+/*
+ * RFC 8538 5: the Cease subcodes sent as a Hard Reset (the session's
+ * routes go on both sides). Our implementation follows the RFC's table,
+ * but for Out of Resources, which the table leaves graceful: here it is a
+ * peer over its memory budget, whose routes must go to free it.
+ */
+static bool
+cease_is_hard(uint8_t subcode)
+{
+	switch (subcode) {
+	case BGP_CEASE_MAX_PREFIX:
+	case BGP_CEASE_ADMIN_SHUTDOWN:
+	case BGP_CEASE_PEER_UNCONFIGURED:
+	case BGP_CEASE_OUT_OF_RESOURCES:
+	case BGP_CEASE_HARD_RESET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Send a Cease; with the N bit exchanged, a hard one as Cease/Hard Reset
+ * carrying the Cease itself (RFC 8538 3). Returns whether the session's
+ * routes are to be kept (a graceful Cease under RFC 8538).
+ */
+bool
+bgp_fsm_send_cease(struct bgp_conn *conn, uint8_t subcode)
+{
+	uint8_t inner[2] = { BGP_ERR_CEASE, subcode };
+
+	if (!bgp_fsm_gr_notification(conn)) {
+		bgp_fsm_send_notification(conn, BGP_ERR_CEASE, subcode, NULL, 0);
+		return false;
+	}
+	if (!cease_is_hard(subcode)) {
+		bgp_fsm_send_notification(conn, BGP_ERR_CEASE, subcode, NULL, 0);
+		return true;
+	}
+	bgp_fsm_send_notification(conn, BGP_ERR_CEASE, BGP_CEASE_HARD_RESET,
+	    inner, sizeof(inner));
+	return false;
+}
+
+/* RFC 8538 4: an error we send also ends the session gracefully when the
+ * N bit was exchanged, but for the Ceases sent as Hard Reset. */
 static void
 fsm_error(struct bgp_conn *conn, enum bgp_event why, const struct bgp_err *e)
 {
-	bgp_fsm_send_notification(conn, e->code, e->subcode, e->data,
-	    e->datalen);
-	fsm_close(conn, why, false);
+	bool keep;
+
+	if (e->code == BGP_ERR_CEASE)
+		keep = bgp_fsm_send_cease(conn, e->subcode);
+	else {
+		keep = bgp_fsm_gr_notification(conn);
+		bgp_fsm_send_notification(conn, e->code, e->subcode, e->data,
+		    e->datalen);
+	}
+	fsm_close(conn, why, keep);
 }
 
 static void
@@ -356,6 +421,7 @@ rx_notification(struct bgp_conn *conn, struct bgp_fsm_msg *m)
 	struct bgp_peer *peer = conn->peer;
 	char text[32];
 
+	memset(&n, 0, sizeof(n));
 	if (bgp_notification_decode(&m->body, &n, &e) == 0) {
 		log_peer(peer, LOG_LVL_WARNING,
 		    "received notification %s/%s",
@@ -364,8 +430,13 @@ rx_notification(struct bgp_conn *conn, struct bgp_fsm_msg *m)
 		bgp_peer_set_error(peer, "Received: %s",
 		    bird_err_text(n.code, n.subcode, text, sizeof(text)));
 	}
-	/* RFC 4724 without RFC 8538: a NOTIFICATION ends GR retention */
-	fsm_close(conn, BGP_EV_NOTIFICATION, false);
+	/*
+	 * RFC 8538 4: with the N bit exchanged, a NOTIFICATION other than
+	 * Hard Reset ends the session as a graceful restart (routes kept
+	 * stale); without it (RFC 4724), or on Hard Reset, they go now.
+	 */
+	fsm_close(conn, BGP_EV_NOTIFICATION, bgp_fsm_gr_notification(conn) &&
+	    !(n.code == BGP_ERR_CEASE && n.subcode == BGP_CEASE_HARD_RESET));
 }
 
 static void

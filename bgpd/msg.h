@@ -80,6 +80,7 @@ struct bgp_caps {
 	uint32_t	as4_as;
 	bool		gr;			/* RFC 4724 */
 	bool		gr_restarting;		/* R bit */
+	bool		gr_notification;	/* N bit (RFC 8538) */
 	uint16_t	gr_time;		/* 12 bits */
 	bool		gr_af[BGP_AF_MAX];	/* AF listed in the GR cap */
 	bool		gr_fwd[BGP_AF_MAX];	/* its F bit */

@@ -734,7 +734,34 @@ peer_refresh_cb(evutil_socket_t fd, short ev, void *arg)
 	bgp_peer_refresh(arg);
 }
 
-/* Stop: Cease with subcode on every connection, routes withdrawn. */
+/*
+ * Our planned restart (BGPD_STOP_RESTART) on connection c: RFC 8538 with
+ * the N bit exchanged: Cease/Administrative Reset, which is no Hard Reset,
+ * so the peer keeps our routes as for a graceful restart; a graceful
+ * restart peer without it: no NOTIFICATION at all (RFC 4724: the lost
+ * connection keeps our routes, as after a crash); any other: a Cease.
+ */
+static void
+send_restart_cease(struct bgp_conn *c)
+{
+	struct bgp_peer *peer = c->peer;
+
+	if (bgp_fsm_gr_notification(c))
+		bgp_fsm_send_notification(c, BGP_ERR_CEASE,
+		    BGP_CEASE_ADMIN_RESET, NULL, 0);
+	else if (c->state == BGP_STATE_ESTABLISHED && peer->remote_caps.gr)
+		log_peer(peer, LOG_LVL_INFO, "restarting: closing without "
+		    "NOTIFICATION (graceful restart keeps our routes)");
+	else
+		bgp_fsm_send_notification(c, BGP_ERR_CEASE,
+		    BGP_CEASE_ADMIN_SHUTDOWN, NULL, 0);
+}
+
+/*
+ * Stop: Cease with subcode on every connection (a Hard Reset where RFC
+ * 8538 says so), or BGPD_STOP_RESTART, our planned restart; the peer's
+ * routes are withdrawn here.
+ */
 void
 bgp_peer_stop(struct bgp_peer *peer, uint8_t subcode)
 {
@@ -745,9 +772,10 @@ bgp_peer_stop(struct bgp_peer *peer, uint8_t subcode)
 	timer_stop(peer->ev_refresh);
 	peer->dead = true;
 	while ((c = peer->conn2 ? peer->conn2 : peer->conn) != NULL) {
-		if (c->state >= BGP_STATE_OPENSENT)
-			bgp_fsm_send_notification(c, BGP_ERR_CEASE, subcode,
-			    NULL, 0);
+		if (c->state >= BGP_STATE_OPENSENT && subcode == BGPD_STOP_RESTART)
+			send_restart_cease(c);
+		else if (c->state >= BGP_STATE_OPENSENT)
+			(void)bgp_fsm_send_cease(c, subcode);
 		if (c->state == BGP_STATE_ESTABLISHED && c == peer->conn)
 			bgp_peer_session_down(peer, false);
 		bgp_conn_close(c);

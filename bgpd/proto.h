@@ -87,6 +87,7 @@ enum bgp_attr_code {
 
 /* RFC 4724 3 */
 #define BGP_GR_F_RESTART	0x8	/* in the high nibble of the flags/time */
+#define BGP_GR_F_NOTIFICATION	0x4	/* RFC 8538 3: the N bit */
 #define BGP_GR_AF_F_FORWARDING	0x80
 
 /* RFC 7911 4 */
@@ -138,6 +139,7 @@ enum bgp_err_code {
 #define BGP_CEASE_CONFIG_CHANGE		6
 #define BGP_CEASE_COLLISION		7
 #define BGP_CEASE_OUT_OF_RESOURCES	8
+#define BGP_CEASE_HARD_RESET		9	/* RFC 8538 */
 
 /* RFC 8203: shutdown communication, max length */
 #define BGP_SHUTDOWN_COMM_MAX		255

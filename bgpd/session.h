@@ -150,6 +150,8 @@ void	bgp_fsm_change_state(struct bgp_conn *, enum bgp_state,
 	    enum bgp_event);
 void	bgp_fsm_send_notification(struct bgp_conn *, uint8_t code,
 	    uint8_t subcode, const void *data, size_t len);
+bool	bgp_fsm_gr_notification(const struct bgp_conn *);
+bool	bgp_fsm_send_cease(struct bgp_conn *, uint8_t subcode);
 int	bgp_fsm_check_open(struct bgp_conn *, const struct bgp_open *,
 	    struct bgp_err *);
 void	bgp_fsm_build_open(const struct bgp_peer *, struct bgp_open *);

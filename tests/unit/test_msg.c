@@ -3,7 +3,8 @@
  * ROUTE-REFRESH codecs (bgpd/msg.c, bgpd/capa.c): the byte vectors of
  * msg_vectors.h, a truncation sweep over the valid ones, round trips in
  * both directions for every message type, the names used by the logs,
- * and the replay of the fuzz crasher corpus (tests/vectors/crashers/).
+ * and the replay of the fuzz crasher corpus (tests/vectors/crashers/
+ * bgp_msg/; test_crashers.c replays every target's).
  */
 #include <check.h>
 
@@ -264,6 +265,7 @@ START_TEST(t_open_struct_roundtrip)
 	open_roundtrip(&o);
 	ck_assert_uint_eq(bgp_open_as(&o), 4200000000u);
 	o.caps.gr = o.caps.gr_restarting = true;
+	o.caps.gr_notification = true;		/* RFC 8538 N bit */
 	o.caps.gr_time = 4095;
 	o.caps.gr_af[BGP_AF_IPV4] = o.caps.gr_fwd[BGP_AF_IPV4] = true;
 	o.caps.gr_af[BGP_AF_IPV6] = true;
@@ -274,6 +276,8 @@ START_TEST(t_open_struct_roundtrip)
 	o.caps.gr_fwd[BGP_AF_IPV4] = false;
 	o.caps.gr_restarting = false;
 	open_roundtrip(&o);			/* BIRD aware mode */
+	o.caps.gr_notification = false;
+	open_roundtrip(&o);
 }
 END_TEST
 
@@ -432,9 +436,9 @@ START_TEST(t_crashers)
 {
 	size_t n;
 
-	n = replay_dir(TEST_TOPDIR "/tests/vectors/crashers");
+	n = replay_dir(TEST_TOPDIR "/tests/vectors/crashers/bgp_msg");
 	printf("crashers replayed: %zu\n", n);
-	n = replay_dir(TEST_TOPDIR "/tests/fuzz/corpus");
+	n = replay_dir(TEST_TOPDIR "/tests/fuzz/corpus-bgp_msg");
 	ck_assert_uint_gt(n, 0);
 	printf("fuzz seeds replayed: %zu\n", n);
 }

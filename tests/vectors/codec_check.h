@@ -39,6 +39,7 @@ caps_eq(const struct bgp_caps *a, const struct bgp_caps *b)
 	    a->enhanced_rr == b->enhanced_rr && a->ext_msg == b->ext_msg &&
 	    a->as4 == b->as4 && a->as4_as == b->as4_as && a->gr == b->gr &&
 	    a->gr_restarting == b->gr_restarting &&
+	    a->gr_notification == b->gr_notification &&
 	    a->gr_time == b->gr_time && a->llgr == b->llgr;
 }
 
