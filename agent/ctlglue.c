@@ -320,6 +320,31 @@ bgp_session_details(struct ctlglue *g, struct ctl_client *c,
 	    p->info.keepalive_time);
 }
 
+/*
+ * tern's own lines (SPEC 8: what a neighbour made us spend, and what was
+ * refused), after BIRD's Routes line; BIRD clients read none of them.
+ */
+static void
+bgp_bounds(struct ctl_client *c, const struct pinfo *p)
+{
+	const struct bgpd_peer_info *i = &p->info;
+
+	ctl_printf(c, 1006, "  Refused routes: %llu (AS loops %llu)",
+	    (unsigned long long)i->rx_refused,
+	    (unsigned long long)i->rx_loops);
+	if (i->mem_max > 0)
+		ctl_printf(c, 1006, "  Memory:         %zu of %zu bytes",
+		    i->mem, i->mem_max);
+	else
+		ctl_printf(c, 1006, "  Memory:         %zu bytes (no limit)",
+		    i->mem);
+	ctl_printf(c, 1006, "  Route refresh:  %llu received, %llu served",
+	    (unsigned long long)i->refresh_rx,
+	    (unsigned long long)i->refresh_served);
+	ctl_printf(c, 1006, "  Input paused:   %llu times (buffer full)",
+	    (unsigned long long)i->in_full);
+}
+
 static void
 bgp_details(struct ctlglue *g, struct ctl_client *c, const struct cont *k,
     const struct pinfo *p)
@@ -330,9 +355,17 @@ bgp_details(struct ctlglue *g, struct ctl_client *c, const struct cont *k,
 	ctl_printf(c, 1006, "  Preference:     %d", BGP_PREF);
 	ctl_printf(c, 1006, "  Input filter:   (unnamed)");
 	ctl_printf(c, 1006, "  Output filter:  (unnamed)");
-	ctl_printf(c, 1006, "  Routes:         %zu imported, %zu exported, "
-	    "%zu preferred", p->info.routes_imported, p->info.routes_exported,
-	    preferred(k, p->conf.name));
+	if (p->info.rx_refused > 0)	/* BIRD 1.6 shows filtered when any */
+		ctl_printf(c, 1006, "  Routes:         %zu imported, %llu "
+		    "filtered, %zu exported, %zu preferred",
+		    p->info.routes_imported,
+		    (unsigned long long)p->info.rx_refused,
+		    p->info.routes_exported, preferred(k, p->conf.name));
+	else
+		ctl_printf(c, 1006, "  Routes:         %zu imported, %zu "
+		    "exported, %zu preferred", p->info.routes_imported,
+		    p->info.routes_exported, preferred(k, p->conf.name));
+	bgp_bounds(c, p);
 	ctl_printf(c, 1006, "  BGP state:          %s", bgp_word(p));
 	ctl_printf(c, 1006, "    Neighbor address: %s",
 	    addr_fmt(&p->conf.addr, a, sizeof(a)));
