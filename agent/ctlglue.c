@@ -36,7 +36,7 @@
 #define SNAP_BUDGET	(4u << 20)	/* prefixes in all snapshots */
 #define GW_CACHE	32
 #define BGP_PREF	100		/* BIRD's default BGP preference */
-#define RELOAD_GAP_MS	1000		/* configure: re-reads this far apart */
+#define RELOAD_GAP_MS	1000		/* configure: re-reads apart */
 
 /*
  * configure, coalesced: one datastore re-read answers every request whose
@@ -46,7 +46,7 @@
  */
 struct reload {
 	struct event	*ev;		/* the next re-read */
-	uint64_t	 began;		/* CLOCK_MONOTONIC ns; 0: never */
+	uint64_t	 began;		/* monotonic ns; 0: never */
 	int		 rc;		/* what it returned */
 	char		 err[256];
 	unsigned	 waiting;	/* requests for the next one */

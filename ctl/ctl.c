@@ -9,8 +9,9 @@
  * or hostile crowd of clients from locking the others out (ctl.h).
  *
  * What a command shows is the agent's business (ops->run); this file never
- * formats data. Clients are freed only from the reap event, never from
- * inside one of their own callbacks (STYLE 5.5).
+ * formats data. Clients are freed only from the reap event, or from accept
+ * to make room for a new one, never from inside one of their own callbacks
+ * (STYLE 5.5).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,7 +55,7 @@ struct ctl_client {
 	struct event		*ev_write;
 	struct event		*ev_stall;	/* output made no progress */
 	struct event		*ev_kick;	/* run again from the loop */
-	struct event		*ev_idle;	/* no command for idle_secs */
+	struct event		*ev_idle;	/* no command: close */
 	struct evbuffer		*in;		/* unread input, bounded */
 	struct evbuffer		*out;
 	enum client_state	 state;
@@ -62,11 +63,11 @@ struct ctl_client {
 	char			 line[CTL_RX_BUF];
 	size_t			 llen;		/* capped at CTL_CMD_MAX + 1 */
 	int			 last_reply;	/* BIRD cli->last_reply */
-	uid_t			 uid;		/* SO_PEERCRED; -1: unknown */
-	uint64_t		 active;	/* ctl->tick at the last progress */
-	uint64_t		 rx_ns;		/* the last read with bytes */
+	uid_t			 uid;		/* SO_PEERCRED */
+	uint64_t		 active;	/* ctl->tick: progress */
+	uint64_t		 rx_ns;		/* last read with data */
 	bool			 restricted;
-	bool			 asked;		/* a command came (not only hello) */
+	bool			 asked;		/* a command came */
 	bool			 eof;		/* no more input will come */
 	bool			 dead;
 };
@@ -84,7 +85,7 @@ struct ctl {
 	bool			 stopping;
 	struct ctl_params	 params;
 	struct ctl_stats	 stats;		/* .clients: nclients */
-	uint64_t		 tick;		/* orders client activity */
+	uint64_t		 tick;		/* orders activity */
 	struct log_ratelimit	 rl_full, rl_uid, rl_drop;
 	struct event		*ev_accept;
 	struct event		*ev_resume;	/* accept paused on EMFILE */
@@ -342,7 +343,7 @@ write_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (n > 0) {
 		timer_arm(c->ev_stall, CTL_STALL_SECS, false); /* restart */
-		if (c->asked)		/* a reply read, not the greeting */
+		if (c->asked)	/* a reply read, not the greeting */
 			client_touch(c);
 	}
 	if (out_len(c) == 0) {
@@ -459,7 +460,7 @@ handle_line(struct ctl_client *c)
 
 	client_touch(c);
 	c->asked = true;
-	timer_stop(c->ev_idle);		/* a command: idle afresh after it */
+	timer_stop(c->ev_idle);	/* a command: idle afresh after it */
 	c->line[c->llen > CTL_CMD_MAX ? CTL_CMD_MAX + 1 : c->llen] = '\0';
 	if (c->llen > CTL_CMD_MAX) {
 		c->llen = 0;

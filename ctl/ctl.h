@@ -37,8 +37,9 @@
  * its uid already holds max_per_uid clients, that uid's least recently
  * active client is closed (an idle one first), and at max_clients the
  * least recently active of all (idle first). With max_per_uid at most half
- * of max_clients, one uid's churn never closes another uid's clients while
- * the others hold no more than the rest. Closing is counted (struct
+ * of max_clients (the default), a uid that connects over and over only
+ * ever closes its own clients, as long as the other uids together hold no
+ * more than max_clients - max_per_uid. Each close is counted (struct
  * ctl_stats) and logged at a bounded rate.
  *
  * The process must ignore SIGPIPE (ternd's main does): a client may close
@@ -81,7 +82,7 @@ struct ctl_client;
 
 /* Bounds on clients; ctl_new sets the defaults above. */
 struct ctl_params {
-	unsigned	 idle_secs;	/* no command for this long; 0: never */
+	unsigned	 idle_secs;	/* no command this long; 0: never */
 	unsigned	 max_clients;	/* at least 1 */
 	unsigned	 max_per_uid;	/* SO_PEERCRED uid; 0: no cap */
 };
@@ -91,8 +92,8 @@ struct ctl_stats {
 	size_t		 clients;	/* connected now */
 	uint64_t	 accepted;	/* clients served, in all */
 	uint64_t	 idle_closed;	/* idle for idle_secs */
-	uint64_t	 evicted_full;	/* closed for a new one at max_clients */
-	uint64_t	 evicted_uid;	/* closed for a new one at max_per_uid */
+	uint64_t	 evicted_full;	/* made room: max_clients */
+	uint64_t	 evicted_uid;	/* made room: max_per_uid */
 	uint64_t	 dropped;	/* reply unread: stalled or too big */
 };
 
@@ -166,7 +167,10 @@ int		 ctl_start(struct ctl *);
 /* Close every client and the socket (unlinked); ctl_free does it too. */
 void		 ctl_stop(struct ctl *);
 void		 ctl_free(struct ctl *);
-/* Serve an already connected stream socket (accept, tests). -1: refused. */
+/*
+ * Serve an already connected stream socket (accept, tests); another client
+ * may be closed to make room. -1: refused (stopping, or a bad fd).
+ */
 int		 ctl_attach(struct ctl *, int fd);
 /* Re-run the clients that answered CTL_WAIT. */
 void		 ctl_wakeup(struct ctl *);

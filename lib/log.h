@@ -64,13 +64,13 @@ struct log_ratelimit {
 	enum log_level	 level;
 	unsigned	 interval_ms;
 	unsigned	 burst;
-	const char	*what;		/* the kind, in the count's own line */
-	uint64_t	(*clock)(void);	/* ms; NULL: CLOCK_MONOTONIC (tests) */
-	struct event	*ev_flush;	/* the window's end; NULL: no loop */
+	const char	*what;		/* the kind: the count's line */
+	uint64_t	(*clock)(void);	/* ms; NULL: CLOCK_MONOTONIC */
+	struct event	*ev_flush;	/* window end; NULL: no loop */
 	bool		 open;		/* a window has begun */
 	uint64_t	 start;		/* when it began, clock ms */
 	unsigned	 nlogged;	/* lines logged in it */
-	unsigned long	 pending;	/* suppressed, count not said yet */
+	unsigned long	 pending;	/* suppressed, not said yet */
 	unsigned long	 total;		/* suppressed since init */
 };
 

@@ -37,7 +37,7 @@ static struct {
 	size_t	 route_lines;		/* show route: lines to produce */
 	size_t	 produced;		/* show route: lines produced so far */
 	bool	 wait_once;		/* configure: CTL_WAIT the first time */
-	uint64_t rx[8];			/* configure: req->rx_ns, in order */
+	uint64_t rx[8];			/* configure: req->rx_ns */
 	size_t	 nrx;
 } rec;
 
@@ -602,7 +602,7 @@ START_TEST(t_evict_oldest_idle)
 	a = client();
 	b = client();
 	c = client();
-	r = converse(a, "show status\n", 2);	/* a is now the most recent */
+	r = converse(a, "show status\n", 2);	/* a: the most recent */
 	free(r);
 	d = client();
 	r = converse(d, "show status\n", 2);

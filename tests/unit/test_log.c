@@ -106,7 +106,7 @@ START_TEST(t_burst_then_count)
 	}
 	ck_assert_int_eq(logged, 3);
 	ck_assert_uint_eq(rl.pending, 7);
-	now_ms += 899;			/* 999 ms after the first: same window */
+	now_ms += 899;		/* 999 ms after the first: same window */
 	ck_assert(!log_ratelimit_allow(&rl, &said));
 	now_ms += 1;			/* 1000 ms: a new window */
 	ck_assert(log_ratelimit_allow(&rl, &said));
