@@ -114,7 +114,7 @@ mon_datagram(struct nl *nl, int n)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->mbuf;
 
-	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+	for (; nl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
 		if (nlh->nlmsg_pid == nl->portid)
 			continue;	/* our own request's echo */
 		switch (nlh->nlmsg_type) {

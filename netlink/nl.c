@@ -225,7 +225,7 @@ ack_datagram(struct nl *nl, const uint8_t *buf, size_t n, bool trunc)
 
 	if (trunc)
 		return n >= NL_HDRLEN ? ack_one(nl, nlh, n) : 0;
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem))
+	for (; nl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem))
 		got += ack_one(nl, nlh, nlh->nlmsg_len);
 	return got;
 }
@@ -383,7 +383,7 @@ reply_datagram(struct nl *nl, uint32_t seq, int n, int *err, bool *intr,
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->rbuf;
 	int32_t derr;
 
-	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+	for (; nl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
 		if (nlh->nlmsg_pid != nl->portid || nlh->nlmsg_seq != seq)
 			continue;	/* stale: an earlier, abandoned reply */
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)

@@ -145,6 +145,13 @@ put_header(void *buf, size_t len, size_t extra, uint16_t type,
 }
 
 bool
+nl_nlmsg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	    nlh->nlmsg_len <= (unsigned)len;
+}
+
+bool
 nl_route_valid(const struct nl_route *rt)
 {
 	if (!af_ok(rt->dst.af) || rt->dst.len > af_maxlen(rt->dst.af))

@@ -5,7 +5,7 @@
  * Encoders write one message into a caller buffer of len bytes with the
  * _check attribute putters and return NULL when it does not fit, so a full
  * batch buffer is flushed instead of overrun. Decoders take one message
- * that the caller framed with mnl_nlmsg_ok() and trust nothing else in it:
+ * that the caller framed with nl_nlmsg_ok() and trust nothing else in it:
  * every attribute is length-checked ("skip unknown, validate known, fill
  * tb[]"), and anything not of our protocol and table is NL_FOREIGN.
  */
@@ -47,6 +47,15 @@ struct nlmsghdr *nl_nh_dump_encode(void *buf, size_t len, uint32_t seq);
 /* RTM_GETROUTE for one address (a FIB lookup). */
 struct nlmsghdr *nl_getroute_encode(void *buf, size_t len, uint32_t seq,
 	    const struct addr *);
+
+/*
+ * The walk of a datagram (nl_nlmsg_ok, then mnl_nlmsg_next): a whole
+ * message of at least a header is left in the len bytes at nlh. libmnl's
+ * mnl_nlmsg_ok() compares (int)nlmsg_len, so it lets a length of 2^31 or
+ * more through as negative and the decoders would read far past the
+ * datagram.
+ */
+bool	nl_nlmsg_ok(const struct nlmsghdr *, int len);
 
 /* A route is one we can encode: family, length, gateway family. */
 bool	nl_route_valid(const struct nl_route *);

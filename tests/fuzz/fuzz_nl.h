@@ -99,7 +99,7 @@ fuzz_nl(const uint8_t *data, size_t size)
 	if (n >= NL_HDRLEN)		/* nl.c ack_datagram(), truncated */
 		fuzz_nl_ack((const struct nlmsghdr *)dg, n);
 	nlh = (const struct nlmsghdr *)dg;
-	for (rem = (int)n; mnl_nlmsg_ok(nlh, rem);
+	for (rem = (int)n; nl_nlmsg_ok(nlh, rem);
 	    nlh = mnl_nlmsg_next(nlh, &rem)) {
 		FUZZ_CHECK(nlh->nlmsg_len >= NL_HDRLEN &&
 		    nlh->nlmsg_len <= (size_t)rem);

@@ -178,7 +178,7 @@ round_trip(const struct nl_route *rt, uint32_t table)
 	nlh = nl_route_encode(buf, sizeof(buf), RTM_NEWROUTE, NLM_F_CREATE |
 	    NLM_F_REPLACE, 1, rt, PROTO, table);
 	ck_assert_ptr_nonnull(nlh);
-	ck_assert(mnl_nlmsg_ok(nlh, (int)nlh->nlmsg_len));
+	ck_assert(nl_nlmsg_ok(nlh, (int)nlh->nlmsg_len));
 	ck_assert_int_eq(nl_route_parse(nlh, PROTO, table, &got), NL_OURS);
 	route_eq(&got, rt);
 	ck_assert_int_eq(nl_route_parse(nlh, PROTO + 1, table, &got),
@@ -680,7 +680,7 @@ START_TEST(t_hostile)
 	size_t len;
 
 	b = hvec_build(v, &len);
-	ck_assert_msg(mnl_nlmsg_ok(H(b), (int)len), "%s: framing", v->name);
+	ck_assert_msg(nl_nlmsg_ok(H(b), (int)len), "%s: framing", v->name);
 	if (v->nexthop)
 		got = nl_nh_parse(H(b), PROTO, &nh);
 	else
@@ -709,32 +709,149 @@ static const struct {
 };
 
 /*
- * Truncation sweep: every capture cut at every length, with nlmsg_len
- * both left as captured (the framing must refuse it) and set to the cut
- * (every parser must cope), in exact-size heap buffers.
+ * Where a message of fixed header length fixed (the rtmsg or nhmsg) may
+ * end and still be whole: right after that header, or after any of its
+ * attributes, with all, some or none of the attribute's padding (the
+ * kernel's nla_ok() walk accepts the same).
  */
-START_TEST(t_truncation_sweep)
+static bool
+at_boundary(const uint8_t *msg, size_t full, size_t fixed, size_t cut)
 {
+	size_t off = NL_HDRLEN + fixed;
+	uint16_t alen;
+
+	if (cut == off)
+		return true;
+	while (off + sizeof(alen) <= full) {
+		memcpy(&alen, msg + off, sizeof(alen));
+		if (alen < 4)
+			break;
+		if (cut >= off + alen && cut <= off + NL_ALIGN(alen))
+			return true;
+		off += NL_ALIGN(alen);
+	}
+	return false;
+}
+
+/* A route or nexthop capture cut to len, nlmsg_len saying len. */
+static void
+trunc_route_nh(const uint8_t *full, size_t fulllen, const uint8_t *b,
+    size_t len)
+{
+	uint16_t type = H(full)->nlmsg_type;
+	bool route = type == RTM_NEWROUTE;
+	size_t fixed = route ? sizeof(struct rtmsg) : sizeof(struct nhmsg);
+	enum nl_verdict whole, got, want;
 	struct nl_nexthop nh;
 	struct nl_route rt;
 	uint32_t oif;
 	int err;
 
+	whole = route ? nl_route_parse(H(full), PROTO, MAIN, &rt) :
+	    nl_nh_parse(H(full), PROTO, &nh);
+	got = route ? nl_route_parse(H(b), PROTO, MAIN, &rt) :
+	    nl_nh_parse(H(b), PROTO, &nh);
+	if (len < NL_HDRLEN + fixed)
+		want = NL_BAD;		/* cut inside the fixed header */
+	else if (whole == NL_FOREIGN)
+		want = NL_FOREIGN;	/* decided by the fixed header */
+	else if (!at_boundary(full, fulllen, fixed, len))
+		want = NL_BAD;		/* cut inside an attribute */
+	else
+		want = got;		/* a shorter whole message */
+	ck_assert_msg(got == want, "type %u cut at %zu: %s, want %s", type,
+	    len, nl_verdict_name(got), nl_verdict_name(want));
+	/* not a message of the other kinds, whatever its length */
+	ck_assert_int_eq(route ? nl_nh_parse(H(b), PROTO, &nh) :
+	    nl_route_parse(H(b), PROTO, MAIN, &rt), NL_FOREIGN);
+	ck_assert_int_eq(nl_ack_parse(H(b), len, &err), -1);
+	ck_assert_ptr_null(nl_ack_msg(H(b), len));
+	if (!route || len < NL_HDRLEN + fixed ||
+	    !at_boundary(full, fulllen, fixed, len))
+		ck_assert_int_eq(nl_getroute_parse(H(b), &oif), -1);
+}
+
+/*
+ * An ack cut to len, nlmsg_len saying len: its error code is read once
+ * the error field is there (nlmsg.h: a capped ack), its text only once
+ * the whole NLMSGERR_ATTR_MSG attribute is.
+ */
+static void
+trunc_ack(const uint8_t *full, size_t fulllen, const uint8_t *b, size_t len)
+{
+	const char *text = nl_ack_msg(H(full), fulllen), *got;
+	size_t text_end = 0;
+	struct nl_nexthop nh;
+	struct nl_route rt;
+	int err, want;
+
+	ck_assert_int_eq(nl_ack_parse(H(full), fulllen, &want), 0);
+	if (text != NULL)
+		text_end = (size_t)(text - (const char *)full) +
+		    strlen(text) + 1;
+	if (len < NL_HDRLEN + sizeof(err)) {
+		ck_assert_int_eq(nl_ack_parse(H(b), len, &err), -1);
+	} else {
+		ck_assert_int_eq(nl_ack_parse(H(b), len, &err), 0);
+		ck_assert_int_eq(err, want);
+	}
+	got = nl_ack_msg(H(b), len);
+	if (text == NULL || len < text_end) {
+		ck_assert_msg(got == NULL, "ack cut at %zu: text \"%s\"", len,
+		    got);
+	} else {
+		ck_assert_ptr_nonnull(got);
+		ck_assert_str_eq(got, text);
+	}
+	ck_assert_int_eq(nl_route_parse(H(b), PROTO, MAIN, &rt), NL_FOREIGN);
+	ck_assert_int_eq(nl_nh_parse(H(b), PROTO, &nh), NL_FOREIGN);
+}
+
+/*
+ * Truncation sweep: every capture cut at every length in exact-size heap
+ * buffers (ASan sees any read past the end). With nlmsg_len left as
+ * captured, the datagram walk refuses the message and an ack keeps only
+ * its error code (nl.c's truncated-ack path); with nlmsg_len set to the
+ * cut, a cut inside the fixed header or inside an attribute is
+ * malformed, and a cut at an attribute boundary is a shorter message
+ * that is judged as such (see t_hostile for their verdicts).
+ */
+START_TEST(t_truncation_sweep)
+{
+	int err;
+
 	for (size_t c = 0; c < NITEMS(captures); c++) {
+		const uint8_t *full = captures[c].msg;
+		uint16_t type = H(full)->nlmsg_type;
+
+		ck_assert(type == RTM_NEWROUTE || type == RTM_NEWNEXTHOP ||
+		    type == NLMSG_ERROR);
 		for (size_t len = 0; len < captures[c].len; len++) {
 			uint8_t *b = malloc(len > 0 ? len : 1);
 			uint32_t l32 = (uint32_t)len;
 
-			memcpy(b, captures[c].msg, len);
-			ck_assert(len < 16 || !mnl_nlmsg_ok(H(b), (int)len));
-			if (len >= 16) {
-				memcpy(b, &l32, sizeof(l32));
-				(void)nl_route_parse(H(b), PROTO, MAIN, &rt);
-				(void)nl_nh_parse(H(b), PROTO, &nh);
-				(void)nl_getroute_parse(H(b), &oif);
-				(void)nl_ack_parse(H(b), len, &err);
-				(void)nl_ack_msg(H(b), len);
+			ck_assert_ptr_nonnull(b);
+			memcpy(b, full, len);
+			ck_assert_msg(!nl_nlmsg_ok(H(b), (int)len),
+			    "capture %zu cut at %zu framed", c, len);
+			if (len < NL_HDRLEN) {
+				free(b);
+				continue;
 			}
+			ck_assert_ptr_null(nl_ack_msg(H(b), len));
+			if (type == NLMSG_ERROR &&
+			    len >= NL_HDRLEN + sizeof(err))
+				ck_assert_int_eq(nl_ack_parse(H(b), len, &err),
+				    0);
+			else
+				ck_assert_int_eq(nl_ack_parse(H(b), len, &err),
+				    -1);
+			memcpy(b, &l32, sizeof(l32));
+			ck_assert(nl_nlmsg_ok(H(b), (int)len));
+			if (type == NLMSG_ERROR)
+				trunc_ack(full, captures[c].len, b, len);
+			else
+				trunc_route_nh(full, captures[c].len, b, len);
 			free(b);
 		}
 	}
@@ -762,7 +879,7 @@ START_TEST(t_dump_datagram)
 		n += lens[i];
 	}
 	rem = (int)n;
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; nl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
 		msgs++;
 		ours += nl_route_parse(nlh, PROTO, MAIN, &rt) == NL_OURS;
 	}
@@ -772,10 +889,43 @@ START_TEST(t_dump_datagram)
 	/* a datagram cut in its second message: the walk stops there */
 	rem = (int)(sizeof(kern_v4_nh) + 20);
 	msgs = 0;
-	for (nlh = H(buf); mnl_nlmsg_ok(nlh, rem);
+	for (nlh = H(buf); nl_nlmsg_ok(nlh, rem);
 	    nlh = mnl_nlmsg_next(nlh, &rem))
 		msgs++;
 	ck_assert_uint_eq(msgs, 1);
+}
+END_TEST
+
+/*
+ * A message claiming 2^31 bytes or more: libmnl's mnl_nlmsg_ok() reads its
+ * length as a negative int and lets it through, nl_nlmsg_ok() does not
+ * (found by tests/fuzz/fuzz_nl; tests/vectors/crashers/nl/).
+ */
+START_TEST(t_walk_huge_len)
+{
+	uint8_t buf[sizeof(kern_nh_v4) + 2 * NL_HDRLEN]
+	    __attribute__((aligned(4)));
+	static const uint32_t lens[] = { 0x80000000u, 0x80000010u,
+	    0xffffffffu, 0xe1e1e1e1u };
+	const struct nlmsghdr *nlh;
+	size_t msgs;
+	int rem;
+
+	for (size_t i = 0; i < NITEMS(lens); i++) {
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, kern_nh_v4, sizeof(kern_nh_v4));
+		memcpy(buf + sizeof(kern_nh_v4), &lens[i], sizeof(lens[i]));
+		nlh = H(buf + sizeof(kern_nh_v4));
+		ck_assert(mnl_nlmsg_ok(nlh, 2 * NL_HDRLEN));	/* libmnl */
+		ck_assert(!nl_nlmsg_ok(nlh, 2 * NL_HDRLEN));
+		rem = (int)sizeof(buf);
+		msgs = 0;
+		for (nlh = H(buf); nl_nlmsg_ok(nlh, rem);
+		    nlh = mnl_nlmsg_next(nlh, &rem))
+			msgs++;
+		ck_assert_uint_eq(msgs, 1);
+		ck_assert_int_eq(rem, 2 * NL_HDRLEN);
+	}
 }
 END_TEST
 
@@ -803,6 +953,7 @@ main(void)
 	tcase_add_loop_test(dec, t_hostile, 0, NITEMS(hvecs));
 	tcase_add_test(dec, t_truncation_sweep);
 	tcase_add_test(dec, t_dump_datagram);
+	tcase_add_test(dec, t_walk_huge_len);
 	suite_add_tcase(s, enc);
 	suite_add_tcase(s, dec);
 	return check_run(s);
