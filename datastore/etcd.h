@@ -27,15 +27,17 @@
  *   [cap/2, cap] ("equal jitter"), cap = 100 ms doubling per failure up to
  *   5 s, so nodes that lost the same member do not come back in lockstep;
  *   the count restarts once a connection has stood for 5 s.
- * - a compaction re-lists at once; a compaction again within 5 s of that
- *   list (a list that cannot keep up with compaction) re-lists after a
- *   jittered 1 s doubling up to 30 s: warned once, then logged at debug.
+ * - a compaction re-lists at once; a compaction again during that list or
+ *   within 5 s of its end (a list that cannot keep up with compaction)
+ *   re-lists after a jittered 1 s doubling up to 30 s: warned once, then
+ *   logged at debug.
  * - while listing or watching, a health probe (a linearizable read of one
  *   key, with the Grpc-Metadata-hasleader header in v3) goes to the
  *   endpoint in use every 1.5..2 s; no answer within 3 s, or an error
  *   ("no leader"), fails over: a hung (SIGSTOPped) or leaderless member is
  *   left within about 5 s, and the watch resumes from the last revision
- *   seen on the next endpoint, without a re-list. v3 watches are created
+ *   seen on the next endpoint, without a re-list. Its cost to etcd: one
+ *   ReadIndex round (no disk write) per node every 2 s. v3 watches are created
  *   with progress_notify: etcd then sends an idle watch a progress
  *   notification at least every 2 x its --experimental-watch-progress-
  *   notify-interval (10 min by default); a stream silent for 25 min is
@@ -113,7 +115,7 @@ struct etcd_req {
 	TAILQ_ENTRY(etcd_req)	 entry;
 	struct ds_etcd		*e;
 	const struct etcd_req_ops *ops;
-	unsigned		 timeout_ms;	/* ops->timeout_ms or the probe's */
+	unsigned		 timeout_ms;	/* ops' or the probe's */
 	void			*easy;		/* CURL *, NULL in tests */
 	void			*hdrs;		/* struct curl_slist * */
 	char			*path;		/* "/v3/watch" */
@@ -184,8 +186,8 @@ struct ds_etcd {
 	bool			 listed;	/* a list succeeded once */
 	bool			 need_list;	/* the next try lists */
 	bool			 compacted;	/* the pending re-list is one */
-	bool			 resuming;	/* watching again without a list */
-	unsigned		 relists;	/* compaction re-lists in a row */
+	bool			 resuming;	/* watching again, no list */
+	unsigned		 relists;	/* re-lists for compactions */
 	uint64_t		 relist_ms;	/* the last one began */
 	uint64_t		 listed_ms;	/* the last list completed */
 	bool			 up;		/* last logged: connected */
@@ -200,7 +202,7 @@ struct ds_etcd {
 	struct event		*ev_kick;	/* pending actions */
 	struct event		*ev_probe;	/* the next health probe */
 	struct etcd_req		*probe;		/* in flight, or NULL */
-	uint64_t		 heard_ms[DS_CALICO_MAX_RANGES]; /* per stream */
+	uint64_t		 heard_ms[DS_CALICO_MAX_RANGES]; /* streams */
 	struct ds_etcd_timing	 t;		/* defaults filled in */
 	struct etcd_req_head	 reqs;
 	struct etcd_sock_head	 socks;		/* curl's, in the loop */

@@ -337,7 +337,7 @@ START_TEST(t_watch_silence)
 	answer(probe_sent(), 200, -1, "{}");
 	ck_assert_int_eq(E->pending, ETCD_PEND_NONE);
 	ck_assert_int_eq(E->v3.rev[0], 30);
-	w = TAILQ_FIRST(&E->reqs);		/* only the nodes stream talks */
+	w = TAILQ_FIRST(&E->reqs);	/* only the nodes stream talks */
 	ck_assert_int_eq(etcd_req_feed(w, progress, strlen(progress)), 0);
 	usleep(200 * 1000);
 	etcd_probe(E);
