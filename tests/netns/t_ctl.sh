@@ -332,7 +332,7 @@ ctl_down() {
 	wait "$pid"
 	rc=$?
 	((rc == 0)) || fail "ternd on $h exited $rc after down"
-	log_has "$h" "signal 15: shutting down" || fail "down did not take the SIGTERM path"
+	log_has "$h" "shutting down for good" || fail "down was not a stop for good"
 	[[ -e $(ctl_sock "$h") ]] && fail "the control socket is still there"
 	note "ok: down: ternd exited 0 and removed its socket"
 	out=$(tternctl "$h" status 2>&1)
