@@ -320,7 +320,9 @@ rt_type(uint8_t t)
  * Our implementation: with a nexthop object the kernel (nexthop compat
  * mode) also reports the object's gateway and device, and an IPv6
  * blackhole comes with dev lo; we drop them so a dumped route compares
- * equal to the one we installed.
+ * equal to the one we installed. A blackhole has no next hop at all: a
+ * nexthop id on one is dropped too (tern never installs one), so every
+ * route parsed as ours encodes back to itself (tests/fuzz/fuzz_nl.h).
  */
 static enum nl_verdict
 route_fill(const struct rtmsg *rtm, const struct nlattr **tb,
@@ -337,10 +339,12 @@ route_fill(const struct rtmsg *rtm, const struct nlattr **tb,
 	out->type = rt_type(rtm->rtm_type);
 	if (tb[RTA_PRIORITY])
 		out->priority = mnl_attr_get_u32(tb[RTA_PRIORITY]);
-	if (tb[RTA_NH_ID])
+	if (out->type == NL_RT_BLACKHOLE)
+		return NL_OURS;		/* whatever next hop came with it */
+	if (tb[RTA_NH_ID]) {
 		out->nh_id = mnl_attr_get_u32(tb[RTA_NH_ID]);
-	if (tb[RTA_NH_ID] || out->type == NL_RT_BLACKHOLE)
 		return NL_OURS;
+	}
 	if (tb[RTA_GATEWAY])
 		addr_set_bytes(&out->gw, rtm->rtm_family,
 		    mnl_attr_get_payload(tb[RTA_GATEWAY]));

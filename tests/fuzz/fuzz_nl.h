@@ -24,6 +24,26 @@
 
 #include "nlmsg.h"
 
+static bool
+fuzz_nl_route_eq(const struct nl_route *a, const struct nl_route *b)
+{
+	return prefix_eq(&a->dst, &b->dst) && a->type == b->type &&
+	    a->nh_id == b->nh_id && addr_eq(&a->gw, &b->gw) &&
+	    a->oif == b->oif && a->onlink == b->onlink &&
+	    a->priority == b->priority;
+}
+
+static void
+fuzz_nl_route_print(const char *what, const struct nl_route *r)
+{
+	char d[PREFIX_STRLEN], g[ADDR_STRLEN];
+
+	fprintf(stderr, "%s: %s type %d nh %u gw %s (af %u) oif %u onlink %d "
+	    "metric %u\n", what, prefix_fmt(&r->dst, d, sizeof(d)), r->type,
+	    r->nh_id, addr_fmt(&r->gw, g, sizeof(g)), r->gw.af, r->oif,
+	    r->onlink, r->priority);
+}
+
 static void
 fuzz_nl_route(const struct nlmsghdr *nlh, uint8_t proto, uint32_t table)
 {
@@ -39,10 +59,11 @@ fuzz_nl_route(const struct nlmsghdr *nlh, uint8_t proto, uint32_t table)
 		return;		/* a type we never install */
 	FUZZ_CHECK(mnl_nlmsg_ok(enc, (int)enc->nlmsg_len));
 	FUZZ_CHECK(nl_route_parse(enc, proto, table, &back) == NL_OURS);
-	FUZZ_CHECK(prefix_eq(&rt.dst, &back.dst) && rt.type == back.type &&
-	    rt.nh_id == back.nh_id && addr_eq(&rt.gw, &back.gw) &&
-	    rt.oif == back.oif && rt.onlink == back.onlink &&
-	    rt.priority == back.priority);
+	if (!fuzz_nl_route_eq(&rt, &back)) {
+		fuzz_nl_route_print("parsed", &rt);
+		fuzz_nl_route_print("re-encoded", &back);
+	}
+	FUZZ_CHECK(fuzz_nl_route_eq(&rt, &back));
 }
 
 static void

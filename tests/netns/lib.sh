@@ -29,6 +29,7 @@
 #   wait_route / assert_no_route / wait_bird_established / bird_show_has / tcp_bgp
 #   assert_running HOST... / unwatch HOST (its daemon may exit from now on)
 #   note MSG / fail MSG / skip MSG / require_cmd CMD... / require_ternd
+#   (with TT_STRICT=1, as tests/run sets it, skip and require_cmd fail instead)
 
 export LC_ALL=C   # byte-wise string comparison (Calico's passive rule) and plain grep
 
@@ -61,8 +62,19 @@ fail() {
 	exit 1
 }
 
-# skip MSG: end the scenario as skipped.
+# TT_STRICT (tests/run exports TT_STRICT=1, having installed every tool): a
+# scenario that would skip fails instead, so the suite cannot go green by not
+# running. Unset or 0 (a scenario run by hand), a skip stays a skip.
+_tt_strict() {
+	[[ -n ${TT_STRICT:-} && $TT_STRICT != 0 ]]
+}
+
+# skip MSG: end the scenario as skipped (failed under TT_STRICT).
 skip() {
+	if _tt_strict; then
+		printf '  FAIL: %s (TT_STRICT: a skip is a failure)\n' "$*"
+		exit 1
+	fi
 	printf '  SKIP: %s\n' "$*"
 	exit 77
 }
@@ -72,18 +84,24 @@ die() {
 	exit 1
 }
 
-# require_root: exit 77 unless we are root and can create a network namespace.
+# require_root: exit 77 unless we are root and can create a network namespace
+# (exit 1 under TT_STRICT).
 require_root() {
 	local probe="ttprobe$$"
 	if [[ $(id -u) != 0 ]] || ! command -v ip >/dev/null 2>&1 ||
 		! ip netns add "$probe" 2>/dev/null; then
+		if _tt_strict; then
+			echo "FAIL: needs root and ip netns (TT_STRICT: a skip is a failure)"
+			exit 1
+		fi
 		echo "SKIP: needs root and ip netns"
 		exit 77
 	fi
 	ip netns del "$probe"
 }
 
-# require_cmd CMD...: skip the scenario when a command is missing.
+# require_cmd CMD...: skip the scenario when a command is missing (fail under
+# TT_STRICT: tests/run installed it, so its absence is a broken setup).
 require_cmd() {
 	local c
 	for c in "$@"; do

@@ -514,6 +514,25 @@ START_TEST(t_parse_kernel_routes)
 }
 END_TEST
 
+/*
+ * A blackhole that names a nexthop object (found by tests/fuzz/fuzz_nl):
+ * parsed without it, so it encodes back to what was parsed.
+ */
+START_TEST(t_parse_blackhole_with_nh_id)
+{
+	uint8_t b[sizeof(kern_v4_nh)] __attribute__((aligned(4)));
+	struct nl_route bh = { .dst = P("10.1.2.0/24"),
+	    .type = NL_RT_BLACKHOLE };
+	struct nl_route got;
+
+	memcpy(b, kern_v4_nh, sizeof(b));
+	b[23] = RTN_BLACKHOLE;		/* rtm_type; RTA_NH_ID 7 stays */
+	ck_assert_int_eq(nl_route_parse(H(b), PROTO, MAIN, &got), NL_OURS);
+	route_eq(&got, &bh);
+	round_trip(&got, MAIN);
+}
+END_TEST
+
 START_TEST(t_parse_kernel_nexthops)
 {
 	struct nl_nexthop nh;
@@ -948,6 +967,7 @@ main(void)
 	tcase_add_test(enc, t_encode_nexthop_del);
 	tcase_add_test(enc, t_encode_requests);
 	tcase_add_test(dec, t_parse_kernel_routes);
+	tcase_add_test(dec, t_parse_blackhole_with_nh_id);
 	tcase_add_test(dec, t_parse_kernel_nexthops);
 	tcase_add_test(dec, t_parse_acks);
 	tcase_add_loop_test(dec, t_hostile, 0, NITEMS(hvecs));
