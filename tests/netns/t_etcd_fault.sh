@@ -55,17 +55,30 @@ fault_block() {
 	esac
 }
 
+# log_ms HOST ERE: when HOST's ternd logged its last line matching ERE, in ms since
+# the epoch (ternd stamps lines with the local time of day).
+log_ms() {
+	local t
+	t=$(grep -E -- "$2" "$(ternd_log "$1")" | tail -1 | cut -d' ' -f1)
+	[[ -n $t ]] || t=00:00:00.000
+	date -d "$(date +%F) $t" +%s%3N
+}
+
 # fault_recovered TYPE T0 RELISTS WHAT: h1's ternd warned about h1's member,
 # resumed on another endpoint without a re-list, and has a new block (written
 # through h2 after the fault) within 15 s; the time from the fault is noted.
 fault_recovered() {
-	local type=$1 t0=$2 relists=$3 what=$4 blk=10.244.61.0/26 n ms
+	local type=$1 t0=$2 relists=$3 what=$4 blk=10.244.61.0/26 n ms warned resumed
 	fault_block "$type" h2 "$blk"
 	wait_route 15 h1 "$(own_re h1 "$blk")"
 	ms=$((($(_tt_now_us) - t0) / 1000))
 	note "measured: h1 installed a block written after the $what ${ms} ms after it"
 	wait_log_re 5 h1 "datastore: $type: http://198\.18\.0\.1:2379: .*; keeping the cluster view"
 	wait_log_re 5 h1 "datastore: $type: connected to http://198\.18\.0\.[23]:2379 \(.*no re-list\)"
+	warned=$(log_ms h1 "datastore: $type: http://198\.18\.0\.1:2379: .*; keeping")
+	resumed=$(log_ms h1 "datastore: $type: connected to .*no re-list")
+	note "measured: h1 warned $((warned - t0 / 1000)) ms and resumed" \
+		"$((resumed - t0 / 1000)) ms after the $what"
 	grep -E "datastore: $type: (http://198\.18\.0\.1:2379: |connected to)" \
 		"$(ternd_log h1)" | tail -2 | cut -c1-200 | while read -r line; do
 		note "log: $line"
