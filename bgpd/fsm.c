@@ -109,6 +109,7 @@ static const struct {
 	{ 6, 6, "Other configuration change" },
 	{ 6, 7, "Connection collision resolution" },
 	{ 6, 8, "Out of Resources" },
+	{ 6, 9, "Hard reset" },
 	{ 7, 0, "Invalid ROUTE-REFRESH message" },
 	{ 7, 1, "Invalid ROUTE-REFRESH message length" },
 };
@@ -139,6 +140,27 @@ bgp_fsm_change_state(struct bgp_conn *conn, enum bgp_state to,
 	    bgp_state_name(from), bgp_state_name(to), bgp_event_name(why));
 }
 
+/*
+ * "sent notification Cease/Peer De-configured"; a Hard Reset (RFC 8538 3)
+ * is logged by the NOTIFICATION it carries, with "(as Hard Reset)".
+ */
+static void
+log_notification(const struct bgp_peer *peer, const char *dir,
+    const struct bgp_notification *n)
+{
+	uint8_t code = n->code, sub = n->subcode;
+	bool hard = code == BGP_ERR_CEASE && sub == BGP_CEASE_HARD_RESET &&
+	    n->datalen >= 2;
+
+	if (hard) {
+		code = n->data[0];
+		sub = n->data[1];
+	}
+	log_peer(peer, LOG_LVL_WARNING, "%s notification %s/%s%s", dir,
+	    bgp_err_code_name(code), bgp_err_subcode_name(code, sub),
+	    hard ? " (as Hard Reset, RFC 8538)" : "");
+}
+
 void
 bgp_fsm_send_notification(struct bgp_conn *conn, uint8_t code,
     uint8_t subcode, const void *data, size_t len)
@@ -156,8 +178,7 @@ bgp_fsm_send_notification(struct bgp_conn *conn, uint8_t code,
 	bgp_notification_encode(&n, &w);
 	if (w.err)
 		return;
-	log_peer(conn->peer, LOG_LVL_WARNING, "sent notification %s/%s",
-	    bgp_err_code_name(code), bgp_err_subcode_name(code, subcode));
+	log_notification(conn->peer, "sent", &n);
 	bgp_peer_set_error(conn->peer, "BGP Error: %s",
 	    bird_err_text(code, subcode, text, sizeof(text)));
 	bgp_conn_send(conn, buf, w.len);
@@ -423,10 +444,7 @@ rx_notification(struct bgp_conn *conn, struct bgp_fsm_msg *m)
 
 	memset(&n, 0, sizeof(n));
 	if (bgp_notification_decode(&m->body, &n, &e) == 0) {
-		log_peer(peer, LOG_LVL_WARNING,
-		    "received notification %s/%s",
-		    bgp_err_code_name(n.code),
-		    bgp_err_subcode_name(n.code, n.subcode));
+		log_notification(peer, "received", &n);
 		bgp_peer_set_error(peer, "Received: %s",
 		    bird_err_text(n.code, n.subcode, text, sizeof(text)));
 	}

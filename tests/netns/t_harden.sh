@@ -206,3 +206,205 @@ EOF
 	assert_running h1
 }
 scenario harden_import_guard
+
+# bird_fast HOST PEERHOST...: bird_conf with hold time 3 (keepalive 1): a ternd
+# that stops sending keepalives for 3 s loses the session.
+bird_fast() {
+	local f
+	f=$(bird_conf "$@")
+	sed -i 's/^  local as \(.*\);$/  local as \1;\n  hold time 3;\n  keepalive time 1;/' "$f"
+	grep -q 'hold time 3' "$f" || fail "cannot set BIRD's hold time in $f"
+	echo "$f"
+}
+
+# conf_set FILE KEY VALUE: add KEY: VALUE to the bgp section of a ternd_conf file.
+conf_set() {
+	sed -i "/^bgp:/a\\  $2: $3" "$1"
+}
+
+# healthy HOST: ternd on h1 kept its session with BIRD on HOST (hold time 3).
+healthy() {
+	bird_established "$1" "$(mesh_name h1)" || fail "BIRD on $1 lost its session to h1"
+	if grep -E 'Hold timer expired|Error:' "$W/$1.bird.log"; then
+		fail "BIRD on $1 saw errors from h1"
+	fi
+	assert_no_log_re h1 "$(mesh_name "$1").*state Established -> "
+}
+
+# watch_h1 SECONDS: for SECONDS, h1's control socket answers every second (2 s
+# bound each); prints the peak RSS (KiB) seen.
+watch_h1() {
+	local i pid rss max=0
+	pid=$(ternd_pid h1)
+	for ((i = 0; i < $1; i++)); do
+		ctl_ok h1 || fail "h1's control socket did not answer within 2 s"
+		rss=$(rss_kib "$pid")
+		((rss > max)) && max=$rss
+		sleep 1
+	done
+	echo "$max"
+}
+
+# (4) finding 1: an Established peer (h3) floods KEEPALIVEs, then empty UPDATEs, as
+# fast as TCP takes them. h1's input stays bounded (RSS growth < 32 MiB), its
+# control socket answers every second, and its keepalives to BIRD on h2 (hold time
+# 3 s) leave on time: BIRD keeps the session.
+harden_flood() {
+	require_ternd
+	require_adv
+	require_cmd bird birdc
+	local out="$W/flood.out" rss0 peak
+	netns_hosts 3
+	cluster_file "$W/cluster.yaml" h1 h2 h3
+	start_bird h2 "$(bird_fast h2 h1)"
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	wait_bird_established 30 h2 "$(mesh_name h1)"
+	rss0=$(rss_kib "$(ternd_pid h1)")
+	adv h3 "$out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.3 \
+		flood-keepalive:8 flood-update:8
+	expect 10 "the adversary is established" grep -q '^established' "$out"
+	peak=$(watch_h1 16)
+	expect 20 "the flood is over" grep -q '^finished' "$out"
+	note "flood: $(grep '^flood total' "$out" | tr '\n' ';') h1 RSS $rss0 -> peak $peak KiB"
+	((peak - rss0 < 32 * 1024)) || fail "h1 grew by $(((peak - rss0) / 1024)) MiB under the flood"
+	healthy h2
+	assert_running h1
+}
+scenario harden_flood
+
+# (5) finding 2: one prefix with 50,000 add-path path ids from h3 (no cap): all
+# taken (show protocols all counts them) while h1's keepalives to BIRD (hold 3 s)
+# keep flowing; before, each update walked the prefix's paths twice (O(N^2)).
+harden_addpath() {
+	require_ternd
+	require_adv
+	require_cmd bird birdc
+	local out="$W/addpath.out" conf
+	netns_hosts 3
+	cluster_file "$W/cluster.yaml" h1 h2 h3
+	start_bird h2 "$(bird_fast h2 h1)"
+	conf=$(ternd_conf h1 "$W/cluster.yaml")
+	conf_set "$conf" max_paths_per_prefix 0
+	conf_set "$conf" max_peer_memory_kib 0
+	start_ternd h1 "$conf"
+	wait_bird_established 30 h2 "$(mesh_name h1)"
+	adv h3 "$out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.3 --addpath \
+		addpath:10.244.3.0/26:198.18.0.3:50000 sleep:60
+	expect 10 "the adversary is established" grep -q '^established.*addpath-rx=1' "$out"
+	expect 60 "h1 holds 50000 paths from h3" eval "timeout 2 \
+		'$(dirname "$TERND")/ternctl' -s '$W/h1.ctl' show protocols all \
+		$(mesh_name h3) | grep -q 'Routes:         50000 imported'"
+	watch_h1 2 >/dev/null
+	healthy h2
+	assert_running h1
+}
+scenario harden_addpath
+
+# (6) findings 2 and 3, the bounds: h3 sends 2,000 paths of one prefix (the default
+# cap is 1,024: Cease/Maximum Number of Prefixes), h4 unique attribute sets until
+# its memory budget (4 MiB here) ends the session with Cease/Out of Resources. BIRD
+# on h2 keeps its session and h1 its RSS.
+harden_budgets() {
+	require_ternd
+	require_adv
+	require_cmd bird birdc
+	local conf rss0 peak
+	netns_hosts 4
+	cluster_file "$W/cluster.yaml" h1 h2 h3 h4
+	start_bird h2 "$(bird_fast h2 h1)"
+	conf=$(ternd_conf h1 "$W/cluster.yaml")
+	conf_set "$conf" max_peer_memory_kib 4096
+	start_ternd h1 "$conf"
+	wait_bird_established 30 h2 "$(mesh_name h1)"
+	rss0=$(rss_kib "$(ternd_pid h1)")
+	adv h3 "$W/h3.out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.3 \
+		--addpath addpath:10.244.3.0/26:198.18.0.3:2000 sleep:30
+	adv h4 "$W/h4.out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.4 \
+		unique-attrs:200000:10.244.128.0:198.18.0.4 sleep:30
+	expect 30 "h3 gets Cease/Maximum Number of Prefixes" grep -q '^notification 6/1$' "$W/h3.out"
+	expect 60 "h4 gets Cease/Out of Resources" grep -q '^notification 6/8$' "$W/h4.out"
+	wait_log_re 5 h1 "$(mesh_name h3).*more than 1024 paths for 10\.244\.3\.0/26"
+	wait_log_re 5 h1 "$(mesh_name h4).*memory budget of 4194304 bytes exceeded"
+	peak=$(watch_h1 3)
+	note "h1 RSS $rss0 -> $peak KiB; h4: $(grep -c '^unique sent' "$W/h4.out") progress lines"
+	((peak - rss0 < 32 * 1024)) || fail "h1 grew by $(((peak - rss0) / 1024)) MiB"
+	healthy h2
+	assert_running h1
+}
+scenario harden_budgets
+
+# (7) finding 7: h3 (graceful restart, 5 s) announces its block, drops the
+# connection, reconnects at once keeping its forwarding state (F bit) and never
+# sends End-of-RIB: its stale route goes when the restart time runs out, though the
+# session is up. Before, the timer stopped at the reconnect and the route stayed.
+harden_gr_timer() {
+	require_ternd
+	require_adv
+	local re='^10\.244\.3\.0/26 .*via 198\.18\.0\.3 '
+	netns_hosts 3
+	cluster_file "$W/cluster.yaml" h1 h3
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	adv h3 "$W/a1.out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.3 --gr 5 \
+		announce:10.244.3.0/26:198.18.0.3 eor sleep:2 close
+	wait_route 15 h1 "$re"
+	expect 15 "the first session closed" grep -q '^done close' "$W/a1.out"
+	adv h3 "$W/a2.out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.3 --gr 5 \
+		sleep:30
+	expect 10 "h3 is back" grep -q '^established' "$W/a2.out"
+	route_has h1 "$re" || fail "the stale route went at the reconnect"
+	expect 15 "h1 sweeps h3's stale route after the restart time" \
+		eval "! route_has h1 '$re'"
+	wait_log_re 2 h1 'graceful restart: peer is back'
+	wait_log_re 2 h1 'graceful restart timer expired: withdrew 1 stale'
+	grep -q '^closed by peer' "$W/a2.out" && fail "h1 closed h3's session"
+	assert_running h1
+}
+scenario harden_gr_timer
+
+# (8) finding 4: a ROUTE-REFRESH never loses a pending withdrawal. h3 (an eBGP
+# peer) keeps its receive window shut while h4 announces 300,000 prefixes (h1
+# exports them to h3: most wait in h1's Adj-RIB-Out) and withdraws the first one,
+# already sent to h3; then h3 asks for a refresh and reads: the withdrawal must
+# arrive. Then a storm of 2,000 refreshes is served at most a few times.
+harden_refresh() {
+	require_ternd
+	require_adv
+	local cl="$W/cluster.yaml" conf x=10.200.0.0/32 out
+	netns_hosts 4
+	cat >"$cl" <<EOF
+as: $TT_AS
+node_mesh: true
+pools:
+  - cidr: 10.0.0.0/8
+    ipip: never
+nodes:
+  - name: h1
+    ipv4: 198.18.0.1
+    blocks: [10.244.1.0/26]
+  - name: h4
+    ipv4: 198.18.0.4
+    blocks: [10.244.4.0/26]
+peers:
+  - ip: 198.18.0.3
+    as: 65003
+EOF
+	conf=$(ternd_conf h1 "$cl")
+	conf_set "$conf" max_prefixes 0
+	conf_set "$conf" max_peer_memory_kib 0
+	start_ternd h1 "$conf"
+	adv h3 "$W/h3.out" --connect 198.18.0.1 --as 65003 --id 198.18.0.3 \
+		--rr --rcvbuf 4096 --no-hold-check --timeout 100 \
+		zero-window:20 refresh:0 "expect-withdraw:$x:60" refresh-storm:2000 sleep:3
+	expect 10 "h3 is established" grep -q '^established' "$W/h3.out"
+	adv h4 "$W/h4.out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.4 \
+		announce:10.200.0.0/32:198.18.0.4:300000 sleep:4 "withdraw:$x" sleep:60
+	wait_log 30 h1 "route del $x"
+	note "h4 withdrew $x while h3's window is shut"
+	expect 60 "h3 sees $x withdrawn after its refresh" grep -q "^withdrawn $x" "$W/h3.out"
+	expect 20 "h3's storm is sent" grep -q '^done sleep' "$W/h3.out"
+	out=$(timeout 2 "$(dirname "$TERND")/ternctl" -s "$W/h1.ctl" show protocols all Global_198_18_0_3)
+	grep -E 'Route refresh: +200[01] received, [1-5] served' <<<"$out" ||
+		fail "the refresh storm was not coalesced: $(grep 'Route refresh' <<<"$out")"
+	assert_running h1
+}
+scenario harden_refresh
