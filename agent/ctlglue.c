@@ -1057,11 +1057,16 @@ int
 agent_ctl_start(struct agent *ag)
 {
 	struct ctlglue *g = xcalloc(1, sizeof(*g));
+	struct ctl_params cp;
 
 	g->ag = ag;
 	g->reconfigured = ag->started != 0 ? ag->started : time(NULL);
 	g->ctl = ctl_new(ag->base, ag->conf->control.socket, CTLG_VERSION,
 	    &ctlglue_ops, g);
+	cp.idle_secs = ag->conf->control.idle_timeout;
+	cp.max_clients = ag->conf->control.max_clients;
+	cp.max_per_uid = ag->conf->control.max_clients_per_uid;
+	ctl_set_params(g->ctl, &cp);
 	ag->ctlg = g;
 	return ctl_start(g->ctl);
 }

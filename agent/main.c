@@ -79,6 +79,13 @@ make_ds(struct agent *ag)
 	dp.ca_file = c->datastore.ca_file;
 	dp.cert_file = c->datastore.cert_file;
 	dp.key_file = c->datastore.key_file;
+	dp.etcd_timing.backoff_min_ms = c->datastore.retry_backoff_min_ms;
+	dp.etcd_timing.backoff_max_ms = c->datastore.retry_backoff_max_ms;
+	dp.etcd_timing.relist_min_ms = c->datastore.relist_backoff_min_ms;
+	dp.etcd_timing.relist_max_ms = c->datastore.relist_backoff_max_ms;
+	dp.etcd_timing.probe_interval_ms = c->datastore.probe_interval_ms;
+	dp.etcd_timing.probe_timeout_ms = c->datastore.probe_timeout_ms;
+	dp.etcd_timing.watch_silence_ms = c->datastore.watch_silence_ms;
 	ag->ds = ds_new(ag->base, &dp, &agent_ds_ops, ag);
 }
 

@@ -47,6 +47,20 @@ const struct conf_key conf_keys[] = {
 	    PATH_MAX - 1, 0),
 	KEY("datastore", "path", CONF_K_STR, datastore.path, 0,
 	    PATH_MAX - 1, 0),
+	KEY("datastore", "retry_backoff_min_ms", CONF_K_UINT,
+	    datastore.retry_backoff_min_ms, 10, 600000, 0),
+	KEY("datastore", "retry_backoff_max_ms", CONF_K_UINT,
+	    datastore.retry_backoff_max_ms, 10, 600000, 0),
+	KEY("datastore", "relist_backoff_min_ms", CONF_K_UINT,
+	    datastore.relist_backoff_min_ms, 10, 600000, 0),
+	KEY("datastore", "relist_backoff_max_ms", CONF_K_UINT,
+	    datastore.relist_backoff_max_ms, 10, 3600000, 0),
+	KEY("datastore", "probe_interval_ms", CONF_K_UINT,
+	    datastore.probe_interval_ms, 100, 600000, 0),
+	KEY("datastore", "probe_timeout_ms", CONF_K_UINT,
+	    datastore.probe_timeout_ms, 100, 600000, 0),
+	KEY("datastore", "watch_silence_ms", CONF_K_UINT,
+	    datastore.watch_silence_ms, 1000, 86400000, 0),
 	KEY("bgp", "port", CONF_K_UINT, bgp.port, 1, 65535, 0),
 	KEY("bgp", "hold_time", CONF_K_HOLD, bgp.hold_time, 0, 65535, 0),
 	KEY("bgp", "keepalive_time", CONF_K_UINT, bgp.keepalive_time,
@@ -80,6 +94,12 @@ const struct conf_key conf_keys[] = {
 	KEY("kernel", "persist", CONF_K_BOOL, kernel.persist, 0, 0, 0),
 	KEY("control", "socket", CONF_K_STR, control.socket, 1,
 	    CONF_SOCKET_MAX, 0),
+	KEY("control", "idle_timeout", CONF_K_UINT, control.idle_timeout,
+	    0, 86400, 0),
+	KEY("control", "max_clients", CONF_K_UINT, control.max_clients,
+	    1, 65536, 0),
+	KEY("control", "max_clients_per_uid", CONF_K_UINT,
+	    control.max_clients_per_uid, 0, 65536, 0),
 	KEY("log", "level", CONF_K_LOGLEVEL, log.level, 0, 0, 0),
 };
 const size_t conf_nkeys = NITEMS(conf_keys);
@@ -520,6 +540,16 @@ conf_new_defaults(void)
 	c->kernel.table = 254;
 	c->kernel.persist = true;
 	c->control.socket = xstrdup("/var/run/calico/bird.ctl");
+	c->control.idle_timeout = 30;
+	c->control.max_clients = 512;
+	c->control.max_clients_per_uid = 256;
+	c->datastore.retry_backoff_min_ms = 100;
+	c->datastore.retry_backoff_max_ms = 5000;
+	c->datastore.relist_backoff_min_ms = 1000;
+	c->datastore.relist_backoff_max_ms = 30000;
+	c->datastore.probe_interval_ms = 2000;
+	c->datastore.probe_timeout_ms = 3000;
+	c->datastore.watch_silence_ms = 1500000;
 	c->log.level = LOG_LVL_INFO;
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		char **sp = field(c, &conf_keys[i]);

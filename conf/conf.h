@@ -43,6 +43,14 @@ struct conf {
 		char		*cert_file;
 		char		*key_file;
 		char		*path;		/* type file */
+		/* etcd: failure detection and retries (ms) */
+		uint32_t	 retry_backoff_min_ms;	/* 100 */
+		uint32_t	 retry_backoff_max_ms;	/* 5000 */
+		uint32_t	 relist_backoff_min_ms;	/* 1000 */
+		uint32_t	 relist_backoff_max_ms;	/* 30000 */
+		uint32_t	 probe_interval_ms;	/* 2000 */
+		uint32_t	 probe_timeout_ms;	/* 3000 */
+		uint32_t	 watch_silence_ms;	/* 1500000 */
 	} datastore;
 	struct {
 		uint16_t	 port;			/* 179 */
@@ -70,6 +78,9 @@ struct conf {
 	} kernel;
 	struct {
 		char		*socket;	/* /var/run/calico/bird.ctl */
+		uint32_t	 idle_timeout;		/* 30 s; 0 = never */
+		uint32_t	 max_clients;		/* 512 */
+		uint32_t	 max_clients_per_uid;	/* 256; 0 = no cap */
 	} control;
 	struct {
 		enum log_level	 level;		/* info */

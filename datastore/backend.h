@@ -42,23 +42,6 @@ const char	*ds_file_error(const struct ds_file *);
 int		 ds_cluster_load(const char *path, struct ds_model *,
 		    char *err, size_t errlen);
 
-/*
- * The etcd backend's timing (etcd.h explains each); 0: the default, in
- * brackets. The ternd.yaml keys proposed for them (under datastore:), in
- * this order: retry_backoff_min_ms, retry_backoff_max_ms,
- * relist_backoff_min_ms, relist_backoff_max_ms, probe_interval_ms,
- * probe_timeout_ms, watch_silence_ms.
- */
-struct ds_etcd_timing {
-	unsigned	 backoff_min_ms;	/* [100] after a failure */
-	unsigned	 backoff_max_ms;	/* [5000] */
-	unsigned	 relist_min_ms;		/* [1000] a compaction again */
-	unsigned	 relist_max_ms;		/* [30000] */
-	unsigned	 probe_interval_ms;	/* [2000] */
-	unsigned	 probe_timeout_ms;	/* [3000] */
-	unsigned	 watch_silence_ms;	/* [1500000] (25 min) */
-};
-
 /* The etcd backend's settings; ds_etcd_new copies them. */
 struct ds_etcd_conf {
 	enum ds_type		 type;		/* DS_TYPE_ETCDV3 or _ETCDV2 */

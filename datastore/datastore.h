@@ -86,6 +86,23 @@ struct ds_ops {
 	void	(*synced)(void *arg);
 };
 
+/*
+ * etcd failure detection and retries (ms; 0 takes the default in [ ]),
+ * etcd.h explains each. ternd.yaml (datastore:) sets them as, in this
+ * order: retry_backoff_min_ms, retry_backoff_max_ms, relist_backoff_min_ms,
+ * relist_backoff_max_ms, probe_interval_ms, probe_timeout_ms,
+ * watch_silence_ms.
+ */
+struct ds_etcd_timing {
+	unsigned	 backoff_min_ms;	/* [100] after a failure */
+	unsigned	 backoff_max_ms;	/* [5000] */
+	unsigned	 relist_min_ms;		/* [1000] a compaction again */
+	unsigned	 relist_max_ms;		/* [30000] */
+	unsigned	 probe_interval_ms;	/* [2000] */
+	unsigned	 probe_timeout_ms;	/* [3000] */
+	unsigned	 watch_silence_ms;	/* [1500000] (25 min) */
+};
+
 struct ds_params {
 	enum ds_type	 type;
 	const char	*node_name;
@@ -99,6 +116,7 @@ struct ds_params {
 	const char	*ca_file;
 	const char	*cert_file;
 	const char	*key_file;
+	struct ds_etcd_timing etcd_timing;	/* 0: the default of each */
 };
 
 /* Create; copies params. Nothing is read until ds_start(). */

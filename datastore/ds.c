@@ -29,6 +29,7 @@ struct ds {
 	char			*ca_file;
 	char			*cert_file;
 	char			*key_file;
+	struct ds_etcd_timing	 etcd_timing;
 	struct ds_model		 model;
 	struct ds_file		*file;
 	struct ds_etcd		*etcd;
@@ -95,6 +96,7 @@ ds_new(struct event_base *base, const struct ds_params *p,
 	ds->ca_file = dup_or_null(p->ca_file);
 	ds->cert_file = dup_or_null(p->cert_file);
 	ds->key_file = dup_or_null(p->key_file);
+	ds->etcd_timing = p->etcd_timing;
 	ds_model_init(&ds->model, name);
 	ds_model_set_overrides(&ds->model, &p->ipv4, &p->ipv6, p->as);
 	return ds;
@@ -119,6 +121,7 @@ start_etcd(struct ds *ds)
 		c.ca_file = ds->ca_file;
 		c.cert_file = ds->cert_file;
 		c.key_file = ds->key_file;
+		c.timing = ds->etcd_timing;
 		ds->etcd = ds_etcd_new(ds->base, &c, &ds->model, &ds->ops,
 		    ds->arg);
 	}
