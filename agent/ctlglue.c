@@ -25,6 +25,7 @@
 #include <event2/event.h>
 
 #include "agent.h"
+#include "aspath.h"
 #include "ctl.h"
 #include "ctlglue.h"
 #include "log.h"
@@ -503,23 +504,19 @@ via_iface(struct ctlglue *g, struct cont *k, const struct prefix *pfx,
 static bool
 aspath_last(const struct rib_attrs *a, uint32_t *as)
 {
-	const uint8_t *p = a->aspath;
-	size_t off = 0, len = a->aspath_len, seg;
+	struct aspath_iter it;
+	struct aspath_seg seg;
+	uint32_t v;
 	bool found = false;
 
-	while (off + 2 <= len) {
-		seg = 2 + (size_t)p[off + 1] * 4;
-		if (off + seg > len)
-			break;
-		if (p[off + 1] > 0 && p[off] == 2) {
-			const uint8_t *q = p + off + seg - 4;
-
-			*as = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
-			    (uint32_t)q[2] << 8 | q[3];
+	aspath_iter_init(&it, a->aspath, a->aspath_len, 4);
+	while (aspath_next(&it, &seg) == 1) {
+		if (seg.count > 0 && seg.type == ASPATH_SEQUENCE) {
+			while (aspath_seg_as(&seg, &v) == 1)
+				*as = v;
 			found = true;
-		} else if (p[off + 1] > 0 && p[off] == 1)
+		} else if (seg.count > 0 && seg.type == ASPATH_SET)
 			found = false;
-		off += seg;
 	}
 	return found;
 }
@@ -551,25 +548,21 @@ route_info(const struct agent *ag, const struct rib_path *p, char *buf,
 static void
 aspath_str(const struct rib_attrs *a, char *buf, size_t len)
 {
-	const uint8_t *p = a->aspath;
-	size_t off = 0, o = 0;
+	struct aspath_iter it;
+	struct aspath_seg seg;
+	uint32_t as;
+	size_t o = 0;
+	bool set;
 
 	buf[0] = '\0';
-	while (off + 2 <= a->aspath_len && o < len) {
-		uint8_t type = p[off], n = p[off + 1];
-
-		if (off + 2 + (size_t)n * 4 > a->aspath_len)
-			break;
-		for (unsigned i = 0; i < n && o < len; i++) {
-			const uint8_t *q = p + off + 2 + i * 4;
-			uint32_t as = (uint32_t)q[0] << 24 |
-			    (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
-
+	aspath_iter_init(&it, a->aspath, a->aspath_len, 4);
+	while (aspath_next(&it, &seg) == 1 && o < len) {
+		set = seg.type == ASPATH_SET;
+		for (unsigned i = 0; aspath_seg_as(&seg, &as) == 1 && o < len;
+		    i++)
 			o += (size_t)snprintf(buf + o, len - o, "%s%s%u%s",
-			    o > 0 ? " " : "", type == 1 && i == 0 ? "{" : "",
-			    as, type == 1 && i + 1 == n ? "}" : "");
-		}
-		off += 2 + (size_t)n * 4;
+			    o > 0 ? " " : "", set && i == 0 ? "{" : "", as,
+			    set && i + 1 == seg.count ? "}" : "");
 	}
 }
 

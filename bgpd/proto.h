@@ -5,6 +5,8 @@
 #ifndef TERN_BGP_PROTO_H
 #define TERN_BGP_PROTO_H
 
+#include "aspath.h"
+
 /* RFC 4271 4.1 */
 #define BGP_HDR_LEN		19
 #define BGP_MARKER_LEN		16
@@ -63,11 +65,12 @@ enum bgp_attr_code {
 #define BGP_ORIGIN_EGP		1
 #define BGP_ORIGIN_INCOMPLETE	2
 
-/* RFC 4271 4.3 AS_PATH segment types; RFC 5065 confed types */
-#define BGP_AS_SET		1
-#define BGP_AS_SEQUENCE		2
-#define BGP_AS_CONFED_SEQUENCE	3
-#define BGP_AS_CONFED_SET	4
+/* RFC 4271 4.3 AS_PATH segment types; RFC 5065 confed types: one home,
+ * lib/aspath.h, with the one AS_PATH walker the rib and the agent use too */
+#define BGP_AS_SET		ASPATH_SET
+#define BGP_AS_SEQUENCE		ASPATH_SEQUENCE
+#define BGP_AS_CONFED_SEQUENCE	ASPATH_CONFED_SEQUENCE
+#define BGP_AS_CONFED_SET	ASPATH_CONFED_SET
 
 /* RFC 4760 / IANA address families */
 #define BGP_AFI_IPV4		1
