@@ -52,6 +52,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "tree.h"
+#include "timer.h"
 #include "xmalloc.h"
 
 #define KRT_APPLY_BATCH	20000
@@ -1131,15 +1132,14 @@ moves_pending(struct krt *k)
 {
 	struct krt_nh *nh;
 	uint64_t now = now_ms();
-	struct timeval tv = { 0, KRT_MOVE_WAIT_MS * 1000 };
 
 	if (!k->objects || !k->synced)
 		return false;
 	RB_FOREACH(nh, krt_nid, &k->nh_id) {
 		if (nh->installed && nh->refs > 0 && nh->lost_at != 0 &&
 		    now - nh->lost_at < KRT_MOVE_WAIT_MS) {
-			if (!evtimer_pending(k->ev_move, NULL))
-				evtimer_add(k->ev_move, &tv);
+			if (!timer_running(k->ev_move))
+				timer_arm_ms(k->ev_move, KRT_MOVE_WAIT_MS);
 			return true;
 		}
 	}
@@ -1166,10 +1166,8 @@ nh_install_wanted(struct krt *k)
 static void
 retry_later(struct krt *k)
 {
-	struct timeval tv = { KRT_RETRY_SECS, 0 };
-
-	if (!evtimer_pending(k->ev_move, NULL))
-		evtimer_add(k->ev_move, &tv);
+	if (!timer_running(k->ev_move))
+		timer_arm(k->ev_move, KRT_RETRY_SECS, false);
 }
 
 static bool

@@ -16,6 +16,7 @@
 #include "agent.h"
 #include "ctlglue.h"
 #include "log.h"
+#include "timer.h"
 #include "xmalloc.h"
 
 static void
@@ -166,13 +167,12 @@ static void
 sync_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct agent *ag = arg;
-	struct timeval tv = { 1, 0 };
 
 	(void)fd;
 	(void)ev;
 	agent_check_sync(ag);
 	if (!ag->fib_synced)
-		evtimer_add(ag->ev_sync, &tv);
+		timer_arm(ag->ev_sync, 1, false);
 }
 
 static int
