@@ -914,15 +914,6 @@ run_status(struct ctlglue *g, struct ctl_client *c)
 	return CTL_DONE;
 }
 
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* The re-read itself (as SIGHUP); then the waiting requests are answered */
 static void
 reload_cb(evutil_socket_t fd, short ev, void *arg)
@@ -933,7 +924,7 @@ reload_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	r->began = mono_ns();
+	r->began = timer_now_ns();
 	r->rc = ds_reload(g->ag->ds);
 	if (r->rc == -1) {
 		err = ds_last_error(g->ag->ds);
@@ -953,7 +944,7 @@ static void
 reload_schedule(struct ctlglue *g)
 {
 	struct reload *r = &g->reload;
-	uint64_t now = mono_ns(), next = r->began +
+	uint64_t now = timer_now_ns(), next = r->began +
 	    (uint64_t)RELOAD_GAP_MS * 1000000u;
 
 	if (r->ev == NULL && (r->ev = evtimer_new(g->ag->base, reload_cb,

@@ -193,15 +193,6 @@ static void	apply_cb(evutil_socket_t, short, void *);
 static void	move_cb(evutil_socket_t, short, void *);
 static void	retry_later(struct krt *);
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 struct krt *
 krt_new(struct event_base *base, uint8_t protocol, uint32_t table,
     const struct krt_ops *ops, void *arg)
@@ -591,7 +582,7 @@ krt_set(struct krt *k, uint32_t id, const struct prefix *pfx,
 		nh_retire(k, nh);
 	old = nh_of_want(k, s->want);
 	if (old != NULL && old != nh && old->installed)
-		old->lost_at = now_ms();
+		old->lost_at = timer_now_ms();
 	want_drop(k, s);
 	s->want = want;
 	k->nwant++;
@@ -1131,7 +1122,7 @@ static bool
 moves_pending(struct krt *k)
 {
 	struct krt_nh *nh;
-	uint64_t now = now_ms();
+	uint64_t now = timer_now_ms();
 
 	if (!k->objects || !k->synced)
 		return false;

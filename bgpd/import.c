@@ -9,7 +9,6 @@
  * restart timer.
  */
 #include <string.h>
-#include <time.h>
 
 #include <event2/event.h>
 
@@ -480,7 +479,7 @@ bgp_peer_refresh(struct bgp_peer *peer)
 {
 	if (peer->adjout == NULL)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &peer->refresh_last);
+	peer->refresh_last = timer_now_ms();
 	peer->refresh_served++;
 	if (erefresh_negotiated(peer))
 		bgp_peer_send_rrefresh(peer, BGP_RR_BORR);
@@ -492,14 +491,11 @@ bgp_peer_refresh(struct bgp_peer *peer)
 static unsigned
 refresh_wait_ms(const struct bgp_peer *peer)
 {
-	struct timespec now;
-	long long since, min = peer->bgpd->params.refresh_interval * 1000LL;
+	uint64_t since, min = peer->bgpd->params.refresh_interval * 1000u;
 
-	if (peer->refresh_served == 0 || min == 0)
+	if (peer->refresh_last == 0 || min == 0)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	since = (now.tv_sec - peer->refresh_last.tv_sec) * 1000LL +
-	    (now.tv_nsec - peer->refresh_last.tv_nsec) / 1000000;
+	since = timer_now_ms() - peer->refresh_last;
 	return since >= min ? 0 : (unsigned)(min - since);
 }
 
@@ -540,7 +536,7 @@ rx_refresh_marker(struct bgp_peer *peer, uint8_t subtype)
 	if (subtype == BGP_RR_BORR) {
 		if (peer->gr_stale || refresh_wait_ms(peer) > 0)
 			return;
-		clock_gettime(CLOCK_MONOTONIC, &peer->refresh_last);
+		peer->refresh_last = timer_now_ms();
 		n = rib_mark_stale(rib, &peer->src);
 		peer->erefresh = true;
 		log_peer(peer, LOG_LVL_DEBUG, "BoRR: %zu routes stale", n);

@@ -118,7 +118,7 @@ struct bgp_peer {
 	uint64_t		 msgs_out;
 	uint64_t		 in_full;	/* reads paused: buffer full */
 	/* route refresh (RFC 2918, 7313) */
-	struct timespec		 refresh_last;	/* last one served */
+	uint64_t		 refresh_last;	/* ms (monotonic): last served */
 	bool			 erefresh;	/* peer's BoRR seen */
 	uint64_t		 refresh_rx;
 	uint64_t		 refresh_served;

@@ -381,15 +381,6 @@ idle_cb(evutil_socket_t fd, short ev, void *arg)
 
 /* ---- input ---- */
 
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void
 read_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -404,7 +395,7 @@ read_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	n = evbuffer_read(c->in, fd, (int)(CTL_IN_MAX - have));
 	if (n > 0)
-		c->rx_ns = mono_ns();
+		c->rx_ns = timer_now_ns();
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
 		/* finish what was asked, then close (BIRD closes at once) */
 		c->eof = true;

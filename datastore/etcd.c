@@ -45,15 +45,6 @@ struct etcd_sock {
 
 static unsigned curl_users;	/* started backends (curl_global_*) */
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 const char *
 etcd_endpoint(const struct ds_etcd *e)
 {
@@ -434,7 +425,7 @@ begin_list(struct ds_etcd *e)
 static void
 start_watch(struct ds_etcd *e)
 {
-	uint64_t now = now_ms();
+	uint64_t now = timer_now_ms();
 
 	for (size_t k = 0; k < NITEMS(e->heard_ms); k++)
 		e->heard_ms[k] = now;
@@ -478,7 +469,7 @@ etcd_list_done(struct ds_etcd *e, const char *what)
 		ds_model_resync(e->model);
 	e->listed = true;
 	e->need_list = false;
-	e->listed_ms = now_ms();
+	e->listed_ms = timer_now_ms();
 	etcd_connected(e, what);
 	ds_model_commit(e->model, e->ops, e->arg);
 	start_watch(e);
@@ -487,7 +478,7 @@ etcd_list_done(struct ds_etcd *e, const char *what)
 void
 etcd_connected(struct ds_etcd *e, const char *what)
 {
-	e->up_since_ms = now_ms();
+	e->up_since_ms = timer_now_ms();
 	if (e->up)
 		return;
 	e->up = true;
@@ -502,7 +493,7 @@ void
 etcd_heard(struct ds_etcd *e, size_t k)
 {
 	if (k < NITEMS(e->heard_ms))
-		e->heard_ms[k] = now_ms();
+		e->heard_ms[k] = timer_now_ms();
 }
 
 void
@@ -601,7 +592,7 @@ do_fail(struct ds_etcd *e, const char *why)
 	abort_all(e);
 	drop_fresh(e);
 	probe_stop(e);
-	if (e->up && now_ms() - e->up_since_ms >= ETCD_STABLE_MS)
+	if (e->up && timer_now_ms() - e->up_since_ms >= ETCD_STABLE_MS)
 		e->failures = 0;
 	e->failures++;
 	ms = etcd_backoff_jitter(etcd_backoff_cap(e->t.backoff_min_ms,
@@ -631,7 +622,7 @@ do_fail(struct ds_etcd *e, const char *why)
 static void
 do_relist(struct ds_etcd *e, const char *why, bool compacted)
 {
-	uint64_t now = now_ms();
+	uint64_t now = timer_now_ms();
 	unsigned ms;
 
 	abort_all(e);
@@ -747,7 +738,7 @@ probe_done(struct etcd_req *req, long status, const char *why)
 static bool
 watch_silent(struct ds_etcd *e)
 {
-	uint64_t now = now_ms();
+	uint64_t now = timer_now_ms();
 	char buf[256];
 
 	if (!e->proto->progress || e->phase != ETCD_WATCHING)

@@ -2,6 +2,7 @@
  * timer.c: libevent timer helper with RFC 4271 section 10 jitter.
  */
 #include <stdlib.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -59,4 +60,19 @@ bool
 timer_running(const struct event *ev)
 {
 	return ev != NULL && evtimer_pending(ev, NULL);
+}
+
+uint64_t
+timer_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t
+timer_now_ms(void)
+{
+	return timer_now_ns() / 1000000u;
 }

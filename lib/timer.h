@@ -6,6 +6,7 @@
 #define TERN_TIMER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct event;
 
@@ -16,6 +17,9 @@ void	timer_arm_ms(struct event *ev, unsigned ms);
 void	timer_arm_ms_jitter(struct event *ev, unsigned ms);
 void	timer_stop(struct event *ev);
 bool	timer_running(const struct event *ev);
+/* The monotonic clock (CLOCK_MONOTONIC), for intervals and rates. */
+uint64_t timer_now_ns(void);
+uint64_t timer_now_ms(void);
 /* RFC 4271 10: random factor 0.75..1.0, exposed for tests. */
 unsigned timer_jitter_ms(unsigned secs);
 

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "model.h"
 #include "ds_rec.h"
+#include "log_capture.h"
 
 /* --- the recording stub -------------------------------------------------- */
 
@@ -75,30 +76,6 @@ static const struct ds_ops rec_ops = {
 
 /* --- the log, captured to count what was said ---------------------------- */
 
-/* stderr into a temporary file (the test runs in its own process). */
-static void
-log_capture(void)
-{
-	FILE *f = tmpfile();
-
-	ck_assert(f != NULL && dup2(fileno(f), 2) == 2);
-}
-
-/* How many lines of the log so far contain s. */
-static int
-log_lines(const char *s)
-{
-	FILE *f = fdopen(dup(2), "r");
-	char line[1024];
-	int n = 0;
-
-	ck_assert_ptr_nonnull(f);
-	rewind(f);
-	while (fgets(line, sizeof(line), f) != NULL)
-		n += strstr(line, s) != NULL;
-	fclose(f);
-	return n;
-}
 
 /* --- layer 1: keys and values into a model ------------------------------- */
 

@@ -21,31 +21,10 @@
 #include "log.h"
 #include "model.h"
 #include "ds_rec.h"
+#include "log_capture.h"
 
 /* --- the log, captured to count what was said ---------------------------- */
 
-static void
-log_capture(void)
-{
-	FILE *f = tmpfile();
-
-	ck_assert(f != NULL && dup2(fileno(f), 2) == 2);
-}
-
-static int
-log_lines(const char *s)
-{
-	FILE *f = fdopen(dup(2), "r");
-	char line[1024];
-	int n = 0;
-
-	ck_assert_ptr_nonnull(f);
-	rewind(f);
-	while (fgets(line, sizeof(line), f) != NULL)
-		n += strstr(line, s) != NULL;
-	fclose(f);
-	return n;
-}
 
 /* --- layer 1: the backoff ------------------------------------------------ */
 
