@@ -8,7 +8,8 @@
 #
 # BIRD 2 on host h2 announces N /32 blackhole routes (10.0.0.0 upwards, inside the
 # cluster pool 10.0.0.0/8) over one Calico mesh session to h1. The receiver on h1 is
-#   1. ternd (build/ternd, log level info, bgp.max_prefixes 0), then
+#   1. ternd (build/ternd, log level info, bgp.max_prefixes and
+#      max_peer_memory_kib 0: no limit), then
 #   2. BIRD 2 configured as Calico configures it (tests/netns/bird.sh),
 # and 3. the kernel alone: build/netlink/nltest bench, the batched netlink writer
 # inserting the same N routes through one nexthop object in a fresh namespace (and,
@@ -273,6 +274,7 @@ datastore:
 bgp:
   connect_retry_time: 1
   max_prefixes: 0
+  max_peer_memory_kib: 0
 control:
   socket: $W/h1.ctl
 log:
