@@ -5,7 +5,8 @@
  * the mesh), this node's blocks become locally originated rib routes,
  * pools feed the import/export filters. rib -> FIB: every best-path change
  * becomes what krt.c should have in the kernel (blackhole for own blocks,
- * via the BGP next hop, or via tunl0 onlink for IPIP pools).
+ * via the BGP next hop, or via tunl0 onlink for IPIP pools; nothing for
+ * VXLAN pools), and a pool change re-evaluates the routes inside it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +172,48 @@ ds_local_changed(void *arg, const struct ds_local *l)
 	bgpd_set_local(ag->bgpd, l->as, &l->ipv4, &l->ipv6);
 }
 
+static void	fib_apply(struct agent *, const struct prefix *, uint32_t,
+		    const struct rib_path *);
+
+struct refib {
+	struct agent		*ag;
+	const struct ds_pool	*np, *op;
+};
+
+/* An entry inside the changed pool: its best path goes to the FIB again. */
+static int
+refib_cb(void *arg, const struct rib_entry *e)
+{
+	struct refib *r = arg;
+	struct prefix pfx = rib_entry_prefix(e);
+	const struct rib_path *best = rib_entry_best(e);
+	uint32_t id;
+
+	if (best == NULL || !((r->np != NULL &&
+	    prefix_contains(&r->np->cidr, &pfx)) || (r->op != NULL &&
+	    prefix_contains(&r->op->cidr, &pfx))))
+		return 0;
+	if (rib_prefix_id(r->ag->rib, &pfx, &id))
+		fib_apply(r->ag, &pfx, id, best);
+	return 0;
+}
+
+/*
+ * A pool's modes decide what its routes are in the kernel (VXLAN: none;
+ * IPIP: via tunl0): the routes already in the rib inside the old or the
+ * new pool are handed to krt again (one walk of the rib per pool change;
+ * krt ignores what it already has).
+ */
+static void
+refib_pool(struct agent *ag, const struct ds_pool *np,
+    const struct ds_pool *op)
+{
+	struct refib r = { ag, np, op };
+
+	if (ag->krt != NULL && rib_count_prefixes(ag->rib) > 0)
+		rib_walk(ag->rib, refib_cb, &r);
+}
+
 static void
 ds_pool_changed(void *arg, const struct ds_pool *np, const struct ds_pool *op)
 {
@@ -191,6 +234,7 @@ ds_pool_changed(void *arg, const struct ds_pool *np, const struct ds_pool *op)
 		}
 		ag->pools[ag->npools++] = *np;
 	}
+	refib_pool(ag, np, op);
 	if (ag->synced)
 		bgpd_refresh_exports(ag->bgpd);
 }
@@ -214,13 +258,17 @@ const struct ds_ops agent_ds_ops = {
 	.synced = ds_synced,
 };
 
+/* The most specific pool that contains pfx, or NULL. */
 static const struct ds_pool *
 pool_of(const struct agent *ag, const struct prefix *pfx)
 {
+	const struct ds_pool *best = NULL;
+
 	for (size_t i = 0; i < ag->npools; i++)
-		if (prefix_contains(&ag->pools[i].cidr, pfx))
-			return &ag->pools[i];
-	return NULL;
+		if (prefix_contains(&ag->pools[i].cidr, pfx) &&
+		    (best == NULL || ag->pools[i].cidr.len > best->cidr.len))
+			best = &ag->pools[i];
+	return best;
 }
 
 static bool
@@ -299,17 +347,25 @@ import_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx)
 	return true;
 }
 
-/* Calico's calico_export_to_bgp_peers: own blocks, then pool routes. */
+/*
+ * Calico's calico_export_to_bgp_peers: nothing inside a pool with
+ * disableBGPExport (own blocks included), then own blocks, then pool
+ * routes. A disabled pool is exported as any other (Calico's "disabled"
+ * only stops new IPAM allocations).
+ */
 static bool
 export_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx,
     const struct rib_path *p)
 {
 	struct agent *ag = arg;
+	const struct ds_pool *pool = pool_of(ag, pfx);
 
 	(void)pi;
+	if (pool != NULL && pool->no_export)
+		return false;
 	if (p->src == &ag->local_src)
 		return true;
-	return in_pool(ag, pfx);
+	return pool != NULL;
 }
 
 const struct bgpd_ops agent_bgpd_ops = {
@@ -318,11 +374,13 @@ const struct bgpd_ops agent_bgpd_ops = {
 };
 
 /*
- * SPEC 4 / calico-compat 3.3 (calico_ipip): a pool with ipip always routes
- * via tunl0 onlink; cross-subnet only when the next hop is outside our own
+ * SPEC 4 / calico-compat 3.3 and 6 (calico_kernel_programming): nothing
+ * inside a VXLAN pool goes in the kernel (Felix programs VXLAN routes, own
+ * blocks' blackholes included): false. A pool with ipip always routes via
+ * tunl0 onlink; cross-subnet only when the next hop is outside our own
  * subnet. A missing tunl0 means a plain route, as in Calico's BIRD.
  */
-static void
+static bool
 fib_want(const struct agent *ag, const struct prefix *pfx,
     const struct rib_path *p, struct krt_want *w)
 {
@@ -331,9 +389,11 @@ fib_want(const struct agent *ag, const struct prefix *pfx,
 	bool tunnel;
 
 	memset(w, 0, sizeof(*w));
+	if (pool != NULL && pool->vxlan != DS_VXLAN_NEVER)
+		return false;
 	if (p->src == &ag->local_src) {
 		w->type = KRT_BLACKHOLE;
-		return;
+		return true;
 	}
 	w->type = KRT_UNICAST;
 	w->gw = *nh;
@@ -343,6 +403,20 @@ fib_want(const struct agent *ag, const struct prefix *pfx,
 	    !prefix_contains_addr(&ag->local.net4, nh)));
 	if (tunnel && (w->oif = nl_ifindex("tunl0")) != 0)
 		w->onlink = true;
+	return true;
+}
+
+/* Best path nb (NULL: none) of pfx (rib id) into krt. */
+static void
+fib_apply(struct agent *ag, const struct prefix *pfx, uint32_t id,
+    const struct rib_path *nb)
+{
+	struct krt_want w;
+
+	if (nb == NULL || !fib_want(ag, pfx, nb, &w))
+		krt_unset(ag->krt, id, pfx);
+	else
+		krt_set(ag->krt, id, pfx, &w);
 }
 
 static void
@@ -368,19 +442,12 @@ fib_best_changed(void *arg, const struct prefix *pfx, uint32_t id,
     const struct rib_path *nb, const struct rib_path *ob)
 {
 	struct agent *ag = arg;
-	struct krt_want w;
 
 	(void)ob;
 	if ((log_debug_mask & LOG_D_ROUTES) && log_level >= LOG_LVL_DEBUG)
 		log_route(ag, pfx, nb);
-	if (ag->krt == NULL)
-		return;
-	if (nb == NULL) {
-		krt_unset(ag->krt, id, pfx);
-		return;
-	}
-	fib_want(ag, pfx, nb, &w);
-	krt_set(ag->krt, id, pfx, &w);
+	if (ag->krt != NULL)
+		fib_apply(ag, pfx, id, nb);
 }
 
 static void

@@ -456,19 +456,39 @@ pool_set(struct cal_ctx *x, const struct ds_pool *p)
 	return CAL_FACT;
 }
 
-/* v1 pool JSON: cidr, ipip ("tunl0"/""), ipip_mode, disabled (1.3). */
+/* A mode string: index into names[] (NULL entries skipped), or -1. */
 static int
-v2_pool_json(const struct json_object *o, struct ds_pool *p)
+mode_index(const char *s, const char *const *names, size_t n)
 {
-	const char *cidr, *ipip, *mode;
-	struct prefix jc;
+	for (size_t i = 0; i < n; i++)
+		if (names[i] != NULL && strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
 
-	if (ds_json_string(o, "cidr", &cidr) == -1 || (cidr != NULL &&
-	    (prefix_parse(cidr, &jc) == -1 || !prefix_eq(&jc, &p->cidr))) ||
-	    ds_json_string(o, "ipip", &ipip) == -1 ||
-	    ds_json_string(o, "ipip_mode", &mode) == -1 ||
-	    ds_json_bool(o, "disabled", false, &p->disabled) == -1)
+/* v1 vxlan_mode (libcalico-go encap.Mode): "", "always", "cross-subnet". */
+static int
+v2_vxlan(const char *mode, enum ds_vxlan *v)
+{
+	static const char *const names[] = {
+		[DS_VXLAN_NEVER] = "never",
+		[DS_VXLAN_ALWAYS] = "always",
+		[DS_VXLAN_CROSS_SUBNET] = "cross-subnet",
+	};
+	int i;
+
+	*v = DS_VXLAN_NEVER;
+	if (mode == NULL || *mode == '\0')
+		return 0;
+	if ((i = mode_index(mode, names, NITEMS(names))) == -1)
 		return -1;
+	*v = (enum ds_vxlan)i;
+	return 0;
+}
+
+static const char *
+v2_ipip(const char *ipip, const char *mode, struct ds_pool *p)
+{
 	if (ipip == NULL || *ipip == '\0')
 		p->ipip = DS_IPIP_NEVER;
 	else if (mode != NULL && strcmp(mode, "cross-subnet") == 0)
@@ -476,8 +496,35 @@ v2_pool_json(const struct json_object *o, struct ds_pool *p)
 	else if (mode == NULL || *mode == '\0' || strcmp(mode, "always") == 0)
 		p->ipip = DS_IPIP_ALWAYS;
 	else
-		return -1;
-	return 0;
+		return "unknown \"ipip_mode\"";
+	return NULL;
+}
+
+/*
+ * v1 pool JSON: cidr, ipip ("tunl0"/""), ipip_mode, disabled (1.3), and
+ * what Calico 3.x's v1 conversion adds: vxlan_mode, disableBGPExport (2.2).
+ */
+static const char *
+v2_pool_json(const struct json_object *o, struct ds_pool *p)
+{
+	const char *cidr, *ipip, *mode, *vx;
+	struct prefix jc;
+
+	if (ds_json_string(o, "cidr", &cidr) == -1 || (cidr != NULL &&
+	    (prefix_parse(cidr, &jc) == -1 || !prefix_eq(&jc, &p->cidr))))
+		return "bad \"cidr\" (or not the key's)";
+	if (ds_json_string(o, "ipip", &ipip) == -1 ||
+	    ds_json_string(o, "ipip_mode", &mode) == -1)
+		return "\"ipip\" or \"ipip_mode\" is not a string";
+	if (ds_json_bool(o, "disabled", false, &p->disabled) == -1)
+		return "\"disabled\" is not a boolean";
+	if (ds_json_bool(o, "disableBGPExport", false, &p->no_export) == -1)
+		return "\"disableBGPExport\" is not a boolean";
+	if (ds_json_string(o, "vxlan_mode", &vx) == -1)
+		return "\"vxlan_mode\" is not a string";
+	if (v2_vxlan(vx, &p->vxlan) == -1)
+		return "unknown \"vxlan_mode\"";
+	return v2_ipip(ipip, mode, p);
 }
 
 /* /v1/ipam/v4/pool/<cidr-> */
@@ -486,46 +533,69 @@ ds_cal_v2_pool(struct cal_ctx *x, int af)
 {
 	struct json_object *o;
 	struct ds_pool p;
-	int rc;
+	const char *why;
 
 	memset(&p, 0, sizeof(p));
 	if (prefix_parse_dash(x->cap[0], &p.cidr) == -1 || p.cidr.af != af)
 		return bad(x, "bad CIDR in the key");
 	if ((o = value_json(x)) == NULL)
 		return CAL_BAD;
-	rc = v2_pool_json(o, &p);
+	why = v2_pool_json(o, &p);
 	ds_json_free(o);
-	if (rc == -1)
-		return bad(x, "bad cidr, ipip, ipip_mode or disabled");
-	return pool_set(x, &p);
+	return why != NULL ? bad(x, why) : pool_set(x, &p);
 }
 
-/* ippools/<name>: spec.{cidr,ipipMode,disabled} (2.2). */
+/* v3 ipipMode / vxlanMode: Never (or absent), Always, CrossSubnet. */
+static int
+v3_mode(const struct json_object *o, const char *path, int *mode)
+{
+	static const char *const names[] = { "Never", "Always", "CrossSubnet" };
+	const char *s;
+
+	*mode = 0;
+	if (ds_json_string(o, path, &s) == -1)
+		return -1;
+	if (s == NULL || *s == '\0')
+		return 0;
+	return (*mode = mode_index(s, names, NITEMS(names))) == -1 ? -1 : 0;
+}
+
+static const char *
+v3_pool_json(const struct json_object *o, struct ds_pool *p)
+{
+	const char *cidr;
+	int ipip, vxlan;
+
+	if (ds_json_string(o, "spec.cidr", &cidr) == -1 || cidr == NULL ||
+	    prefix_parse(cidr, &p->cidr) == -1)
+		return "bad spec.cidr";
+	if (v3_mode(o, "spec.ipipMode", &ipip) == -1)
+		return "unknown spec.ipipMode (Never, Always, CrossSubnet)";
+	if (v3_mode(o, "spec.vxlanMode", &vxlan) == -1)
+		return "unknown spec.vxlanMode (Never, Always, CrossSubnet)";
+	if (ds_json_bool(o, "spec.disabled", false, &p->disabled) == -1)
+		return "spec.disabled is not a boolean";
+	if (ds_json_bool(o, "spec.disableBGPExport", false,
+	    &p->no_export) == -1)
+		return "spec.disableBGPExport is not a boolean";
+	p->ipip = (enum ds_ipip)ipip;
+	p->vxlan = (enum ds_vxlan)vxlan;
+	return NULL;
+}
+
+/* ippools/<name>: spec.{cidr,ipipMode,vxlanMode,disabled,disableBGPExport} */
 enum cal_res
 ds_cal_v3_pool(struct cal_ctx *x, int arg)
 {
 	struct json_object *o;
 	struct ds_pool p;
-	const char *cidr, *mode, *why = NULL;
+	const char *why;
 
 	(void)arg;
 	memset(&p, 0, sizeof(p));
 	if ((o = value_json(x)) == NULL)
 		return CAL_BAD;
-	if (ds_json_string(o, "spec.cidr", &cidr) == -1 || cidr == NULL ||
-	    prefix_parse(cidr, &p.cidr) == -1)
-		why = "bad spec.cidr";
-	else if (ds_json_string(o, "spec.ipipMode", &mode) == -1 ||
-	    ds_json_bool(o, "spec.disabled", false, &p.disabled) == -1)
-		why = "bad spec.ipipMode or spec.disabled";
-	else if (mode == NULL || *mode == '\0' || strcmp(mode, "Never") == 0)
-		p.ipip = DS_IPIP_NEVER;
-	else if (strcmp(mode, "Always") == 0)
-		p.ipip = DS_IPIP_ALWAYS;
-	else if (strcmp(mode, "CrossSubnet") == 0)
-		p.ipip = DS_IPIP_CROSS_SUBNET;
-	else
-		why = "unknown spec.ipipMode";
+	why = v3_pool_json(o, &p);
 	ds_json_free(o);
 	return why != NULL ? bad(x, why) : pool_set(x, &p);
 }

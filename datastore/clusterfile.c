@@ -7,7 +7,9 @@
  * an address used by two nodes and a block claimed twice are errors naming
  * the file, line and key. It fills a fresh model given by the caller and
  * must not touch a live one, log, or commit: file.c decides what an error
- * means (refuse at start, keep the last good view at reload).
+ * means (refuse at start, keep the last good view at reload). Values that
+ * are well-formed but unsafe (a block outside every pool, a default route)
+ * are no errors here: the model refuses each alone (model.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,26 +277,56 @@ pool_cidr(struct cctx *x, const struct ynode *n, const char *key, void *o)
 	return parse_cidr(x, n, key, &po->p.cidr);
 }
 
+/* never | always | cross-subnet: ipip and vxlan alike */
 static int
-pool_ipip(struct cctx *x, const struct ynode *n, const char *key, void *o)
+pool_mode(struct cctx *x, const struct ynode *n, const char *key,
+    const char *what, int *mode)
 {
 	static const char *const modes[] = {
-		[DS_IPIP_NEVER] = "never",
-		[DS_IPIP_ALWAYS] = "always",
-		[DS_IPIP_CROSS_SUBNET] = "cross-subnet",
+		"never", "always", "cross-subnet",
 	};
-	struct pool_obj *po = o;
 
-	if (ycx_scalar(&x->y, n, key, "an IPIP mode") == -1)
+	if (ycx_scalar(&x->y, n, key, what) == -1)
 		return -1;
 	for (size_t i = 0; i < NITEMS(modes); i++) {
 		if (strcmp(n->str, modes[i]) == 0) {
-			po->p.ipip = (enum ds_ipip)i;
+			*mode = (int)i;
 			return 0;
 		}
 	}
 	return kerr(x, n->line, key, "\"%.32s\" is not one of never, always, "
 	    "cross-subnet", n->str);
+}
+
+static int
+pool_ipip(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct pool_obj *po = o;
+	int mode;
+
+	if (pool_mode(x, n, key, "an IPIP mode", &mode) == -1)
+		return -1;
+	po->p.ipip = (enum ds_ipip)mode;
+	return 0;
+}
+
+static int
+pool_vxlan(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct pool_obj *po = o;
+	int mode;
+
+	if (pool_mode(x, n, key, "a VXLAN mode", &mode) == -1)
+		return -1;
+	po->p.vxlan = (enum ds_vxlan)mode;
+	return 0;
+}
+
+static int
+pool_no_export(struct cctx *x, const struct ynode *n, const char *key,
+    void *o)
+{
+	return ycx_bool(&x->y, n, key, &((struct pool_obj *)o)->p.no_export);
 }
 
 static int
@@ -311,7 +343,9 @@ parse_pool(struct cctx *x, const struct ynode *n, const char *key,
 	static const struct cfield f[] = {
 		{ "cidr", pool_cidr },
 		{ "ipip", pool_ipip },
+		{ "vxlan", pool_vxlan },
 		{ "disabled", pool_disabled },
+		{ "disable_bgp_export", pool_no_export },
 	};
 	struct pool_obj po;
 	char buf[PREFIX_STRLEN], k[200];

@@ -54,10 +54,25 @@ enum ds_ipip {
 	DS_IPIP_CROSS_SUBNET,
 };
 
+/* vxlanMode: the same three values as ipipMode */
+enum ds_vxlan {
+	DS_VXLAN_NEVER,
+	DS_VXLAN_ALWAYS,
+	DS_VXLAN_CROSS_SUBNET,
+};
+
+/*
+ * An IP pool as Calico defines it. A VXLAN pool's routes are never put in
+ * the kernel (Felix programs them); with no_export (disableBGPExport)
+ * nothing inside the pool is announced, own blocks included. A disabled
+ * pool only stops new IPAM allocations: its routes are handled as usual.
+ */
 struct ds_pool {
 	struct prefix		cidr;
 	enum ds_ipip		ipip;
+	enum ds_vxlan		vxlan;
 	bool			disabled;
+	bool			no_export;	/* disableBGPExport */
 };
 
 /* This node as the cluster describes it (after config overrides). */
@@ -77,9 +92,14 @@ struct ds_ops {
 	/* add: old NULL; delete: new NULL; change: both set, same name */
 	void	(*peer_changed)(void *arg, const struct ds_peer *new_peer,
 		    const struct ds_peer *old_peer);
-	/* an own block (block affinity of this node) added or removed */
+	/*
+	 * an own block (block affinity of this node) added or removed; only
+	 * blocks that pass the model's checks (inside a pool, not a default
+	 * route, not covering a node's address, a sane length) are reported
+	 */
 	void	(*block_changed)(void *arg, const struct prefix *, bool present);
 	/* add: old NULL; delete: new NULL; change: both set, same cidr */
+	/* (only pools that pass the model's checks, as for blocks) */
 	void	(*pool_changed)(void *arg, const struct ds_pool *new_pool,
 		    const struct ds_pool *old_pool);
 	/* the first full view has been delivered (and again after a resync) */

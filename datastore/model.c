@@ -7,13 +7,24 @@
  * and walks old and new views side by side, so each hook sees only what
  * changed: removals and changes first, then additions. Derivation is cheap
  * at the sizes in SPEC 6 (hundreds of nodes, thousands of blocks) and is
- * skipped for the parts no setter touched. It must not log, block, or know
- * where the facts come from.
+ * skipped for the parts no setter touched.
+ *
+ * Pools and blocks are checked as they are derived (SPEC 3): a pool or
+ * block that is a default route, has a prefix length outside its family's
+ * range (below), or covers a node's address, and a block outside every
+ * accepted pool, is refused: it stays out of the view, as if absent, and
+ * is logged once, naming it and why, when it is first refused; nothing
+ * else changes. Ranges: blocks IPv4 /20../32 and IPv6 /116../128
+ * (Calico's blockSize validation); pools IPv4 /8../32 and IPv6 /32../128
+ * (a shorter pool would let mesh peers route a large part of the address
+ * space). Besides these lines it must not log, block, or know where the
+ * facts come from.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "model.h"
 #include "xmalloc.h"
 
@@ -21,6 +32,12 @@
 #define DS_DIRTY_BLOCKS	0x02u
 #define DS_DIRTY_POOLS	0x04u
 #define DS_DIRTY_ALL	0x07u
+
+/* Sane prefix lengths (see above) */
+#define DS_BLOCK4_MIN	20
+#define DS_BLOCK6_MIN	116
+#define DS_POOL4_MIN	8
+#define DS_POOL6_MIN	32
 
 struct ds_mnode {
 	RB_ENTRY(ds_mnode)	 entry;
@@ -221,7 +238,7 @@ ds_model_node_set(struct ds_model *m, const struct ds_model_node *n)
 		m->nnodes++;
 	}
 	e->n = *n;
-	m->dirty |= DS_DIRTY_PEERS;
+	m->dirty |= DS_DIRTY_ALL;	/* pools and blocks are checked too */
 	return 0;
 }
 
@@ -235,7 +252,7 @@ ds_model_node_del(struct ds_model *m, const char *name)
 	RB_REMOVE(ds_mnode_tree, &m->nodes, e);
 	free(e);
 	m->nnodes--;
-	m->dirty |= DS_DIRTY_PEERS;
+	m->dirty |= DS_DIRTY_ALL;
 }
 
 const struct ds_model_node *
@@ -663,7 +680,8 @@ pool_same(const void *x, const void *y)
 	const struct ds_pool *a = x, *b = y;
 
 	return prefix_eq(&a->cidr, &b->cidr) && a->ipip == b->ipip &&
-	    a->disabled == b->disabled;
+	    a->vxlan == b->vxlan && a->disabled == b->disabled &&
+	    a->no_export == b->no_export;
 }
 
 static void
@@ -683,16 +701,122 @@ static const struct diff_spec pool_diff = {
 	sizeof(struct ds_pool), pool_cmp, pool_same, pool_report,
 };
 
+/* A node whose address p covers (this node's overrides count), or NULL. */
+static const char *
+covered_node(const struct ds_model *m, const struct prefix *p,
+    const struct addr **a)
+{
+	struct ds_mnode *n;
+
+	*a = p->af == AF_INET ? &m->local.ipv4 : &m->local.ipv6;
+	if (addr_is_set(*a) && prefix_contains_addr(p, *a))
+		return m->self;
+	RB_FOREACH(n, ds_mnode_tree, (struct ds_mnode_tree *)&m->nodes) {
+		*a = p->af == AF_INET ? &n->n.ipv4 : &n->n.ipv6;
+		if (addr_is_set(*a) && prefix_contains_addr(p, *a))
+			return n->n.name;
+	}
+	return NULL;
+}
+
+/* Why pool or block p is unsafe (into why), or false when it is fine. */
+static bool
+unsafe(const struct ds_model *m, const struct prefix *p, bool block,
+    char *why, size_t len)
+{
+	unsigned min = p->af == AF_INET ? (block ? DS_BLOCK4_MIN :
+	    DS_POOL4_MIN) : (block ? DS_BLOCK6_MIN : DS_POOL6_MIN);
+	const struct addr *a;
+	const char *node;
+	char buf[ADDR_STRLEN];
+
+	if (p->len == 0)
+		snprintf(why, len, "a default route");
+	else if (p->len < min)
+		snprintf(why, len, "prefix length /%u out of range "
+		    "(/%u../%u for %s %ss)", p->len, min, af_maxlen(p->af),
+		    p->af == AF_INET ? "IPv4" : "IPv6", block ? "block" :
+		    "pool");
+	else if ((node = covered_node(m, p, &a)) != NULL)
+		snprintf(why, len, "covers the address %s of node %s",
+		    addr_fmt(a, buf, sizeof(buf)), node);
+	else
+		return false;
+	return true;
+}
+
+static bool
+in_view_pool(const struct ds_model *m, const struct prefix *p)
+{
+	for (size_t i = 0; i < m->nvpools; i++)
+		if (prefix_contains(&m->vpools[i].cidr, p))
+			return true;
+	return false;
+}
+
+/* A refused pool or block, kept so that each is logged only once. */
+struct ds_refusal {
+	struct prefix	p;
+	char		why[120];
+};
+
+static bool
+was_refused(const struct ds_refusal *v, size_t n, const struct ds_refusal *r)
+{
+	for (size_t i = 0; i < n; i++)
+		if (prefix_eq(&v[i].p, &r->p) && strcmp(v[i].why, r->why) == 0)
+			return true;
+	return false;
+}
+
+/* Refuse p: log it unless the last view refused it for the same reason. */
+static void
+refuse(struct ds_refusals *old, struct ds_refusals *new,
+    const struct ds_model *m, const struct prefix *p, bool block)
+{
+	struct ds_refusal *r;
+	char buf[PREFIX_STRLEN];
+
+	new->v = xreallocarray(new->v, new->n + 1, sizeof(*new->v));
+	r = &new->v[new->n++];
+	r->p = *p;
+	if (!unsafe(m, p, block, r->why, sizeof(r->why)))
+		snprintf(r->why, sizeof(r->why), "outside every pool");
+	if (was_refused(old->v, old->n, r))
+		return;
+	prefix_fmt(p, buf, sizeof(buf));
+	if (block)
+		log_warnx("datastore: block affinity %s of node %s refused: "
+		    "%s; skipped", buf, m->self, r->why);
+	else
+		log_warnx("datastore: IP pool %s refused: %s; skipped", buf,
+		    r->why);
+}
+
+static void
+refusals_swap(struct ds_refusals *old, struct ds_refusals *new)
+{
+	free(old->v);
+	*old = *new;
+}
+
 static void
 commit_pools(struct ds_model *m, const struct ds_ops *ops, void *arg)
 {
+	struct ds_refusals bad = { NULL, 0 };
 	struct ds_mpool *e;
 	struct ds_pool *v;
+	char why[120];
 	size_t n = 0;
 
 	v = xcalloc(m->npools ? m->npools : 1, sizeof(*v));
-	RB_FOREACH(e, ds_mpool_tree, &m->pools)
-		v[n++] = e->p;
+	RB_FOREACH(e, ds_mpool_tree, &m->pools) {
+		if (unsafe(m, &e->p.cidr, false, why, sizeof(why)))
+			refuse(&m->badpools, &bad, m, &e->p.cidr, false);
+		else
+			v[n++] = e->p;
+	}
+	refusals_swap(&m->badpools, &bad);
 	diff_views(&pool_diff, m->vpools, m->nvpools, v, n, ops, arg);
 	free(m->vpools);
 	m->vpools = v;
@@ -702,13 +826,21 @@ commit_pools(struct ds_model *m, const struct ds_ops *ops, void *arg)
 static void
 commit_blocks(struct ds_model *m, const struct ds_ops *ops, void *arg)
 {
+	struct ds_refusals bad = { NULL, 0 };
 	struct ds_mblock *e;
 	struct prefix *v;
+	char why[120];
 	size_t n = 0;
 
 	v = xcalloc(m->nblocks ? m->nblocks : 1, sizeof(*v));
-	RB_FOREACH(e, ds_mblock_tree, &m->blocks)
-		v[n++] = e->p;
+	RB_FOREACH(e, ds_mblock_tree, &m->blocks) {
+		if (unsafe(m, &e->p, true, why, sizeof(why)) ||
+		    !in_view_pool(m, &e->p))
+			refuse(&m->badblocks, &bad, m, &e->p, true);
+		else
+			v[n++] = e->p;
+	}
+	refusals_swap(&m->badblocks, &bad);
 	diff_views(&block_diff, m->vblocks, m->nvblocks, v, n, ops, arg);
 	free(m->vblocks);
 	m->vblocks = v;
@@ -736,13 +868,13 @@ ds_model_commit(struct ds_model *m, const struct ds_ops *ops, void *arg)
 	derive_local(m, &l);
 	if (!m->committed || !local_eq(&l, &m->local)) {
 		m->local = l;
-		m->dirty |= DS_DIRTY_PEERS;
+		m->dirty |= DS_DIRTY_ALL;
 		if (ops->local_changed != NULL)
 			ops->local_changed(arg, &m->local);
 	}
 	if (m->dirty & DS_DIRTY_POOLS)
 		commit_pools(m, ops, arg);
-	if (m->dirty & DS_DIRTY_BLOCKS)
+	if (m->dirty & (DS_DIRTY_POOLS | DS_DIRTY_BLOCKS))
 		commit_blocks(m, ops, arg);
 	if (m->dirty & DS_DIRTY_PEERS)
 		commit_peers(m, ops, arg);

@@ -6,7 +6,10 @@
  * affinities and the explicit BGP peers. ds_model_commit() derives this
  * node's view from them (SPEC 3, calico-compat.md 3.1) and reports only the
  * difference from the last committed view through struct ds_ops, then
- * "synced" after the first commit and after ds_model_resync().
+ * "synced" after the first commit and after ds_model_resync(). Pools and
+ * blocks that are unsafe (a default route, a length out of range, covering
+ * a node's address, a block outside every pool) stay out of the view and
+ * are logged once (model.c).
  *
  * Lifecycle of a full re-read (file reload, etcd resync after compaction):
  *
@@ -58,6 +61,13 @@ RB_HEAD(ds_mpool_tree, ds_mpool);
 RB_HEAD(ds_mblock_tree, ds_mblock);
 RB_HEAD(ds_mpeer_tree, ds_mpeer);
 
+/* Pools or blocks the last commit refused (model.c), to log each once. */
+struct ds_refusal;
+struct ds_refusals {
+	struct ds_refusal	*v;
+	size_t			 n;
+};
+
 struct ds_model {
 	char			 self[DS_NAME_MAX];
 	struct addr		 ov4;		/* overrides from the config */
@@ -81,6 +91,8 @@ struct ds_model {
 	size_t			 nvblocks;
 	struct ds_pool		*vpools;
 	size_t			 nvpools;
+	struct ds_refusals	 badpools;	/* refused, not in the view */
+	struct ds_refusals	 badblocks;
 
 	unsigned		 dirty;		/* DS_DIRTY_* */
 	bool			 committed;	/* a view was reported */

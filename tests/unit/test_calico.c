@@ -65,8 +65,11 @@ rec_pool(void *arg, const struct ds_pool *n, const struct ds_pool *o)
 	if (n == NULL)
 		rec_add("-pool %s", prefix_fmt(&o->cidr, a, sizeof(a)));
 	else
-		rec_add("%cpool %s %s%s", o == NULL ? '+' : '~',
+		rec_add("%cpool %s %s%s%s%s%s", o == NULL ? '+' : '~',
 		    prefix_fmt(&n->cidr, a, sizeof(a)), ipip[n->ipip],
+		    n->vxlan != DS_VXLAN_NEVER ? " vxlan " : "",
+		    n->vxlan != DS_VXLAN_NEVER ? ipip[n->vxlan] : "",
+		    n->no_export ? " no-export" : "",
 		    n->disabled ? " disabled" : "");
 }
 
@@ -345,6 +348,148 @@ START_TEST(t_malformed)
 	ds_calico_put(C, &M, "/other/x", 8, "{}", 2);
 	ds_calico_put(C, &M, RES "nodes/a\0b", strlen(RES) + 9, "{}", 2);
 	ck_assert_uint_eq(ds_calico_nkeys(C), 1);
+	cal_teardown();
+}
+END_TEST
+
+/* vxlanMode / vxlan_mode and disableBGPExport, in both layouts (2.2). */
+START_TEST(t_pool_modes)
+{
+	cal_setup(DS_LAYOUT_V3);
+	put(RES "ippools/a", "{'spec':{'cidr':'10.244.0.0/16',"
+	    "'vxlanMode':'Always','ipipMode':'Never'}}");
+	put(RES "ippools/b", "{'spec':{'cidr':'10.245.0.0/16',"
+	    "'vxlanMode':'CrossSubnet','disableBGPExport':true}}");
+	put(RES "ippools/c", "{'spec':{'cidr':'10.246.0.0/16',"
+	    "'vxlanMode':'Never','disableBGPExport':false,'disabled':true}}");
+	commit();
+	EXPECT("local h1 (none) (none) AS64512 unknown",
+	    "+pool 10.244.0.0/16 never vxlan always",
+	    "+pool 10.245.0.0/16 never vxlan cross-subnet no-export",
+	    "+pool 10.246.0.0/16 never disabled", "synced");
+	put(RES "ippools/a", "{'spec':{'cidr':'10.244.0.0/16'}}");
+	commit();
+	EXPECT("~pool 10.244.0.0/16 never");
+	cal_teardown();
+
+	cal_setup(DS_LAYOUT_V2);
+	put("/calico/v1/ipam/v4/pool/10.244.0.0-16", "{'cidr':'10.244.0.0/16',"
+	    "'ipip':'','ipip_mode':'','vxlan_mode':'always',"
+	    "'masquerade':true,'disabled':false}");
+	put("/calico/v1/ipam/v4/pool/10.245.0.0-16", "{'cidr':'10.245.0.0/16',"
+	    "'vxlan_mode':'cross-subnet','disableBGPExport':true}");
+	put("/calico/v1/ipam/v4/pool/10.246.0.0-16", "{'cidr':'10.246.0.0/16',"
+	    "'ipip':'tunl0','vxlan_mode':''}");
+	commit();
+	EXPECT("local h1 (none) (none) AS64512 unknown",
+	    "+pool 10.244.0.0/16 never vxlan always",
+	    "+pool 10.245.0.0/16 never vxlan cross-subnet no-export",
+	    "+pool 10.246.0.0/16 always", "synced");
+	cal_teardown();
+}
+END_TEST
+
+/*
+ * A pool with an unknown mode or a field of the wrong type: one line
+ * naming the key and the field, that pool skipped (its old facts undone),
+ * the rest of the view unchanged.
+ */
+START_TEST(t_pool_bad)
+{
+	static const struct { const char *key, *val, *why; } v3[] = {
+	    { "ippools/x1", "{'spec':{'cidr':'10.1.0.0/16','vxlanMode':"
+		"'always'}}", "unknown spec.vxlanMode" },
+	    { "ippools/x2", "{'spec':{'cidr':'10.2.0.0/16','vxlanMode':1}}",
+		"unknown spec.vxlanMode" },
+	    { "ippools/x3", "{'spec':{'cidr':'10.3.0.0/16',"
+		"'disableBGPExport':'yes'}}",
+		"spec.disableBGPExport is not a boolean" },
+	    { "ippools/x4", "{'spec':{'cidr':'10.4.0.0/16','disabled':1}}",
+		"spec.disabled is not a boolean" },
+	    { "ippools/x5", "{'spec':{'cidr':'10.5.0.0/16','ipipMode':"
+		"'Sometimes'}}", "unknown spec.ipipMode" },
+	};
+	static const struct { const char *key, *val, *why; } v2[] = {
+	    { "10.1.0.0-16", "{'cidr':'10.1.0.0/16','vxlan_mode':'Always'}",
+		"unknown \"vxlan_mode\"" },
+	    { "10.2.0.0-16", "{'cidr':'10.2.0.0/16','vxlan_mode':true}",
+		"\"vxlan_mode\" is not a string" },
+	    { "10.3.0.0-16", "{'cidr':'10.3.0.0/16','disableBGPExport':0}",
+		"\"disableBGPExport\" is not a boolean" },
+	    { "10.4.0.0-16", "{'cidr':'10.4.0.0/16','disabled':'no'}",
+		"\"disabled\" is not a boolean" },
+	    { "10.5.0.0-16", "{'cidr':'10.5.0.0/16','ipip':'tunl0',"
+		"'ipip_mode':'sometimes'}", "unknown \"ipip_mode\"" },
+	};
+	char key[200], line[300];
+
+	log_capture();
+	cal_setup(DS_LAYOUT_V3);
+	put(RES "ippools/good", "{'spec':{'cidr':'10.244.0.0/16'}}");
+	put(RES "ippools/x1", "{'spec':{'cidr':'10.1.0.0/16'}}");
+	commit();
+	EXPECT("local h1 (none) (none) AS64512 unknown",
+	    "+pool 10.1.0.0/16 never", "+pool 10.244.0.0/16 never",
+	    "synced");
+	for (size_t i = 0; i < NITEMS(v3); i++) {
+		snprintf(key, sizeof(key), RES "%s", v3[i].key);
+		put(key, v3[i].val);
+		snprintf(line, sizeof(line), "etcd key %s: %s", key,
+		    v3[i].why);
+		ck_assert_int_eq(log_lines(line), 1);
+	}
+	commit();
+	EXPECT("-pool 10.1.0.0/16");
+	ck_assert_int_eq(log_lines("etcd key "), (int)NITEMS(v3));
+	cal_teardown();
+
+	cal_setup(DS_LAYOUT_V2);
+	put("/calico/v1/ipam/v4/pool/10.244.0.0-16",
+	    "{'cidr':'10.244.0.0/16'}");
+	for (size_t i = 0; i < NITEMS(v2); i++) {
+		snprintf(key, sizeof(key), "/calico/v1/ipam/v4/pool/%s",
+		    v2[i].key);
+		put(key, v2[i].val);
+		snprintf(line, sizeof(line), "etcd key %s: %s", key,
+		    v2[i].why);
+		ck_assert_int_eq(log_lines(line), 1);
+	}
+	commit();
+	EXPECT("local h1 (none) (none) AS64512 unknown",
+	    "+pool 10.244.0.0/16 never", "synced");
+	cal_teardown();
+}
+END_TEST
+
+/* Unsafe but well-formed pools and affinities from etcd: refused (SPEC 3). */
+START_TEST(t_unsafe)
+{
+	log_capture();
+	cal_setup(DS_LAYOUT_V3);
+	put(RES "nodes/h1", "{'spec':{'bgp':{'ipv4Address':'198.18.0.1/24'}}}");
+	put(RES "ippools/p", "{'spec':{'cidr':'10.244.0.0/16'}}");
+	put(RES "ippools/all", "{'spec':{'cidr':'0.0.0.0/0'}}");
+	put(RES "ippools/under", "{'spec':{'cidr':'198.18.0.0/16'}}");
+	put(AFF "10.244.1.0-26", "{'state':'confirmed'}");
+	put(AFF "10.9.1.0-26", "{'state':'confirmed'}");
+	put(AFF "10.0.0.0-8", "");
+	commit();
+	EXPECT("local h1 198.18.0.1 198.18.0.0/24 AS64512",
+	    "+pool 10.244.0.0/16 never", "+block 10.244.1.0/26", "synced");
+	ck_assert_int_eq(log_lines("IP pool 0.0.0.0/0 refused: a default "
+	    "route"), 1);
+	ck_assert_int_eq(log_lines("IP pool 198.18.0.0/16 refused: covers "
+	    "the address 198.18.0.1 of node h1"), 1);
+	ck_assert_int_eq(log_lines("block affinity 10.9.1.0/26 of node h1 "
+	    "refused: outside every pool"), 1);
+	ck_assert_int_eq(log_lines("block affinity 10.0.0.0/8 of node h1 "
+	    "refused: prefix length /8 out of range"), 1);
+	/* the bad ones deleted: nothing to report, nothing logged */
+	del(RES "ippools/all");
+	del(AFF "10.9.1.0-26");
+	commit();
+	EXPECT_NONE();
+	ck_assert_int_eq(log_lines("refused"), 4);
 	cal_teardown();
 }
 END_TEST
@@ -894,6 +1039,9 @@ main(void)
 	log_init(LOG_LVL_INFO, 0, "test_calico");
 	tcase_add_test(tk, t_v3_keys);
 	tcase_add_test(tk, t_v3_peers_pools);
+	tcase_add_test(tk, t_pool_modes);
+	tcase_add_test(tk, t_pool_bad);
+	tcase_add_test(tk, t_unsafe);
 	tcase_add_test(tk, t_v2_keys);
 	tcase_add_test(tk, t_malformed);
 	tcase_add_test(te, t_v3_list_watch);

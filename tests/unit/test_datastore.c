@@ -25,6 +25,7 @@
 #include "log.h"
 #include "model.h"
 #include "ds_rec.h"
+#include "log_capture.h"
 
 static char tmpdir[] = "/tmp/test_datastore.XXXXXX";
 
@@ -66,19 +67,31 @@ rec_peer(void *arg, const struct ds_peer *n, const struct ds_peer *o)
 
 static const char *const ipip_names[] = { "never", "always", "cross-subnet" };
 
+/* " vxlan MODE" and " no-export" only when set, so older lines stay */
+static const char *
+pool_extra(const struct ds_pool *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", p->vxlan != DS_VXLAN_NEVER ? " vxlan " :
+	    "", p->vxlan != DS_VXLAN_NEVER ? ipip_names[p->vxlan] : "",
+	    p->no_export ? " no-export" : "");
+	return buf;
+}
+
 static void
 rec_pool(void *arg, const struct ds_pool *n, const struct ds_pool *o)
 {
-	char a[PREFIX_STRLEN];
+	char a[PREFIX_STRLEN], x[40], y[40];
 
 	(void)arg;
 	if (n == NULL)
 		rec_add("-pool %s", prefix_fmt(&o->cidr, a, sizeof(a)));
 	else
-		rec_add("%cpool %s %s%s%s%s%s", o == NULL ? '+' : '~',
+		rec_add("%cpool %s %s%s%s%s%s%s%s", o == NULL ? '+' : '~',
 		    prefix_fmt(&n->cidr, a, sizeof(a)), ipip_names[n->ipip],
+		    pool_extra(n, x, sizeof(x)),
 		    n->disabled ? " disabled" : "", o != NULL ? " (was " : "",
 		    o != NULL ? ipip_names[o->ipip] : "",
+		    o != NULL ? pool_extra(o, y, sizeof(y)) : "",
 		    o == NULL ? "" : o->disabled ? " disabled)" : ")");
 }
 
@@ -459,6 +472,113 @@ START_TEST(t_take)
 }
 END_TEST
 
+/*
+ * Unsafe pools and blocks (SPEC 3) stay out of the view, each logged once
+ * with what it is and why; the rest of the view is as if they were absent.
+ */
+START_TEST(t_refuse)
+{
+	struct ds_model m;
+	struct prefix p;
+
+	log_capture();
+	log_init(LOG_LVL_INFO, 0, "test_datastore");
+	ds_model_init(&m, "h1");
+	node(&m, "h1", "198.18.0.1", "fd80::1", 0);
+	pool(&m, "10.244.0.0/16", DS_IPIP_NEVER, false);
+	pool(&m, "fd00:10::/48", DS_IPIP_NEVER, false);
+	pool(&m, "0.0.0.0/0", DS_IPIP_NEVER, false);		/* default */
+	pool(&m, "10.0.0.0/7", DS_IPIP_NEVER, false);		/* too short */
+	pool(&m, "fd00::/31", DS_IPIP_NEVER, false);		/* too short */
+	pool(&m, "198.18.0.0/16", DS_IPIP_NEVER, false);	/* h1's */
+	block(&m, "10.244.1.0/26");
+	block(&m, "fd00:10::/122");
+	block(&m, "10.9.0.0/26");				/* no pool */
+	block(&m, "0.0.0.0/0");
+	block(&m, "10.244.0.0/19");				/* too short */
+	block(&m, "fd00:10::/64");				/* too short */
+	block(&m, "198.18.0.0/26");				/* h1's */
+	ds_model_commit(&m, &rec_ops, NULL);
+	EXPECT("local h1 198.18.0.1 fd80::1 (none) AS64512",
+	    "+pool 10.244.0.0/16 never", "+pool fd00:10::/48 never",
+	    "+block 10.244.1.0/26", "+block fd00:10::/122", "synced");
+	ck_assert_int_eq(log_lines("refused"), 9);
+	ck_assert_int_eq(log_lines("datastore: IP pool 0.0.0.0/0 refused: "
+	    "a default route; skipped"), 1);
+	ck_assert_int_eq(log_lines("IP pool 10.0.0.0/7 refused: prefix "
+	    "length /7 out of range (/8../32 for IPv4 pools)"), 1);
+	ck_assert_int_eq(log_lines("IP pool fd00::/31 refused: prefix length "
+	    "/31 out of range (/32../128 for IPv6 pools)"), 1);
+	ck_assert_int_eq(log_lines("IP pool 198.18.0.0/16 refused: covers "
+	    "the address 198.18.0.1 of node h1"), 1);
+	ck_assert_int_eq(log_lines("datastore: block affinity 10.9.0.0/26 of "
+	    "node h1 refused: outside every pool; skipped"), 1);
+	ck_assert_int_eq(log_lines("block affinity 0.0.0.0/0 of node h1 "
+	    "refused: a default route"), 1);
+	ck_assert_int_eq(log_lines("block affinity 10.244.0.0/19 of node h1 "
+	    "refused: prefix length /19 out of range (/20../32 for IPv4 "
+	    "blocks)"), 1);
+	ck_assert_int_eq(log_lines("block affinity fd00:10::/64 of node h1 "
+	    "refused: prefix length /64 out of range (/116../128 for IPv6 "
+	    "blocks)"), 1);
+	ck_assert_int_eq(log_lines("block affinity 198.18.0.0/26 of node h1 "
+	    "refused: covers the address 198.18.0.1 of node h1"), 1);
+
+	/* committed again: nothing new, nothing logged again */
+	node(&m, "h2", "198.18.0.2", NULL, 0);
+	ds_model_commit(&m, &rec_ops, NULL);
+	EXPECT("+peer Mesh_198_18_0_2 198.18.0.2 AS64512 node-to-node mesh h2 "
+	    "port 179");
+	ck_assert_int_eq(log_lines("refused"), 9);
+
+	/* a pool for the lone block: it comes in */
+	pool(&m, "10.9.0.0/16", DS_IPIP_NEVER, false);
+	ds_model_commit(&m, &rec_ops, NULL);
+	EXPECT("+pool 10.9.0.0/16 never", "+block 10.9.0.0/26");
+
+	/* a node inside a pool: the pool and its block go, the rest stays */
+	node(&m, "h3", "10.9.7.7", NULL, 0);
+	ds_model_commit(&m, &rec_ops, NULL);
+	EXPECT("-pool 10.9.0.0/16", "-block 10.9.0.0/26",
+	    "+peer Mesh_10_9_7_7 10.9.7.7 AS64512 node-to-node mesh h3 "
+	    "port 179");
+	ck_assert_int_eq(log_lines("IP pool 10.9.0.0/16 refused: covers the "
+	    "address 10.9.7.7 of node h3"), 1);
+	ck_assert_int_eq(log_lines("block affinity 10.9.0.0/26 of node h1 "
+	    "refused: outside every pool"), 2);
+	ds_model_node_del(&m, "h3");
+	ds_model_commit(&m, &rec_ops, NULL);
+	EXPECT("+pool 10.9.0.0/16 never", "+block 10.9.0.0/26",
+	    "-peer Mesh_10_9_7_7 10.9.7.7 AS64512");
+
+	/* a block goes: only it is reported */
+	p = P("10.244.1.0/26");
+	ds_model_block_del(&m, &p);
+	ds_model_commit(&m, &rec_ops, NULL);
+	EXPECT("-block 10.244.1.0/26");
+	ds_model_fini(&m);
+}
+END_TEST
+
+START_TEST(t_override_covered)
+{
+	struct ds_model m;
+	struct addr a = A("10.244.9.1");
+
+	log_capture();
+	log_init(LOG_LVL_INFO, 0, "test_datastore");
+	ds_model_init(&m, "h1");
+	node(&m, "h1", "198.18.0.1", NULL, 0);
+	pool(&m, "10.244.0.0/16", DS_IPIP_NEVER, false);
+	ds_model_set_overrides(&m, &a, NULL, 0);
+	ds_model_commit(&m, &rec_ops, NULL);
+	EXPECT("local h1 10.244.9.1 (none) (none) AS64512", "synced");
+	ck_assert_int_eq(log_lines("IP pool 10.244.0.0/16 refused: covers "
+	    "the address 10.244.9.1 of node h1"), 1);
+	ds_model_fini(&m);
+}
+END_TEST
+
 /* Cluster files. */
 
 static void
@@ -511,6 +631,10 @@ START_TEST(t_cluster_values)
 	    "node_mesh: no\n"
 	    "pools:\n"
 	    "  - {cidr: 'fd00:10::/64', ipip: always, disabled: yes}\n"
+	    "  - {cidr: 10.244.0.0/16, vxlan: cross-subnet, "
+	    "disable_bgp_export: true}\n"
+	    "  - {cidr: 10.245.0.0/16, vxlan: always, "
+	    "disable_bgp_export: false}\n"
 	    "nodes:\n"
 	    "  - name: h1\n"
 	    "    ipv4: 198.18.0.1/24\n"
@@ -530,6 +654,8 @@ START_TEST(t_cluster_values)
 	    err);
 	ds_model_commit(&m, &rec_ops, NULL);
 	EXPECT("local h1 198.18.0.1 fd80::1 198.18.0.0/24 AS65546",
+	    "+pool 10.244.0.0/16 never vxlan cross-subnet no-export",
+	    "+pool 10.245.0.0/16 never vxlan always",
 	    "+pool fd00:10::/64 always disabled", "+block 10.244.1.0/26",
 	    "+block fd00:10::/122", "synced");
 	l = ds_model_local(&m);
@@ -603,6 +729,15 @@ static const struct bad bad[] = {
 	    "cross-subnet" },
 	{ "pools:\n  - cidr: 10.244.0.0/16\n    disabled: maybe\n", 3,
 	    "key pools[0].disabled: expected true or false" },
+	{ "pools:\n  - cidr: 10.244.0.0/16\n    vxlan: Always\n", 3,
+	    "key pools[0].vxlan: \"Always\" is not one of never, always, "
+	    "cross-subnet" },
+	{ "pools:\n  - cidr: 10.244.0.0/16\n    vxlan: [always]\n", 3,
+	    "key pools[0].vxlan: expected a VXLAN mode, got a sequence" },
+	{ "pools:\n  - cidr: 10.244.0.0/16\n    disable_bgp_export: 1\n", 3,
+	    "key pools[0].disable_bgp_export: expected true or false" },
+	{ "pools:\n  - cidr: 10.244.0.0/16\n    disable_bgp_export: {}\n",
+	    3, "key pools[0].disable_bgp_export: expected true or false" },
 	{ "pools:\n  - cidr: 10.244.0.0/16\n  - cidr: 10.244.0.0/16\n", 3,
 	    "key pools[1].cidr: duplicate pool 10.244.0.0/16" },
 	{ "pools:\n  - cidr: {a: b}\n", 2,
@@ -919,6 +1054,8 @@ main(void)
 	tcase_add_test(tm, t_invalid_setters);
 	tcase_add_test(tm, t_diff);
 	tcase_add_test(tm, t_take);
+	tcase_add_test(tm, t_refuse);
+	tcase_add_test(tm, t_override_covered);
 	tcase_add_test(tf, t_cluster_example);
 	tcase_add_test(tf, t_cluster_values);
 	tcase_add_loop_test(tf, t_cluster_bad, 0, (int)NITEMS(bad));
