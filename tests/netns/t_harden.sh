@@ -52,6 +52,21 @@ no_deletes() {
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
+# rss_bound_mib: the RSS growth a scenario allows (SPEC 6: < 32 MiB). An ASan
+# ternd keeps freed memory in its quarantine and shadows the heap: there the
+# quarantine is cut to 8 MiB and the bound is 96 MiB, which still catches the
+# unbounded growth these attacks caused (over 1 GiB in 8 s of flood).
+rss_bound_mib() {
+	if ldd "$TERND" 2>/dev/null | grep -q libasan; then
+		echo 96
+	else
+		echo 32
+	fi
+}
+if ldd "$TERND" 2>/dev/null | grep -q libasan; then
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8"
+fi
+
 # ctl_ok HOST: ternd answers `show protocols` on its control socket within 2 s.
 ctl_ok() {
 	timeout 2 "$(dirname "$TERND")/ternctl" -s "$W/$1.ctl" show protocols >/dev/null
@@ -266,7 +281,8 @@ harden_flood() {
 	peak=$(watch_h1 16)
 	expect 20 "the flood is over" grep -q '^finished' "$out"
 	note "flood: $(grep '^flood total' "$out" | tr '\n' ';') h1 RSS $rss0 -> peak $peak KiB"
-	((peak - rss0 < 32 * 1024)) || fail "h1 grew by $(((peak - rss0) / 1024)) MiB under the flood"
+	((peak - rss0 < $(rss_bound_mib) * 1024)) ||
+		fail "h1 grew by $(((peak - rss0) / 1024)) MiB under the flood"
 	healthy h2
 	assert_running h1
 }
@@ -327,7 +343,8 @@ harden_budgets() {
 	wait_log_re 5 h1 "$(mesh_name h4).*memory budget of 4194304 bytes exceeded"
 	peak=$(watch_h1 3)
 	note "h1 RSS $rss0 -> $peak KiB; h4: $(grep -c '^unique sent' "$W/h4.out") progress lines"
-	((peak - rss0 < 32 * 1024)) || fail "h1 grew by $(((peak - rss0) / 1024)) MiB"
+	((peak - rss0 < $(rss_bound_mib) * 1024)) ||
+		fail "h1 grew by $(((peak - rss0) / 1024)) MiB"
 	healthy h2
 	assert_running h1
 }
@@ -408,3 +425,24 @@ EOF
 	assert_running h1
 }
 scenario harden_refresh
+
+# (9) finding 4, RFC 7313: h3 (enhanced route refresh) announces two blocks, then
+# re-sends only one between Begin- and End-of-Route-Refresh: the other goes. Before,
+# both markers were taken as refresh requests and nothing was swept.
+harden_erefresh() {
+	require_ternd
+	require_adv
+	netns_hosts 3
+	cluster_file "$W/cluster.yaml" h1 h3
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	adv h3 "$W/h3.out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.3 --rr --ehrr \
+		announce:10.244.3.0/26:198.18.0.3 announce:10.244.33.0/26:198.18.0.3 eor \
+		sleep:2 refresh:1 announce:10.244.3.0/26:198.18.0.3 refresh:2 sleep:20
+	expect 10 "h3 is established with enhanced refresh" grep -q '^established.*ehrr=1' "$W/h3.out"
+	wait_route 15 h1 '^10\.244\.33\.0/26 .*via 198\.18\.0\.3 '
+	expect 15 "h1 sweeps what h3 did not re-send" eval "! route_has h1 '^10\.244\.33\.0/26 '"
+	route_has h1 '^10\.244\.3\.0/26 .*via 198\.18\.0\.3 ' || fail "h1 lost the re-sent block"
+	grep -q '^closed by peer' "$W/h3.out" && fail "h1 closed h3's session"
+	assert_running h1
+}
+scenario harden_erefresh
