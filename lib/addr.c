@@ -3,6 +3,7 @@
  * Every parser checks its whole input; nothing here logs.
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,14 +229,19 @@ prefix_contains_addr(const struct prefix *p, const struct addr *a)
 uint32_t
 prefix_hash_bytes(uint8_t af, uint8_t len, const uint8_t *b)
 {
-	/* keyed (hash.h): a peer cannot choose prefixes that collide */
-	struct hash_state s;
+	/* keyed (hash.h): a peer cannot choose prefixes that collide; the
+	 * family, length and address bytes packed into whole words */
+	union {
+		uint8_t		b[24];
+		uint64_t	w[3];
+	} u = { .b = { af, len } };
+	size_t n = af_bytes(af);
 	uint64_t h;
 
-	hash_init(&s);
-	hash_add_u32(&s, (uint32_t)af << 8 | len);
-	hash_add(&s, b, af_bytes(af));
-	h = hash_final(&s);
+	memcpy(u.b + 2, b, n);
+	for (size_t i = 0; i < (n + 2 + 7) / 8; i++)
+		u.w[i] = le64toh(u.w[i]);
+	h = hash_words(u.w, (n + 2 + 7) / 8);
 	return (uint32_t)(h ^ (h >> 32));
 }
 

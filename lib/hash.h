@@ -28,5 +28,7 @@ void	 hash_add_u32(struct hash_state *, uint32_t);
 void	 hash_add_u64(struct hash_state *, uint64_t);
 uint64_t hash_final(struct hash_state *);
 uint64_t hash_bytes(const void *, size_t);
+/* The same as hash_bytes of the n words in little-endian order. */
+uint64_t hash_words(const uint64_t *, size_t n);
 
 #endif

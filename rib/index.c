@@ -27,13 +27,10 @@
 static uint64_t
 slot_hash(uint32_t kind, const void *a, const void *src, uint32_t pid)
 {
-	struct hash_state s;
+	uint64_t w[3] = { (uint64_t)(uintptr_t)a, (uint64_t)(uintptr_t)src,
+	    (uint64_t)kind << 32 | pid };
 
-	hash_init(&s);
-	hash_add_u64(&s, (uint64_t)(uintptr_t)a);
-	hash_add_u64(&s, (uint64_t)(uintptr_t)src);
-	hash_add_u64(&s, (uint64_t)kind << 32 | pid);
-	return hash_final(&s);
+	return hash_words(w, 3);
 }
 
 static inline bool

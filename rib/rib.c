@@ -109,11 +109,40 @@ prefix_valid(const struct prefix *p)
 
 /* ---- accounting: counts per (prefix, source), sets per source ---- */
 
+/*
+ * How many paths of src use set a: src's one-entry cache (acct_attrs,
+ * acct_n) owns the count of the set it names, the index the others'. A
+ * table from one peer shares a few sets, so a million inserts touch the
+ * index a handful of times. Switching the cache writes its count back to
+ * the index and takes the new set's count out of it.
+ */
+static size_t *
+attr_count(struct rib *rib, struct rib_src *src, const struct rib_attrs *a)
+{
+	struct rib_idx_slot *sl;
+	bool created;
+
+	if (src->acct_attrs == a)
+		return &src->acct_n;
+	if (src->acct_attrs != NULL && src->acct_n > 0)
+		rib_idx_get(&rib->idx, RIB_IDX_ATTR, src->acct_attrs, src, 0,
+		    &created)->v.n = src->acct_n;
+	src->acct_attrs = a;
+	src->acct_n = 0;
+	if ((sl = rib_idx_find(&rib->idx, RIB_IDX_ATTR, a, src, 0)) != NULL) {
+		src->acct_n = sl->v.n;
+		rib_idx_del(&rib->idx, sl);
+	}
+	return &src->acct_n;
+}
+
 /* The set's memory is charged to src once, with its first path. */
 static size_t
 attr_cost(const struct rib *rib, const struct rib_src *src,
     const struct rib_attrs *a)
 {
+	if (src->acct_attrs == a)
+		return src->acct_n > 0 ? 0 : rib_attrs_size(a);
 	if (rib_idx_find(&rib->idx, RIB_IDX_ATTR, a, src, 0) != NULL)
 		return 0;
 	return rib_attrs_size(a);
@@ -122,20 +151,22 @@ attr_cost(const struct rib *rib, const struct rib_src *src,
 static void
 attr_charge(struct rib *rib, struct rib_src *src, const struct rib_attrs *a)
 {
-	bool created;
-	struct rib_idx_slot *sl = rib_idx_get(&rib->idx, RIB_IDX_ATTR, a, src,
-	    0, &created);
-
-	if (sl->v.n++ == 0)
+	if ((*attr_count(rib, src, a))++ == 0)
 		src->mem += rib_attrs_size(a);
 }
 
 static void
 attr_uncharge(struct rib *rib, struct rib_src *src, const struct rib_attrs *a)
 {
-	struct rib_idx_slot *sl = rib_idx_find(&rib->idx, RIB_IDX_ATTR, a, src,
-	    0);
+	struct rib_idx_slot *sl;
 
+	if (src->acct_attrs == a) {
+		assert(src->acct_n > 0);
+		if (--src->acct_n == 0)
+			src->mem -= rib_attrs_size(a);
+		return;
+	}
+	sl = rib_idx_find(&rib->idx, RIB_IDX_ATTR, a, src, 0);
 	assert(sl != NULL && sl->v.n > 0);
 	if (--sl->v.n == 0) {
 		rib_idx_del(&rib->idx, sl);
@@ -399,7 +430,7 @@ rib_update(struct rib *rib, struct rib_src *src, const struct prefix *pfx,
 	struct rib_tab *t;
 	struct rib_entry *e;
 	struct rib_path *p, old;
-	uint32_t idx, slot;
+	uint32_t idx, slot, h;
 	bool created, head;
 	int rc;
 
@@ -407,7 +438,8 @@ rib_update(struct rib *rib, struct rib_src *src, const struct prefix *pfx,
 	if (!prefix_valid(pfx))
 		return RIB_E_PREFIX;
 	t = tab_of(rib, pfx->af);
-	e = rib_tab_find(t, pfx, &slot);
+	h = prefix_hash(pfx);
+	e = rib_tab_find_h(t, pfx, h, &slot);
 	p = e != NULL ? path_find(rib, e, src, path_id) : NULL;
 	if (p != NULL && p->attrs == attrs) {
 		p->stale = false;	/* RFC 4724 4.2: refreshed, same best */
@@ -415,7 +447,7 @@ rib_update(struct rib *rib, struct rib_src *src, const struct prefix *pfx,
 	}
 	if ((rc = check_bounds(rib, e, src, attrs, p == NULL)) != 0)
 		return rc;
-	e = rib_tab_get(t, pfx, &created, &idx);
+	e = rib_tab_get_h(t, pfx, h, &created, &idx);
 	if (created) {
 		path_init(rib, &e->head, src, path_id, attrs);
 		notify(rib, pfx, make_id(t, idx), &e->head, NULL);

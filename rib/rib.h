@@ -83,6 +83,8 @@ struct rib_src {
 	/* maintained by the rib */
 	size_t			 npaths;
 	size_t			 mem;		/* charged to this source */
+	const struct rib_attrs	*acct_attrs;	/* the set last charged, */
+	size_t			 acct_n;	/* with its paths (rib.c) */
 };
 
 /*

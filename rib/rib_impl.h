@@ -107,6 +107,11 @@ struct rib_entry *rib_tab_find(const struct rib_tab *, const struct prefix *,
 		    uint32_t *);
 struct rib_entry *rib_tab_get(struct rib_tab *, const struct prefix *, bool *,
 		    uint32_t *);
+/* The same with the prefix's prefix_hash known (one hash per update). */
+struct rib_entry *rib_tab_find_h(const struct rib_tab *, const struct prefix *,
+		    uint32_t, uint32_t *);
+struct rib_entry *rib_tab_get_h(struct rib_tab *, const struct prefix *,
+		    uint32_t, bool *, uint32_t *);
 /* The slab index of the entry in slot (from rib_tab_find). */
 uint32_t	 rib_tab_slot_idx(const struct rib_tab *, uint32_t);
 struct rib_entry *rib_tab_entry(const struct rib_tab *, uint32_t);

@@ -215,8 +215,16 @@ struct rib_entry *
 rib_tab_find(const struct rib_tab *t, const struct prefix *pfx,
     uint32_t *slotp)
 {
+	return rib_tab_find_h(t, pfx, prefix_hash(pfx), slotp);
+}
+
+/* rib_tab_find with pfx's prefix_hash h already known. */
+struct rib_entry *
+rib_tab_find_h(const struct rib_tab *t, const struct prefix *pfx, uint32_t h,
+    uint32_t *slotp)
+{
 	struct rib_entry *e;
-	uint32_t h = prefix_hash(pfx), i, v, mask = t->cap - 1;
+	uint32_t i, v, mask = t->cap - 1;
 
 	for (i = home(t, h); (v = t->slots[i]) != 0; i = (i + 1) & mask) {
 		if (!slot_tag_eq(v, h))
@@ -245,8 +253,16 @@ struct rib_entry *
 rib_tab_get(struct rib_tab *t, const struct prefix *pfx, bool *created,
     uint32_t *idxp)
 {
+	return rib_tab_get_h(t, pfx, prefix_hash(pfx), created, idxp);
+}
+
+/* rib_tab_get with pfx's prefix_hash h already known. */
+struct rib_entry *
+rib_tab_get_h(struct rib_tab *t, const struct prefix *pfx, uint32_t h,
+    bool *created, uint32_t *idxp)
+{
 	struct rib_entry *e;
-	uint32_t h = prefix_hash(pfx), i, v, idx, mask;
+	uint32_t i, v, idx, mask;
 
 	if ((t->count + 1) * 4 > (size_t)t->cap * 3)
 		tab_resize(t, t->cap * 2);
