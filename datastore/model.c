@@ -156,10 +156,14 @@ ds_model_fini(struct ds_model *m)
 	free(m->vpeers);
 	free(m->vblocks);
 	free(m->vpools);
+	free(m->badpools.v);
+	free(m->badblocks.v);
 	m->vpeers = NULL;
 	m->vblocks = NULL;
 	m->vpools = NULL;
+	m->badpools.v = m->badblocks.v = NULL;
 	m->nvpeers = m->nvblocks = m->nvpools = 0;
+	m->badpools.n = m->badblocks.n = 0;
 }
 
 void
