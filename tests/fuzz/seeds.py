@@ -130,7 +130,12 @@ def calico_seeds():
             rec_put(RES + "ippools/p2", j({"spec": {
                 "cidr": "fd00:10::/48", "disabled": True}}), True),
             rec_put(RES + "ippools/p1", j({"spec": {
-                "cidr": "10.245.0.0/16", "ipipMode": "Always"}}), True)]),
+                "cidr": "10.245.0.0/16", "ipipMode": "Always"}}), True),
+            rec_put(RES + "ippools/p3", j({"spec": {
+                "cidr": "10.96.0.0/12", "vxlanMode": "CrossSubnet",
+                "disableBGPExport": True}}), True),
+            rec_put(RES + "ippools/unsafe", j({"spec": {
+                "cidr": "0.0.0.0/0"}}), True)]),
         ("v3_affinities", [
             rec_put(AFF + "10.244.1.0-26",
                     j({"state": "confirmed", "deleted": False})),
@@ -179,6 +184,9 @@ def calico_seeds():
                 "ipam": True, "disabled": False})),
             rec_put("/calico/v1/ipam/v6/pool/fd00:10::-48",
                     j({"cidr": "fd00:10::/48"})),
+            rec_put("/calico/v1/ipam/v4/pool/10.96.0.0-12", j({
+                "cidr": "10.96.0.0/12", "vxlan_mode": "always",
+                "disableBGPExport": True})),
             rec_put(AFF + "10.244.1.0-26", ""),
             rec_put(AFF + "10.244.1.128-26", "anything", True),
             rec_del(AFF + "10.244.1.0-26", True)]),
@@ -334,6 +342,14 @@ def cluster_seeds(src):
         b"    blocks: [10.244.1.0/26, 'fd00:10::/122']\n"
         b"  - {name: h2, ipv4: \"\", ipv6: ~, blocks: ~}\n"
         b"peers: []\n")
+    yield "pools", (
+        b"pools:\n"
+        b"  - {cidr: 10.244.0.0/16, ipip: cross-subnet}\n"
+        b"  - {cidr: 10.96.0.0/12, vxlan: always, disable_bgp_export: true}\n"
+        b"  - {cidr: 0.0.0.0/0}\n"
+        b"nodes:\n"
+        b"  - {name: h1, ipv4: 10.244.0.1/24, blocks: [10.244.0.0/26, "
+        b"192.168.0.0/26]}\n")
     yield "peers", (
         b"peers:\n"
         b"  - {ip: 10.0.0.1, as: 1, node: h1}\n"
