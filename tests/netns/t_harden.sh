@@ -18,12 +18,19 @@ require_adv() {
 	[[ -x $BGPADV ]] || skip "no adversary at $BGPADV (build tests/adv)"
 }
 
+# listening HOST: something listens on HOST's TCP port 179.
+listening() { hexec "$1" ss -Hltn 'sport = :179' | grep -q LISTEN; }
+
 # adv HOST OUT ARGS...: run the adversary in HOST's namespace in the background,
-# stdout to OUT (its progress lines), stderr beside it.
+# stdout to OUT (its progress lines), stderr beside it. It connects to h1: first
+# wait until h1's ternd listens (an ASan ternd takes a while to start).
 adv() {
 	local h=$1 out=$2
 	shift 2
-	ip netns exec "$(host_ns "$h")" timeout 120 "$BGPADV" "$@" \
+	listening h1 || expect 20 "ternd on h1 listens on port 179" listening h1
+	# (an ASan bgpadv that dies on purpose leaves its actions allocated)
+	ip netns exec "$(host_ns "$h")" env ASAN_OPTIONS=detect_leaks=0 \
+		timeout 120 "$BGPADV" "$@" \
 		>"$out" 2>"$out.err" </dev/null &
 	_tt_record_pid $!
 }
