@@ -496,7 +496,7 @@ END_TEST
 
 /* --- layer 2: the protocols without a network ---------------------------- */
 
-static struct ds_etcd *E;
+#include "etcd_stub.h"
 static char buf[1 << 16];
 
 static struct ds_etcd *
@@ -514,22 +514,6 @@ etcd_new(enum ds_type type)
 	ck_assert_str_eq(E->endpoints[1], "http://198.18.0.2:2379");
 	ck_assert_int_eq(ds_etcd_start(E), 0);
 	return E;
-}
-
-static void
-etcd_teardown(void)
-{
-	ds_etcd_free(E);
-	ds_model_fini(&M);
-}
-
-static struct etcd_req *
-last_req(void)
-{
-	struct etcd_req *r = TAILQ_LAST(&E->reqs, etcd_req_head);
-
-	ck_assert_ptr_nonnull(r);
-	return r;
 }
 
 static size_t

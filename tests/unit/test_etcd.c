@@ -136,7 +136,7 @@ static const struct ds_ops rec_ops = {
 #define NRANGES_V2	4	/* ippools, own ipam; v2: bgp, 2 pools, ipam */
 
 static struct ds_model M;
-static struct ds_etcd *E;
+#include "etcd_stub.h"
 
 static struct ds_etcd *
 etcd_new(enum ds_type type, const struct ds_etcd_timing *t)
@@ -155,22 +155,6 @@ etcd_new(enum ds_type type, const struct ds_etcd_timing *t)
 	E = ds_etcd_new(NULL, &c, &M, &rec_ops, NULL);
 	ck_assert_int_eq(ds_etcd_start(E), 0);
 	return E;
-}
-
-static void
-etcd_teardown(void)
-{
-	ds_etcd_free(E);
-	ds_model_fini(&M);
-}
-
-static struct etcd_req *
-last_req(void)
-{
-	struct etcd_req *r = TAILQ_LAST(&E->reqs, etcd_req_head);
-
-	ck_assert_ptr_nonnull(r);
-	return r;
 }
 
 static size_t
