@@ -13,13 +13,20 @@
  *     or when the buffer fills; every request carries NLM_F_ACK and our own
  *     sequence number, and ops->done() is called once per request with 0 or
  *     -errno, so errors are per route. Replace is NLM_F_CREATE|NLM_F_REPLACE:
- *     there is no delete-then-add gap. Waits are bounded.
+ *     there is no delete-then-add gap. Add is NLM_F_CREATE|NLM_F_EXCL: it
+ *     fails with EEXIST when any route (of any protocol) holds the key, so
+ *     a route of another program is never replaced (see "Replace is keyed"
+ *     below). Waits are bounded.
  *   - the monitor socket (non-blocking, on the event loop) receives route
- *     and nexthop events. Only events for our protocol and table made by
- *     someone else are reported: the echoes of our own requests are dropped
- *     in the kernel by a socket filter on nlmsg_pid. A receive overflow
- *     (ENOBUFS) calls ops->resync_needed(): the owner re-reads with
- *     nl_route_dump() and reconciles.
+ *     and nexthop events made by someone else: the echoes of our own
+ *     requests are dropped in the kernel by a socket filter on nlmsg_pid.
+ *     Events for our protocol and table go to ops->route_changed; routes of
+ *     other protocols in our table or the main table (Felix's pod routes,
+ *     the underlay's routes, a conflicting route going away) go to
+ *     ops->other_route_changed; nexthop objects of other protocols are not
+ *     reported. A receive overflow (ENOBUFS) calls ops->resync_needed():
+ *     the owner re-reads with nl_route_dump()/nl_table_dump() and
+ *     reconciles.
  *
  * Nexthop objects (Linux >= 5.3): ids are allocated by the caller. Replacing
  * an object re-points every route using it in one request; deleting it
@@ -73,6 +80,8 @@ enum nl_rt_type {
  * A route as installed or dumped. Plain value; compare field by field.
  * With nh_id set, gw/oif/onlink are not sent and never dumped (the kernel's
  * compatibility copy is dropped); a blackhole has none of them either.
+ * A dumped or reported route of another protocol with several next hops
+ * (RTA_MULTIPATH) carries the first one in gw/oif.
  */
 struct nl_route {
 	struct prefix	 dst;
@@ -82,15 +91,32 @@ struct nl_route {
 	uint32_t	 oif;		/* 0: none */
 	bool		 onlink;
 	uint32_t	 priority;	/* metric; 0: none */
+	/* Filled in dumps and events only; requests use the handle's. */
+	uint8_t		 protocol;	/* rtm_protocol */
+	uint8_t		 scope;		/* rtm_scope */
+	uint32_t	 table;
 };
 
-/* A nexthop object (gateway kind; groups are never created by tern). */
+/* A nexthop object: a gateway, or a group of gateway objects (ECMP). */
+#define NL_GROUP_MAX	64	/* members of a group tern makes or reads */
 struct nl_nexthop {
 	uint32_t	 id;
 	struct addr	 gw;
 	uint32_t	 oif;
 	bool		 onlink;
 	bool		 blackhole;
+	/* group: ngroup > 0 members (ids, weight 1 each); gw/oif unset */
+	uint32_t	 group[NL_GROUP_MAX];
+	size_t		 ngroup;
+};
+
+/* Where the kernel would send a packet for an address (nl_lookup). */
+struct nl_hop {
+	struct prefix	 match;		/* the route that matched */
+	uint8_t		 protocol;	/* ... and its protocol */
+	uint32_t	 table;
+	struct addr	 gw;		/* unset: directly connected */
+	uint32_t	 oif;
 };
 
 struct nl_ops {
@@ -102,6 +128,11 @@ struct nl_ops {
 	/* Someone else (or the kernel: a link went away) changed or deleted
 	 * one of our nexthop objects; deleted also removed its routes. */
 	void	(*nexthop_changed)(void *arg, uint32_t id, bool deleted);
+	/* Someone else added, changed or deleted a route of another protocol
+	 * in our table or the main table (not the local table); nr->protocol
+	 * and nr->table say whose and where. */
+	void	(*other_route_changed)(void *arg, const struct nl_route *,
+		    bool deleted);
 	/* Events were lost (ENOBUFS): dump and reconcile. */
 	void	(*resync_needed)(void *arg);
 };
@@ -122,6 +153,9 @@ bool	nl_nexthop_objects(const struct nl *);
  * next hop are not sent, so a stale view of the route still deletes it.
  */
 int	nl_route_replace(struct nl *, const struct nl_route *, uint64_t cookie);
+/* Create only: done() gets -EEXIST when a route of anyone holds the key
+ * (prefix and metric), which is then left as it is. */
+int	nl_route_add(struct nl *, const struct nl_route *, uint64_t cookie);
 int	nl_route_delete(struct nl *, const struct nl_route *, uint64_t cookie);
 /* Send everything queued and read every ack. -1 only if the socket failed
  * (the requests concerned were still reported, with the error). */
@@ -135,6 +169,16 @@ size_t	nl_queued(const struct nl *);
  */
 int	nl_nh_replace(struct nl *, uint32_t id, const struct addr *gw,
 	    uint32_t oif, bool onlink);
+/* Create only (NLM_F_EXCL): -1 with EEXIST when the id is taken, by us or
+ * by another program; nothing is changed then. */
+int	nl_nh_add(struct nl *, uint32_t id, const struct addr *gw,
+	    uint32_t oif, bool onlink);
+/* A group object of n gateway objects (1 <= n <= NL_GROUP_MAX), equal
+ * weights; replace re-points every route using it in one request. */
+int	nl_nh_group_add(struct nl *, uint32_t id, const uint32_t *members,
+	    size_t n);
+int	nl_nh_group_replace(struct nl *, uint32_t id, const uint32_t *members,
+	    size_t n);
 int	nl_nh_delete(struct nl *, uint32_t id);
 
 /*
@@ -145,9 +189,22 @@ int	nl_route_dump(struct nl *,
 	    void (*cb)(void *arg, const struct nl_route *), void *arg);
 int	nl_nh_dump(struct nl *,
 	    void (*cb)(void *arg, const struct nl_nexthop *), void *arg);
+/* Every unicast/blackhole route of our table, of any protocol (IPv4 and
+ * IPv6); the callback sees protocol, scope and table. Same errors. */
+int	nl_table_dump(struct nl *,
+	    void (*cb)(void *arg, const struct nl_route *), void *arg);
 
 /* The kernel's output interface towards gw (RTM_GETROUTE). 0 or -1. */
 int	nl_resolve(struct nl *, const struct addr *gw, uint32_t *oif);
+/*
+ * The route the kernel would use towards dst (RTM_GETROUTE with
+ * RTM_F_FIB_MATCH, main table rules as the kernel applies them): its
+ * prefix, protocol, table, gateway (unset when dst is on a connected
+ * subnet) and interface. -1 with ENETUNREACH when the match is not a
+ * unicast route (unreachable, blackhole, prohibit) or there is none, or
+ * another errno.
+ */
+int	nl_lookup(struct nl *, const struct addr *dst, struct nl_hop *out);
 /* An interface's index by name (tunl0); 0 when there is none. */
 uint32_t nl_ifindex(const char *name);
 
