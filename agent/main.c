@@ -178,8 +178,12 @@ sync_cb(evutil_socket_t fd, short ev, void *arg)
 static int
 make_krt(struct agent *ag)
 {
-	ag->krt = krt_new(ag->base, ag->conf->kernel.protocol,
-	    ag->conf->kernel.table, &agent_krt_ops, ag);
+	ag->krt = krt_new(ag->base, &(struct krt_params){
+	    .protocol = ag->conf->kernel.protocol,
+	    .table = ag->conf->kernel.table,
+	    .retry_min_ms = ag->conf->kernel.retry_min_ms,
+	    .retry_max_ms = ag->conf->kernel.retry_max_ms,
+	}, &agent_krt_ops, ag);
 	if (krt_start(ag->krt) == -1) {
 		log_error("cannot program the kernel FIB (netlink)");
 		return -1;

@@ -92,6 +92,14 @@ const struct conf_key conf_keys[] = {
 	KEY("kernel", "protocol", CONF_K_UINT, kernel.protocol, 1, 255, 0),
 	KEY("kernel", "table", CONF_K_UINT, kernel.table, 1, UINT32_MAX, 0),
 	KEY("kernel", "persist", CONF_K_BOOL, kernel.persist, 0, 0, 0),
+	KEY("kernel", "retry_min_ms", CONF_K_UINT, kernel.retry_min_ms,
+	    10, 3600000, 0),
+	KEY("kernel", "retry_max_ms", CONF_K_UINT, kernel.retry_max_ms,
+	    10, 3600000, 0),
+	/* workload routes (borrowed pod addresses): device name patterns,
+	 * comma separated, fnmatch(3); "" learns none */
+	KEY("kernel", "learn_interfaces", CONF_K_STR, kernel.learn_interfaces,
+	    0, 256, 0),
 	KEY("control", "socket", CONF_K_STR, control.socket, 1,
 	    CONF_SOCKET_MAX, 0),
 	KEY("control", "idle_timeout", CONF_K_UINT, control.idle_timeout,
@@ -539,6 +547,9 @@ conf_new_defaults(void)
 	c->kernel.protocol = 12;
 	c->kernel.table = 254;
 	c->kernel.persist = true;
+	c->kernel.retry_min_ms = 1000;
+	c->kernel.retry_max_ms = 60000;
+	c->kernel.learn_interfaces = xstrdup("cali*");
 	c->control.socket = xstrdup("/var/run/calico/bird.ctl");
 	c->control.idle_timeout = 30;
 	c->control.max_clients = 512;

@@ -75,6 +75,9 @@ struct conf {
 		uint8_t		 protocol;		/* 12 */
 		uint32_t	 table;			/* 254 */
 		bool		 persist;		/* true */
+		uint32_t	 retry_min_ms;		/* 1000: next hop retry */
+		uint32_t	 retry_max_ms;		/* 60000: its cap */
+		char		*learn_interfaces;	/* "cali*" */
 	} kernel;
 	struct {
 		char		*socket;	/* /var/run/calico/bird.ctl */

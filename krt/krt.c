@@ -135,6 +135,7 @@ struct krt {
 	void			*ops_arg;
 	uint8_t			 protocol;
 	uint32_t		 table;
+	uint32_t		 retry_min_ms, retry_max_ms;
 	struct krt_fam		 fam[2];
 	struct krt_otree	 orphans;
 	struct krt_odirty	 odirty;
@@ -194,7 +195,7 @@ static void	move_cb(evutil_socket_t, short, void *);
 static void	retry_later(struct krt *);
 
 struct krt *
-krt_new(struct event_base *base, uint8_t protocol, uint32_t table,
+krt_new(struct event_base *base, const struct krt_params *pa,
     const struct krt_ops *ops, void *arg)
 {
 	struct krt *k = xcalloc(1, sizeof(*k));
@@ -202,8 +203,12 @@ krt_new(struct event_base *base, uint8_t protocol, uint32_t table,
 	k->base = base;
 	k->ops = ops;
 	k->ops_arg = arg;
-	k->protocol = protocol;
-	k->table = table;
+	k->protocol = pa->protocol;
+	k->table = pa->table;
+	k->retry_min_ms = pa->retry_min_ms ? pa->retry_min_ms : 1000;
+	k->retry_max_ms = pa->retry_max_ms ? pa->retry_max_ms : 60000;
+	if (k->retry_max_ms < k->retry_min_ms)
+		k->retry_max_ms = k->retry_min_ms;
 	RB_INIT(&k->orphans);
 	RB_INIT(&k->nh_key);
 	RB_INIT(&k->nh_id);

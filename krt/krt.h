@@ -43,13 +43,55 @@ struct krt_want {
 	bool		 onlink;	/* with oif: IPIP via tunl0 */
 };
 
-/* Id <-> prefix, for ids the agent has set and not unset (the rib). */
+struct nl_route;
+
 struct krt_ops {
+	/* Id <-> prefix, for ids the agent has set and not unset (the rib). */
 	bool	(*id_prefix)(void *arg, uint32_t id, struct prefix *);
 	bool	(*prefix_id)(void *arg, const struct prefix *, uint32_t *id);
+	/*
+	 * Optional (NULL: not wanted): the routes of other programs in our
+	 * table (Felix's pod routes, the underlay's), as found at krt_start,
+	 * as the monitor reports them, and on every re-read of the table:
+	 * other_resync(begin) before a re-read's routes, other_resync(!begin)
+	 * after them; a route reported before and not during a re-read is
+	 * gone. krt/learn.h filters this feed.
+	 */
+	void	(*other_route)(void *arg, const struct nl_route *,
+		    bool deleted);
+	void	(*other_resync)(void *arg, bool begin);
 };
 
-struct krt	*krt_new(struct event_base *, uint8_t protocol, uint32_t table,
+struct krt_params {
+	uint8_t		 protocol;
+	uint32_t	 table;
+	/* a next hop that cannot be installed is retried after retry_min_ms,
+	 * doubling up to retry_max_ms (0, 0: 1000, 60000) */
+	uint32_t	 retry_min_ms;
+	uint32_t	 retry_max_ms;
+};
+
+/* What became of a wanted route (krt_route_state). */
+enum krt_state {
+	KRT_S_NONE,		/* not wanted */
+	KRT_S_PENDING,		/* wanted, not applied yet */
+	KRT_S_INSTALLED,	/* in the FIB as wanted */
+	KRT_S_CONFLICT,		/* another program's route holds the prefix */
+	KRT_S_FAILED,		/* next hop unresolved or the kernel refused:
+				 * retried */
+};
+
+struct krt_stats {
+	size_t		 wanted;
+	size_t		 installed;
+	size_t		 pending;
+	size_t		 conflicts;
+	size_t		 failed;
+	size_t		 nexthops;	/* objects of ours */
+	uint64_t	 conflicts_total;	/* since start */
+};
+
+struct krt	*krt_new(struct event_base *, const struct krt_params *,
 		    const struct krt_ops *, void *arg);
 /* Open netlink and adopt existing routes. -1 if netlink is unusable. */
 int		 krt_start(struct krt *);
@@ -70,5 +112,7 @@ void		 krt_freeze(struct krt *);
 void		 krt_remove_all(struct krt *);
 void		 krt_free(struct krt *);
 size_t		 krt_count(const struct krt *);
+enum krt_state	 krt_route_state(const struct krt *, uint32_t id);
+void		 krt_stats(const struct krt *, struct krt_stats *);
 
 #endif
