@@ -282,6 +282,18 @@ pseudo_details(struct ctlglue *g, struct ctl_client *c, const struct cont *k,
 	ctl_printf(c, 1006, "  Output filter:  %s", ps->out);
 	ctl_printf(c, 1006, "  Routes:         %zu imported, %zu exported, "
 	    "%zu preferred", imp, exp, pref);
+	if (strcmp(ps->name, "kernel1") == 0 && ag->krt != NULL) {
+		struct krt_stats st;
+
+		krt_stats(ag->krt, &st);
+		ctl_printf(c, 1006, "  Kernel routes:  %zu installed, %zu "
+		    "pending, %zu conflicts, %zu failed; %zu nexthop objects",
+		    st.installed, st.pending, st.conflicts, st.failed,
+		    st.nexthops);
+		ctl_printf(c, 1006, "  Conflicts:      %llu since start "
+		    "(another program's route held the prefix)",
+		    (unsigned long long)st.conflicts_total);
+	}
 	ctl_printf(c, 1006, "%s", "");
 }
 
@@ -648,6 +660,28 @@ struct rshow {
 	struct plist		 peers;
 };
 
+/*
+ * Not in the kernel although chosen (krt_route_state): said after the
+ * route, so that an operator sees why `ip route` lacks it; BIRD has no such
+ * state (it would have replaced the other route).
+ */
+static const char *
+kernel_mark(const struct agent *ag, const struct prefix *pfx)
+{
+	uint32_t id;
+
+	if (ag->krt == NULL || !rib_prefix_id(ag->rib, pfx, &id))
+		return "";
+	switch (krt_route_state(ag->krt, id)) {
+	case KRT_S_CONFLICT:
+		return " !kernel: another program's route holds it";
+	case KRT_S_FAILED:
+		return " !kernel: not installed, retrying";
+	default:
+		return "";
+	}
+}
+
 /* BIRD 1.6 rt_show_rte: "%-18s %s [%s %s%s]%s%s" */
 static void
 route_line(struct rshow *s, const struct prefix *pfx,
@@ -672,9 +706,10 @@ route_line(struct rshow *s, const struct prefix *pfx,
 		snprintf(from, sizeof(from), " from %s",
 		    addr_fmt(&p->src->addr, a, sizeof(a)));
 	route_info(ag, p, info, sizeof(info));
-	ctl_printf(s->c, 1007, "%-18s %s [%s %s%s]%s%s", net, via,
+	ctl_printf(s->c, 1007, "%-18s %s [%s %s%s]%s%s%s", net, via,
 	    path_proto(ag, p), ctl_fmt_since(tm, sizeof(tm), t, time(NULL)),
-	    from, primary ? " *" : "", info);
+	    from, primary ? " *" : "", info,
+	    primary ? kernel_mark(ag, pfx) : "");
 	if (s->req->flags & CTL_F_ALL)
 		route_attrs(ag, s->c, p);
 }

@@ -7,21 +7,13 @@
  * (retries) run the base for a bounded time.
  *
  * TCases:
- *   core     today's behaviour; must pass.
- *   pending  behaviour being built now (conflicts with other programs'
- *            routes, foreign nexthop ids, next hop retry with backoff,
- *            recursive next hops); fails today. Run only with
- *            KRT_PENDING=1 in the environment, so the suite is green now;
- *            the engineer building the behaviour moves each test into
- *            core as it passes.
- *   bugs     reproductions of krt bugs found while writing these tests;
- *            fail today; also run only with KRT_PENDING=1 (see each
- *            test's comment for the fault).
- *
- * krt_route_state() and krt_stats() are declared in krt.h but not defined
- * by krt yet: weak fallbacks below let this binary link today (every route
- * "KRT_S_NONE", stats zero, so the pending tests using them fail); the
- * real definitions win as soon as krt defines them.
+ *   core         the behaviour: install, adoption, re-point, peer loss,
+ *                restore, re-reads, persist, kernels without objects,
+ *                other programs' routes and nexthop ids (never touched;
+ *                conflicts), next hop retry with backoff, recursive next
+ *                hops;
+ *   regressions  faults of the code before the krt/ split, each named by
+ *                what it must do (see each test's comment).
  */
 #include <check.h>
 
@@ -46,21 +38,6 @@
 #define GW_C	"198.18.0.4"
 #define ROUTER	"198.18.0.1"
 #define V6(i)	(0x80000000u | (uint32_t)(i))
-
-__attribute__((weak)) enum krt_state
-krt_route_state(const struct krt *k, uint32_t id)
-{
-	(void)k;
-	(void)id;
-	return KRT_S_NONE;
-}
-
-__attribute__((weak)) void
-krt_stats(const struct krt *k, struct krt_stats *st)
-{
-	(void)k;
-	memset(st, 0, sizeof(*st));
-}
 
 /* ---- the fake agent: ids <-> prefixes ---- */
 
@@ -702,7 +679,7 @@ START_TEST(t_refused_route_retried)
 }
 END_TEST
 
-/* ---- pending: being built now; KRT_PENDING=1 runs them ---- */
+/* ---- conflicts, foreign ids, retries, recursive next hops ---- */
 
 /* A prefix held by another program's route at metric 0: krt does not
  * replace it, reports a conflict, and installs ours once it is gone. */
@@ -849,7 +826,7 @@ START_TEST(t_recursive_nexthop_follows_underlay)
 }
 END_TEST
 
-/* ---- bugs found while writing these tests; KRT_PENDING=1 runs them ---- */
+/* ---- regressions: faults found while writing these tests ---- */
 
 /*
  * repoint() re-points the spare object with oif = spare->oif and then
@@ -940,8 +917,7 @@ krt_suite(void)
 {
 	Suite *s = suite_create("krt");
 	TCase *tc = tcase_create("core");
-	TCase *tp, *tb;
-	const char *env = getenv("KRT_PENDING");
+	TCase *tb = tcase_create("regressions");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -958,20 +934,13 @@ krt_suite(void)
 	tcase_add_test(tc, t_no_objects_adopt_without_requests);
 	tcase_add_test(tc, t_foreign_route_never_deleted);
 	tcase_add_test(tc, t_refused_route_retried);
+	tcase_add_test(tc, t_conflict_foreign_route_kept_then_ours_when_gone);
+	tcase_add_test(tc, t_conflict_ours_taken_over_not_put_back);
+	tcase_add_test(tc, t_nh_id_of_other_program_untouched_other_id_used);
+	tcase_add_test(tc, t_nexthop_retry_backoff_one_log_line_then_installed);
+	tcase_add_test(tc, t_recursive_nexthop_follows_underlay);
 	suite_add_tcase(s, tc);
-
-	if (env == NULL || strcmp(env, "1") != 0)
-		return s;
-	tp = tcase_create("pending");
-	tb = tcase_create("bugs");
-	tcase_add_checked_fixture(tp, setup, teardown);
-	tcase_set_timeout(tp, 30);
-	tcase_add_test(tp, t_conflict_foreign_route_kept_then_ours_when_gone);
-	tcase_add_test(tp, t_conflict_ours_taken_over_not_put_back);
-	tcase_add_test(tp, t_nh_id_of_other_program_untouched_other_id_used);
-	tcase_add_test(tp, t_nexthop_retry_backoff_one_log_line_then_installed);
-	tcase_add_test(tp, t_recursive_nexthop_follows_underlay);
-	suite_add_tcase(s, tp);
+	/* faults found while these tests were written (issue 12) */
 	tcase_add_checked_fixture(tb, setup, teardown);
 	tcase_set_timeout(tb, 30);
 	tcase_add_test(tb, t_bug_second_repoint_is_one_object_replace_too);
