@@ -3,13 +3,18 @@
  * RTNLGRP_NEXTHOP), non-blocking, read from the event loop.
  *
  * It owns that socket, its event and its buffer. It reports route and
- * nexthop events of our protocol (and table) made by anyone but us, and
- * turns a receive overflow (ENOBUFS) into ops->resync_needed. A classic
- * BPF filter drops, in the kernel, the echoes of our own requests (their
- * nlmsg_pid is our request socket's port id) and other protocols' events,
- * so installing a million routes does not flood, and overflow, this
- * socket. The same checks are repeated here for kernels without it.
- * It never sends anything.
+ * nexthop events of our protocol (and table) made by anyone but us
+ * (ops->route_changed, ops->nexthop_changed), route events of other
+ * protocols in our table or the main table, never the local table
+ * (ops->other_route_changed), and turns a receive overflow (ENOBUFS) into
+ * ops->resync_needed. A classic BPF filter drops, in the kernel, the
+ * echoes of our own requests (their nlmsg_pid is our request socket's
+ * port id), other protocols' nexthop events, and other protocols' route
+ * events in tables other than ours and main (by rtm_table: a table of
+ * 256 or more is RT_TABLE_COMPAT there, and is told apart here), so
+ * installing a million routes does not flood, and overflow, this socket.
+ * The same checks are repeated here for kernels without it. It never
+ * sends anything.
  */
 #include <sys/socket.h>
 
@@ -39,30 +44,38 @@
 
 #define JEQ(k, t, f)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
 
+#define OFF_RTM_TABLE	(NLMSG_HDRLEN + offsetof(struct rtmsg, rtm_table))
+
 /*
- * Keep an event unless it is our own echo or another protocol's route or
- * nexthop. Word and half-word loads are big-endian, hence htonl/htons.
+ * Keep an event unless it is our own echo, another protocol's nexthop, or
+ * another protocol's route outside our table and main. Word and half-word
+ * loads are big-endian, hence htonl/htons. Jumps count the instructions
+ * skipped: the labels on the right are where they land.
  */
 static int
 mon_filter(struct nl *nl)
 {
+	uint8_t tbl = nl->table < 256 ? (uint8_t)nl->table : RT_TABLE_COMPAT;
 	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, OFF_PID),
-		JEQ(htonl(nl->portid), 11, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, OFF_PID),	/* 0 */
+		JEQ(htonl(nl->portid), 14, 0),			/* -> drop */
 		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, OFF_TYPE),
-		JEQ(htons(RTM_NEWROUTE), 4, 0),
-		JEQ(htons(RTM_DELROUTE), 3, 0),
-		JEQ(htons(RTM_NEWNEXTHOP), 4, 0),
-		JEQ(htons(RTM_DELNEXTHOP), 3, 0),
+		JEQ(htons(RTM_NEWROUTE), 4, 0),			/* -> route */
+		JEQ(htons(RTM_DELROUTE), 3, 0),			/* -> route */
+		JEQ(htons(RTM_NEWNEXTHOP), 7, 0),		/* -> nh */
+		JEQ(htons(RTM_DELNEXTHOP), 6, 0),		/* -> nh */
 		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
-		/* route: its rtm_protocol */
+		/* 8, route: ours, or in our table or main */
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, OFF_RTM_PROTO),
-		JEQ(nl->protocol, 2, 3),
-		/* nexthop: its nh_protocol */
+		JEQ(nl->protocol, 5, 0),			/* -> keep */
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, OFF_RTM_TABLE),
+		JEQ(RT_TABLE_MAIN, 3, 0),			/* -> keep */
+		JEQ(tbl, 2, 3),					/* keep, drop */
+		/* 13, nexthop: ours */
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, OFF_NHM_PROTO),
-		JEQ(nl->protocol, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
-		BPF_STMT(BPF_RET | BPF_K, 0),
+		JEQ(nl->protocol, 0, 1),			/* keep, drop */
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),		/* 15 keep */
+		BPF_STMT(BPF_RET | BPF_K, 0),			/* 16 drop */
 	};
 	struct sock_fprog prog = { .len = NITEMS(code), .filter = code };
 
@@ -73,19 +86,24 @@ mon_filter(struct nl *nl)
 static void
 mon_route(struct nl *nl, const struct nlmsghdr *nlh)
 {
+	bool deleted = nlh->nlmsg_type == RTM_DELROUTE;
 	struct nl_route rt;
 
-	switch (nl_route_parse(nlh, nl->protocol, nl->table, &rt)) {
+	switch (nl_route_parse_any(nlh, &rt)) {
 	case NL_OURS:
-		if (nl->ops->route_changed != NULL)
-			nl->ops->route_changed(nl->arg, &rt,
-			    nlh->nlmsg_type == RTM_DELROUTE);
 		break;
 	case NL_BAD:
 		log_warnx("netlink: malformed route event skipped");
-		break;
+		return;
 	case NL_FOREIGN:
-		break;
+		return;
+	}
+	if (nl_route_is_ours(&rt, nl->protocol, nl->table)) {
+		if (nl->ops->route_changed != NULL)
+			nl->ops->route_changed(nl->arg, &rt, deleted);
+	} else if (nl_route_is_other(&rt, nl->protocol, nl->table)) {
+		if (nl->ops->other_route_changed != NULL)
+			nl->ops->other_route_changed(nl->arg, &rt, deleted);
 	}
 }
 

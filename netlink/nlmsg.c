@@ -17,6 +17,7 @@
 /* How a known attribute is validated before it lands in tb[]. */
 enum apol_kind {
 	AP_U32,		/* exactly 4 bytes */
+	AP_U16,		/* exactly 2 bytes */
 	AP_ADDR,	/* exactly 4 or 16 bytes, by the header's family */
 	AP_FLAG,	/* no payload */
 	AP_ANY,		/* any length; the caller reads none of it */
@@ -35,12 +36,20 @@ static const struct apol route_pol[] = {
 	{ RTA_PRIORITY, AP_U32 },
 	{ RTA_TABLE, AP_U32 },
 	{ RTA_NH_ID, AP_U32 },
+	{ RTA_MULTIPATH, AP_ANY },	/* walked by mp_first() */
 };
 #define ROUTE_NTB	(RTA_NH_ID + 1)
 
+/* The attributes of one hop inside RTA_MULTIPATH (RTA_VIA is skipped). */
+static const struct apol hop_pol[] = {
+	{ RTA_GATEWAY, AP_ADDR },
+};
+#define HOP_NTB		(RTA_GATEWAY + 1)
+
 static const struct apol nh_pol[] = {
 	{ NHA_ID, AP_U32 },
-	{ NHA_GROUP, AP_ANY },
+	{ NHA_GROUP, AP_ANY },		/* walked by group_get() */
+	{ NHA_GROUP_TYPE, AP_U16 },
 	{ NHA_BLACKHOLE, AP_FLAG },
 	{ NHA_OIF, AP_U32 },
 	{ NHA_GATEWAY, AP_ADDR },
@@ -49,6 +58,11 @@ static const struct apol nh_pol[] = {
 
 #define RTMSG_LEN	NL_ALIGN(sizeof(struct rtmsg))
 #define NHMSG_LEN	NL_ALIGN(sizeof(struct nhmsg))
+/* struct rtnexthop: len u16, flags u8, hops u8, ifindex s32 */
+#define RTNH_HDR	8
+/* struct nexthop_grp: id u32, weight u8, weight_high u8 (Linux >= 6.12,
+ * reserved and zero before), reserved u16 */
+#define NHGRP_LEN	8
 
 const char *
 nl_verdict_name(enum nl_verdict v)
@@ -76,6 +90,8 @@ attr_valid(const struct nlattr *a, uint8_t kind, uint8_t af)
 	switch (kind) {
 	case AP_U32:
 		return mnl_attr_validate(a, MNL_TYPE_U32);
+	case AP_U16:
+		return mnl_attr_validate(a, MNL_TYPE_U16);
 	case AP_FLAG:
 		return mnl_attr_validate(a, MNL_TYPE_FLAG);
 	case AP_ADDR:
@@ -97,17 +113,14 @@ pol_find(const struct apol *pol, size_t npol, uint16_t type)
 }
 
 /*
- * The libmnl attribute walk, bounded by nlmsg_len itself (not its aligned
- * tail): skip unknown types, validate known ones, fill tb[]. -1 when an
- * attribute is truncated, mis-sized or repeated, or bytes are left over.
- * The caller checked nlmsg_len >= NLMSG_HDRLEN + hdrlen.
+ * The libmnl attribute walk over [p, end): skip unknown types, validate
+ * known ones, fill tb[]. -1 when an attribute is truncated, mis-sized or
+ * repeated, or bytes are left over.
  */
 static int
-attr_parse(const struct nlmsghdr *nlh, size_t hdrlen, uint8_t af,
+attr_walk(const uint8_t *p, const uint8_t *end, uint8_t af,
     const struct apol *pol, size_t npol, const struct nlattr **tb, size_t ntb)
 {
-	const uint8_t *p = (const uint8_t *)nlh + NL_HDRLEN + hdrlen;
-	const uint8_t *end = (const uint8_t *)nlh + nlh->nlmsg_len;
 	const struct nlattr *a;
 	const struct apol *ap;
 	uint16_t type;
@@ -126,6 +139,20 @@ attr_parse(const struct nlmsghdr *nlh, size_t hdrlen, uint8_t af,
 		tb[type] = a;
 	}
 	return 0;
+}
+
+/*
+ * The attributes of a message, bounded by nlmsg_len itself (not its
+ * aligned tail). The caller checked nlmsg_len >= NLMSG_HDRLEN + hdrlen.
+ */
+static int
+attr_parse(const struct nlmsghdr *nlh, size_t hdrlen, uint8_t af,
+    const struct apol *pol, size_t npol, const struct nlattr **tb, size_t ntb)
+{
+	const uint8_t *p = (const uint8_t *)nlh + NL_HDRLEN + hdrlen;
+	const uint8_t *end = (const uint8_t *)nlh + nlh->nlmsg_len;
+
+	return attr_walk(p, end, af, pol, npol, tb, ntb);
 }
 
 static struct nlmsghdr *
@@ -230,6 +257,27 @@ nl_route_encode(void *buf, size_t len, uint16_t type, uint16_t flags,
 	return ok ? nlh : NULL;
 }
 
+/*
+ * NHA_GROUP: n struct nexthop_grp, weight 0 (the kernel's encoding of
+ * weight 1) and the reserved bytes zero. Members are ids, never 0.
+ */
+static bool
+group_put(struct nlmsghdr *nlh, size_t len, const struct nl_nexthop *nh)
+{
+	uint8_t g[NL_GROUP_MAX * NHGRP_LEN];
+
+	if (nh->ngroup > NL_GROUP_MAX)
+		return false;
+	memset(g, 0, sizeof(g));
+	for (size_t i = 0; i < nh->ngroup; i++) {
+		if (nh->group[i] == 0)
+			return false;
+		memcpy(g + i * NHGRP_LEN, &nh->group[i], sizeof(uint32_t));
+	}
+	return mnl_attr_put_check(nlh, len, NHA_GROUP, nh->ngroup * NHGRP_LEN,
+	    g);
+}
+
 struct nlmsghdr *
 nl_nh_encode(void *buf, size_t len, uint16_t type, uint16_t flags,
     uint32_t seq, const struct nl_nexthop *nh, uint8_t protocol)
@@ -246,6 +294,9 @@ nl_nh_encode(void *buf, size_t len, uint16_t type, uint16_t flags,
 		return ok ? nlh : NULL;
 	nhm = mnl_nlmsg_get_payload(nlh);
 	nhm->nh_protocol = protocol;
+	if (nh->ngroup > 0)	/* family AF_UNSPEC, no flags */
+		return ok && !nh->blackhole && group_put(nlh, len, nh) ? nlh :
+		    NULL;
 	if (nh->blackhole)
 		return ok && mnl_attr_put_check(nlh, len, NHA_BLACKHOLE, 0,
 		    NULL) ? nlh : NULL;
@@ -286,8 +337,9 @@ nl_nh_dump_encode(void *buf, size_t len, uint32_t seq)
 	    NLM_F_DUMP, seq);
 }
 
-struct nlmsghdr *
-nl_getroute_encode(void *buf, size_t len, uint32_t seq, const struct addr *a)
+static struct nlmsghdr *
+getroute_encode(void *buf, size_t len, uint32_t seq, const struct addr *a,
+    uint32_t rtm_flags)
 {
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
@@ -298,9 +350,22 @@ nl_getroute_encode(void *buf, size_t len, uint32_t seq, const struct addr *a)
 	rtm = mnl_nlmsg_get_payload(nlh);
 	rtm->rtm_family = a->af;
 	rtm->rtm_dst_len = (uint8_t)af_maxlen(a->af);
+	rtm->rtm_flags = rtm_flags;
 	if (!mnl_attr_put_check(nlh, len, RTA_DST, af_bytes(a->af), a->b))
 		return NULL;
 	return nlh;
+}
+
+struct nlmsghdr *
+nl_getroute_encode(void *buf, size_t len, uint32_t seq, const struct addr *a)
+{
+	return getroute_encode(buf, len, seq, a, 0);
+}
+
+struct nlmsghdr *
+nl_lookup_encode(void *buf, size_t len, uint32_t seq, const struct addr *a)
+{
+	return getroute_encode(buf, len, seq, a, RTM_F_FIB_MATCH);
 }
 
 static enum nl_rt_type
@@ -316,6 +381,112 @@ rt_type(uint8_t t)
 	}
 }
 
+/* A route message taken apart: its header, attributes and next hop. */
+struct rt_dec {
+	struct rtmsg		 rtm;
+	const struct nlattr	*tb[ROUTE_NTB];
+	struct addr		 gw;	/* RTA_GATEWAY, or the first hop's */
+	uint32_t		 oif;	/* RTA_OIF, or the first hop's */
+	bool			 onlink;
+};
+
+/*
+ * RTA_MULTIPATH: a list of struct rtnexthop, each followed by its own
+ * attributes, within rtnh_len. Every hop is walked (bounded), the first
+ * one is kept. -1 when empty, or a hop or an attribute is cut or
+ * mis-sized.
+ */
+static int
+mp_first(const struct nlattr *mp, struct rt_dec *d)
+{
+	const uint8_t *p = mnl_attr_get_payload(mp);
+	size_t len = mnl_attr_get_payload_len(mp), off = 0, n = 0;
+	const struct nlattr *tb[HOP_NTB];
+	uint16_t hlen;
+	int32_t ifindex;
+
+	while (off < len) {
+		if (len - off < RTNH_HDR)
+			return -1;
+		memcpy(&hlen, p + off, sizeof(hlen));
+		if (hlen < RTNH_HDR || hlen > len - off ||
+		    attr_walk(p + off + RTNH_HDR, p + off + hlen,
+		    d->rtm.rtm_family, hop_pol, NITEMS(hop_pol), tb,
+		    NITEMS(tb)) == -1)
+			return -1;
+		if (n++ == 0) {
+			d->onlink = (p[off + 2] & RTNH_F_ONLINK) != 0;
+			memcpy(&ifindex, p + off + 4, sizeof(ifindex));
+			d->oif = (uint32_t)ifindex;
+			if (tb[RTA_GATEWAY])
+				addr_set_bytes(&d->gw, d->rtm.rtm_family,
+				    mnl_attr_get_payload(tb[RTA_GATEWAY]));
+		}
+		off += NL_ALIGN(hlen);
+	}
+	return n > 0 ? 0 : -1;
+}
+
+/*
+ * The fixed part: NL_FOREIGN for what no caller reads (not a route
+ * message, a family other than IPv4/IPv6, a cached clone, a
+ * source-specific route), NL_BAD when cut.
+ */
+static enum nl_verdict
+route_head(const struct nlmsghdr *nlh, struct rt_dec *d)
+{
+	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
+		return NL_FOREIGN;
+	if (nlh->nlmsg_len < NL_HDRLEN + RTMSG_LEN)
+		return NL_BAD;
+	memset(d, 0, sizeof(*d));
+	memcpy(&d->rtm, mnl_nlmsg_get_payload(nlh), sizeof(d->rtm));
+	if (!af_ok(d->rtm.rtm_family) || (d->rtm.rtm_flags & RTM_F_CLONED) ||
+	    d->rtm.rtm_src_len != 0)
+		return NL_FOREIGN;
+	return NL_OURS;
+}
+
+/*
+ * The attributes and the next hop. A kernel sends either RTA_MULTIPATH or
+ * RTA_GATEWAY/RTA_OIF, never both: both is malformed.
+ */
+static int
+route_body(const struct nlmsghdr *nlh, struct rt_dec *d)
+{
+	const struct nlattr **tb = d->tb;
+
+	if (d->rtm.rtm_dst_len > af_maxlen(d->rtm.rtm_family) ||
+	    attr_parse(nlh, RTMSG_LEN, d->rtm.rtm_family, route_pol,
+	    NITEMS(route_pol), tb, ROUTE_NTB) == -1)
+		return -1;
+	if (tb[RTA_MULTIPATH])
+		return tb[RTA_GATEWAY] || tb[RTA_OIF] ? -1 :
+		    mp_first(tb[RTA_MULTIPATH], d);
+	if (tb[RTA_GATEWAY])
+		addr_set_bytes(&d->gw, d->rtm.rtm_family,
+		    mnl_attr_get_payload(tb[RTA_GATEWAY]));
+	if (tb[RTA_OIF])
+		d->oif = mnl_attr_get_u32(tb[RTA_OIF]);
+	d->onlink = (d->rtm.rtm_flags & RTNH_F_ONLINK) != 0;
+	return 0;
+}
+
+/* The route's prefix (RTA_DST, none for a default route) and table. */
+static int
+route_where(const struct rt_dec *d, struct prefix *dst, uint32_t *table)
+{
+	static const uint8_t zero[16];
+	const void *b = d->tb[RTA_DST] ? mnl_attr_get_payload(d->tb[RTA_DST]) :
+	    zero;
+
+	*table = d->tb[RTA_TABLE] ? mnl_attr_get_u32(d->tb[RTA_TABLE]) :
+	    d->rtm.rtm_table;
+	if (d->tb[RTA_DST] == NULL && d->rtm.rtm_dst_len != 0)
+		return -1;
+	return prefix_set(dst, d->rtm.rtm_family, b, d->rtm.rtm_dst_len);
+}
+
 /*
  * Our implementation: with a nexthop object the kernel (nexthop compat
  * mode) also reports the object's gateway and device, and an IPv6
@@ -323,62 +494,120 @@ rt_type(uint8_t t)
  * equal to the one we installed. A blackhole has no next hop at all: a
  * nexthop id on one is dropped too (tern never installs one), so every
  * route parsed as ours encodes back to itself (tests/fuzz/fuzz_nl.h).
+ * The same holds for the routes of others, so that one struct means one
+ * thing whoever made the route.
  */
 static enum nl_verdict
-route_fill(const struct rtmsg *rtm, const struct nlattr **tb,
-    struct nl_route *out)
+route_fill(const struct rt_dec *d, struct nl_route *out)
 {
-	static const uint8_t zero[16];
-	const void *dst = tb[RTA_DST] ? mnl_attr_get_payload(tb[RTA_DST]) :
-	    zero;
-
 	memset(out, 0, sizeof(*out));
-	if ((tb[RTA_DST] == NULL && rtm->rtm_dst_len != 0) ||
-	    prefix_set(&out->dst, rtm->rtm_family, dst, rtm->rtm_dst_len) == -1)
+	if (route_where(d, &out->dst, &out->table) == -1)
 		return NL_BAD;
-	out->type = rt_type(rtm->rtm_type);
-	if (tb[RTA_PRIORITY])
-		out->priority = mnl_attr_get_u32(tb[RTA_PRIORITY]);
+	out->type = rt_type(d->rtm.rtm_type);
+	out->protocol = d->rtm.rtm_protocol;
+	out->scope = d->rtm.rtm_scope;
+	if (d->tb[RTA_PRIORITY])
+		out->priority = mnl_attr_get_u32(d->tb[RTA_PRIORITY]);
 	if (out->type == NL_RT_BLACKHOLE)
 		return NL_OURS;		/* whatever next hop came with it */
-	if (tb[RTA_NH_ID]) {
-		out->nh_id = mnl_attr_get_u32(tb[RTA_NH_ID]);
+	if (d->tb[RTA_NH_ID]) {
+		out->nh_id = mnl_attr_get_u32(d->tb[RTA_NH_ID]);
 		return NL_OURS;
 	}
-	if (tb[RTA_GATEWAY])
-		addr_set_bytes(&out->gw, rtm->rtm_family,
-		    mnl_attr_get_payload(tb[RTA_GATEWAY]));
-	if (tb[RTA_OIF])
-		out->oif = mnl_attr_get_u32(tb[RTA_OIF]);
-	out->onlink = (rtm->rtm_flags & RTNH_F_ONLINK) != 0;
+	out->gw = d->gw;
+	out->oif = d->oif;
+	out->onlink = d->onlink;
 	return NL_OURS;
 }
 
+bool
+nl_route_is_ours(const struct nl_route *rt, uint8_t protocol, uint32_t table)
+{
+	return rt->protocol == protocol && rt->table == table;
+}
+
+bool
+nl_route_is_other(const struct nl_route *rt, uint8_t protocol, uint32_t table)
+{
+	return rt->protocol != protocol && rt->table != RT_TABLE_LOCAL &&
+	    (rt->table == table || rt->table == RT_TABLE_MAIN);
+}
+
+enum nl_verdict
+nl_route_parse_any(const struct nlmsghdr *nlh, struct nl_route *out)
+{
+	struct rt_dec d;
+	enum nl_verdict v;
+
+	if ((v = route_head(nlh, &d)) != NL_OURS)
+		return v;
+	if (route_body(nlh, &d) == -1)
+		return NL_BAD;
+	return route_fill(&d, out);
+}
+
+/*
+ * The protocol is checked before the attributes, so another protocol's
+ * route is NL_FOREIGN whatever its attributes hold.
+ */
 enum nl_verdict
 nl_route_parse(const struct nlmsghdr *nlh, uint8_t protocol, uint32_t table,
     struct nl_route *out)
 {
-	const struct nlattr *tb[ROUTE_NTB];
-	struct rtmsg rtm;
-	uint32_t tbl;
+	struct nl_route rt;
+	struct rt_dec d;
+	enum nl_verdict v;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
+	if ((v = route_head(nlh, &d)) != NL_OURS)
+		return v;
+	if (d.rtm.rtm_protocol != protocol)
 		return NL_FOREIGN;
-	if (nlh->nlmsg_len < NL_HDRLEN + RTMSG_LEN)
+	if (route_body(nlh, &d) == -1 || route_fill(&d, &rt) == NL_BAD)
 		return NL_BAD;
-	memcpy(&rtm, mnl_nlmsg_get_payload(nlh), sizeof(rtm));
-	/* cached clones and source-specific routes are never ours */
-	if (rtm.rtm_protocol != protocol || !af_ok(rtm.rtm_family) ||
-	    (rtm.rtm_flags & RTM_F_CLONED) || rtm.rtm_src_len != 0)
+	if (!nl_route_is_ours(&rt, protocol, table))
 		return NL_FOREIGN;
-	if (rtm.rtm_dst_len > af_maxlen(rtm.rtm_family) ||
-	    attr_parse(nlh, RTMSG_LEN, rtm.rtm_family, route_pol,
-	    NITEMS(route_pol), tb, NITEMS(tb)) == -1)
-		return NL_BAD;
-	tbl = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm.rtm_table;
-	if (tbl != table)
-		return NL_FOREIGN;
-	return route_fill(&rtm, tb, out);
+	*out = rt;
+	return NL_OURS;
+}
+
+/*
+ * NHA_GROUP: 1 to NL_GROUP_MAX entries of NHGRP_LEN bytes, ids not 0, one
+ * weight for all (a weighted group is not one tern makes or can
+ * represent). -1 otherwise.
+ */
+static int
+group_get(const struct nlattr *a, struct nl_nexthop *out)
+{
+	const uint8_t *p = mnl_attr_get_payload(a);
+	size_t len = mnl_attr_get_payload_len(a), n = len / NHGRP_LEN;
+	unsigned weight = 0, w;
+
+	if (len == 0 || len % NHGRP_LEN != 0 || n > NL_GROUP_MAX)
+		return -1;
+	for (size_t i = 0; i < n; i++, p += NHGRP_LEN) {
+		memcpy(&out->group[i], p, sizeof(uint32_t));
+		w = (unsigned)p[4] | (unsigned)p[5] << 8;
+		if (out->group[i] == 0 || (i > 0 && w != weight))
+			return -1;
+		weight = w;
+	}
+	out->ngroup = n;
+	return 0;
+}
+
+/*
+ * A group has members and nothing else (the kernel's nh_fill_node); a
+ * group type other than multipath (resilient) is not one tern reads.
+ */
+static int
+nh_group(const struct nlattr **tb, struct nl_nexthop *out)
+{
+	if (tb[NHA_GATEWAY] || tb[NHA_OIF] || tb[NHA_BLACKHOLE])
+		return -1;
+	if (tb[NHA_GROUP_TYPE] &&
+	    mnl_attr_get_u16(tb[NHA_GROUP_TYPE]) != NEXTHOP_GRP_TYPE_MPATH)
+		return -1;
+	return group_get(tb[NHA_GROUP], out);
 }
 
 enum nl_verdict
@@ -401,6 +630,8 @@ nl_nh_parse(const struct nlmsghdr *nlh, uint8_t protocol,
 		return NL_BAD;
 	memset(out, 0, sizeof(*out));
 	out->id = mnl_attr_get_u32(tb[NHA_ID]);
+	if (tb[NHA_GROUP])
+		return nh_group(tb, out) == 0 ? NL_OURS : NL_BAD;
 	out->blackhole = tb[NHA_BLACKHOLE] != NULL;
 	out->onlink = (nhm.nh_flags & RTNH_F_ONLINK) != 0;
 	if (tb[NHA_GATEWAY])
@@ -426,6 +657,33 @@ nl_getroute_parse(const struct nlmsghdr *nlh, uint32_t *oif)
 	    NITEMS(route_pol), tb, NITEMS(tb)) == -1 || tb[RTA_OIF] == NULL)
 		return -1;
 	*oif = mnl_attr_get_u32(tb[RTA_OIF]);
+	return 0;
+}
+
+/*
+ * Unlike a dump, a lookup keeps the gateway and device the kernel reports
+ * beside a nexthop id (compat mode): they are where the packet goes.
+ */
+int
+nl_lookup_parse(const struct nlmsghdr *nlh, struct nl_hop *out,
+    enum nl_rt_type *type)
+{
+	struct rt_dec d;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlh->nlmsg_len < NL_HDRLEN + RTMSG_LEN)
+		return -1;
+	memset(&d, 0, sizeof(d));
+	memcpy(&d.rtm, mnl_nlmsg_get_payload(nlh), sizeof(d.rtm));
+	if (!af_ok(d.rtm.rtm_family) || route_body(nlh, &d) == -1)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	if (route_where(&d, &out->match, &out->table) == -1)
+		return -1;
+	out->protocol = d.rtm.rtm_protocol;
+	out->gw = d.gw;
+	out->oif = d.oif;
+	*type = rt_type(d.rtm.rtm_type);
 	return 0;
 }
 

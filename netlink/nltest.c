@@ -6,13 +6,20 @@
  * netlink.h, so each command is also a test of the public API.
  *
  *   nltest [-T TABLE] probe | resolve GW | nhdump | dump | flush
+ *   nltest table                            every route of the table
+ *   nltest lookup ADDR                      the route the kernel would use
  *   nltest nh ID GW [DEV] [onlink]          replace a nexthop object
+ *   nltest nhx ID GW [DEV] [onlink]         create one (exclusive)
+ *   nltest group ID M[,M...]                create a group (exclusive)
+ *   nltest groupset ID M[,M...]             replace a group
  *   nltest nhdel ID
  *   nltest add PREFIX COUNT TARGET [metric M]
  *          TARGET: nh ID | via GW [dev DEV] [onlink] | blackhole
+ *   nltest addx PREFIX COUNT TARGET [metric M]   create-exclusive adds
  *   nltest del PREFIX COUNT [metric M]
  *   nltest errbatch PREFIX COUNT NHID       unknown nexthop every 1000th
  *   nltest monitor PREFIX NHID              see t_nl.sh nl_monitor
+ *   nltest others FILE PREFIX               see t_nl.sh nl_other_events
  *   nltest resync FILE                      see t_nl.sh nl_resync
  *   nltest bench PREFIX COUNT GW DEV        timings, printed
  *
@@ -42,7 +49,7 @@ struct ctx {
 	struct nl_route		*routes;	/* dump, when collecting */
 	size_t			 cap;
 	bool			 print;
-	size_t			 route_ev, nh_ev, resyncs;
+	size_t			 route_ev, nh_ev, other_ev, resyncs;
 	struct prefix		 watch;		/* monitor: deletion awaited */
 	uint32_t		 watch_nh;
 	bool			 seen_route_del, seen_nh_del;
@@ -119,10 +126,13 @@ resync_cb(void *arg)
 	c->resyncs++;
 }
 
+static void	other_route_cb(void *, const struct nl_route *, bool);
+
 static const struct nl_ops ops = {
 	.done = done_cb,
 	.route_changed = route_changed_cb,
 	.nexthop_changed = nexthop_changed_cb,
+	.other_route_changed = other_route_cb,
 	.resync_needed = resync_cb,
 };
 
@@ -206,6 +216,40 @@ fmt_route(const struct nl_route *rt, char *buf, size_t len)
 		    rt->type == NL_RT_OTHER ? " (other type)" : "");
 }
 
+/* A route of anyone: fmt_route, then whose and where. */
+static void
+fmt_any(const struct nl_route *rt, char *buf, size_t len)
+{
+	char r[256];
+
+	fmt_route(rt, r, sizeof(r));
+	snprintf(buf, len, "%s proto %u scope %u table %u", r, rt->protocol,
+	    rt->scope, rt->table);
+}
+
+static void
+other_route_cb(void *arg, const struct nl_route *rt, bool deleted)
+{
+	struct ctx *c = arg;
+	char buf[320];
+
+	c->other_ev++;
+	fmt_any(rt, buf, sizeof(buf));
+	printf("event other %s %s\n", deleted ? "del" : "new", buf);
+	fflush(stdout);
+}
+
+static void
+table_cb(void *arg, const struct nl_route *rt)
+{
+	struct ctx *c = arg;
+	char buf[320];
+
+	c->nroutes++;
+	fmt_any(rt, buf, sizeof(buf));
+	printf("%s\n", buf);
+}
+
 static void
 dump_cb(void *arg, const struct nl_route *rt)
 {
@@ -261,6 +305,13 @@ nh_cb(void *arg, const struct nl_nexthop *nh)
 	char g[ADDR_STRLEN];
 
 	(void)arg;
+	if (nh->ngroup > 0) {
+		printf("nh %u group", nh->id);
+		for (size_t i = 0; i < nh->ngroup; i++)
+			printf("%c%u", i == 0 ? ' ' : '/', nh->group[i]);
+		printf("\n");
+		return;
+	}
 	printf("nh %u via %s oif %u%s\n", nh->id,
 	    addr_is_set(&nh->gw) ? addr_fmt(&nh->gw, g, sizeof(g)) : "-",
 	    nh->oif, nh->onlink ? " onlink" : "");
@@ -292,10 +343,12 @@ parse_target(int argc, char **argv, struct nl_route *rt)
 	}
 }
 
-/* Queue count routes (replace or delete) from base; flush. */
+typedef int (*route_op)(struct nl *, const struct nl_route *, uint64_t);
+
+/* Queue count routes (replace, add or delete) from base; flush. */
 static int
 routes_op(struct ctx *c, const struct nl_route *tmpl, uint32_t count,
-    bool del, double *ms)
+    route_op op, double *ms)
 {
 	struct nl_route rt = *tmpl;
 	double t0 = now_ms();
@@ -303,8 +356,7 @@ routes_op(struct ctx *c, const struct nl_route *tmpl, uint32_t count,
 
 	for (uint32_t i = 0; i < count; i++) {
 		prefix_nth(&tmpl->dst, i, &rt.dst);
-		rc = del ? nl_route_delete(c->nl, &rt, i) :
-		    nl_route_replace(c->nl, &rt, i);
+		rc = op(c->nl, &rt, i);
 		if (rc == -1) {
 			fprintf(stderr, "nltest: queue: %s\n", strerror(errno));
 			return -1;
@@ -316,7 +368,8 @@ routes_op(struct ctx *c, const struct nl_route *tmpl, uint32_t count,
 }
 
 static int
-cmd_add_del(struct ctx *c, int argc, char **argv, bool del)
+cmd_add_del(struct ctx *c, int argc, char **argv, const char *what,
+    route_op op)
 {
 	struct nl_route rt = { .type = NL_RT_UNICAST };
 	uint32_t count;
@@ -327,10 +380,10 @@ cmd_add_del(struct ctx *c, int argc, char **argv, bool del)
 	parse_prefix(argv[0], &rt.dst);
 	count = num(argv[1]);
 	parse_target(argc - 2, argv + 2, &rt);
-	if (routes_op(c, &rt, count, del, &ms) == -1)
+	if (routes_op(c, &rt, count, op, &ms) == -1)
 		return 1;
-	printf("%s: %zu ok, %zu failed, %.1f ms\n", del ? "del" : "add",
-	    c->ok, c->failed, ms);
+	printf("%s: %zu ok, %zu failed, %.1f ms\n", what, c->ok, c->failed,
+	    ms);
 	for (size_t i = 0; i < c->failed && i < NITEMS(c->fail_cookie); i++)
 		printf("failed: cookie %llu: %s\n",
 		    (unsigned long long)c->fail_cookie[i],
@@ -339,7 +392,7 @@ cmd_add_del(struct ctx *c, int argc, char **argv, bool del)
 }
 
 static int
-cmd_nh(struct ctx *c, int argc, char **argv)
+cmd_nh(struct ctx *c, int argc, char **argv, bool excl)
 {
 	struct addr gw;
 	uint32_t id, oif = 0;
@@ -360,8 +413,9 @@ cmd_nh(struct ctx *c, int argc, char **argv)
 		    strerror(errno));
 		return 1;
 	}
-	if (nl_nh_replace(c->nl, id, &gw, oif, onlink) == -1) {
-		fprintf(stderr, "nltest: nh %u: %s\n", id, strerror(errno));
+	if ((excl ? nl_nh_add(c->nl, id, &gw, oif, onlink) :
+	    nl_nh_replace(c->nl, id, &gw, oif, onlink)) == -1) {
+		printf("nh %u: %s\n", id, strerror(errno));
 		return 1;
 	}
 	printf("nh %u via %s oif %u\n", id, argv[1], oif);
@@ -462,6 +516,96 @@ cmd_resync(struct ctx *c, int argc, char **argv)
 	return c->resyncs > 0 ? 0 : 1;
 }
 
+/* ID M[,M...]: create or replace a group object. */
+static int
+cmd_group(struct ctx *c, int argc, char **argv, bool replace)
+{
+	uint32_t id, m[NL_GROUP_MAX];
+	size_t n = 0;
+	char *tok, *save = NULL;
+
+	if (argc != 2)
+		usage();
+	id = num(argv[0]);
+	for (tok = strtok_r(argv[1], ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (n == NITEMS(m))
+			usage();
+		m[n++] = num(tok);
+	}
+	if ((replace ? nl_nh_group_replace(c->nl, id, m, n) :
+	    nl_nh_group_add(c->nl, id, m, n)) == -1) {
+		printf("group %u: %s\n", id, strerror(errno));
+		return 1;
+	}
+	printf("group %u: %zu members\n", id, n);
+	return 0;
+}
+
+static int
+cmd_lookup(struct ctx *c, int argc, char **argv)
+{
+	char p[PREFIX_STRLEN], g[ADDR_STRLEN];
+	struct nl_hop hop;
+	struct addr a;
+
+	if (argc != 1)
+		usage();
+	parse_addr(argv[0], &a);
+	if (nl_lookup(c->nl, &a, &hop) == -1) {
+		printf("lookup %s: %s\n", argv[0], strerror(errno));
+		return 1;
+	}
+	printf("match %s proto %u table %u via %s oif %u\n",
+	    prefix_fmt(&hop.match, p, sizeof(p)), hop.protocol, hop.table,
+	    addr_is_set(&hop.gw) ? addr_fmt(&hop.gw, g, sizeof(g)) : "-",
+	    hop.oif);
+	return 0;
+}
+
+/*
+ * Install the blackhole PREFIX ourselves (neither of our monitor ops may
+ * report its echo), say "ready", then print the other programs' route
+ * events until FILE exists (20 s at most) and a little longer; delete
+ * PREFIX and count the events again (its echo must not be reported
+ * either: the last line's route events are all someone else's).
+ */
+static int
+cmd_others(struct ctx *c, int argc, char **argv)
+{
+	struct nl_route rt = { .type = NL_RT_BLACKHOLE };
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
+	size_t echoes;
+	int i;
+
+	if (argc != 2)
+		usage();
+	parse_prefix(argv[1], &rt.dst);
+	if (nl_route_replace(c->nl, &rt, 1) == -1 || nl_flush(c->nl) == -1 ||
+	    c->ok != 1)
+		return 1;
+	event_base_loopexit(c->base, &tv);
+	event_base_dispatch(c->base);
+	echoes = c->route_ev + c->other_ev;
+	printf("own echoes reported: %zu\nready\n", echoes);
+	fflush(stdout);
+	for (i = 0; i < 200 && access(argv[0], F_OK) == -1; i++) {
+		tv.tv_sec = 0;
+		tv.tv_usec = 100000;
+		event_base_loopexit(c->base, &tv);
+		event_base_dispatch(c->base);
+	}
+	event_base_loopexit(c->base, &tv);
+	event_base_dispatch(c->base);
+	(void)nl_route_delete(c->nl, &rt, 2);
+	(void)nl_flush(c->nl);
+	event_base_loopexit(c->base, &tv);
+	event_base_dispatch(c->base);
+	printf("other events %zu, route events %zu, resyncs %zu\n",
+	    c->other_ev, c->route_ev, c->resyncs);
+	return i < 200 && echoes == 0 ? 0 : 1;
+}
+
 static void
 bench_report(const char *what, uint32_t count, double ms)
 {
@@ -479,7 +623,8 @@ bench_nhobj(struct ctx *c, struct nl_route *rt, uint32_t count,
 		return -1;
 	rt->nh_id = 4242;
 	c->ok = c->failed = 0;
-	if (routes_op(c, rt, count, false, &ms) == -1 || c->ok != count)
+	if (routes_op(c, rt, count, nl_route_replace, &ms) == -1 ||
+	    c->ok != count)
 		return -1;
 	bench_report("insert via one nexthop object", count, ms);
 	t0 = now_ms();
@@ -504,11 +649,13 @@ bench_plain(struct ctx *c, struct nl_route *rt, uint32_t count,
 	rt->gw = *gw;
 	rt->oif = oif;
 	c->ok = c->failed = 0;
-	if (routes_op(c, rt, count, false, &ms) == -1 || c->ok != count)
+	if (routes_op(c, rt, count, nl_route_replace, &ms) == -1 ||
+	    c->ok != count)
 		return -1;
 	bench_report("insert via gateway (no nexthop object)", count, ms);
 	c->ok = c->failed = 0;
-	if (routes_op(c, rt, count, true, &ms) == -1 || c->ok != count)
+	if (routes_op(c, rt, count, nl_route_delete, &ms) == -1 ||
+	    c->ok != count)
 		return -1;
 	bench_report("delete one by one", count, ms);
 	return 0;
@@ -572,6 +719,15 @@ cmd_simple(struct ctx *c, const char *cmd, int argc, char **argv)
 	}
 	if (strcmp(cmd, "flush") == 0)
 		return cmd_flush(c);
+	if (strcmp(cmd, "table") == 0) {
+		c->nroutes = 0;
+		if (nl_table_dump(c->nl, table_cb, c) == -1) {
+			fprintf(stderr, "nltest: table: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("count %zu\n", c->nroutes);
+		return 0;
+	}
 	usage();
 	return 2;
 }
@@ -579,12 +735,20 @@ cmd_simple(struct ctx *c, const char *cmd, int argc, char **argv)
 static int
 run(struct ctx *c, const char *cmd, int argc, char **argv)
 {
-	if (strcmp(cmd, "nh") == 0)
-		return cmd_nh(c, argc, argv);
+	if (strcmp(cmd, "nh") == 0 || strcmp(cmd, "nhx") == 0)
+		return cmd_nh(c, argc, argv, cmd[2] == 'x');
+	if (strcmp(cmd, "group") == 0 || strcmp(cmd, "groupset") == 0)
+		return cmd_group(c, argc, argv, cmd[5] == 's');
+	if (strcmp(cmd, "lookup") == 0)
+		return cmd_lookup(c, argc, argv);
+	if (strcmp(cmd, "others") == 0)
+		return cmd_others(c, argc, argv);
 	if (strcmp(cmd, "add") == 0)
-		return cmd_add_del(c, argc, argv, false);
+		return cmd_add_del(c, argc, argv, "add", nl_route_replace);
+	if (strcmp(cmd, "addx") == 0)
+		return cmd_add_del(c, argc, argv, "addx", nl_route_add);
 	if (strcmp(cmd, "del") == 0)
-		return cmd_add_del(c, argc, argv, true);
+		return cmd_add_del(c, argc, argv, "del", nl_route_delete);
 	if (strcmp(cmd, "errbatch") == 0)
 		return cmd_errbatch(c, argc, argv);
 	if (strcmp(cmd, "monitor") == 0)

@@ -2,10 +2,12 @@
  * test_nl.c: the rtnetlink codec of netlink/ (netlink/nlmsg.c) without a
  * socket: requests built into a buffer and compared byte for byte or read
  * back with libmnl; replies captured from a Linux 6.x kernel parsed into
- * struct nl_route / nl_nexthop; hostile variants of them (truncated or
- * mis-sized attributes, bad lengths, foreign protocol and table) skipped
- * cleanly; and a truncation sweep over every capture in exact-size heap
- * buffers, so ASan sees any read past the end.
+ * struct nl_route / nl_nexthop / nl_hop (routes of any protocol,
+ * multipath routes, nexthop groups, FIB-match lookups); hostile variants
+ * of them (truncated or mis-sized attributes and hops, group lengths,
+ * bad lengths, foreign protocol and table) skipped cleanly; and
+ * truncation sweeps over every capture in exact-size heap buffers, so
+ * ASan sees any read past the end.
  */
 #include <check.h>
 
@@ -22,6 +24,7 @@
 
 #define PROTO	NL_PROTO_TERN
 #define MAIN	NL_TABLE_MAIN
+#define NHGRP_TEST_LEN	8	/* struct nexthop_grp on the wire */
 
 /*
  * Captured with a raw NETLINK_ROUTE socket (RTM_GETROUTE / RTM_GETNEXTHOP
@@ -129,6 +132,131 @@ static const uint8_t kern_ack_ok[] __attribute__((aligned(4))) = {
 	0x24, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x01, 0x3d, 0x00, 0x00, 0x00,
 	0xcf, 0x21, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00,
 	0x18, 0x00, 0x05, 0x05, 0x3d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/*
+ * Captured the same way from Linux 6.18 (dumps with GET_STRICT_CHK; the
+ * lookups are RTM_GETROUTE with RTM_F_FIB_MATCH) in a namespace with veths
+ * dm0 (ifindex 3, 198.18.1.2/24, 2001:db8:7::2/64) and dm1 (5,
+ * 192.0.2.1/24, 2001:db8:8::2/64), set up with:
+ *   ip route add default via 198.18.1.1
+ *   ip -6 route add default via 2001:db8:7::1
+ *   ip route add 10.9.5.0/24 proto static nexthop via 198.18.1.1 dev dm0 \
+ *       nexthop via 192.0.2.2 dev dm1 weight 2
+ *   ip -6 route add 2001:db8:9::/64 proto static \
+ *       nexthop via 2001:db8:7::1 dev dm0 nexthop via 2001:db8:8::1 dev dm1
+ *   ip route add unreachable 10.66.0.0/16
+ *   ip nexthop add id 1 via 198.18.1.1 dev dm0 proto bird
+ *   ip nexthop add id 2 via 192.0.2.2 dev dm1 proto bird
+ *   ip nexthop add id 10 group 1/2 proto bird
+ *   ip nexthop add id 11 group 1,3/2 proto bird
+ *   ip route add 10.60.0.0/24 nhid 10 proto bird
+ * Offsets in kern_v4_multipath: RTA_MULTIPATH at 44 (36 bytes); its first
+ * rtnexthop at 48 (rtnh_len 16, ifindex 3) with RTA_GATEWAY at 56; the
+ * second at 64 (rtnh_len 16, rtnh_hops 1, ifindex 5), RTA_GATEWAY at 72.
+ * kern_v6_multipath: RTA_MULTIPATH at 64; hops at 68 (gateway at 76) and
+ * 96 (gateway at 104). kern_nh_group: NHA_ID 24, NHA_GROUP_TYPE 32,
+ * NHA_GROUP 40 (entries at 44 and 52), an attribute of type 14 at 60.
+ */
+/* v4 route 10.9.5.0/24, proto 4 (static), RTA_MULTIPATH of two hops, len 80 */
+static const uint8_t kern_v4_multipath[] __attribute__((aligned(4))) = {
+	0x50, 0x00, 0x00, 0x00, 0x18, 0x00, 0x22, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x97, 0x2f, 0x00, 0x00, 0x02, 0x18, 0x00, 0x00, 0xfe, 0x04, 0x00, 0x01,
+	0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x0f, 0x00, 0xfe, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x01, 0x00, 0x0a, 0x09, 0x05, 0x00, 0x24, 0x00, 0x09, 0x00,
+	0x10, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00, 0x05, 0x00,
+	0xc6, 0x12, 0x01, 0x01, 0x10, 0x00, 0x00, 0x01, 0x05, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x05, 0x00, 0xc0, 0x00, 0x02, 0x02,
+};
+/* v6 route 2001:db8:9::/64, proto 4, RTA_MULTIPATH of two hops, len 168 */
+static const uint8_t kern_v6_multipath[] __attribute__((aligned(4))) = {
+	0xa8, 0x00, 0x00, 0x00, 0x18, 0x00, 0x22, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0xc1, 0x2f, 0x00, 0x00, 0x0a, 0x40, 0x00, 0x00, 0xfe, 0x04, 0x00, 0x01,
+	0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x0f, 0x00, 0xfe, 0x00, 0x00, 0x00,
+	0x14, 0x00, 0x01, 0x00, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x09, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x06, 0x00,
+	0x00, 0x04, 0x00, 0x00, 0x3c, 0x00, 0x09, 0x00, 0x1c, 0x00, 0x00, 0x00,
+	0x03, 0x00, 0x00, 0x00, 0x14, 0x00, 0x05, 0x00, 0x20, 0x01, 0x0d, 0xb8,
+	0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x1c, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x14, 0x00, 0x05, 0x00,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x01, 0x24, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x05, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+/* v4 route 198.18.1.0/24 dev 3, proto 2 (kernel), scope link, len 60 */
+static const uint8_t kern_v4_connected[] __attribute__((aligned(4))) = {
+	0x3c, 0x00, 0x00, 0x00, 0x18, 0x00, 0x22, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x18, 0x2d, 0x00, 0x00, 0x02, 0x18, 0x00, 0x00, 0xfe, 0x02, 0xfd, 0x01,
+	0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x0f, 0x00, 0xfe, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x01, 0x00, 0xc6, 0x12, 0x01, 0x00, 0x08, 0x00, 0x07, 0x00,
+	0xc6, 0x12, 0x01, 0x02, 0x08, 0x00, 0x04, 0x00, 0x03, 0x00, 0x00, 0x00,
+};
+/* v4 route unreachable 10.66.0.0/16, proto 3 (boot), len 44 */
+static const uint8_t kern_v4_unreachable[] __attribute__((aligned(4))) = {
+	0x2c, 0x00, 0x00, 0x00, 0x18, 0x00, 0x22, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x18, 0x2d, 0x00, 0x00, 0x02, 0x10, 0x00, 0x00, 0xfe, 0x03, 0x00, 0x07,
+	0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x0f, 0x00, 0xfe, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x01, 0x00, 0x0a, 0x42, 0x00, 0x00,
+};
+/* nexthop 10, proto 12, group 1/2 (NHA_GROUP_TYPE 0, then type 14), len 68 */
+static const uint8_t kern_nh_group[] __attribute__((aligned(4))) = {
+	0x44, 0x00, 0x00, 0x00, 0x68, 0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00,
+	0x6a, 0x2d, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x01, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x06, 0x00, 0x03, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x14, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x80,
+};
+/* nexthop 11, proto 12, group 1,3/2 (weights 3 and 1), len 68 */
+static const uint8_t kern_nh_group_weighted[] __attribute__((aligned(4))) = {
+	0x44, 0x00, 0x00, 0x00, 0x68, 0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00,
+	0x6a, 0x2d, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x01, 0x00, 0x0b, 0x00, 0x00, 0x00, 0x06, 0x00, 0x03, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x14, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x02, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x80,
+};
+/* RTM_F_FIB_MATCH reply for 198.18.2.5: 0.0.0.0/0 via 198.18.1.1 dev 3, proto 3, len 52 */
+static const uint8_t kern_fib_default[] __attribute__((aligned(4))) = {
+	0x34, 0x00, 0x00, 0x00, 0x18, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
+	0x93, 0x2d, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0xfe, 0x03, 0x00, 0x01,
+	0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x0f, 0x00, 0xfe, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x05, 0x00, 0xc6, 0x12, 0x01, 0x01, 0x08, 0x00, 0x04, 0x00,
+	0x03, 0x00, 0x00, 0x00,
+};
+/* RTM_F_FIB_MATCH reply for 198.18.1.7: 198.18.1.0/24 dev 3, proto 2, len 60 */
+static const uint8_t kern_fib_connected[] __attribute__((aligned(4))) = {
+	0x3c, 0x00, 0x00, 0x00, 0x18, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
+	0xbc, 0x2d, 0x00, 0x00, 0x02, 0x18, 0x00, 0x00, 0xfe, 0x02, 0xfd, 0x01,
+	0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x0f, 0x00, 0xfe, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x01, 0x00, 0xc6, 0x12, 0x01, 0x00, 0x08, 0x00, 0x07, 0x00,
+	0xc6, 0x12, 0x01, 0x02, 0x08, 0x00, 0x04, 0x00, 0x03, 0x00, 0x00, 0x00,
+};
+/* RTM_F_FIB_MATCH reply for 10.60.0.1: 10.60.0.0/24 nhid 10 (group 1/2), proto 12, len 88 */
+static const uint8_t kern_fib_group[] __attribute__((aligned(4))) = {
+	0x58, 0x00, 0x00, 0x00, 0x18, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
+	0x60, 0x2e, 0x00, 0x00, 0x02, 0x18, 0x00, 0x00, 0xfe, 0x0c, 0x00, 0x01,
+	0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x0f, 0x00, 0xfe, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x01, 0x00, 0x0a, 0x3c, 0x00, 0x00, 0x08, 0x00, 0x1e, 0x00,
+	0x0a, 0x00, 0x00, 0x00, 0x24, 0x00, 0x09, 0x00, 0x10, 0x00, 0x00, 0x00,
+	0x03, 0x00, 0x00, 0x00, 0x08, 0x00, 0x05, 0x00, 0xc6, 0x12, 0x01, 0x01,
+	0x10, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x08, 0x00, 0x05, 0x00,
+	0xc0, 0x00, 0x02, 0x02,
+};
+/* RTM_F_FIB_MATCH reply for 2001:db8:55::1: ::/0 via 2001:db8:7::1 dev 3, len 116 */
+static const uint8_t kern_fib_v6_default[] __attribute__((aligned(4))) = {
+	0x74, 0x00, 0x00, 0x00, 0x18, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
+	0xdb, 0x2e, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x00, 0xfe, 0x03, 0x00, 0x01,
+	0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x0f, 0x00, 0xfe, 0x00, 0x00, 0x00,
+	0x08, 0x00, 0x06, 0x00, 0x00, 0x04, 0x00, 0x00, 0x14, 0x00, 0x05, 0x00,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x04, 0x00, 0x03, 0x00, 0x00, 0x00,
+	0x24, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x05, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
 static const struct nlmsghdr *
@@ -467,6 +595,12 @@ START_TEST(t_encode_requests)
 	ck_assert_uint_eq(rtm->rtm_protocol, PROTO);
 	ck_assert_uint_eq(rtm->rtm_table, MAIN);
 	ck_assert_int_eq(at.n, 0);
+	/* nl_table_dump: any protocol (0), our table */
+	nlh = nl_route_dump_encode(buf, sizeof(buf), 3, AF_INET, RTPROT_UNSPEC,
+	    MAIN);
+	rtm = read_back(nlh, &at);
+	ck_assert_uint_eq(rtm->rtm_protocol, 0);
+	ck_assert_uint_eq(rtm->rtm_table, MAIN);
 	nlh = nl_route_dump_encode(buf, sizeof(buf), 3, AF_INET, PROTO, 1000);
 	rtm = read_back(nlh, &at);
 	ck_assert_uint_eq(rtm->rtm_table, 0);
@@ -481,6 +615,390 @@ START_TEST(t_encode_requests)
 	nlh = nl_nh_dump_encode(buf, sizeof(buf), 5);
 	ck_assert_uint_eq(nlh->nlmsg_type, RTM_GETNEXTHOP);
 	ck_assert_uint_eq(nlh->nlmsg_len, NL_HDRLEN + sizeof(struct nhmsg));
+}
+END_TEST
+
+/* The request nl_route_add() queues: NLM_F_CREATE|NLM_F_EXCL, no REPLACE. */
+START_TEST(t_encode_route_add)
+{
+	static const uint8_t want[] = {
+		0x3c, 0, 0, 0,  24, 0,  0x05, 0x06,  0x2a, 0, 0, 0,  0, 0, 0, 0,
+		2, 24, 0, 0, 254, PROTO, RT_SCOPE_UNIVERSE, RTN_UNICAST,
+		0, 0, 0, 0,
+		8, 0, RTA_DST, 0,  10, 9, 0, 0,
+		8, 0, RTA_PRIORITY, 0,  5, 0, 0, 0,
+		8, 0, RTA_GATEWAY, 0,  198, 18, 1, 1,
+		8, 0, RTA_OIF, 0,  3, 0, 0, 0,
+	};
+	struct nl_route rt = { .dst = P("10.9.0.0/24"), .gw = A("198.18.1.1"),
+	    .oif = 3, .priority = 5 };
+	uint8_t buf[256] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh;
+
+	nlh = nl_route_encode(buf, sizeof(buf), RTM_NEWROUTE, NLM_F_ACK |
+	    NLM_F_CREATE | NLM_F_EXCL, 42, &rt, PROTO, MAIN);
+	ck_assert_ptr_nonnull(nlh);
+	ck_assert_uint_eq(nlh->nlmsg_len, sizeof(want));
+	ck_assert_mem_eq(buf, want, sizeof(want));
+	ck_assert_uint_eq(nlh->nlmsg_flags & NLM_F_REPLACE, 0);
+	round_trip(&rt, MAIN);
+}
+END_TEST
+
+static void
+nh_eq(const struct nl_nexthop *a, const struct nl_nexthop *b)
+{
+	ck_assert_uint_eq(a->id, b->id);
+	ck_assert(addr_eq(&a->gw, &b->gw));
+	ck_assert_uint_eq(a->oif, b->oif);
+	ck_assert_int_eq(a->onlink, b->onlink);
+	ck_assert_int_eq(a->blackhole, b->blackhole);
+	ck_assert_uint_eq(a->ngroup, b->ngroup);
+	ck_assert_mem_eq(a->group, b->group, a->ngroup * sizeof(a->group[0]));
+}
+
+/* A group: NHA_GROUP of struct nexthop_grp, weight 0 (= 1), family 0. */
+START_TEST(t_encode_group)
+{
+	static const uint8_t want[] = {
+		0x34, 0, 0, 0,  104, 0,  0x05, 0x06,  9, 0, 0, 0,  0, 0, 0, 0,
+		0, 0, PROTO, 0,  0, 0, 0, 0,
+		8, 0, NHA_ID, 0,  10, 0, 0, 0,
+		20, 0, NHA_GROUP, 0,
+		1, 0, 0, 0,  0, 0, 0, 0,	/* id 1, weight 0 (= 1) */
+		2, 0, 0, 0,  0, 0, 0, 0,	/* id 2 */
+	};
+	struct nl_nexthop nh = { .id = 10, .group = { 1, 2 }, .ngroup = 2 };
+	struct nl_nexthop got;
+	uint8_t buf[1024] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh;
+
+	nlh = nl_nh_encode(buf, sizeof(buf), RTM_NEWNEXTHOP, NLM_F_ACK |
+	    NLM_F_CREATE | NLM_F_EXCL, 9, &nh, PROTO);
+	ck_assert_ptr_nonnull(nlh);
+	ck_assert_uint_eq(nlh->nlmsg_len, sizeof(want));
+	ck_assert_mem_eq(buf, want, sizeof(want));
+	ck_assert_int_eq(nl_nh_parse(nlh, PROTO, &got), NL_OURS);
+	nh_eq(&got, &nh);
+	/* the largest group, both ways */
+	for (uint32_t i = 0; i < NL_GROUP_MAX; i++)
+		nh.group[i] = 1000 + i;
+	nh.ngroup = NL_GROUP_MAX;
+	nlh = nl_nh_encode(buf, sizeof(buf), RTM_NEWNEXTHOP, 0, 1, &nh, PROTO);
+	ck_assert_ptr_nonnull(nlh);
+	ck_assert_int_eq(nl_nh_parse(nlh, PROTO, &got), NL_OURS);
+	nh_eq(&got, &nh);
+	/* what cannot be a group of ours */
+	nh.ngroup = NL_GROUP_MAX + 1;
+	ck_assert_ptr_null(nl_nh_encode(buf, sizeof(buf), RTM_NEWNEXTHOP, 0,
+	    1, &nh, PROTO));
+	nh.ngroup = 2;
+	nh.group[1] = 0;
+	ck_assert_ptr_null(nl_nh_encode(buf, sizeof(buf), RTM_NEWNEXTHOP, 0,
+	    1, &nh, PROTO));
+	nh.group[1] = 7;
+	nh.blackhole = true;
+	ck_assert_ptr_null(nl_nh_encode(buf, sizeof(buf), RTM_NEWNEXTHOP, 0,
+	    1, &nh, PROTO));
+}
+END_TEST
+
+/* A buffer too small for a group fails without writing past its end. */
+START_TEST(t_encode_group_bounds)
+{
+	struct nl_nexthop nh = { .id = 10, .ngroup = NL_GROUP_MAX };
+	uint8_t buf[1024] __attribute__((aligned(4)));
+	size_t need;
+
+	for (uint32_t i = 0; i < NL_GROUP_MAX; i++)
+		nh.group[i] = i + 1;
+	need = nl_nh_encode(buf, sizeof(buf), RTM_NEWNEXTHOP, 0, 1, &nh,
+	    PROTO)->nlmsg_len;
+	ck_assert_uint_eq(need, NL_HDRLEN + 8 + 8 + 4 + 8 * NL_GROUP_MAX);
+	for (size_t len = 0; len < need; len++) {
+		memset(buf, 0xaa, sizeof(buf));
+		ck_assert_ptr_null(nl_nh_encode(buf, len, RTM_NEWNEXTHOP, 0, 1,
+		    &nh, PROTO));
+		for (size_t i = len; i < sizeof(buf); i++)
+			ck_assert_uint_eq(buf[i], 0xaa);
+	}
+}
+END_TEST
+
+/*
+ * A nexthop of protocol PROTO whose NHA_GROUP has glen bytes (entries id
+ * i + 1, weight 0), in a heap buffer of exactly its size.
+ */
+static uint8_t *
+group_msg(size_t glen, size_t *lenp)
+{
+	static uint8_t buf[2048] __attribute__((aligned(4)));
+	uint8_t g[1024];
+	struct nlmsghdr *nlh;
+	struct nhmsg *nhm;
+	uint8_t *b;
+
+	ck_assert_uint_le(glen, sizeof(g));
+	memset(g, 0, sizeof(g));
+	for (size_t i = 0; i + 4 <= glen; i += NHGRP_TEST_LEN) {
+		uint32_t id = (uint32_t)(i / NHGRP_TEST_LEN + 1);
+
+		memcpy(g + i, &id, sizeof(id));
+	}
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWNEXTHOP;
+	nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
+	nhm->nh_protocol = PROTO;
+	mnl_attr_put_u32(nlh, NHA_ID, 5);
+	mnl_attr_put(nlh, NHA_GROUP, glen, g);
+	b = malloc(nlh->nlmsg_len);
+	ck_assert_ptr_nonnull(b);
+	memcpy(b, buf, nlh->nlmsg_len);
+	*lenp = nlh->nlmsg_len;
+	return b;
+}
+
+/*
+ * NHA_GROUP of every length up to NL_GROUP_MAX + 2 entries: a whole
+ * number of 1 to NL_GROUP_MAX entries is a group, anything else (empty,
+ * a partial entry, too many members) is malformed.
+ */
+START_TEST(t_parse_group_lengths)
+{
+	struct nl_nexthop nh;
+	enum nl_verdict got, want;
+	size_t len;
+	uint8_t *b;
+
+	for (size_t glen = 0; glen <= (NL_GROUP_MAX + 2) * NHGRP_TEST_LEN;
+	    glen++) {
+		b = group_msg(glen, &len);
+		ck_assert(nl_nlmsg_ok(H(b), (int)len));
+		want = glen > 0 && glen % NHGRP_TEST_LEN == 0 &&
+		    glen / NHGRP_TEST_LEN <= NL_GROUP_MAX ? NL_OURS : NL_BAD;
+		got = nl_nh_parse(H(b), PROTO, &nh);
+		ck_assert_msg(got == want, "NHA_GROUP of %zu bytes: %s, want %s",
+		    glen, nl_verdict_name(got), nl_verdict_name(want));
+		if (got == NL_OURS) {
+			ck_assert_uint_eq(nh.ngroup, glen / NHGRP_TEST_LEN);
+			ck_assert_uint_eq(nh.group[nh.ngroup - 1], nh.ngroup);
+			ck_assert(!addr_is_set(&nh.gw) && nh.oif == 0);
+		}
+		free(b);
+	}
+}
+END_TEST
+
+START_TEST(t_parse_kernel_group)
+{
+	struct nl_nexthop want = { .id = 10, .group = { 1, 2 }, .ngroup = 2 };
+	struct nl_nexthop nh;
+
+	ck_assert_int_eq(nl_nh_parse(H(kern_nh_group), PROTO, &nh), NL_OURS);
+	nh_eq(&nh, &want);
+	/* weights 3 and 1: not a group tern makes or can represent */
+	ck_assert_int_eq(nl_nh_parse(H(kern_nh_group_weighted), PROTO, &nh),
+	    NL_BAD);
+	ck_assert_int_eq(nl_nh_parse(H(kern_nh_group), PROTO + 1, &nh),
+	    NL_FOREIGN);
+}
+END_TEST
+
+/* Routes of any protocol: protocol, scope and table always filled. */
+START_TEST(t_parse_other_routes)
+{
+	struct nl_route st = { .dst = P("10.1.5.0/24"), .gw = A("198.18.0.3"),
+	    .oif = 3 };
+	struct nl_route conn = { .dst = P("198.18.1.0/24"), .oif = 3 };
+	struct nl_route unr = { .dst = P("10.66.0.0/16"),
+	    .type = NL_RT_OTHER };
+	struct nl_route ours = { .dst = P("10.1.2.0/24"), .nh_id = 7 };
+	struct nl_route got;
+
+	ck_assert_int_eq(nl_route_parse_any(H(kern_v4_static), &got), NL_OURS);
+	route_eq(&got, &st);
+	ck_assert_uint_eq(got.protocol, RTPROT_STATIC);
+	ck_assert_uint_eq(got.scope, RT_SCOPE_UNIVERSE);
+	ck_assert_uint_eq(got.table, MAIN);
+	ck_assert(!nl_route_is_ours(&got, PROTO, MAIN));
+	ck_assert(nl_route_is_other(&got, PROTO, MAIN));
+	ck_assert(nl_route_is_other(&got, PROTO, 100));	/* main */
+	ck_assert_int_eq(nl_route_parse(H(kern_v4_static), PROTO, MAIN, &got),
+	    NL_FOREIGN);
+	ck_assert_int_eq(nl_route_parse_any(H(kern_v4_connected), &got),
+	    NL_OURS);
+	route_eq(&got, &conn);
+	ck_assert_uint_eq(got.protocol, RTPROT_KERNEL);
+	ck_assert_uint_eq(got.scope, RT_SCOPE_LINK);
+	ck_assert_int_eq(nl_route_parse_any(H(kern_v4_unreachable), &got),
+	    NL_OURS);
+	route_eq(&got, &unr);
+	ck_assert_uint_eq(got.protocol, RTPROT_BOOT);
+	/* ours, through either parser: the same struct */
+	ck_assert_int_eq(nl_route_parse_any(H(kern_v4_nh), &got), NL_OURS);
+	route_eq(&got, &ours);
+	ck_assert_uint_eq(got.protocol, PROTO);
+	ck_assert(nl_route_is_ours(&got, PROTO, MAIN));
+	ck_assert(!nl_route_is_other(&got, PROTO, MAIN));
+	ck_assert_int_eq(nl_route_parse(H(kern_v4_nh), PROTO, MAIN, &got),
+	    NL_OURS);
+	ck_assert_uint_eq(got.protocol, PROTO);
+	ck_assert_uint_eq(got.table, MAIN);
+	/* not a route message; a nexthop */
+	ck_assert_int_eq(nl_route_parse_any(H(kern_nh_v4), &got), NL_FOREIGN);
+	ck_assert_int_eq(nl_route_parse_any(H(kern_ack_ok), &got),
+	    NL_FOREIGN);
+}
+END_TEST
+
+/* Who is "someone else" to the monitor (nl_route_is_other). */
+START_TEST(t_route_is_other)
+{
+	struct nl_route rt = { .dst = P("10.9.0.0/24") };
+	static const struct {
+		uint8_t		protocol;
+		uint32_t	table;		/* the route's */
+		uint32_t	our_table;
+		bool		other, ours;
+	} v[] = {
+		{ RTPROT_STATIC, MAIN, MAIN, true, false },
+		{ RTPROT_STATIC, 100, 100, true, false },
+		{ RTPROT_STATIC, MAIN, 100, true, false },
+		{ RTPROT_STATIC, 100, MAIN, false, false },
+		{ RTPROT_KERNEL, RT_TABLE_LOCAL, MAIN, false, false },
+		{ RTPROT_KERNEL, RT_TABLE_LOCAL, RT_TABLE_LOCAL, false, false },
+		{ RTPROT_STATIC, 1000, 1000, true, false },
+		{ PROTO, MAIN, MAIN, false, true },
+		{ PROTO, MAIN, 100, false, false },
+		{ PROTO, 100, MAIN, false, false },
+	};
+
+	for (size_t i = 0; i < NITEMS(v); i++) {
+		rt.protocol = v[i].protocol;
+		rt.table = v[i].table;
+		ck_assert_msg(nl_route_is_other(&rt, PROTO, v[i].our_table) ==
+		    v[i].other, "case %zu: other", i);
+		ck_assert_msg(nl_route_is_ours(&rt, PROTO, v[i].our_table) ==
+		    v[i].ours, "case %zu: ours", i);
+	}
+}
+END_TEST
+
+/* RTA_MULTIPATH: the first hop's gateway and device. */
+START_TEST(t_parse_multipath)
+{
+	struct nl_route v4 = { .dst = P("10.9.5.0/24"), .gw = A("198.18.1.1"),
+	    .oif = 3 };
+	struct nl_route v6 = { .dst = P("2001:db8:9::/64"),
+	    .gw = A("2001:db8:7::1"), .oif = 3, .priority = 1024 };
+	uint8_t b[sizeof(kern_v4_multipath)] __attribute__((aligned(4)));
+	struct nl_route got;
+
+	ck_assert_int_eq(nl_route_parse_any(H(kern_v4_multipath), &got),
+	    NL_OURS);
+	route_eq(&got, &v4);
+	ck_assert_uint_eq(got.protocol, RTPROT_STATIC);
+	ck_assert_int_eq(nl_route_parse_any(H(kern_v6_multipath), &got),
+	    NL_OURS);
+	route_eq(&got, &v6);
+	/* a multipath route of ours (someone else made it): first hop */
+	memcpy(b, kern_v4_multipath, sizeof(b));
+	b[21] = PROTO;
+	ck_assert_int_eq(nl_route_parse(H(b), PROTO, MAIN, &got), NL_OURS);
+	route_eq(&got, &v4);
+	round_trip(&got, MAIN);
+	/* the first hop's onlink flag, not the route's */
+	b[50] = RTNH_F_ONLINK;
+	ck_assert_int_eq(nl_route_parse(H(b), PROTO, MAIN, &got), NL_OURS);
+	ck_assert(got.onlink);
+	b[50] = 0;
+	b[66] = RTNH_F_ONLINK;
+	ck_assert_int_eq(nl_route_parse(H(b), PROTO, MAIN, &got), NL_OURS);
+	ck_assert(!got.onlink);
+}
+END_TEST
+
+START_TEST(t_encode_lookup)
+{
+	static const uint8_t want[] = {
+		0x24, 0, 0, 0,  26, 0,  0x05, 0,  4, 0, 0, 0,  0, 0, 0, 0,
+		2, 32, 0, 0,  0, 0, 0, 0,
+		0x00, 0x20, 0, 0,		/* RTM_F_FIB_MATCH */
+		8, 0, RTA_DST, 0,  198, 18, 2, 5,
+	};
+	uint8_t buf[256] __attribute__((aligned(4)));
+	struct addr a = A("198.18.2.5"), a6 = A("2001:db8:55::1"), none;
+	struct nlmsghdr *nlh;
+	struct attrs at;
+	struct rtmsg *rtm;
+
+	nlh = nl_lookup_encode(buf, sizeof(buf), 4, &a);
+	ck_assert_ptr_nonnull(nlh);
+	ck_assert_uint_eq(nlh->nlmsg_len, sizeof(want));
+	ck_assert_mem_eq(buf, want, sizeof(want));
+	nlh = nl_lookup_encode(buf, sizeof(buf), 4, &a6);
+	rtm = read_back(nlh, &at);
+	ck_assert_uint_eq(rtm->rtm_flags, RTM_F_FIB_MATCH);
+	ck_assert_uint_eq(rtm->rtm_dst_len, 128);
+	ck_assert_mem_eq(mnl_attr_get_payload(at.tb[RTA_DST]), a6.b, 16);
+	for (size_t len = 0; len < sizeof(want); len++)
+		ck_assert_ptr_null(nl_lookup_encode(buf, len, 4, &a));
+	memset(&none, 0, sizeof(none));
+	ck_assert_ptr_null(nl_lookup_encode(buf, sizeof(buf), 4, &none));
+	/* nl_resolve's lookup stays a plain one */
+	nlh = nl_getroute_encode(buf, sizeof(buf), 4, &a);
+	ck_assert_uint_eq(read_back(nlh, &at)->rtm_flags, 0);
+}
+END_TEST
+
+static void
+hop_check(const uint8_t *msg, const char *match, uint8_t protocol,
+    const char *gw, uint32_t oif)
+{
+	struct prefix want = P(match);
+	enum nl_rt_type type;
+	struct nl_hop hop;
+
+	ck_assert_int_eq(nl_lookup_parse(H(msg), &hop, &type), 0);
+	ck_assert_int_eq(type, NL_RT_UNICAST);
+	ck_assert(prefix_eq(&hop.match, &want));
+	ck_assert_uint_eq(hop.protocol, protocol);
+	ck_assert_uint_eq(hop.table, MAIN);
+	if (gw == NULL) {
+		ck_assert(!addr_is_set(&hop.gw));
+	} else {
+		struct addr a = A(gw);
+
+		ck_assert(addr_eq(&hop.gw, &a));
+	}
+	ck_assert_uint_eq(hop.oif, oif);
+}
+
+/* Replies to RTM_F_FIB_MATCH lookups, as the kernel sent them. */
+START_TEST(t_parse_lookup)
+{
+	enum nl_rt_type type;
+	struct nl_hop hop;
+
+	hop_check(kern_fib_default, "0.0.0.0/0", RTPROT_BOOT, "198.18.1.1", 3);
+	hop_check(kern_fib_connected, "198.18.1.0/24", RTPROT_KERNEL, NULL, 3);
+	/* a route via a group object: the compat copy's first hop */
+	hop_check(kern_fib_group, "10.60.0.0/24", PROTO, "198.18.1.1", 3);
+	hop_check(kern_fib_v6_default, "::/0", RTPROT_BOOT, "2001:db8:7::1",
+	    3);
+	hop_check(kern_v4_multipath, "10.9.5.0/24", RTPROT_STATIC,
+	    "198.18.1.1", 3);
+	/* not unicast: the caller says ENETUNREACH */
+	ck_assert_int_eq(nl_lookup_parse(H(kern_v4_unreachable), &hop, &type),
+	    0);
+	ck_assert_int_eq(type, NL_RT_OTHER);
+	ck_assert_int_eq(nl_lookup_parse(H(kern_v4_blackhole), &hop, &type),
+	    0);
+	ck_assert_int_eq(type, NL_RT_BLACKHOLE);
+	/* not a route; malformed */
+	ck_assert_int_eq(nl_lookup_parse(H(kern_err_nh), &hop, &type), -1);
+	ck_assert_int_eq(nl_lookup_parse(H(kern_nh_v4), &hop, &type), -1);
 }
 END_TEST
 
@@ -603,20 +1121,29 @@ struct patch {
 	uint8_t		b[2];
 };
 
+enum hv_kind {
+	HV_ROUTE,	/* nl_route_parse(PROTO, table) */
+	HV_NH,		/* nl_nh_parse(PROTO) */
+	HV_ANY,		/* nl_route_parse_any() */
+};
+
 struct hvec {
 	const char	*name;
 	const uint8_t	*msg;		/* a capture */
 	size_t		 len;		/* its length */
-	bool		 nexthop;	/* parse as nexthop, else route */
+	enum hv_kind	 kind;
 	struct patch	 p[2];
 	size_t		 cut;		/* new length; 0: keep */
 	uint32_t	 table;		/* asked for; 0: main */
 	enum nl_verdict	 want;
 };
 
-#define V4	kern_v4_nh, sizeof(kern_v4_nh), false
-#define V6	kern_v6_nh, sizeof(kern_v6_nh), false
-#define NH	kern_nh_v4, sizeof(kern_nh_v4), true
+#define V4	kern_v4_nh, sizeof(kern_v4_nh), HV_ROUTE
+#define V6	kern_v6_nh, sizeof(kern_v6_nh), HV_ROUTE
+#define NH	kern_nh_v4, sizeof(kern_nh_v4), HV_NH
+#define MP	kern_v4_multipath, sizeof(kern_v4_multipath), HV_ANY
+#define MP6	kern_v6_multipath, sizeof(kern_v6_multipath), HV_ANY
+#define NHG	kern_nh_group, sizeof(kern_nh_group), HV_NH
 #define P1(o, x)	{ { (o), 1, { (x), 0 } } }
 #define P2(o, x, y)	{ { (o), 2, { (x), (y) } } }
 
@@ -669,6 +1196,60 @@ static const struct hvec hvecs[] = {
 	{ "nh cut inside nhmsg", NH, { { 0 } }, 20, 0, NL_BAD },
 	{ "nh not a nexthop message", NH, P2(4, RTM_NEWROUTE, 0), 0, 0,
 	    NL_FOREIGN },
+	{ "multipath as captured", MP, { { 0 } }, 0, 0, NL_OURS },
+	{ "multipath: rtnh_len 7", MP, P2(48, 7, 0), 0, 0, NL_BAD },
+	{ "multipath: rtnh_len 0", MP, P2(48, 0, 0), 0, 0, NL_BAD },
+	{ "multipath: 2nd hop past the end", MP, P2(64, 17, 0), 0, 0,
+	    NL_BAD },
+	{ "multipath: hop gateway of 3 bytes", MP, P2(56, 7, 0), 0, 0,
+	    NL_BAD },
+	{ "multipath: 2nd hop gateway of 2 bytes", MP, P2(72, 6, 0), 0, 0,
+	    NL_BAD },
+	{ "multipath: hop attribute past its hop", MP, P2(56, 12, 0), 0, 0,
+	    NL_BAD },
+	{ "multipath: empty", MP, P2(44, 4, 0), 0, 0, NL_BAD },
+	{ "multipath: cut inside the 2nd hop", MP, { { 0 } }, 72, 0,
+	    NL_BAD },
+	{ "multipath: 2nd hop header cut", MP, P2(44, 24, 0), 0, 0, NL_BAD },
+	{ "multipath and RTA_OIF", MP, P2(30, RTA_OIF, 0), 0, 0, NL_BAD },
+	{ "multipath: a hop without gateway", MP, P2(58, 0x7f, 0), 0, 0,
+	    NL_OURS },
+	{ "multipath as ours", kern_v4_multipath, sizeof(kern_v4_multipath),
+	    HV_ROUTE, P1(21, PROTO), 0, 0, NL_OURS },
+	{ "multipath of another protocol, bad hop", kern_v4_multipath,
+	    sizeof(kern_v4_multipath), HV_ROUTE, P2(48, 7, 0), 0, 0,
+	    NL_FOREIGN },
+	{ "v6 multipath as captured", MP6, { { 0 } }, 0, 0, NL_OURS },
+	{ "v6 multipath: hop gateway of 4 bytes", MP6, P2(76, 8, 0), 0, 0,
+	    NL_BAD },
+	{ "v6 multipath: rtnh_len past the end", MP6, P2(96, 40, 0), 0, 0,
+	    NL_BAD },
+	{ "v6 multipath as v4: dst_len 64", MP6, P1(16, AF_INET), 0, 0,
+	    NL_BAD },
+	{ "v6 multipath as v4, /24: hop gateway too long", MP6,
+	    { { 16, 2, { AF_INET, 24 } }, { 38, 1, { RTA_UNSPEC, 0 } } }, 0, 0,
+	    NL_BAD },
+	{ "any: cloned", MP, P1(25, 0x02), 0, 0, NL_FOREIGN },
+	{ "any: source-specific", MP6, P1(18, 64), 0, 0, NL_FOREIGN },
+	{ "any: family 7", MP, P1(16, 7), 0, 0, NL_FOREIGN },
+	{ "any: cut inside rtmsg", MP, { { 0 } }, 24, 0, NL_BAD },
+	{ "group as captured", NHG, { { 0 } }, 0, 0, NL_OURS },
+	{ "group: 12 bytes, then garbage", NHG, P2(40, 16, 0), 0, 0, NL_BAD },
+	{ "group: member id 0", NHG, P1(44, 0), 0, 0, NL_BAD },
+	{ "group: unequal weights", NHG, P1(48, 2), 0, 0, NL_BAD },
+	{ "group: equal weights 3", NHG,
+	    { { 48, 1, { 2, 0 } }, { 56, 1, { 2, 0 } } }, 0, 0, NL_OURS },
+	{ "group: 16-bit weights differ", NHG, P1(57, 1), 0, 0, NL_BAD },
+	{ "group: resilient", NHG, P1(36, NEXTHOP_GRP_TYPE_RES), 0, 0,
+	    NL_BAD },
+	{ "group: type of 4 bytes", NHG, P2(32, 8, 0), 0, 0, NL_BAD },
+	{ "group with a device", NHG, P2(62, NHA_OIF, 0), 0, 0, NL_BAD },
+	{ "group as a blackhole", NHG,
+	    { { 60, 2, { 4, 0 } }, { 62, 1, { NHA_BLACKHOLE, 0 } } }, 64, 0,
+	    NL_BAD },
+	{ "group: cut inside NHA_GROUP", NHG, { { 0 } }, 52, 0, NL_BAD },
+	{ "group: cut after NHA_GROUP", NHG, { { 0 } }, 60, 0, NL_OURS },
+	{ "group of another protocol", NHG, P1(18, 4), 0, 0, NL_FOREIGN },
 };
 
 /* The capture, patched and cut, in a heap buffer of exactly its size. */
@@ -700,8 +1281,10 @@ START_TEST(t_hostile)
 
 	b = hvec_build(v, &len);
 	ck_assert_msg(nl_nlmsg_ok(H(b), (int)len), "%s: framing", v->name);
-	if (v->nexthop)
+	if (v->kind == HV_NH)
 		got = nl_nh_parse(H(b), PROTO, &nh);
+	else if (v->kind == HV_ANY)
+		got = nl_route_parse_any(H(b), &rt);
 	else
 		got = nl_route_parse(H(b), PROTO, v->table ? v->table : MAIN,
 		    &rt);
@@ -725,6 +1308,16 @@ static const struct {
 	{ kern_nh_v6, sizeof(kern_nh_v6) },
 	{ kern_err_nh, sizeof(kern_err_nh) },
 	{ kern_ack_ok, sizeof(kern_ack_ok) },
+	{ kern_v4_multipath, sizeof(kern_v4_multipath) },
+	{ kern_v6_multipath, sizeof(kern_v6_multipath) },
+	{ kern_v4_connected, sizeof(kern_v4_connected) },
+	{ kern_v4_unreachable, sizeof(kern_v4_unreachable) },
+	{ kern_nh_group, sizeof(kern_nh_group) },
+	{ kern_nh_group_weighted, sizeof(kern_nh_group_weighted) },
+	{ kern_fib_default, sizeof(kern_fib_default) },
+	{ kern_fib_connected, sizeof(kern_fib_connected) },
+	{ kern_fib_group, sizeof(kern_fib_group) },
+	{ kern_fib_v6_default, sizeof(kern_fib_v6_default) },
 };
 
 /*
@@ -877,6 +1470,52 @@ START_TEST(t_truncation_sweep)
 }
 END_TEST
 
+/*
+ * The decoders that read anyone's routes (nl_route_parse_any, whose
+ * verdict is not decided by the protocol, and nl_lookup_parse) over every
+ * route capture cut at every length, nlmsg_len saying so: a cut inside
+ * rtmsg or inside an attribute (RTA_MULTIPATH's hops included) is
+ * malformed; a cut at an attribute boundary parses as a shorter message.
+ */
+START_TEST(t_truncation_sweep_any)
+{
+	enum nl_rt_type type;
+	struct nl_route rt;
+	struct nl_hop hop;
+
+	for (size_t c = 0; c < NITEMS(captures); c++) {
+		const uint8_t *full = captures[c].msg;
+
+		if (H(full)->nlmsg_type != RTM_NEWROUTE)
+			continue;
+		ck_assert_int_eq(nl_route_parse_any(H(full), &rt), NL_OURS);
+		ck_assert_int_eq(nl_lookup_parse(H(full), &hop, &type), 0);
+		for (size_t len = NL_HDRLEN; len < captures[c].len; len++) {
+			uint8_t *b = malloc(len);
+			uint32_t l32 = (uint32_t)len;
+			bool whole;
+
+			ck_assert_ptr_nonnull(b);
+			memcpy(b, full, len);
+			memcpy(b, &l32, sizeof(l32));
+			whole = len >= NL_HDRLEN + sizeof(struct rtmsg) &&
+			    at_boundary(full, captures[c].len,
+			    sizeof(struct rtmsg), len);
+			if (!whole) {
+				ck_assert_msg(nl_route_parse_any(H(b), &rt) ==
+				    NL_BAD, "capture %zu cut at %zu", c, len);
+				ck_assert_int_eq(nl_lookup_parse(H(b), &hop,
+				    &type), -1);
+			} else {
+				(void)nl_route_parse_any(H(b), &rt);
+				(void)nl_lookup_parse(H(b), &hop, &type);
+			}
+			free(b);
+		}
+	}
+}
+END_TEST
+
 /* A dump datagram as the kernel sends it, walked as fib.c walks one. */
 START_TEST(t_dump_datagram)
 {
@@ -966,12 +1605,23 @@ main(void)
 	tcase_add_test(enc, t_encode_nexthop);
 	tcase_add_test(enc, t_encode_nexthop_del);
 	tcase_add_test(enc, t_encode_requests);
+	tcase_add_test(enc, t_encode_route_add);
+	tcase_add_test(enc, t_encode_group);
+	tcase_add_test(enc, t_encode_group_bounds);
+	tcase_add_test(enc, t_encode_lookup);
 	tcase_add_test(dec, t_parse_kernel_routes);
 	tcase_add_test(dec, t_parse_blackhole_with_nh_id);
 	tcase_add_test(dec, t_parse_kernel_nexthops);
 	tcase_add_test(dec, t_parse_acks);
 	tcase_add_loop_test(dec, t_hostile, 0, NITEMS(hvecs));
+	tcase_add_test(dec, t_parse_kernel_group);
+	tcase_add_test(dec, t_parse_group_lengths);
+	tcase_add_test(dec, t_parse_other_routes);
+	tcase_add_test(dec, t_route_is_other);
+	tcase_add_test(dec, t_parse_multipath);
+	tcase_add_test(dec, t_parse_lookup);
 	tcase_add_test(dec, t_truncation_sweep);
+	tcase_add_test(dec, t_truncation_sweep_any);
 	tcase_add_test(dec, t_dump_datagram);
 	tcase_add_test(dec, t_walk_huge_len);
 	suite_add_tcase(s, enc);
