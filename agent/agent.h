@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "datastore.h"
 #include "krt.h"
+#include "learn.h"
 #include "pfxset.h"
 #include "rib.h"
 
@@ -37,6 +38,12 @@ struct agent {
 	/* this node's routes, originated into the rib */
 	struct rib_src		 local_src;
 	const struct rib_attrs	*local_attrs[2];	/* [0] IPv4, [1] IPv6 */
+	/* workload routes learned from the kernel (krt/learn.h: Felix's pod
+	 * routes, a borrowed address among them), originated into the rib
+	 * from their own source with local_attrs: announced as calico_aggr
+	 * says (glue.c export_ok), never put in the kernel by us */
+	struct learn		*learn;
+	struct rib_src		 learn_src;
 	struct ds_local		 local;
 	struct ds_pool		 pools[AGENT_MAX_POOLS];
 	size_t			 npools;

@@ -7,6 +7,9 @@
  * becomes what krt.c should have in the kernel (blackhole for own blocks,
  * via the BGP next hop, or via tunl0 onlink for IPIP pools; nothing for
  * VXLAN pools), and a pool change re-evaluates the routes inside it.
+ * krt -> rib: workload routes learned from the kernel (krt/learn.h) become
+ * this node's routes from learn_src, announced as Calico's calico_aggr
+ * says and never put back in the kernel (Felix owns them).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,11 +118,16 @@ ds_block_changed(void *arg, const struct prefix *pfx, bool present)
 		rib_update(ag->rib, &ag->local_src, pfx, 0, a);
 	else
 		rib_withdraw(ag->rib, &ag->local_src, pfx, 0);
+	/* a route beneath the block (a pod's learned /32) stops or starts
+	 * being announced: export_ok again (calico_aggr). Blocks change
+	 * rarely; before any session is up this costs nothing. */
+	bgpd_refresh_exports(ag->bgpd);
 }
 
 struct own_list {
 	struct agent	*ag;
 	struct prefix	*v;
+	struct rib_src	**src;
 	size_t		 n, cap;
 };
 
@@ -130,18 +138,23 @@ collect_own_cb(void *arg, const struct rib_entry *e)
 	const struct rib_path *p;
 
 	for (p = rib_entry_paths(e); p != NULL; p = p->next) {
-		if (p->src != &l->ag->local_src)
+		if (p->src != &l->ag->local_src &&
+		    p->src != &l->ag->learn_src)
 			continue;
 		if (l->n == l->cap) {
 			l->cap = l->cap ? l->cap * 2 : 16;
 			l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+			l->src = xreallocarray(l->src, l->cap,
+			    sizeof(*l->src));
 		}
+		l->src[l->n] = p->src;
 		l->v[l->n++] = rib_entry_prefix(e);
 	}
 	return 0;
 }
 
-/* Own routes take the new next hop (the rib may not change in a walk). */
+/* Own and learned routes take the new next hop (the rib may not change
+ * in a walk). */
 static void
 reoriginate(struct agent *ag)
 {
@@ -149,9 +162,10 @@ reoriginate(struct agent *ag)
 
 	rib_walk(ag->rib, collect_own_cb, &l);
 	for (size_t i = 0; i < l.n; i++)
-		rib_update(ag->rib, &ag->local_src, &l.v[i], 0,
+		rib_update(ag->rib, l.src[i], &l.v[i], 0,
 		    ag->local_attrs[l.v[i].af == AF_INET6]);
 	free(l.v);
+	free(l.src);
 }
 
 static void
@@ -324,8 +338,16 @@ guard_rebuild(struct agent *ag)
  * 1. a default route only from an explicit (Global/Node) peer, and only
  *    with bgp.accept_default_route;
  * 2. never a prefix equal to or covering a node's underlay address, a
- *    peer's address or one of this node's own blocks (a more specific
- *    route inside an own block is fine: a borrowed pod address);
+ *    peer's address or one of this node's own blocks. A more specific
+ *    route inside an own block is accepted, and must be: it is a pod
+ *    address another node borrowed from our block (Calico IPAM, issue 12),
+ *    announced by that node as a /32 (/128); installed via that node, it
+ *    wins over our blackhole for the block, which would otherwise swallow
+ *    the pod's traffic. Calico's BIRD accepts it too: nothing in its
+ *    import filter looks at the node's blocks (calico_aggr is an export
+ *    filter), and calico_kernel_programming installs pool routes. Our own
+ *    learned routes are not in the guard either (a peer's block covering
+ *    a pod we host is that peer's block);
  * 3. from mesh peers, only prefixes inside a pool (explicit peers, e.g. a
  *    top-of-rack, may send routes outside every pool, as Calico's kernel
  *    filter accepts them).
@@ -347,11 +369,56 @@ import_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx)
 	return true;
 }
 
+/* pfx cut to its first len bits */
+static struct prefix
+prefix_cut(const struct prefix *pfx, unsigned len)
+{
+	struct prefix q = *pfx;
+	unsigned i;
+
+	q.len = (uint8_t)len;
+	for (i = len / 8; i < sizeof(q.b); i++)
+		q.b[i] = i == len / 8 && len % 8 != 0 ?
+		    (uint8_t)(q.b[i] & (0xff << (8 - len % 8))) : 0;
+	return q;
+}
+
+/*
+ * pfx is one of this node's own blocks (*exact) or lies beneath one: a
+ * rib lookup per length from pfx's up to its pool's (blocks lie in pools:
+ * the model refuses any other), looking for a path of local_src.
+ */
+static bool
+under_own_block(const struct agent *ag, const struct ds_pool *pool,
+    const struct prefix *pfx, bool *exact)
+{
+	const struct rib_entry *e;
+	const struct rib_path *p;
+	struct prefix q;
+
+	if (ag->local_src.npaths == 0)
+		return false;
+	for (unsigned len = pfx->len + 1u; len-- > pool->cidr.len;) {
+		q = prefix_cut(pfx, len);
+		if ((e = rib_lookup(ag->rib, &q)) == NULL)
+			continue;
+		for (p = rib_entry_paths(e); p != NULL; p = p->next)
+			if (p->src == &ag->local_src) {
+				*exact = len == pfx->len;
+				return true;
+			}
+	}
+	return false;
+}
+
 /*
  * Calico's calico_export_to_bgp_peers: nothing inside a pool with
- * disableBGPExport (own blocks included), then own blocks, then pool
- * routes. A disabled pool is exported as any other (Calico's "disabled"
- * only stops new IPAM allocations).
+ * disableBGPExport (own blocks included); then calico_aggr: each own
+ * block itself, and nothing beneath one (the pods' /32s are covered by
+ * the block); then anything inside a pool: how a borrowed pod address,
+ * learned from the kernel (learn_src) and beneath another node's block,
+ * goes out as a /32. A disabled pool is exported as any other (Calico's
+ * "disabled" only stops new IPAM allocations).
  */
 static bool
 export_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx,
@@ -359,13 +426,16 @@ export_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx,
 {
 	struct agent *ag = arg;
 	const struct ds_pool *pool = pool_of(ag, pfx);
+	bool exact;
 
 	(void)pi;
 	if (pool != NULL && pool->no_export)
 		return false;
 	if (p->src == &ag->local_src)
 		return true;
-	return pool != NULL;
+	if (pool == NULL)
+		return false;
+	return !under_own_block(ag, pool, pfx, &exact) || exact;
 }
 
 const struct bgpd_ops agent_bgpd_ops = {
@@ -389,6 +459,8 @@ fib_want(const struct agent *ag, const struct prefix *pfx,
 	bool tunnel;
 
 	memset(w, 0, sizeof(*w));
+	if (p->src == &ag->learn_src)
+		return false;	/* Felix's route is there: never ours */
 	if (pool != NULL && pool->vxlan != DS_VXLAN_NEVER)
 		return false;
 	if (p->src == &ag->local_src) {
@@ -430,6 +502,8 @@ log_route(const struct agent *ag, const struct prefix *pfx,
 		log_debug("route del %s", p);
 	else if (nb->src == &ag->local_src)
 		log_debug("route add blackhole %s (own block)", p);
+	else if (nb->src == &ag->learn_src)
+		log_debug("route add %s (learned from the kernel)", p);
 	else
 		log_debug("route add %s via %s (%s)", p,
 		    addr_fmt(&nb->attrs->nexthop, nh, sizeof(nh)),
@@ -493,10 +567,43 @@ krt_prefix_id(void *arg, const struct prefix *pfx, uint32_t *id)
 	return rib_prefix_id(ag->rib, pfx, id);
 }
 
+static void
+krt_other_route(void *arg, const struct nl_route *nr, bool deleted)
+{
+	struct agent *ag = arg;
+
+	if (ag->learn != NULL)
+		learn_route(ag->learn, nr, deleted);
+}
+
+static void
+krt_other_resync(void *arg, bool begin)
+{
+	struct agent *ag = arg;
+
+	if (ag->learn != NULL)
+		learn_resync(ag->learn, begin);
+}
+
 const struct krt_ops agent_krt_ops = {
 	.id_prefix = krt_id_prefix,
 	.prefix_id = krt_prefix_id,
+	.other_route = krt_other_route,
+	.other_resync = krt_other_resync,
 };
+
+/* A workload route came or went: this node's route, from learn_src. */
+static void
+learned_changed(void *arg, const struct prefix *pfx, bool present)
+{
+	struct agent *ag = arg;
+
+	if (present)
+		rib_update(ag->rib, &ag->learn_src, pfx, 0,
+		    ag->local_attrs[pfx->af == AF_INET6]);
+	else
+		rib_withdraw(ag->rib, &ag->learn_src, pfx, 0);
+}
 
 static const struct rib_client_ops fib_client_ops = {
 	.best_changed = fib_best_changed,
@@ -507,14 +614,24 @@ agent_glue_init(struct agent *ag)
 {
 	ag->local_src.name = "local";
 	ag->local_src.kind = RIB_SRC_LOCAL;
+	/* BIRD's name for the kernel protocol in Calico's config; local
+	 * kind: the node hosting the pod prefers its own route */
+	ag->learn_src.name = "kernel1";
+	ag->learn_src.kind = RIB_SRC_LOCAL;
 	ag->guard_dirty = true;
 	local_attrs_refresh(ag);
 	ag->fib_client = rib_client_add(ag->rib, &fib_client_ops, ag);
+	ag->learn = learn_new(&(struct learn_params){
+	    .interfaces = ag->conf->kernel.learn_interfaces,
+	    .own_protocol = ag->conf->kernel.protocol,
+	}, learned_changed, ag);
 }
 
 void
 agent_glue_fini(struct agent *ag)
 {
+	learn_free(ag->learn);
+	ag->learn = NULL;
 	for (int i = 0; i < 2; i++) {
 		if (ag->local_attrs[i])
 			rib_attrs_unref(ag->rib, ag->local_attrs[i]);

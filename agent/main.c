@@ -275,14 +275,16 @@ main(int argc, char *argv[])
 	if ((ag.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	ag.rib = rib_new();
+	/* before krt: krt_start reports the workload routes already there */
+	agent_glue_init(&ag);
 	if (make_krt(&ag) == -1) {
+		agent_glue_fini(&ag);
 		krt_free(ag.krt);
 		rib_free(ag.rib);
 		event_base_free(ag.base);
 		conf_free(ag.conf);
 		return 1;
 	}
-	agent_glue_init(&ag);
 	make_bgpd(&ag);
 	make_ds(&ag);
 	rc = agent_ctl_start(&ag) == -1 ? 1 : run(&ag);
