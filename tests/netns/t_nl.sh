@@ -256,6 +256,281 @@ nl_resync() {
 }
 scenario nl_resync
 
+# nl_dev NAME ADDR...: a dummy device NAME in h1, up, with the addresses (a veth pair
+# NAME/NAMEp where the kernel has no dummy driver: the routes are the same). It goes
+# with the namespace.
+nl_dev() {
+	local dev=$1 ns a
+	shift
+	ns=$(host_ns h1)
+	if ! ip -n "$ns" link add "$dev" type dummy 2>/dev/null; then
+		ip -n "$ns" link add "$dev" type veth peer name "${dev}p" &&
+			ip -n "$ns" link set "${dev}p" up || fail "cannot create $dev in $ns"
+	fi
+	ip -n "$ns" link set "$dev" up || fail "cannot set $dev up"
+	for a in "$@"; do
+		if [[ $a == *:* ]]; then
+			ip -n "$ns" addr add "$a" dev "$dev" nodad || fail "addr $a on $dev"
+		else
+			ip -n "$ns" addr add "$a" dev "$dev" || fail "addr $a on $dev"
+		fi
+	done
+}
+
+# ifidx DEV: its ifindex in h1.
+ifidx() {
+	hexec h1 ip -o link show "$1" | cut -d: -f1
+}
+
+# nlt_fails DESC WANT ARGS...: nltest must fail and print the line WANT.
+nlt_fails() {
+	local desc=$1 want=$2
+	shift 2
+	NLT_OUT=$(nlt "$@") && fail "$desc: nltest $* succeeded: $NLT_OUT"
+	grep -qxF -- "$want" <<<"$NLT_OUT" || fail "$desc: want '$want', got: $NLT_OUT"
+	note "ok: $desc: $want"
+}
+
+# (7) create-exclusive adds (nl_route_add, nl_nh_add): a route of another protocol at
+# the same prefix and metric makes the add fail with EEXIST and stays exactly as it was,
+# IPv4 and IPv6 (where a create without EXCL would append a next hop to it); an object id
+# taken by another program or by us fails the same way.
+nl_add_exclusive() {
+	local before after
+	nl_setup
+	nl_dev dm0 198.18.1.2/24 2001:db8:7::2/64
+	hexec h1 ip route add 10.9.0.0/24 dev dm0 proto static || fail "ip route add"
+	hexec h1 ip -6 route add 2001:db8:9::/64 via 2001:db8:7::1 dev dm0 proto static \
+		metric 1024 || fail "ip -6 route add"
+	before=$(hexec h1 ip route show 10.9.0.0/24; hexec h1 ip -6 route show 2001:db8:9::/64)
+	nlt_fails "v4 add over a static route" "failed: cookie 0: File exists" \
+		addx 10.9.0.0/24 1 via 198.18.1.1
+	nlt_fails "v6 add over a static route" "failed: cookie 0: File exists" \
+		addx 2001:db8:9::/64 1 via 2001:db8:7::5 dev dm0 metric 1024
+	nlt_fails "v6 blackhole over it" "failed: cookie 0: File exists" \
+		addx 2001:db8:9::/64 1 blackhole metric 1024
+	after=$(hexec h1 ip route show 10.9.0.0/24; hexec h1 ip -6 route show 2001:db8:9::/64)
+	[[ $before == "$after" ]] || fail "the static routes changed: $(diff <(echo "$before") <(echo "$after"))"
+	[[ $after != *nexthop* ]] || fail "a next hop was appended: $after"
+	assert_count 0 "no v4 route of ours"
+	assert_count 0 "no v6 route of ours" -6
+	note "ok: both static routes unchanged: ${after//$'\n'/ | }"
+	nlt_ok "v4 add at another metric" addx 10.9.0.0/24 1 via 198.18.1.1 metric 50
+	nlt_ok "v6 add at another metric" addx 2001:db8:9::/64 1 via 2001:db8:7::5 dev dm0 metric 50
+	nlt_fails "v4 add over our own route" "failed: cookie 0: File exists" \
+		addx 10.9.0.0/24 1 via 198.18.1.3 metric 50
+	[[ $(hexec h1 ip route show 10.9.0.0/24 proto bird) == "10.9.0.0/24 via 198.18.1.1 dev dm0 metric 50 "* ]] ||
+		fail "our route changed: $(hexec h1 ip route show 10.9.0.0/24 proto bird)"
+	hexec h1 ip nexthop add id 77 via 198.18.1.1 dev dm0 proto static || fail "ip nexthop add"
+	before=$(hexec h1 ip nexthop show id 77)
+	nlt_fails "nexthop id 77 of another program" "nh 77: File exists" nhx 77 198.18.1.3 dm0
+	after=$(hexec h1 ip nexthop show id 77)
+	[[ $before == "$after" ]] || fail "nexthop 77 changed: $before -> $after"
+	nlt_ok "nexthop 78" nhx 78 198.18.1.3 dm0
+	nlt_fails "nexthop 78 again" "nh 78: File exists" nhx 78 198.18.1.4 dm0
+	[[ $(hexec h1 ip nexthop show id 78) == "id 78 via 198.18.1.3 dev dm0 "* ]] ||
+		fail "nexthop 78 changed: $(hexec h1 ip nexthop show id 78)"
+}
+scenario nl_add_exclusive
+
+# (8) group objects: a group of two gateway objects; a route using it has both next hops;
+# replacing the group with one member re-points the route in place (same route, same
+# nhid); the group is dumped with its members.
+nl_group() {
+	local r
+	nl_setup
+	nlt_ok "nexthop 1 via 198.18.0.2 (eth0)" nhx 1 198.18.0.2
+	nlt_ok "nexthop 2 via 192.0.2.2 (nl0)" nhx 2 192.0.2.2
+	nlt_ok "group 10 of 1 and 2" group 10 1,2
+	nlt_fails "group 10 again" "group 10: File exists" group 10 1,2
+	nlt_ok "a route via group 10" addx 10.60.0.0/24 1 nh 10
+	r=$(hexec h1 ip route show 10.60.0.0/24)
+	grep -q 'nexthop via 198\.18\.0\.2 dev eth0 weight 1' <<<"$r" &&
+		grep -q 'nexthop via 192\.0\.2\.2 dev nl0 weight 1' <<<"$r" ||
+		fail "route via group 10: $r"
+	note "ok: ${r//$'\n'/ | }"
+	nlt_ok "nexthop dump" nhdump
+	grep -qx 'nh 10 group 1/2' <<<"$NLT_OUT" || fail "nhdump: $NLT_OUT"
+	nlt_ok "group 10 replaced by 2 alone" groupset 10 2
+	r=$(hexec h1 ip route show 10.60.0.0/24)
+	[[ $r == "10.60.0.0/24 nhid 10 via 192.0.2.2 dev nl0 proto bird "* && $r != *$'\n'* ]] ||
+		fail "after the group replace: $r"
+	note "ok: $r"
+	hexec h1 ip route get 10.60.0.7 | grep -q 'via 192\.0\.2\.2 dev nl0' ||
+		fail "ip route get: $(hexec h1 ip route get 10.60.0.7)"
+	nlt_ok "nexthop dump" nhdump
+	grep -qx 'nh 10 group 2' <<<"$NLT_OUT" || fail "nhdump: $NLT_OUT"
+	nlt_ok "dump" dump
+	grep -qx '10.60.0.0/24 nh 10 metric 0' <<<"$NLT_OUT" || fail "dump: $NLT_OUT"
+	nlt_ok "group 10 back to 1 and 2" groupset 10 1,2
+	hexec h1 ip route show 10.60.0.0/24 | grep -q 'nexthop via 198\.18\.0\.2 dev eth0' ||
+		fail "after the second replace: $(hexec h1 ip route show 10.60.0.0/24)"
+	nlt_ok "group 10 deleted" nhdel 10
+	assert_count 0 "routes after the group delete"
+}
+scenario nl_group
+
+# (9) nl_table_dump: every route of the table whoever's, protocol/scope/table shown,
+# multipath as its first hop, other types as "(other type)"; another table's routes
+# and the local table's are not in it.
+nl_table_dump() {
+	local eth0 v4 want
+	nl_setup
+	nl_dev dm0 198.18.1.2/24
+	eth0=$(ifidx eth0)
+	hexec h1 ip route add 10.9.0.0/24 via 198.18.0.3 proto static || fail "ip route add"
+	hexec h1 ip route add 10.9.5.0/24 proto static nexthop via 198.18.0.3 dev eth0 \
+		nexthop via 192.0.2.2 dev nl0 || fail "ip route add multipath"
+	hexec h1 ip route add blackhole 10.9.6.0/24 proto static || fail "ip route add"
+	hexec h1 ip route add unreachable 10.9.7.0/24 || fail "ip route add"
+	hexec h1 ip route add 10.9.8.0/24 via 198.18.0.3 proto static table 100 || fail "ip route add"
+	hexec h1 ip -6 route add 2001:db8:9::/64 via 2001:db8:1::3 proto static || fail "ip route add"
+	nlt_ok "nexthop 1" nhx 1 198.18.0.2
+	nlt_ok "a route of ours" addx 10.60.0.0/24 1 nh 1
+	nlt_ok "table dump" table
+	for want in \
+		"10.9.0.0/24 via 198.18.0.3 oif $eth0 metric 0 proto 4 scope 0 table 254" \
+		"10.9.5.0/24 via 198.18.0.3 oif $eth0 metric 0 proto 4 scope 0 table 254" \
+		"blackhole 10.9.6.0/24 metric 0 proto 4 scope 0 table 254" \
+		"10.9.7.0/24 via - oif 0 metric 0 (other type) proto 3 scope 0 table 254" \
+		"198.18.1.0/24 via - oif $(ifidx dm0) metric 0 proto 2 scope 253 table 254" \
+		"10.60.0.0/24 nh 1 metric 0 proto 12 scope 0 table 254" \
+		"2001:db8:9::/64 via 2001:db8:1::3 oif $eth0 metric 1024 proto 4 scope 0 table 254"; do
+		grep -qxF -- "$want" <<<"$NLT_OUT" || fail "table dump lacks '$want': $NLT_OUT"
+	done
+	note "ok: every kind of route is in the dump"
+	grep -qE '10\.9\.8\.0|table 25[25]|^198\.18\.1\.2/32' <<<"$NLT_OUT" &&
+		fail "table dump shows another table: $NLT_OUT"
+	v4=$(hexec h1 ip -4 route show table main | grep -vc '^[[:space:]]')
+	[[ $(grep -c '^[^:]*$' <<<"$NLT_OUT") -eq $((v4 + 1)) ]] ||
+		fail "v4 routes in the dump differ from ip route show table main ($v4): $NLT_OUT"
+	note "ok: as many v4 routes as ip route show table main ($v4)"
+	nlt_ok "table 100" -T 100 table
+	[[ $NLT_OUT == "10.9.8.0/24 via 198.18.0.3 oif $eth0 metric 0 proto 4 scope 0 table 100"$'\n'"count 1" ]] ||
+		fail "table 100: $NLT_OUT"
+}
+scenario nl_table_dump
+
+# (10) other programs' routes: `proto static` routes and kernel routes (an address's
+# subnet; a `proto kernel` dev route) in the main table are reported through
+# other_route_changed, added and deleted; table 100 and the local table are not, and
+# neither are the echoes of our own requests.
+nl_other_events() {
+	local out="$W/others.out" rc eth0 nl0 re
+	nl_setup
+	eth0=$(ifidx eth0)
+	nl0=$(ifidx nl0)
+	nlt_bg "$out" others "$W/stop" 10.99.0.0/24
+	expect 10 "monitor ready" grep -qx ready "$out"
+	grep -qx 'own echoes reported: 0' "$out" || fail "own echoes: $(cat "$out")"
+	hexec h1 ip route add 10.9.0.0/24 via 198.18.0.3 proto static || fail "ip route add"
+	hexec h1 ip route add 10.9.3.0/24 via 198.18.0.3 proto static table 100 || fail "ip route add"
+	hexec h1 ip -6 route add 2001:db8:9::/64 via 2001:db8:1::3 proto static || fail "ip route add"
+	hexec h1 ip route add 10.9.2.0/24 dev nl0 proto kernel scope link || fail "ip route add"
+	nl_dev dm1 203.0.113.1/24
+	re="via 198.18.0.3 oif $eth0 metric 0 proto 4 scope 0 table 254"
+	expect 10 "static route added" grep -qxF "event other new 10.9.0.0/24 $re" "$out"
+	expect 10 "v6 static route added" grep -qxF \
+		"event other new 2001:db8:9::/64 via 2001:db8:1::3 oif $eth0 metric 1024 proto 4 scope 0 table 254" "$out"
+	expect 10 "kernel dev route added" grep -qxF \
+		"event other new 10.9.2.0/24 via - oif $nl0 metric 0 proto 2 scope 253 table 254" "$out"
+	expect 10 "the new address's subnet route" grep -qxF \
+		"event other new 203.0.113.0/24 via - oif $(ifidx dm1) metric 0 proto 2 scope 253 table 254" "$out"
+	hexec h1 ip route del 10.9.0.0/24 proto static || fail "ip route del"
+	hexec h1 ip -6 route del 2001:db8:9::/64 proto static || fail "ip route del"
+	hexec h1 ip route del 10.9.2.0/24 dev nl0 proto kernel || fail "ip route del"
+	hexec h1 ip addr del 203.0.113.1/24 dev dm1 || fail "ip addr del"
+	expect 10 "static route deleted" grep -qxF "event other del 10.9.0.0/24 $re" "$out"
+	expect 10 "v6 static route deleted" grep -qE '^event other del 2001:db8:9::/64 ' "$out"
+	expect 10 "kernel dev route deleted" grep -qE '^event other del 10\.9\.2\.0/24 ' "$out"
+	expect 10 "the subnet route deleted" grep -qE '^event other del 203\.0\.113\.0/24 ' "$out"
+	# events come in order: once this one is in, table 100's would have been too
+	hexec h1 ip route add 10.9.4.0/24 via 198.18.0.3 proto static || fail "ip route add"
+	expect 10 "a last static route" grep -qE '^event other new 10\.9\.4\.0/24 ' "$out"
+	touch "$W/stop"
+	nlt_wait "$NLT_PID"
+	rc=$?
+	((rc == 0)) || fail "others exited $rc: $(cat "$out")"
+	grep -q '10\.9\.3\.0' "$out" && fail "table 100 reported: $(cat "$out")"
+	grep -qE 'table 255|203\.0\.113\.(1|255) ' "$out" && fail "local table reported: $(cat "$out")"
+	grep -qE '^event route|10\.99\.0\.0' "$out" && fail "our own requests reported: $(cat "$out")"
+	grep -qE '^other events [0-9]+, route events 0, resyncs 0$' "$out" || fail "$(tail -n 1 "$out")"
+	note "ok: $(tail -n 1 "$out")"
+}
+scenario nl_other_events
+
+# nl_flood TABLE: 40,000 `proto static` routes into TABLE (ip -batch) while a monitor
+# that does not read waits; prints its last line.
+nl_flood() {
+	local out="$W/flood$1.out" f="$W/flood$1.batch"
+	rm -f "$W/go"
+	nlt_bg "$out" resync "$W/go"
+	expect 10 "monitor ready" grep -qx ready "$out" >&2
+	awk -v t="$1" 'BEGIN { for (i = 0; i < 40000; i++)
+		printf "route add 10.%d.%d.0/24 via 198.18.0.2 proto static table %s\n",
+		    64 + int(i / 256), i % 256, t }' >"$f"
+	hexec h1 ip -batch "$f" || fail "ip -batch (table $1)"
+	touch "$W/go"
+	nlt_wait "$NLT_PID"
+	tail -n 1 "$out"
+}
+
+# (10b) the monitor's socket filter, in the kernel: other programs' routes in a table
+# that is neither ours nor main never reach the socket (40,000 of them do not overrun
+# it), while the same routes in the main table do (they overrun it: resync_needed).
+nl_filter() {
+	local last
+	nl_setup
+	last=$(nl_flood 100)
+	[[ $last == "resync_needed 0, route events 0" ]] || fail "table 100 flood: $last"
+	note "ok: 40000 static routes in table 100: $last"
+	last=$(nl_flood 254)
+	[[ $last =~ ^resync_needed\ [1-9] ]] || fail "main table flood: $last"
+	note "ok: 40000 static routes in main: $last"
+}
+scenario nl_filter
+
+# (11) nl_lookup: the route the kernel would use (RTM_F_FIB_MATCH): a default route via
+# a gateway, a connected subnet (no gateway), a route of ours via an object (its
+# gateway), unreachable/blackhole/prohibit and no route at all (ENETUNREACH); IPv6 too.
+nl_lookup() {
+	local dm0 nl0
+	nl_setup
+	nl_dev dm0 198.18.1.2/24 2001:db8:7::2/64
+	dm0=$(ifidx dm0)
+	nl0=$(ifidx nl0)
+	hexec h1 ip route add default via 198.18.1.1 || fail "ip route add default"
+	hexec h1 ip -6 route add default via 2001:db8:7::1 || fail "ip -6 route add default"
+	nlt_ok "lookup 198.18.2.5" lookup 198.18.2.5
+	[[ $NLT_OUT == "match 0.0.0.0/0 proto 3 table 254 via 198.18.1.1 oif $dm0" ]] ||
+		fail "lookup 198.18.2.5: $NLT_OUT"
+	nlt_ok "lookup 198.18.1.7" lookup 198.18.1.7
+	[[ $NLT_OUT == "match 198.18.1.0/24 proto 2 table 254 via - oif $dm0" ]] ||
+		fail "lookup 198.18.1.7: $NLT_OUT"
+	nlt_ok "nexthop 1 via 192.0.2.2" nhx 1 192.0.2.2
+	nlt_ok "10.60.0.0/24 via nexthop 1" addx 10.60.0.0/24 1 nh 1
+	nlt_ok "lookup 10.60.0.9" lookup 10.60.0.9
+	[[ $NLT_OUT == "match 10.60.0.0/24 proto 12 table 254 via 192.0.2.2 oif $nl0" ]] ||
+		fail "lookup 10.60.0.9: $NLT_OUT"
+	hexec h1 ip route add unreachable 10.66.0.0/16 || fail "ip route add"
+	hexec h1 ip route add blackhole 10.67.0.0/16 || fail "ip route add"
+	hexec h1 ip route add prohibit 10.68.0.0/16 || fail "ip route add"
+	nlt_fails "unreachable" "lookup 10.66.1.1: Network is unreachable" lookup 10.66.1.1
+	nlt_fails "blackhole" "lookup 10.67.1.1: Network is unreachable" lookup 10.67.1.1
+	nlt_fails "prohibit" "lookup 10.68.1.1: Network is unreachable" lookup 10.68.1.1
+	nlt_ok "lookup 2001:db8:55::1" lookup 2001:db8:55::1
+	[[ $NLT_OUT == "match ::/0 proto 3 table 254 via 2001:db8:7::1 oif $dm0" ]] ||
+		fail "lookup 2001:db8:55::1: $NLT_OUT"
+	nlt_ok "lookup 2001:db8:7::9" lookup 2001:db8:7::9
+	[[ $NLT_OUT == "match 2001:db8:7::/64 proto 2 table 254 via - oif $dm0" ]] ||
+		fail "lookup 2001:db8:7::9: $NLT_OUT"
+	hexec h1 ip route del default || fail "ip route del default"
+	hexec h1 ip -6 route del default || fail "ip -6 route del default"
+	nlt_fails "v4, no route" "lookup 198.18.2.5: Network is unreachable" lookup 198.18.2.5
+	nlt_fails "v6, no route" "lookup 2001:db8:55::1: Network is unreachable" lookup 2001:db8:55::1
+}
+scenario nl_lookup
+
 # Timings (printed, not asserted): 100,000 routes via one nexthop object, dumped,
 # then removed by deleting the object; the same routes as plain gateway routes
 # inserted and deleted one by one. The monitor must see none of our own changes.
