@@ -450,13 +450,61 @@ const struct bgpd_ops agent_bgpd_ops = {
  * tunl0 onlink; cross-subnet only when the next hop is outside our own
  * subnet. A missing tunl0 means a plain route, as in Calico's BIRD.
  */
+static void
+fib_hop(const struct agent *ag, const struct ds_pool *pool,
+    const struct addr *nh, struct krt_want *w)
+{
+	struct krt_hop *h;
+	bool tunnel;
+
+	for (size_t i = 0; i < w->nhops; i++)
+		if (addr_eq(&w->hop[i].gw, nh))
+			return;		/* the same next hop twice */
+	if (w->nhops == KRT_ECMP_MAX)
+		return;
+	h = &w->hop[w->nhops++];
+	h->gw = *nh;
+	tunnel = pool != NULL && nh->af == AF_INET &&
+	    (pool->ipip == DS_IPIP_ALWAYS ||
+	    (pool->ipip == DS_IPIP_CROSS_SUBNET &&
+	    !prefix_contains_addr(&ag->local.net4, nh)));
+	if (tunnel && (h->oif = nl_ifindex("tunl0")) != 0)
+		h->onlink = true;
+}
+
+/*
+ * The kernel protocol's `merge paths on` (calico-compat 6): the best path's
+ * next hop and those of the paths mergable with it (rib_path_mergable:
+ * equal up to the router id step), at most KRT_ECMP_MAX distinct ones.
+ * Only the first FIB_ECMP_SCAN paths of a prefix are looked at, so that a
+ * peer with thousands of add-path paths on one prefix cannot make each of
+ * its changes cost a walk of all of them.
+ */
+#define FIB_ECMP_SCAN	64
+
+static void
+fib_ecmp(const struct agent *ag, const struct prefix *pfx,
+    const struct ds_pool *pool, const struct rib_path *best,
+    struct krt_want *w)
+{
+	const struct rib_entry *e = rib_lookup(ag->rib, pfx);
+	const struct rib_path *q;
+	size_t n = 0;
+
+	if (e == NULL)
+		return;
+	for (q = rib_entry_paths(e); q != NULL && n < FIB_ECMP_SCAN &&
+	    w->nhops < KRT_ECMP_MAX; q = q->next, n++)
+		if (q != best && q->src->kind == RIB_SRC_BGP &&
+		    rib_path_mergable(best, q))
+			fib_hop(ag, pool, &q->attrs->nexthop, w);
+}
+
 static bool
 fib_want(const struct agent *ag, const struct prefix *pfx,
     const struct rib_path *p, struct krt_want *w)
 {
 	const struct ds_pool *pool = pool_of(ag, pfx);
-	const struct addr *nh = &p->attrs->nexthop;
-	bool tunnel;
 
 	memset(w, 0, sizeof(*w));
 	if (p->src == &ag->learn_src)
@@ -468,13 +516,8 @@ fib_want(const struct agent *ag, const struct prefix *pfx,
 		return true;
 	}
 	w->type = KRT_UNICAST;
-	w->gw = *nh;
-	tunnel = pool != NULL && nh->af == AF_INET &&
-	    (pool->ipip == DS_IPIP_ALWAYS ||
-	    (pool->ipip == DS_IPIP_CROSS_SUBNET &&
-	    !prefix_contains_addr(&ag->local.net4, nh)));
-	if (tunnel && (w->oif = nl_ifindex("tunl0")) != 0)
-		w->onlink = true;
+	fib_hop(ag, pool, &p->attrs->nexthop, w);
+	fib_ecmp(ag, pfx, pool, p, w);
 	return true;
 }
 
@@ -522,6 +565,17 @@ fib_best_changed(void *arg, const struct prefix *pfx, uint32_t id,
 		log_route(ag, pfx, nb);
 	if (ag->krt != NULL)
 		fib_apply(ag, pfx, id, nb);
+}
+
+/* ECMP: a path beside the best one changed; the set may have. */
+static void
+fib_paths_changed(void *arg, const struct prefix *pfx, uint32_t id,
+    const struct rib_path *best)
+{
+	struct agent *ag = arg;
+
+	if (ag->krt != NULL)
+		fib_apply(ag, pfx, id, best);
 }
 
 static void
@@ -607,6 +661,7 @@ learned_changed(void *arg, const struct prefix *pfx, bool present)
 
 static const struct rib_client_ops fib_client_ops = {
 	.best_changed = fib_best_changed,
+	.paths_changed = fib_paths_changed,
 };
 
 void

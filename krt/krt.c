@@ -66,6 +66,8 @@ krt_new(struct event_base *base, const struct krt_params *pa,
 	RB_INIT(&k->orphans);
 	RB_INIT(&k->nh_key);
 	RB_INIT(&k->nh_id);
+	RB_INIT(&k->grp_key);
+	RB_INIT(&k->grp_id);
 	TAILQ_INIT(&k->odirty);
 	k->next_id = 1;
 	k->ev_apply = event_new(base, -1, 0, apply_cb, k);
@@ -165,17 +167,33 @@ anything_dirty(const struct krt *k)
 	    !TAILQ_EMPTY(&k->odirty) || (k->synced && k->nad > 0);
 }
 
+/* The object a live want is installed as: I_BH, an object id, or I_NONE
+ * while that object is not installed. */
+static uint32_t
+want_obj(const struct krt *k, uint32_t want)
+{
+	const struct krt_grp *g;
+	const struct krt_nh *nh;
+
+	if (want == W_BH)
+		return I_BH;
+	if ((g = krt_grp_of_want(k, want)) != NULL)
+		return g->installed ? g->id : I_NONE;
+	nh = krt_nh_of_want(k, want);
+	return nh->installed ? nh->id : I_NONE;
+}
+
 /* Wanted, live, and not installed as wanted (a conflict waits for the
  * other route to go, not for a retry). */
 static bool
 slot_behind(const struct krt *k, const struct krt_slot *s)
 {
-	const struct krt_nh *nh;
+	uint32_t obj;
 
 	if (s->want == W_NONE || slot_dead(s) || s->inst == I_CONFLICT)
 		return false;
-	nh = krt_nh_of_want(k, s->want);
-	return nh == NULL ? s->inst != I_BH : s->inst != nh->id;
+	obj = want_obj(k, s->want);
+	return obj == I_NONE || s->inst != obj;
 }
 
 void
@@ -243,8 +261,11 @@ krt_orphan_free(struct krt *k, struct krt_orphan *o)
 static void
 want_drop(struct krt *k, struct krt_slot *s)
 {
-	struct krt_nh *nh = krt_nh_of_want(k, s->want);
+	struct krt_grp *g = krt_grp_of_want(k, s->want);
+	struct krt_nh *nh = g == NULL ? krt_nh_of_want(k, s->want) : NULL;
 
+	if (g != NULL)
+		krt_grp_unref(k, g);
 	if (nh != NULL)
 		nh->refs--;
 	if (s->want != W_NONE)
@@ -264,23 +285,72 @@ dead_evict(struct krt *k, struct krt_slot *s)
 	s->want = W_NONE;
 }
 
+/*
+ * The want of a unicast route: its next hops' records (sorted, distinct);
+ * one hop is its gateway object, several a group (without nexthop objects
+ * in the kernel, the first hop alone).
+ */
+static uint32_t
+unicast_want(struct krt *k, const struct krt_want *w, uint32_t cur)
+{
+	uint32_t mem[KRT_ECMP_MAX], n = 0, h, j;
+	size_t nhops = w->nhops < KRT_ECMP_MAX ? w->nhops : KRT_ECMP_MAX;
+	const struct krt_hop *hp;
+
+	if (nhops == 0 || !k->objects)
+		nhops = 1;
+	for (size_t i = 0; i < nhops; i++) {
+		hp = &w->hop[i];
+		h = krt_nh_get(k, &hp->gw, hp->onlink ? hp->oif : 0,
+		    hp->onlink, 0)->handle;
+		for (j = n; j > 0 && mem[j - 1] > h; j--)
+			mem[j] = mem[j - 1];
+		if (j > 0 && mem[j - 1] == h) {
+			memmove(&mem[j], &mem[j + 1], (n - j) * sizeof(*mem));
+			continue;	/* a duplicate */
+		}
+		mem[j] = h;
+		n++;
+	}
+	if (n == 1 && !W_IS_GRP(cur))
+		return mem[0];
+	return krt_grp_want(k, mem, n, cur);
+}
+
+/* The route leaves old for want: note when it leaves an installed object
+ * (a move, see nh.c and grp.c), and take want's reference. */
+static void
+want_take(struct krt *k, uint32_t old, uint32_t want)
+{
+	struct krt_grp *g = krt_grp_of_want(k, want), *og;
+	struct krt_nh *nh = g == NULL ? krt_nh_of_want(k, want) : NULL, *onh;
+
+	if (g != NULL)
+		krt_grp_ref(k, g);
+	if (nh != NULL && nh->refs++ == 0 && nh->grefs == 0 &&
+	    nh->dropped > 0 && nh->installed)
+		krt_nh_retire(k, nh);
+	if ((og = krt_grp_of_want(k, old)) != NULL && og != g &&
+	    og->installed)
+		og->lost_at = timer_now_ms();
+	else if (og == NULL && (onh = krt_nh_of_want(k, old)) != NULL &&
+	    onh != nh && onh->installed)
+		onh->lost_at = timer_now_ms();
+}
+
 void
 krt_set(struct krt *k, uint32_t id, const struct prefix *pfx,
     const struct krt_want *w)
 {
 	struct krt_slot *s = krt_slot_at(k, id, true);
-	struct krt_nh *nh = NULL, *old;
 	struct krt_orphan *o;
 	struct krt_adopt *a;
-	uint32_t want = W_BH;
+	uint32_t want = W_BH, old;
 
 	if (slot_dead(s))
 		dead_evict(k, s);
-	if (w->type == KRT_UNICAST) {
-		nh = krt_nh_get(k, &w->gw, w->onlink ? w->oif : 0, w->onlink,
-		    0);
-		want = nh->handle;
-	}
+	if (w->type == KRT_UNICAST)
+		want = unicast_want(k, w, s->want);
 	if (s->want == want)
 		return;
 	if (s->want == W_NONE && (o = krt_orphan_find(k, pfx)) != NULL) {
@@ -291,11 +361,8 @@ krt_set(struct krt *k, uint32_t id, const struct prefix *pfx,
 		a->v |= A_TAKEN;
 		k->nadleft--;
 	}
-	if (nh != NULL && nh->refs++ == 0 && nh->dropped > 0 && nh->installed)
-		krt_nh_retire(k, nh);
-	old = krt_nh_of_want(k, s->want);
-	if (old != NULL && old != nh && old->installed)
-		old->lost_at = timer_now_ms();
+	old = s->want;
+	want_take(k, old, want);
 	want_drop(k, s);
 	s->want = want;
 	k->nwant++;
@@ -340,7 +407,8 @@ krt_route_state(const struct krt *k, uint32_t id)
 		return KRT_S_FAILED;
 	if (!slot_behind(k, s))
 		return KRT_S_INSTALLED;
-	if (s->want != W_BH && krt_nh_of_want(k, s->want)->failed)
+	if (s->want != W_BH && !W_IS_GRP(s->want) &&
+	    krt_nh_of_want(k, s->want)->failed)
 		return KRT_S_FAILED;
 	return KRT_S_PENDING;
 }
@@ -375,6 +443,9 @@ krt_stats(const struct krt *k, struct krt_stats *st)
 	for (uint32_t h = 0; h < k->nhcap; h++)
 		if ((nh = k->nhv[h]) != NULL && nh->installed)
 			st->nexthops++;
+	for (uint32_t h = 0; h < k->grcap; h++)
+		if (k->grv[h] != NULL && k->grv[h]->installed)
+			st->groups++;
 	st->conflicts_total = k->conflicts_total;
 }
 
@@ -383,15 +454,17 @@ krt_stats(const struct krt *k, struct krt_stats *st)
 static void
 route_install(struct krt *k, uint32_t id, struct krt_slot *s)
 {
-	struct krt_nh *nh = krt_nh_of_want(k, s->want);
+	struct krt_grp *g = krt_grp_of_want(k, s->want);
+	struct krt_nh *nh = g == NULL ? krt_nh_of_want(k, s->want) : NULL;
+	uint32_t obj = want_obj(k, s->want);
 	struct nl_route nr;
 	int rc;
 
-	if (nh == NULL ? s->inst == I_BH : (nh->installed && s->inst == nh->id))
+	if (obj != I_NONE && s->inst == obj)
 		return;			/* in place */
 	if (s->inst == I_CONFLICT)
 		return;			/* another program's: wait for it */
-	if (nh != NULL && !nh->installed)
+	if (obj == I_NONE)
 		return;			/* next hop unresolved: logged */
 	memset(&nr, 0, sizeof(nr));
 	if (!k->ops->id_prefix(k->ops_arg, id, &nr.dst)) {
@@ -399,7 +472,10 @@ route_install(struct krt *k, uint32_t id, struct krt_slot *s)
 		want_drop(k, s);
 		return;
 	}
-	if (nh == NULL)
+	if (g != NULL) {
+		nr.type = NL_RT_UNICAST;
+		nr.nh_id = g->id;
+	} else if (nh == NULL)
 		nr.type = NL_RT_BLACKHOLE;
 	else {
 		nr.type = NL_RT_UNICAST;
@@ -414,7 +490,7 @@ route_install(struct krt *k, uint32_t id, struct krt_slot *s)
 		rc = nl_route_replace(k->nl, &nr, (uint64_t)id + 1);
 	if (rc == -1)
 		return;
-	s->inst = nh == NULL ? I_BH : nh->id;
+	s->inst = obj;
 }
 
 /*
@@ -426,14 +502,20 @@ void
 krt_route_remove(struct krt *k, const struct prefix *pfx, uint32_t inst)
 {
 	struct krt_nh *nh = NULL;
+	struct krt_grp *g = NULL;
 	struct nl_route nr;
 
 	if (inst_absent(inst))
 		return;
-	if (inst != I_BH && k->objects)
-		nh = krt_nh_by_id(k, inst);
+	if (inst != I_BH && k->objects &&
+	    (nh = krt_nh_by_id(k, inst)) == NULL)
+		g = krt_grp_by_id(k, inst);
 	if (krt_nh_doomed(k, nh)) {
 		nh->dropped++;
+		return;
+	}
+	if (krt_grp_doomed(k, g)) {
+		g->dropped++;
 		return;
 	}
 	memset(&nr, 0, sizeof(nr));
@@ -590,11 +672,14 @@ krt_free(struct krt *k)
 {
 	struct krt_orphan *o, *on;
 	struct krt_nh *nh, *nn;
+	struct krt_grp *g, *gn;
 
 	if (k == NULL)
 		return;
 	RB_FOREACH_SAFE(o, krt_otree, &k->orphans, on)
 		krt_orphan_free(k, o);
+	RB_FOREACH_SAFE(g, krt_gid, &k->grp_id, gn)
+		krt_grp_free(k, g);
 	RB_FOREACH_SAFE(nh, krt_nid, &k->nh_id, nn)
 		krt_nh_free(k, nh);
 	for (int f = 0; f < 2; f++) {
@@ -602,6 +687,7 @@ krt_free(struct krt *k)
 		free(k->fam[f].dirty);
 	}
 	free(k->nhv);
+	free(k->grv);
 	free(k->adv);
 	free(k->zombies);
 	free(k->foreign_ids);

@@ -36,11 +36,23 @@ enum krt_type {
 	KRT_BLACKHOLE,
 };
 
-struct krt_want {
-	enum krt_type	 type;
+/* One next hop of a route. */
+struct krt_hop {
 	struct addr	 gw;
 	uint32_t	 oif;		/* 0: the interface the kernel resolves */
 	bool		 onlink;	/* with oif: IPIP via tunl0 */
+};
+
+/*
+ * ECMP (BIRD's `merge paths on`): up to KRT_ECMP_MAX next hops, installed
+ * as one nexthop group object shared by every route with the same set.
+ * Without nexthop objects in the kernel only the first hop is used.
+ */
+#define KRT_ECMP_MAX	16
+struct krt_want {
+	enum krt_type	 type;
+	size_t		 nhops;		/* KRT_UNICAST: 1..KRT_ECMP_MAX */
+	struct krt_hop	 hop[KRT_ECMP_MAX];
 };
 
 struct nl_route;
@@ -87,7 +99,8 @@ struct krt_stats {
 	size_t		 pending;
 	size_t		 conflicts;
 	size_t		 failed;
-	size_t		 nexthops;	/* objects of ours */
+	size_t		 nexthops;	/* gateway objects of ours */
+	size_t		 groups;	/* group objects of ours (ECMP) */
 	uint64_t	 conflicts_total;	/* since start */
 };
 

@@ -6,6 +6,8 @@
  *           has), orphans, and the apply loop that makes the FIB so;
  *   nh.c    nexthop objects: ids, install (direct or recursive), re-point,
  *           retry with backoff, sweep;
+ *   grp.c   nexthop group objects (ECMP): one per set of next hops, moved
+ *           in place when a path leaves or joins the set;
  *   sync.c  what the kernel says: start-up adoption, re-reads (reconcile),
  *           request results, monitor events, other programs' routes
  *           (conflicts, the feed to krt_ops->other_route).
@@ -46,6 +48,9 @@
 				 * often */
 #define KRT_NHID_TRIES	16	/* ids tried per object and run (EEXIST) */
 
+/* Wanted: by a route or by a wanted group. */
+#define NH_WANTED(nh)	((nh)->refs > 0 || (nh)->grefs > 0)
+
 /* slot.inst, live slots */
 #define I_NONE		0u
 #define I_OBJMASK	0xffffffu	/* object ids are 24-bit here */
@@ -59,9 +64,12 @@
 #define I_OBJ(v)	((v) & I_OBJMASK)
 #define I_LEN(v)	((uint8_t)(((v) >> I_LENSHIFT) & 0x3f))
 
-/* slot.want, live slots: a nexthop handle (index + 1), W_BH or W_NONE */
+/* slot.want, live slots: a nexthop handle (index + 1), a group handle
+ * (index + 1) | W_GRP, W_BH or W_NONE */
 #define W_NONE		0u
 #define W_BH		0xffffffffu
+#define W_GRP		0x40000000u
+#define W_IS_GRP(w)	((w) != W_BH && ((w) & W_GRP) != 0)
 
 #define ID_FAM(id)	((id) >> 31)
 #define ID_IDX(id)	((id) & 0x7fffffffu)
@@ -134,6 +142,8 @@ struct krt_nh {
 	struct addr		 via;
 	uint32_t		 oif;
 	size_t			 refs;		/* routes that want it */
+	size_t			 grefs;		/* wanted groups holding it */
+	size_t			 hold;		/* group records holding it */
 	size_t			 dropped;	/* routes left to its deletion */
 	uint64_t		 lost_at;	/* ms: a route moved away from it */
 	bool			 installed;
@@ -141,6 +151,30 @@ struct krt_nh {
 	bool			 failed;
 	unsigned		 fails;
 	uint64_t		 retry_at;
+};
+
+/*
+ * A group object: the set of next hops of ECMP routes. Keyed by its
+ * members (nexthop handles, sorted) and by `from`: routes leaving an
+ * installed group G for a new set gather in a record keyed (set, G), so
+ * that when all of them have left G, G is re-pointed in place to the new
+ * set (one request) and the record takes G's id; routes coming to a set
+ * from anywhere else share the record keyed (set, 0).
+ */
+struct krt_grp {
+	RB_ENTRY(krt_grp)	 by_key;
+	RB_ENTRY(krt_grp)	 by_id;
+	uint32_t		 id;
+	uint32_t		 handle;	/* index in grv + 1 */
+	uint32_t		 from;		/* key: a group id, or 0 */
+	uint32_t		 nmem;		/* key, with mem */
+	uint32_t		 mem[KRT_ECMP_MAX]; /* nexthop handles, sorted */
+	uint32_t		 inst_mask;	/* members in the object, as
+						 * installed (bit per mem[]) */
+	size_t			 refs;		/* routes that want it */
+	size_t			 dropped;	/* routes left to its deletion */
+	uint64_t		 lost_at;	/* ms: a route moved away */
+	bool			 installed;
 };
 
 /* A route found at start-up (IPv4), sorted by (addr, len). */
@@ -164,11 +198,15 @@ struct krt_orphan {
 RB_HEAD(krt_otree, krt_orphan);
 RB_HEAD(krt_nkey, krt_nh);
 RB_HEAD(krt_nid, krt_nh);
+RB_HEAD(krt_gkey, krt_grp);
+RB_HEAD(krt_gid, krt_grp);
 TAILQ_HEAD(krt_odirty, krt_orphan);
 
 RB_PROTOTYPE(krt_otree, krt_orphan, tree, orphan_cmp)
 RB_PROTOTYPE(krt_nkey, krt_nh, by_key, nkey_cmp)
 RB_PROTOTYPE(krt_nid, krt_nh, by_id, nid_cmp)
+RB_PROTOTYPE(krt_gkey, krt_grp, by_key, gkey_cmp)
+RB_PROTOTYPE(krt_gid, krt_grp, by_id, gid_cmp)
 
 struct krt {
 	struct event_base	*base;
@@ -185,6 +223,10 @@ struct krt {
 	struct krt_nid		 nh_id;
 	struct krt_nh		**nhv;		/* by handle - 1 */
 	uint32_t		 nhcap;
+	struct krt_gkey		 grp_key;
+	struct krt_gid		 grp_id;
+	struct krt_grp		**grv;		/* by handle - 1 */
+	uint32_t		 grcap;
 	struct krt_adopt	*adv;		/* found at start, sorted */
 	size_t			 nad, adcap;
 	size_t			 nadleft;	/* not taken yet */
@@ -233,6 +275,7 @@ uint64_t	 krt_backoff_ms(const struct krt *, unsigned fails);
 void		 krt_retry_at(struct krt *, uint64_t ms);
 
 /* nh.c */
+void		 krt_foreign_add(struct krt *, uint32_t id);
 struct krt_nh	*krt_nh_by_id(struct krt *, uint32_t id);
 struct krt_nh	*krt_nh_of_want(const struct krt *, uint32_t want);
 struct krt_nh	*krt_nh_get(struct krt *, const struct addr *gw,
@@ -250,6 +293,25 @@ void		 krt_underlay_changed(struct krt *);
 void		 krt_nh_underlay_cb(int, short, void *);
 void		 krt_nh_move_cb(int, short, void *);
 void		 krt_nh_retry_cb(int, short, void *);
+
+/* grp.c */
+struct krt_grp	*krt_grp_of_want(const struct krt *, uint32_t want);
+struct krt_grp	*krt_grp_by_id(struct krt *, uint32_t id);
+/* The want for a set of nexthop handles (sorted, distinct, 2 or more; or
+ * one when leaving an installed group) by a route now wanting `cur`. */
+uint32_t	 krt_grp_want(struct krt *, const uint32_t *mem, uint32_t n,
+		    uint32_t cur);
+void		 krt_grp_free(struct krt *, struct krt_grp *);
+/* a route wants g / wants it no more */
+void		 krt_grp_ref(struct krt *, struct krt_grp *);
+void		 krt_grp_unref(struct krt *, struct krt_grp *);
+bool		 krt_grp_doomed(const struct krt *, const struct krt_grp *);
+/* re-point leavers' groups in place, install wanted groups, refresh the
+ * members of installed ones; true while a move is still gathering */
+bool		 krt_grp_install_wanted(struct krt *);
+void		 krt_grp_sweep(struct krt *);
+/* a dumped group object of ours (a re-read): true when it is known */
+bool		 krt_grp_dumped(struct krt *, const struct nl_nexthop *);
 
 /* sync.c */
 extern const struct nl_ops krt_nl_ops;

@@ -80,8 +80,8 @@ id_foreign(const struct krt *k, uint32_t id)
 	return false;
 }
 
-static void
-foreign_add(struct krt *k, uint32_t id)
+void
+krt_foreign_add(struct krt *k, uint32_t id)
 {
 	if (id_foreign(k, id))
 		return;
@@ -102,7 +102,8 @@ krt_nh_new_id(struct krt *k)
 	do {
 		id = k->next_id;
 		k->next_id = id >= I_OBJMAX ? 1 : id + 1;
-	} while (krt_nh_by_id(k, id) != NULL || id_foreign(k, id));
+	} while (krt_nh_by_id(k, id) != NULL || krt_grp_by_id(k, id) != NULL ||
+	    id_foreign(k, id));
 	return id;
 }
 
@@ -158,7 +159,7 @@ krt_nh_free(struct krt *k, struct krt_nh *nh)
 bool
 krt_nh_doomed(const struct krt *k, const struct krt_nh *nh)
 {
-	return k->objects && k->synced && nh != NULL && nh->refs == 0 &&
+	return k->objects && k->synced && nh != NULL && !NH_WANTED(nh) &&
 	    nh->installed;
 }
 
@@ -235,10 +236,11 @@ nh_failed(struct krt *k, struct krt_nh *nh, const char *why)
 	uint64_t wait = krt_backoff_ms(k, nh->fails);
 
 	if (!nh->failed)
-		log_warnx("kernel: next hop %s: %s; its %zu routes wait, "
-		    "retried with backoff (%u ms first, %u ms at most)",
-		    addr_fmt(&nh->gw, buf, sizeof(buf)), why, nh->refs,
-		    k->retry_min_ms, k->retry_max_ms);
+		log_warnx("kernel: next hop %s: %s; its %zu routes (and "
+		    "%zu ECMP groups) wait, retried with backoff (%u ms "
+		    "first, %u ms at most)", addr_fmt(&nh->gw, buf,
+		    sizeof(buf)), why, nh->refs, nh->grefs, k->retry_min_ms,
+		    k->retry_max_ms);
 	nh->failed = true;
 	nh->fails++;
 	nh->retry_at = timer_now_ms() + wait;
@@ -278,7 +280,7 @@ nh_create(struct krt *k, struct krt_nh *nh, const struct addr *via,
 			return -1;
 		log_info("kernel: nexthop id %u is another program's: "
 		    "not ours to use", nh->id);
-		foreign_add(k, nh->id);
+		krt_foreign_add(k, nh->id);
 		nh_set_id(k, nh, krt_nh_new_id(k));
 	}
 	errno = EEXIST;
@@ -323,7 +325,7 @@ nh_reresolve(struct krt *k)
 
 	k->underlay_dirty = false;
 	RB_FOREACH(nh, krt_nid, &k->nh_id) {
-		if (nh->refs == 0)
+		if (!NH_WANTED(nh))
 			continue;
 		if (nh->failed) {
 			nh->retry_at = 0;	/* try now: it may work */
@@ -393,9 +395,10 @@ repoint_spare(struct krt *k, const struct krt_nh *need, bool majority)
 	struct krt_nh *nh, *best = NULL;
 
 	RB_FOREACH(nh, krt_nid, &k->nh_id) {
-		if (!nh->installed || nh == need || nh->dropped > 0)
-			continue;
-		if (nh->refs == 0)
+		if (!nh->installed || nh == need || nh->dropped > 0 ||
+		    nh->hold > 0)
+			continue;	/* a group's member is not moved */
+		if (!NH_WANTED(nh))
 			return nh;
 		if (majority && best == NULL && nh->lost_at != 0 &&
 		    need->refs > nh->refs)
@@ -432,7 +435,7 @@ repoint(struct krt *k, bool majority)
 	if (!k->objects || !k->synced)
 		return;
 	RB_FOREACH(nh, krt_nid, &k->nh_id)
-		if (nh->refs > 0 && !nh->installed && !nh->failed &&
+		if (NH_WANTED(nh) && !nh->installed && !nh->failed &&
 		    (need == NULL || nh->refs > need->refs))
 			need = nh;
 	if (need == NULL || (spare = repoint_spare(k, need, majority)) == NULL)
@@ -449,7 +452,7 @@ repoint(struct krt *k, bool majority)
 	id = spare->id;
 	log_info("kernel: nexthop object %u re-pointed (%zu routes moved, "
 	    "%zu stay)", id, need->refs, spare->refs);
-	if (spare->refs == 0)
+	if (!NH_WANTED(spare))
 		krt_nh_free(k, spare);
 	else
 		rekey_leftovers(k, spare);
@@ -500,9 +503,10 @@ krt_nh_install_wanted(struct krt *k)
 	now = timer_now_ms();
 	RB_FOREACH(nh, krt_nid, &k->nh_id) {
 		nh->lost_at = 0;	/* the wait is over: decided */
-		if (nh->refs > 0 && !nh->installed && nh->retry_at <= now)
+		if (NH_WANTED(nh) && !nh->installed && nh->retry_at <= now)
 			nh_install(k, nh);
 	}
+	(void)krt_grp_install_wanted(k);
 }
 
 /* Objects nobody wants: delete them (their routes go with them). */
@@ -518,8 +522,9 @@ krt_nh_sweep(struct krt *k)
 			log_warn("kernel: deleting nexthop object %u",
 			    k->zombies[i]);
 	k->nzombies = 0;
+	krt_grp_sweep(k);
 	RB_FOREACH_SAFE(nh, krt_nid, &k->nh_id, next) {
-		if (nh->refs > 0)
+		if (NH_WANTED(nh) || nh->hold > 0)
 			continue;
 		if (k->objects && nh->installed &&
 		    nl_nh_delete(k->nl, nh->id) == -1)
@@ -558,7 +563,7 @@ krt_nh_retry_cb(int fd, short ev, void *arg)
 	(void)ev;
 	k->retry_due = 0;
 	RB_FOREACH(nh, krt_nid, &k->nh_id)
-		if (nh->failed && nh->refs > 0 && nh->retry_at > now &&
+		if (nh->failed && NH_WANTED(nh) && nh->retry_at > now &&
 		    (next == 0 || nh->retry_at < next))
 			next = nh->retry_at;
 	if (next != 0)

@@ -275,20 +275,29 @@ nl_nexthop_changed(void *arg, uint32_t id, bool deleted)
 {
 	struct krt *k = arg;
 	struct krt_nh *nh = krt_nh_by_id(k, id);
+	struct krt_grp *g = nh == NULL ? krt_grp_by_id(k, id) : NULL;
 	struct krt_orphan *o, *on;
 	struct krt_slot *s;
 
 	for (size_t i = 0; deleted && i < k->nzombies; i++)
 		if (k->zombies[i] == id)
 			k->zombies[i--] = k->zombies[--k->nzombies];
-	if (nh == NULL)
+	if (nh == NULL && g == NULL)
 		return;
-	log_info("kernel nexthop object %u %s by someone else: restoring", id,
-	    deleted ? "deleted" : "changed");
-	nh->installed = false;
+	log_info("kernel nexthop %s %u %s by someone else: restoring",
+	    g != NULL ? "group" : "object", id, deleted ? "deleted" : "changed");
+	if (g != NULL) {
+		g->installed = false;
+		g->inst_mask = 0;
+	} else
+		nh->installed = false;
+	krt_schedule(k);
 	if (!deleted)
 		return;
-	nh->dropped = 0;	/* the kernel took them along */
+	if (g != NULL)
+		g->dropped = 0;
+	else
+		nh->dropped = 0;	/* the kernel took them along */
 	for (int f = 0; f < 2; f++) {
 		for (uint32_t i = 0; i < k->fam[f].cap; i++) {
 			s = &k->fam[f].v[i];
@@ -335,7 +344,7 @@ dump_nh_cb(void *arg, const struct nl_nexthop *n)
 	struct krt *k = arg;
 	struct krt_nh *nh;
 
-	if (n->blackhole)
+	if (n->blackhole || krt_grp_dumped(k, n))
 		return;
 	if ((nh = krt_nh_by_id(k, n->id)) != NULL) {
 		/* ours, known: installed as the kernel has it (a re-read) */
@@ -407,6 +416,7 @@ int
 krt_reconcile(struct krt *k)
 {
 	struct krt_orphan *o;
+	struct krt_grp *g;
 	struct krt_nh *nh;
 	struct krt_slot *s;
 	int rc;
@@ -414,6 +424,8 @@ krt_reconcile(struct krt *k)
 	k->resync = false;
 	RB_FOREACH(nh, krt_nid, &k->nh_id)
 		nh->installed = false;
+	RB_FOREACH(g, krt_gid, &k->grp_id)
+		g->installed = false;
 	for (int f = 0; f < 2; f++) {
 		for (uint32_t i = 0; i < k->fam[f].cap; i++) {
 			s = &k->fam[f].v[i];

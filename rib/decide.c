@@ -213,6 +213,16 @@ rib_path_cmp(const struct rib_path *a, const struct rib_path *b,
  * or changed other path is only compared with the head (one step of this
  * same scan), so a prefix with many paths costs O(1) per change.
  */
+bool
+rib_path_mergable(const struct rib_path *a, const struct rib_path *b)
+{
+	enum rib_reason why = RIB_REASON_ONLY_PATH;
+
+	if (a->src->kind == RIB_SRC_LOCAL || b->src->kind == RIB_SRC_LOCAL)
+		return false;
+	return rib_path_cmp(a, b, &why) == 0 || why >= RIB_REASON_ROUTER_ID;
+}
+
 struct rib_path *
 rib_decide_best(struct rib_entry *e)
 {

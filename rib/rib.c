@@ -75,6 +75,19 @@ make_id(const struct rib_tab *t, uint32_t idx)
 }
 
 static void
+notify_paths(struct rib *rib, const struct prefix *pfx, uint32_t id,
+    const struct rib_path *best)
+{
+	struct rib_client *c;
+
+	rib->busy = true;
+	TAILQ_FOREACH(c, &rib->clients, entry)
+		if (c->ops->paths_changed != NULL)
+			c->ops->paths_changed(c->arg, pfx, id, best);
+	rib->busy = false;
+}
+
+static void
 notify(struct rib *rib, const struct prefix *pfx, uint32_t id,
     const struct rib_path *new_best, const struct rib_path *old_best)
 {
@@ -403,6 +416,8 @@ entry_settle(struct rib *rib, struct rib_entry *e, const struct prefix *pfx,
 		if (h->src != old->src || h->path_id != old->path_id ||
 		    h->attrs != old->attrs)
 			notify(rib, pfx, id, h, old);
+		else
+			notify_paths(rib, pfx, id, h);
 	}
 	rib_attrs_unref(rib, old->attrs);
 	return empty;

@@ -141,6 +141,13 @@ struct rib_client_ops {
 	void	(*best_changed)(void *arg, const struct prefix *pfx,
 		    uint32_t id, const struct rib_path *new_best,
 		    const struct rib_path *old_best);
+	/*
+	 * Optional (ECMP: BIRD's `merge paths`): a path other than the best
+	 * of pfx came, changed or went and the best stayed as it was. The
+	 * client may look the entry up (rib_lookup) to read its paths.
+	 */
+	void	(*paths_changed)(void *arg, const struct prefix *pfx,
+		    uint32_t id, const struct rib_path *best);
 };
 
 struct rib_client;
@@ -213,6 +220,14 @@ size_t		 rib_count_attrs(const struct rib *);
 /* decide.c: compare two paths per RFC 4271 9.1.2.2; <0 when a is better. */
 int		 rib_path_cmp(const struct rib_path *a, const struct rib_path *b,
 		    enum rib_reason *why);
+/*
+ * BIRD's bgp_rte_mergable: b may share a multipath route with the best
+ * path a, i.e. they are equal up to (not including) the router id step
+ * (local preference, AS path length, origin, MED, eBGP over iBGP); a
+ * locally originated path merges with nothing.
+ */
+bool		 rib_path_mergable(const struct rib_path *a,
+		    const struct rib_path *b);
 /* How many compares were made so far (tests: the cost of a change). */
 uint64_t	 rib_path_cmps(void);
 

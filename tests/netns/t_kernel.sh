@@ -197,3 +197,63 @@ kernel_recursive() {
 	assert_running h1 h2 h3
 }
 scenario kernel_recursive
+
+# (d) kernel_ecmp: BIRD's `merge paths on`. h2 and h3 (BIRD 2) announce the same
+# prefix with equal attributes: h1 installs it once with both next hops (a group
+# object). h3 withdraws it: h1 keeps the route via h2 without a moment without it
+# (`ip monitor route` on h1 shows no deletion of it), the group re-pointed in place
+# (the route keeps its nexthop id). h3 announces it again: both next hops again.
+kern_ecmp_has() {
+	local out
+	out=$(hexec h1 ip route show "$KERN_ECMP")
+	[[ $out == *"proto bird"* && $out == *"via 198.18.0.2 dev eth0"* ]] || return 1
+	if [[ $1 == 2 ]]; then
+		[[ $out == *"nexthop via 198.18.0.2 dev eth0"* &&
+			$out == *"nexthop via 198.18.0.3 dev eth0"* ]]
+	else
+		[[ $out != *"198.18.0.3"* ]]
+	fi
+}
+kern_nhid() { hexec h1 ip route show "$KERN_ECMP" | sed -nE 's/.*nhid ([0-9]+).*/\1/p'; }
+
+kernel_ecmp() {
+	local h id mon
+	KERN_ECMP=10.244.200.0/24
+	require_ternd
+	require_cmd bird birdc
+	netns_hosts 3
+	cluster_file "$W/cluster.yaml" h1 h2 h3
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	for h in h2 h3; do
+		bird_config "$(host_ip "$h")" "$TT_AS" "$(host_block "$h") $KERN_ECMP" "$TT_POOL" \
+			"$(host_ip h1)" >"$W/$h.bird.conf"
+		start_bird "$h" "$W/$h.bird.conf"
+	done
+	wait_log 30 h1 "$(ternd_est_line h2)"
+	wait_log 30 h1 "$(ternd_est_line h3)"
+	expect 30 "h1 installs $KERN_ECMP via h2 and h3" kern_ecmp_has 2
+	id=$(kern_nhid)
+	[[ -n $id ]] || fail "no nexthop id on h1's $KERN_ECMP"
+	hexec h1 ip nexthop show id "$id" | grep -q 'group' ||
+		fail "nexthop $id is not a group: $(hexec h1 ip nexthop show id "$id")"
+	mon="$W/h1.monitor"
+	hexec h1 ip monitor route >"$mon" 2>&1 &
+	_tt_record_pid $!
+	# h3 withdraws the prefix (its static protocol goes down; the session stays).
+	sed -i "s|  route $KERN_ECMP blackhole;||" "$W/h3.bird.conf"
+	birdc_q h3 configure >/dev/null || fail "birdc configure on h3 failed"
+	expect 30 "h1 keeps $KERN_ECMP via h2 alone" kern_ecmp_has 1
+	[[ $(kern_nhid) == "$id" ]] ||
+		fail "the route changed nexthop id ($id -> $(kern_nhid)): not re-pointed in place"
+	if grep -E "^Deleted .*${KERN_ECMP//./\\.}" "$mon"; then
+		fail "h1's route for $KERN_ECMP was deleted on the way"
+	fi
+	note "ok: no deletion of $KERN_ECMP on h1; nexthop $id re-pointed in place"
+	# h3 announces it again.
+	bird_config "$(host_ip h3)" "$TT_AS" "$(host_block h3) $KERN_ECMP" "$TT_POOL" \
+		"$(host_ip h1)" >"$W/h3.bird.conf"
+	birdc_q h3 configure >/dev/null || fail "birdc configure on h3 failed"
+	expect 30 "h1 installs $KERN_ECMP via h2 and h3 again" kern_ecmp_has 2
+	assert_running h1
+}
+scenario kernel_ecmp

@@ -161,7 +161,8 @@ want(uint32_t id, const char *pfx, const char *gw)
 	ag_map(id, pfx);
 	memset(&w, 0, sizeof(w));
 	w.type = KRT_UNICAST;
-	w.gw = nls_addr(gw);
+	w.nhops = 1;
+	w.hop[0].gw = nls_addr(gw);
 	krt_set(k, id, &p, &w);
 }
 
@@ -912,6 +913,175 @@ START_TEST(t_bug_enobufs_keeps_objects_no_requests)
 }
 END_TEST
 
+/* ---- ECMP: nexthop groups ---- */
+
+static void
+want_ecmp(uint32_t id, const char *pfx, const char *const *gws, size_t n)
+{
+	struct krt_want w;
+	struct prefix p = nls_pfx(pfx);
+
+	ag_map(id, pfx);
+	memset(&w, 0, sizeof(w));
+	w.type = KRT_UNICAST;
+	w.nhops = n;
+	for (size_t i = 0; i < n; i++)
+		w.hop[i].gw = nls_addr(gws[i]);
+	krt_set(k, id, &p, &w);
+}
+
+/* The group object a route of ours uses, and its members. */
+static const struct nl_nexthop *
+group_of(const char *pfx)
+{
+	const struct nl_route *r = route_at(pfx);
+	const struct nl_nexthop *g;
+	uint8_t proto = 0;
+
+	ck_assert_msg(r != NULL && r->protocol == PROTO, "%s: not ours", pfx);
+	g = nls_nh(r->nh_id, &proto);
+	ck_assert_msg(g != NULL, "%s: object %u missing", pfx, r->nh_id);
+	ck_assert_uint_eq(proto, PROTO);
+	return g;
+}
+
+/* Two next hops: one group object per set, shared; duplicates count once. */
+START_TEST(t_ecmp_one_group_per_set)
+{
+	static const char *const ab[] = { GW_A, GW_B };
+	static const char *const ba_dup[] = { GW_B, GW_A, GW_B };
+	const struct nl_nexthop *g;
+
+	start();
+	krt_synced(k);
+	want_ecmp(0, pfx_n(0), ab, 2);
+	want_ecmp(1, pfx_n(1), ba_dup, 3);
+	krt_flush(k);
+	g = group_of(pfx_n(0));
+	ck_assert_uint_eq(g->ngroup, 2);
+	ck_assert_uint_eq(route_at(pfx_n(1))->nh_id, route_at(pfx_n(0))->nh_id);
+	ck_assert_uint_eq(nls_nhs(PROTO), 3);	/* A, B and the group */
+	ck_assert_int_eq(krt_route_state(k, 0), KRT_S_INSTALLED);
+}
+END_TEST
+
+/*
+ * A path leaves the set of every route of a group (a peer's loss): the
+ * group is replaced in place (one request), no route is touched; the path
+ * comes back: in place again.
+ */
+START_TEST(t_ecmp_path_leaves_group_in_place)
+{
+	static const char *const ab[] = { GW_A, GW_B };
+	uint32_t gid;
+
+	start();
+	krt_synced(k);
+	for (unsigned i = 0; i < 20; i++)
+		want_ecmp(i, pfx_n(i), ab, 2);
+	krt_flush(k);
+	gid = route_at(pfx_n(0))->nh_id;
+	ck_assert_uint_eq(group_of(pfx_n(0))->ngroup, 2);
+	nls_counts_reset();
+	install_n(0, 20, GW_A);		/* B's paths are gone */
+	krt_flush(k);
+	ck_assert_uint_eq(nls_count(NLS_NH_GROUP), 1);
+	ck_assert_uint_eq(route_reqs(), 0);
+	for (unsigned i = 0; i < 20; i++) {
+		ck_assert_uint_eq(route_at(pfx_n(i))->nh_id, gid);
+		ck_assert_uint_eq(group_of(pfx_n(i))->ngroup, 1);
+		assert_ours_via(pfx_n(i), GW_A);
+	}
+	nls_counts_reset();
+	for (unsigned i = 0; i < 20; i++)
+		want_ecmp(i, pfx_n(i), ab, 2);
+	krt_flush(k);
+	ck_assert_uint_eq(nls_count(NLS_NH_GROUP), 1);
+	ck_assert_uint_eq(route_reqs(), 0);
+	for (unsigned i = 0; i < 20; i++) {
+		ck_assert_uint_eq(route_at(pfx_n(i))->nh_id, gid);
+		ck_assert_uint_eq(group_of(pfx_n(i))->ngroup, 2);
+	}
+}
+END_TEST
+
+/* Most routes leave, a few stay: after the move wait the majority keeps
+ * the object (re-pointed), the few get a group of their own. */
+START_TEST(t_ecmp_majority_moves_in_place)
+{
+	static const char *const ab[] = { GW_A, GW_B };
+
+	start();
+	krt_synced(k);
+	for (unsigned i = 0; i < 20; i++)
+		want_ecmp(i, pfx_n(i), ab, 2);
+	krt_flush(k);
+	nls_counts_reset();
+	install_n(0, 15, GW_A);
+	krt_flush(k);
+	run_for(400);			/* the move wait */
+	krt_flush(k);
+	ck_assert_uint_eq(route_reqs(), 5);	/* the five that stayed */
+	for (unsigned i = 0; i < 15; i++)
+		assert_ours_via(pfx_n(i), GW_A);
+	for (unsigned i = 15; i < 20; i++)
+		ck_assert_uint_eq(group_of(pfx_n(i))->ngroup, 2);
+	ck_assert_uint_ne(route_at(pfx_n(0))->nh_id,
+	    route_at(pfx_n(19))->nh_id);
+}
+END_TEST
+
+/* A member that cannot be resolved is left out, and added when it can. */
+START_TEST(t_ecmp_member_unresolved_then_added)
+{
+	static const char *const ac[] = { GW_A, "198.18.9.9" };
+
+	start_with(50, 100);
+	krt_synced(k);
+	want_ecmp(0, pfx_n(0), ac, 2);
+	krt_flush(k);
+	ck_assert_uint_eq(group_of(pfx_n(0))->ngroup, 1);
+	assert_ours_via(pfx_n(0), GW_A);
+	nls_connected("198.18.9.0/24", ETH1);
+	run_for(400);
+	krt_flush(k);
+	ck_assert_uint_eq(group_of(pfx_n(0))->ngroup, 2);
+}
+END_TEST
+
+/* Without nexthop objects, the first hop alone. */
+START_TEST(t_ecmp_no_objects_first_hop)
+{
+	static const char *const ab[] = { GW_A, GW_B };
+
+	nls_set_nexthop_objects(false);
+	start();
+	krt_synced(k);
+	want_ecmp(0, pfx_n(0), ab, 2);
+	krt_flush(k);
+	assert_ours_via(pfx_n(0), GW_A);
+}
+END_TEST
+
+/* A group nobody wants goes, its routes with it. */
+START_TEST(t_ecmp_unwanted_group_swept)
+{
+	static const char *const ab[] = { GW_A, GW_B };
+
+	start();
+	krt_synced(k);
+	want_ecmp(0, pfx_n(0), ab, 2);
+	krt_flush(k);
+	nls_counts_reset();
+	unwant(0);
+	krt_flush(k);
+	/* the group's deletion takes the route: no route request */
+	ck_assert_uint_eq(route_reqs(), 0);
+	ck_assert_ptr_null(route_at(pfx_n(0)));
+	ck_assert_uint_eq(nls_nhs(PROTO), 0);
+}
+END_TEST
+
 static Suite *
 krt_suite(void)
 {
@@ -939,6 +1109,12 @@ krt_suite(void)
 	tcase_add_test(tc, t_nh_id_of_other_program_untouched_other_id_used);
 	tcase_add_test(tc, t_nexthop_retry_backoff_one_log_line_then_installed);
 	tcase_add_test(tc, t_recursive_nexthop_follows_underlay);
+	tcase_add_test(tc, t_ecmp_one_group_per_set);
+	tcase_add_test(tc, t_ecmp_path_leaves_group_in_place);
+	tcase_add_test(tc, t_ecmp_majority_moves_in_place);
+	tcase_add_test(tc, t_ecmp_member_unresolved_then_added);
+	tcase_add_test(tc, t_ecmp_no_objects_first_hop);
+	tcase_add_test(tc, t_ecmp_unwanted_group_swept);
 	suite_add_tcase(s, tc);
 	/* faults found while these tests were written (issue 12) */
 	tcase_add_checked_fixture(tb, setup, teardown);
