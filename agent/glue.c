@@ -639,11 +639,21 @@ krt_other_resync(void *arg, bool begin)
 		learn_resync(ag->learn, begin);
 }
 
+static void
+krt_other_link_down(void *arg, uint32_t ifindex)
+{
+	struct agent *ag = arg;
+
+	if (ag->learn != NULL)
+		learn_link_down(ag->learn, ifindex);
+}
+
 const struct krt_ops agent_krt_ops = {
 	.id_prefix = krt_id_prefix,
 	.prefix_id = krt_prefix_id,
 	.other_route = krt_other_route,
 	.other_resync = krt_other_resync,
+	.other_link_down = krt_other_link_down,
 };
 
 /* A workload route came or went: this node's route, from learn_src. */

@@ -72,6 +72,9 @@ struct krt_ops {
 	void	(*other_route)(void *arg, const struct nl_route *,
 		    bool deleted);
 	void	(*other_resync)(void *arg, bool begin);
+	/* Optional: an interface went down or away; the kernel dropped
+	 * every IPv4 route through it without a word (a pod's veth). */
+	void	(*other_link_down)(void *arg, uint32_t ifindex);
 };
 
 struct krt_params {

@@ -248,6 +248,7 @@ struct krt {
 	unsigned		 route_fails;
 	uint64_t		 retry_due;	/* ms: ev_retry's expiry; 0 */
 	uint64_t		 conflicts_total;
+	bool			 conflicts_maybe;	/* since the last retry */
 	struct log_ratelimit	 rl_conflict;
 	bool			 underlay_dirty;
 	bool			 synced;

@@ -250,6 +250,16 @@ learn_route(struct learn *l, const struct nl_route *nr, bool deleted)
 }
 
 void
+learn_link_down(struct learn *l, uint32_t ifindex)
+{
+	struct learned *e, *t;
+
+	RB_FOREACH_SAFE(e, learned_tree, &l->routes, t)
+		if (e->oif == ifindex)
+			drop(l, e);
+}
+
+void
 learn_resync(struct learn *l, bool begin)
 {
 	struct learned *e, *t;

@@ -87,6 +87,9 @@ void		 learn_free(struct learn *);
 /* A route of another program was added or changed (!deleted) or deleted. */
 void		 learn_route(struct learn *, const struct nl_route *,
 		    bool deleted);
+/* ifindex went down or away: its routes are gone (the kernel said
+ * nothing of them). */
+void		 learn_link_down(struct learn *, uint32_t ifindex);
 /* A re-read of the table begins (true) or ends (false). */
 void		 learn_resync(struct learn *, bool begin);
 bool		 learn_has(const struct learn *, const struct prefix *);

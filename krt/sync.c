@@ -160,6 +160,7 @@ conflict_begin(struct krt *k, const struct prefix *pfx, const char *how)
 	char buf[PREFIX_STRLEN];
 
 	k->conflicts_total++;
+	k->conflicts_maybe = true;
 	log_rl(&k->rl_conflict, "kernel route %s: %s; not installed until it "
 	    "goes", prefix_fmt(pfx, buf, sizeof(buf)), how);
 }
@@ -318,6 +319,38 @@ nl_nexthop_changed(void *arg, uint32_t id, bool deleted)
 			A_SET_INST(&k->adv[i], I_NONE);
 }
 
+/*
+ * A link went down or away: the kernel dropped the routes through it
+ * without events. Learned routes on it go (the owner's feed); a conflict
+ * may have ended without a word, so every conflicted route tries again
+ * (an add: EEXIST again while the other route is there); next hops may
+ * have lost their way.
+ */
+static void
+nl_link_changed(void *arg, uint32_t ifindex, bool up)
+{
+	struct krt *k = arg;
+	struct krt_slot *s;
+
+	if (up)
+		return;
+	if (k->ops->other_link_down != NULL)
+		k->ops->other_link_down(k->ops_arg, ifindex);
+	if (k->conflicts_maybe) {
+		k->conflicts_maybe = false;
+		for (int f = 0; f < 2; f++) {
+			for (uint32_t i = 0; i < k->fam[f].cap; i++) {
+				s = &k->fam[f].v[i];
+				if (s->inst == I_CONFLICT && !slot_dead(s)) {
+					s->inst = I_NONE;
+					krt_mark(k, ID_MAKE(f, i));
+				}
+			}
+		}
+	}
+	krt_underlay_changed(k);
+}
+
 static void
 nl_resync(void *arg)
 {
@@ -333,6 +366,7 @@ const struct nl_ops krt_nl_ops = {
 	.route_changed = nl_route_changed,
 	.nexthop_changed = nl_nexthop_changed,
 	.other_route_changed = nl_other_route_changed,
+	.link_changed = nl_link_changed,
 	.resync_needed = nl_resync,
 };
 

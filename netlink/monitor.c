@@ -1,6 +1,7 @@
 /*
- * monitor.c: the event socket (RTMGRP_IPV4_ROUTE, RTMGRP_IPV6_ROUTE and
- * RTNLGRP_NEXTHOP), non-blocking, read from the event loop.
+ * monitor.c: the event socket (RTMGRP_LINK, RTMGRP_IPV4_ROUTE,
+ * RTMGRP_IPV6_ROUTE and RTNLGRP_NEXTHOP), non-blocking, read from the
+ * event loop.
  *
  * It owns that socket, its event and its buffer. It reports route and
  * nexthop events of our protocol (and table) made by anyone but us
@@ -108,6 +109,20 @@ mon_route(struct nl *nl, const struct nlmsghdr *nlh)
 }
 
 static void
+mon_link(struct nl *nl, const struct nlmsghdr *nlh)
+{
+	uint32_t ifindex;
+	bool up;
+
+	if (nl_link_parse(nlh, &ifindex, &up) == -1) {
+		log_warnx("netlink: malformed link event skipped");
+		return;
+	}
+	if (nl->ops->link_changed != NULL)
+		nl->ops->link_changed(nl->arg, ifindex, up);
+}
+
+static void
 mon_nexthop(struct nl *nl, const struct nlmsghdr *nlh)
 {
 	struct nl_nexthop nh;
@@ -143,6 +158,10 @@ mon_datagram(struct nl *nl, int n)
 		case RTM_NEWNEXTHOP:
 		case RTM_DELNEXTHOP:
 			mon_nexthop(nl, nlh);
+			break;
+		case RTM_NEWLINK:
+		case RTM_DELLINK:
+			mon_link(nl, nlh);
 			break;
 		default:
 			break;
@@ -194,7 +213,8 @@ nl_mon_open(struct nl *nl)
 
 	nl->mon = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (nl->mon == NULL ||
-	    mnl_socket_bind(nl->mon, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE,
+	    mnl_socket_bind(nl->mon, RTMGRP_LINK | RTMGRP_IPV4_ROUTE |
+	    RTMGRP_IPV6_ROUTE,
 	    MNL_SOCKET_AUTOPID) == -1) {
 		log_warn("netlink: monitor socket");
 		return -1;

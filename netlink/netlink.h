@@ -24,7 +24,7 @@
  *     other protocols in our table or the main table (Felix's pod routes,
  *     the underlay's routes, a conflicting route going away) go to
  *     ops->other_route_changed; nexthop objects of other protocols are not
- *     reported. A receive overflow (ENOBUFS) calls ops->resync_needed():
+ *     reported; link state changes go to ops->link_changed. A receive overflow (ENOBUFS) calls ops->resync_needed():
  *     the owner re-reads with nl_route_dump()/nl_table_dump() and
  *     reconciles.
  *
@@ -133,6 +133,11 @@ struct nl_ops {
 	 * and nr->table say whose and where. */
 	void	(*other_route_changed)(void *arg, const struct nl_route *,
 		    bool deleted);
+	/* A link went away (up false), went down (up false) or came up.
+	 * The kernel drops IPv4 routes through an interface that goes down
+	 * or away without a route event for each: whoever tracks such routes
+	 * forgets them here. */
+	void	(*link_changed)(void *arg, uint32_t ifindex, bool up);
 	/* Events were lost (ENOBUFS): dump and reconcile. */
 	void	(*resync_needed)(void *arg);
 };

@@ -10,6 +10,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/nexthop.h>
+#include <net/if.h>
 #include <linux/rtnetlink.h>
 
 #include "nlmsg.h"
@@ -735,4 +736,21 @@ nl_ack_msg(const struct nlmsghdr *nlh, size_t n)
 		p += NL_ALIGN(a->nla_len);
 	}
 	return NULL;
+}
+
+int
+nl_link_parse(const struct nlmsghdr *nlh, uint32_t *ifindex, bool *up)
+{
+	const struct ifinfomsg *ifi;
+
+	if ((nlh->nlmsg_type != RTM_NEWLINK &&
+	    nlh->nlmsg_type != RTM_DELLINK) ||
+	    nlh->nlmsg_len < NL_HDRLEN + sizeof(*ifi))
+		return -1;
+	ifi = (const struct ifinfomsg *)((const uint8_t *)nlh + NL_HDRLEN);
+	if (ifi->ifi_index <= 0)
+		return -1;
+	*ifindex = (uint32_t)ifi->ifi_index;
+	*up = nlh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP);
+	return 0;
 }

@@ -99,6 +99,9 @@ bool	nl_route_is_ours(const struct nl_route *, uint8_t protocol,
  * in table or the main table, never the local table. */
 bool	nl_route_is_other(const struct nl_route *, uint8_t protocol,
 	    uint32_t table);
+/* RTM_NEWLINK/RTM_DELLINK: the index, and whether it is up (IFF_UP, and
+ * not deleted). 0, or -1 if malformed. */
+int	nl_link_parse(const struct nlmsghdr *, uint32_t *ifindex, bool *up);
 /*
  * RTM_NEWNEXTHOP/RTM_DELNEXTHOP of protocol into *out. A group fills
  * group/ngroup only; it is NL_BAD with no members, more than NL_GROUP_MAX,

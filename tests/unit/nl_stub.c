@@ -940,6 +940,20 @@ nls_inject_enobufs(void)
 	}
 }
 
+/* A link went down (up false) or came up: the ops are told, as the
+ * monitor would; the table is not changed (the caller drops what the
+ * kernel would drop silently, with nls_drop_route). */
+void
+nls_inject_link(uint32_t ifindex, bool up)
+{
+	for (size_t h = 0; h < NLS_MAX_HANDLES; h++) {
+		struct nl *nl = K.handles[h];
+
+		if (nl != NULL && nl->ops->link_changed != NULL)
+			nl->ops->link_changed(nl->arg, ifindex, up);
+	}
+}
+
 /* ---- read back ---- */
 
 size_t

@@ -116,6 +116,8 @@ void	nls_inject_nh(uint32_t id, uint8_t protocol, const struct addr *gw,
 	    uint32_t oif, bool deleted);
 /* The monitor overflowed: ops->resync_needed. */
 void	nls_inject_enobufs(void);
+/* ops->link_changed, as the monitor reports a link event. */
+void	nls_inject_link(uint32_t ifindex, bool up);
 
 /*
  * The next n requests of the kinds in mask (NLS_K(...); 0: any kind) fail

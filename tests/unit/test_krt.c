@@ -709,6 +709,33 @@ START_TEST(t_conflict_foreign_route_kept_then_ours_when_gone)
 }
 END_TEST
 
+/*
+ * The other route's device goes away: the kernel drops the route without
+ * a route event, only the link event says so. The conflict is tried again
+ * and ours installed.
+ */
+START_TEST(t_conflict_ends_with_its_link)
+{
+	struct nl_route f = foreign("10.0.0.0/24", ROUTER, ETH1);
+	struct prefix p = nls_pfx("10.0.0.0/24");
+
+	nls_put_route(&f);
+	start();
+	want(1, "10.0.0.0/24", GW_A);
+	krt_synced(k);
+	krt_flush(k);
+	ck_assert_int_eq(krt_route_state(k, 1), KRT_S_CONFLICT);
+	ck_assert(nls_drop_route(&p, MAIN, NLS_PROTO_STATIC)); /* silently */
+	nls_inject_link(ETH0, true);	/* an up event changes nothing */
+	krt_flush(k);
+	ck_assert_int_eq(krt_route_state(k, 1), KRT_S_CONFLICT);
+	nls_inject_link(ETH1, false);
+	krt_flush(k);
+	assert_ours_via("10.0.0.0/24", GW_A);
+	ck_assert_int_eq(krt_route_state(k, 1), KRT_S_INSTALLED);
+}
+END_TEST
+
 /* A route of ours replaced by another program becomes a conflict and is
  * not put back, not even by a re-read. */
 START_TEST(t_conflict_ours_taken_over_not_put_back)
@@ -1106,6 +1133,7 @@ krt_suite(void)
 	tcase_add_test(tc, t_refused_route_retried);
 	tcase_add_test(tc, t_conflict_foreign_route_kept_then_ours_when_gone);
 	tcase_add_test(tc, t_conflict_ours_taken_over_not_put_back);
+	tcase_add_test(tc, t_conflict_ends_with_its_link);
 	tcase_add_test(tc, t_nh_id_of_other_program_untouched_other_id_used);
 	tcase_add_test(tc, t_nexthop_retry_backoff_one_log_line_then_installed);
 	tcase_add_test(tc, t_recursive_nexthop_follows_underlay);

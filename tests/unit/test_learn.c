@@ -256,6 +256,26 @@ START_TEST(t_duplicates)
 }
 END_TEST
 
+/* A device goes down or away: the kernel says nothing of its routes. */
+START_TEST(t_link_down)
+{
+	struct learn *l = mk("cali*", 0);
+	struct nl_route a = R("10.244.2.5/32", 3), b = R("10.244.2.6/32", 4);
+
+	learn_route(l, &a, false);
+	learn_route(l, &b, false);
+	CALLS(2);
+	learn_link_down(l, 5);		/* none of its routes learned */
+	CALLS(2);
+	learn_link_down(l, 3);
+	CALLS(3);
+	CALL(2, "-10.244.2.5/32");
+	ck_assert(!learn_has(l, &a.dst));
+	ck_assert(learn_has(l, &b.dst));
+	learn_free(l);
+}
+END_TEST
+
 START_TEST(t_resync)
 {
 	struct learn *l = mk("cali*", 0);
@@ -393,6 +413,7 @@ learn_suite(void)
 	tcase_add_test(tc, t_delete);
 	tcase_add_test(tc, t_change);
 	tcase_add_test(tc, t_duplicates);
+	tcase_add_test(tc, t_link_down);
 	tcase_add_test(tc, t_resync);
 	tcase_add_test(tc, t_bound);
 	tcase_add_test(tc, t_free);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <libmnl/libmnl.h>
+#include <net/if.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 
@@ -976,6 +977,42 @@ hop_check(const uint8_t *msg, const char *match, uint8_t protocol,
 }
 
 /* Replies to RTM_F_FIB_MATCH lookups, as the kernel sent them. */
+/* Link events: index and IFF_UP; a deletion is never up; short or bad
+ * messages are refused. */
+START_TEST(t_parse_link)
+{
+	uint8_t buf[64] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct ifinfomsg *ifi = (struct ifinfomsg *)(buf + NL_HDRLEN);
+	uint32_t idx = 0;
+	bool up = false;
+
+	memset(buf, 0, sizeof(buf));
+	nlh->nlmsg_len = (uint32_t)(NL_HDRLEN + sizeof(*ifi));
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi->ifi_index = 7;
+	ifi->ifi_flags = IFF_UP;
+	ck_assert_int_eq(nl_link_parse(nlh, &idx, &up), 0);
+	ck_assert_uint_eq(idx, 7);
+	ck_assert(up);
+	ifi->ifi_flags = 0;
+	ck_assert_int_eq(nl_link_parse(nlh, &idx, &up), 0);
+	ck_assert(!up);
+	nlh->nlmsg_type = RTM_DELLINK;
+	ifi->ifi_flags = IFF_UP;
+	ck_assert_int_eq(nl_link_parse(nlh, &idx, &up), 0);
+	ck_assert(!up);
+	nlh->nlmsg_len = (uint32_t)(NL_HDRLEN + sizeof(*ifi) - 1);
+	ck_assert_int_eq(nl_link_parse(nlh, &idx, &up), -1);
+	nlh->nlmsg_len = (uint32_t)(NL_HDRLEN + sizeof(*ifi));
+	ifi->ifi_index = -1;
+	ck_assert_int_eq(nl_link_parse(nlh, &idx, &up), -1);
+	ifi->ifi_index = 3;
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	ck_assert_int_eq(nl_link_parse(nlh, &idx, &up), -1);
+}
+END_TEST
+
 START_TEST(t_parse_lookup)
 {
 	enum nl_rt_type type;
@@ -1620,6 +1657,7 @@ main(void)
 	tcase_add_test(dec, t_route_is_other);
 	tcase_add_test(dec, t_parse_multipath);
 	tcase_add_test(dec, t_parse_lookup);
+	tcase_add_test(dec, t_parse_link);
 	tcase_add_test(dec, t_truncation_sweep);
 	tcase_add_test(dec, t_truncation_sweep_any);
 	tcase_add_test(dec, t_dump_datagram);
