@@ -677,6 +677,12 @@ kernel_mark(const struct agent *ag, const struct prefix *pfx)
 		return " !kernel: another program's route holds it";
 	case KRT_S_FAILED:
 		return " !kernel: not installed, retrying";
+	case KRT_S_NONE:
+		for (size_t i = 0; i < ag->npools; i++)
+			if (prefix_contains(&ag->pools[i].cidr, pfx) &&
+			    ag->pools[i].vxlan != DS_VXLAN_NEVER)
+				return " !kernel: VXLAN pool, Felix programs it";
+		return "";
 	default:
 		return "";
 	}

@@ -73,6 +73,7 @@ pools_vxlan() {
 	assert_no_route h1 '10\.244\.2\.0/26'
 	assert_no_route h1 '10\.244\.3\.0/26'
 	assert_no_route h1 '^blackhole 10\.244\.1\.0/26'
+	wait_rib 10 h1 '^10\.244\.2\.0/26 +via 198\.18\.0\.2 .*!kernel: VXLAN pool, Felix programs it'
 	note "ok: the VXLAN pool's blocks are announced, none is in the kernel"
 	pools_cluster "$W/cluster.yaml" "$normal" \
 		h1:10.244.1.0/26 h2:10.244.2.0/26 h3:10.244.3.0/26
