@@ -483,20 +483,17 @@ fib_hop(const struct agent *ag, const struct ds_pool *pool,
 #define FIB_ECMP_SCAN	64
 
 static void
-fib_ecmp(const struct agent *ag, const struct prefix *pfx,
-    const struct ds_pool *pool, const struct rib_path *best,
-    struct krt_want *w)
+fib_ecmp(const struct agent *ag, const struct ds_pool *pool,
+    const struct rib_path *best, struct krt_want *w)
 {
-	const struct rib_entry *e = rib_lookup(ag->rib, pfx);
 	const struct rib_path *q;
 	size_t n = 0;
 
-	if (e == NULL)
-		return;
-	for (q = rib_entry_paths(e); q != NULL && n < FIB_ECMP_SCAN &&
+	/* the rib hands over its entry's head: the other paths follow it,
+	 * so a prefix with one path costs nothing here (no lookup) */
+	for (q = best->next; q != NULL && n < FIB_ECMP_SCAN &&
 	    w->nhops < KRT_ECMP_MAX; q = q->next, n++)
-		if (q != best && q->src->kind == RIB_SRC_BGP &&
-		    rib_path_mergable(best, q))
+		if (q->src->kind == RIB_SRC_BGP && rib_path_mergable(best, q))
 			fib_hop(ag, pool, &q->attrs->nexthop, w);
 }
 
@@ -517,7 +514,7 @@ fib_want(const struct agent *ag, const struct prefix *pfx,
 	}
 	w->type = KRT_UNICAST;
 	fib_hop(ag, pool, &p->attrs->nexthop, w);
-	fib_ecmp(ag, pfx, pool, p, w);
+	fib_ecmp(ag, pool, p, w);
 	return true;
 }
 

@@ -137,6 +137,8 @@ struct rib_client_ops {
 	/*
 	 * The best path of pfx (id) changed. new_best NULL: no path left.
 	 * old_best NULL: the prefix is new. Both valid only during the call.
+	 * new_best is the entry's head: the prefix's other paths follow it
+	 * (new_best->next), as in rib_entry_paths().
 	 */
 	void	(*best_changed)(void *arg, const struct prefix *pfx,
 		    uint32_t id, const struct rib_path *new_best,
