@@ -352,8 +352,12 @@ nh_reresolve(struct krt *k)
 		    addr_fmt(&via, vb, sizeof(vb)));
 		nh->via = via;
 		nh->oif = oif;
-		if (!k->objects)
+		if (!k->objects) {
+			/* routes carry the gateway: a new id makes each of
+			 * them behind, so apply replaces them */
+			nh_set_id(k, nh, krt_nh_new_id(k));
 			moved = true;
+		}
 	}
 	if (moved)
 		krt_mark_behind(k);

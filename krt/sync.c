@@ -248,8 +248,8 @@ nl_other_route_changed(void *arg, const struct nl_route *nr, bool deleted)
 	char buf[PREFIX_STRLEN];
 	uint32_t id;
 
-	if (nr->table == k->table && at_our_metric(nr) &&
-	    nr->type != NL_RT_OTHER) {
+	/* any type holds the key: an unreachable route blocks ours too */
+	if (nr->table == k->table && at_our_metric(nr)) {
 		if ((s = wanted_slot(k, &nr->dst, &id)) != NULL) {
 			if (deleted && s->inst == I_CONFLICT) {
 				log_info("kernel route %s: the other "
