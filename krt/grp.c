@@ -284,16 +284,19 @@ krt_grp_install_wanted(struct krt *k)
 
 	if (!k->objects || RB_EMPTY(&k->grp_id))
 		return false;
-	if (k->synced) {
-		RB_FOREACH_SAFE(g, krt_gid, &k->grp_id, gn)
-			if (g->refs > 0 && !g->installed && g->from != 0)
-				grp_repoint(k, g, false);
-		if (grp_moves_pending(k, timer_now_ms()))
-			return true;
-		RB_FOREACH_SAFE(g, krt_gid, &k->grp_id, gn)
-			if (g->refs > 0 && !g->installed && g->from != 0)
-				grp_repoint(k, g, true);
-	}
+	/*
+	 * Unlike gateway objects (nh.c), no route found at start-up can use
+	 * a group record's object (those come from wants of this run), so
+	 * groups move in place before the first full sync too.
+	 */
+	RB_FOREACH_SAFE(g, krt_gid, &k->grp_id, gn)
+		if (g->refs > 0 && !g->installed && g->from != 0)
+			grp_repoint(k, g, false);
+	if (grp_moves_pending(k, timer_now_ms()))
+		return true;
+	RB_FOREACH_SAFE(g, krt_gid, &k->grp_id, gn)
+		if (g->refs > 0 && !g->installed && g->from != 0)
+			grp_repoint(k, g, true);
 	RB_FOREACH_SAFE(g, krt_gid, &k->grp_id, gn) {
 		g->lost_at = 0;
 		if (g->refs == 0)

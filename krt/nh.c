@@ -93,7 +93,17 @@ krt_foreign_add(struct krt *k, uint32_t id)
 	k->foreign_ids[k->nforeign++] = id;
 }
 
-/* An id no object of ours uses and no other program is known to hold. */
+static bool
+id_zombie(const struct krt *k, uint32_t id)
+{
+	for (size_t i = 0; i < k->nzombies; i++)
+		if (k->zombies[i] == id)
+			return true;
+	return false;
+}
+
+/* An id no object of ours uses (nor one to be deleted) and no other
+ * program is known to hold. */
 uint32_t
 krt_nh_new_id(struct krt *k)
 {
@@ -103,7 +113,7 @@ krt_nh_new_id(struct krt *k)
 		id = k->next_id;
 		k->next_id = id >= I_OBJMAX ? 1 : id + 1;
 	} while (krt_nh_by_id(k, id) != NULL || krt_grp_by_id(k, id) != NULL ||
-	    id_foreign(k, id));
+	    id_foreign(k, id) || id_zombie(k, id));
 	return id;
 }
 
