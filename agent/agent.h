@@ -65,6 +65,9 @@ void	agent_glue_init(struct agent *);
  * End-of-RIB or the restart time over); then stale FIB routes may go. */
 void	agent_check_sync(struct agent *);
 void	agent_glue_fini(struct agent *);
+/* The most specific pool that contains pfx, or NULL. */
+const struct ds_pool *agent_pool_of(const struct agent *,
+	    const struct prefix *);
 extern const struct ds_ops agent_ds_ops;
 extern const struct bgpd_ops agent_bgpd_ops;
 extern const struct krt_ops agent_krt_ops;

@@ -28,6 +28,7 @@
 #include "aspath.h"
 #include "ctl.h"
 #include "ctlglue.h"
+#include "fibwant.h"
 #include "log.h"
 #include "netlink.h"
 #include "timer.h"
@@ -456,22 +457,17 @@ run_protocols(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req)
 
 /* ---- show route ---- */
 
-/* calico_ipip (glue.c fib_want): the pool's IPIP mode puts it on tunl0 */
+/* calico_kernel_programming (fibwant_hop): the pool's IPIP mode puts gw
+ * on tunl0 */
 static bool
 via_tunnel(const struct agent *ag, const struct prefix *pfx,
-    const struct addr *nh)
+    const struct addr *gw)
 {
-	for (size_t i = 0; i < ag->npools; i++) {
-		const struct ds_pool *pool = &ag->pools[i];
+	struct krt_hop h;
 
-		if (!prefix_contains(&pool->cidr, pfx) || nh->af != AF_INET)
-			continue;
-		return (pool->ipip == DS_IPIP_ALWAYS ||
-		    (pool->ipip == DS_IPIP_CROSS_SUBNET &&
-		    !prefix_contains_addr(&ag->local.net4, nh))) &&
-		    nl_ifindex("tunl0") != 0;
-	}
-	return false;
+	fibwant_hop(agent_pool_of(ag, pfx), &ag->local, nl_ifindex("tunl0"),
+	    gw, &h);
+	return h.onlink;
 }
 
 /* The interface the kernel resolves for gw (BIRD: "via GW on IFACE"). */

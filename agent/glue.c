@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "fibwant.h"
 #include "log.h"
 #include "netlink.h"
 #include "proto.h"
@@ -273,8 +274,8 @@ const struct ds_ops agent_ds_ops = {
 };
 
 /* The most specific pool that contains pfx, or NULL. */
-static const struct ds_pool *
-pool_of(const struct agent *ag, const struct prefix *pfx)
+const struct ds_pool *
+agent_pool_of(const struct agent *ag, const struct prefix *pfx)
 {
 	const struct ds_pool *best = NULL;
 
@@ -288,7 +289,7 @@ pool_of(const struct agent *ag, const struct prefix *pfx)
 static bool
 in_pool(const struct agent *ag, const struct prefix *pfx)
 {
-	return pool_of(ag, pfx) != NULL;
+	return agent_pool_of(ag, pfx) != NULL;
 }
 
 /* Own block b (a path of local_src) goes into the guard set. */
@@ -425,7 +426,7 @@ export_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx,
     const struct rib_path *p)
 {
 	struct agent *ag = arg;
-	const struct ds_pool *pool = pool_of(ag, pfx);
+	const struct ds_pool *pool = agent_pool_of(ag, pfx);
 	bool exact;
 
 	(void)pi;
@@ -444,32 +445,21 @@ const struct bgpd_ops agent_bgpd_ops = {
 };
 
 /*
- * SPEC 4 / calico-compat 3.3 and 6 (calico_kernel_programming): nothing
- * inside a VXLAN pool goes in the kernel (Felix programs VXLAN routes, own
- * blocks' blackholes included): false. A pool with ipip always routes via
- * tunl0 onlink; cross-subnet only when the next hop is outside our own
- * subnet. A missing tunl0 means a plain route, as in Calico's BIRD.
+ * One more hop for BGP next hop nh (fibwant_hop: tunl0 onlink for IPIP as
+ * calico_kernel_programming says), unless it is there already or the
+ * want is full.
  */
 static void
 fib_hop(const struct agent *ag, const struct ds_pool *pool,
     const struct addr *nh, struct krt_want *w)
 {
-	struct krt_hop *h;
-	bool tunnel;
-
 	for (size_t i = 0; i < w->nhops; i++)
 		if (addr_eq(&w->hop[i].gw, nh))
 			return;		/* the same next hop twice */
 	if (w->nhops == KRT_ECMP_MAX)
 		return;
-	h = &w->hop[w->nhops++];
-	h->gw = *nh;
-	tunnel = pool != NULL && nh->af == AF_INET &&
-	    (pool->ipip == DS_IPIP_ALWAYS ||
-	    (pool->ipip == DS_IPIP_CROSS_SUBNET &&
-	    !prefix_contains_addr(&ag->local.net4, nh)));
-	if (tunnel && (h->oif = nl_ifindex("tunl0")) != 0)
-		h->onlink = true;
+	fibwant_hop(pool, &ag->local, nl_ifindex("tunl0"), nh,
+	    &w->hop[w->nhops++]);
 }
 
 /*
@@ -501,13 +491,13 @@ static bool
 fib_want(const struct agent *ag, const struct prefix *pfx,
     const struct rib_path *p, struct krt_want *w)
 {
-	const struct ds_pool *pool = pool_of(ag, pfx);
+	const struct ds_pool *pool = agent_pool_of(ag, pfx);
 
 	memset(w, 0, sizeof(*w));
 	if (p->src == &ag->learn_src)
 		return false;	/* Felix's route is there: never ours */
-	if (pool != NULL && pool->vxlan != DS_VXLAN_NEVER)
-		return false;
+	if (!fibwant_programmed(pool))
+		return false;	/* VXLAN: Felix programs it */
 	if (p->src == &ag->local_src) {
 		w->type = KRT_BLACKHOLE;
 		return true;
