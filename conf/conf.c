@@ -25,7 +25,7 @@
 	{ sec, name, type, FLD(f), lo, hi, flags }
 
 const char *const conf_sections[] = {
-	"node", "datastore", "bgp", "kernel", "control", "log",
+	"node", "datastore", "bgp", "kernel", "control", "log", "metrics",
 };
 const size_t conf_nsections = NITEMS(conf_sections);
 
@@ -102,6 +102,8 @@ const struct conf_key conf_keys[] = {
 	    0, 256, 0),
 	KEY("control", "socket", CONF_K_STR, control.socket, 1,
 	    CONF_SOCKET_MAX, 0),
+	KEY("control", "socket6", CONF_K_STR, control.socket6, 0,
+	    CONF_SOCKET_MAX, 0),
 	KEY("control", "idle_timeout", CONF_K_UINT, control.idle_timeout,
 	    0, 86400, 0),
 	KEY("control", "max_clients", CONF_K_UINT, control.max_clients,
@@ -109,6 +111,11 @@ const struct conf_key conf_keys[] = {
 	KEY("control", "max_clients_per_uid", CONF_K_UINT,
 	    control.max_clients_per_uid, 0, 65536, 0),
 	KEY("log", "level", CONF_K_LOGLEVEL, log.level, 0, 0, 0),
+	KEY("log", "debug", CONF_K_STR, log.debug, 0, 256, 0),
+	KEY("log", "syslog", CONF_K_BOOL, log.syslog, 0, 0, 0),
+	KEY("metrics", "listen", CONF_K_STR, metrics.listen, 0, 128, 0),
+	KEY("metrics", "max_clients", CONF_K_UINT, metrics.max_clients,
+	    1, 1024, 0),
 };
 const size_t conf_nkeys = NITEMS(conf_keys);
 
@@ -506,6 +513,19 @@ static int
 check_rules(struct pctx *x)
 {
 	const struct conf *c = x->c;
+	struct addr a;
+	uint16_t port;
+	unsigned mask;
+
+	if (c->metrics.listen[0] != '\0' &&
+	    addr_port_parse(c->metrics.listen, &a, &port) == -1)
+		return kerr(x, rule_line(x, "metrics", "listen", "listen"),
+		    "metrics.listen", "\"%s\" is not ADDRESS:PORT (an IPv6 "
+		    "address in brackets)", c->metrics.listen);
+	if (log_debug_parse(c->log.debug, &mask) == -1)
+		return kerr(x, rule_line(x, "log", "debug", "debug"),
+		    "log.debug", "\"%s\" is not a list of states, packets, "
+		    "routes, events, all", c->log.debug);
 
 	if (c->bgp.hold_time != 0 && c->bgp.keepalive_time > c->bgp.hold_time)
 		return kerr(x, rule_line(x, "bgp", "keepalive_time",
@@ -562,6 +582,7 @@ conf_new_defaults(void)
 	c->datastore.probe_timeout_ms = 3000;
 	c->datastore.watch_silence_ms = 1500000;
 	c->log.level = LOG_LVL_INFO;
+	c->metrics.max_clients = 16;
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		char **sp = field(c, &conf_keys[i]);
 

@@ -81,13 +81,26 @@ struct conf {
 	} kernel;
 	struct {
 		char		*socket;	/* /var/run/calico/bird.ctl */
+		/* IPv6 sessions' BIRD socket (Calico's bird6.ctl): "" = beside
+		 * socket (bird.ctl -> bird6.ctl, NAME.ctl -> NAME6.ctl),
+		 * "none" = no second socket */
+		char		*socket6;
 		uint32_t	 idle_timeout;		/* 30 s; 0 = never */
 		uint32_t	 max_clients;		/* 512 */
 		uint32_t	 max_clients_per_uid;	/* 256; 0 = no cap */
 	} control;
 	struct {
 		enum log_level	 level;		/* info */
+		/* debug categories: comma separated states, packets, routes,
+		 * events, all; "" = none (level debug alone: all) */
+		char		*debug;
+		bool		 syslog;	/* false: stderr (journald) */
 	} log;
+	struct {
+		/* Prometheus endpoint, "ADDR:PORT" ("[V6]:PORT"); "" = off */
+		char		*listen;
+		uint32_t	 max_clients;	/* 16 */
+	} metrics;
 };
 
 /* Parse path. On error returns NULL and writes "file:line: key: why" to err. */

@@ -56,6 +56,41 @@ addr_parse(const char *s, struct addr *a)
 	return 0;
 }
 
+int
+addr_port_parse(const char *s, struct addr *a, uint16_t *port)
+{
+	char tmp[INET6_ADDRSTRLEN + 2];
+	const char *colon, *host, *p;
+	size_t hlen;
+	unsigned long v;
+
+	memset(a, 0, sizeof(*a));
+	if (s == NULL || (colon = strrchr(s, ':')) == NULL)
+		return -1;
+	host = s;
+	hlen = (size_t)(colon - s);
+	if (hlen >= 2 && s[0] == '[' && s[hlen - 1] == ']') {
+		host++;
+		hlen -= 2;
+		if (memchr(host, ':', hlen) == NULL)
+			return -1;	/* [1.2.3.4]:80 */
+	} else if (memchr(s, ':', hlen) != NULL)
+		return -1;		/* bare IPv6 needs [] */
+	if (hlen == 0 || hlen >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, host, hlen);
+	tmp[hlen] = '\0';
+	if (addr_parse(tmp, a) == -1)
+		return -1;
+	v = 0;
+	for (p = colon + 1; *p >= '0' && *p <= '9' && v <= 65535; p++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	if (p == colon + 1 || *p != '\0' || v == 0 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
 const char *
 addr_fmt(const struct addr *a, char *buf, size_t len)
 {

@@ -47,6 +47,8 @@ void	addr_set_v4(struct addr *, uint32_t host_order);
 uint32_t addr_v4(const struct addr *);	/* host byte order */
 void	addr_set_bytes(struct addr *, uint8_t af, const void *);
 int	addr_parse(const char *, struct addr *) WARN_UNUSED;
+/* "A.B.C.D:PORT" or "[V6]:PORT", port 1..65535 */
+int	addr_port_parse(const char *, struct addr *, uint16_t *) WARN_UNUSED;
 const char *addr_fmt(const struct addr *, char *, size_t);
 int	addr_cmp(const struct addr *, const struct addr *);
 bool	addr_eq(const struct addr *, const struct addr *);

@@ -47,6 +47,49 @@ log_level_parse(const char *s, enum log_level *out)
 	return -1;
 }
 
+static const struct {
+	const char	*name;
+	unsigned	 mask;
+} debug_names[] = {
+	{ "states", LOG_D_STATES },
+	{ "packets", LOG_D_PACKETS },
+	{ "routes", LOG_D_ROUTES },
+	{ "events", LOG_D_EVENTS },
+	{ "all", LOG_D_ALL },
+};
+
+int
+log_debug_parse(const char *s, unsigned *mask)
+{
+	unsigned m = 0;
+
+	while (*s != '\0') {
+		size_t n = strcspn(s, ","), i;
+
+		for (i = 0; i < NITEMS(debug_names); i++)
+			if (strlen(debug_names[i].name) == n &&
+			    strncasecmp(s, debug_names[i].name, n) == 0)
+				break;
+		if (i == NITEMS(debug_names))
+			return -1;
+		m |= debug_names[i].mask;
+		s += n;
+		if (*s == ',' && *++s == '\0')
+			return -1;	/* "states," */
+	}
+	*mask = m;
+	return 0;
+}
+
+const char *
+log_debug_name(unsigned mask)
+{
+	for (size_t i = 0; i < NITEMS(debug_names); i++)
+		if (debug_names[i].mask == mask)
+			return debug_names[i].name;
+	return NULL;
+}
+
 const char *
 log_level_name(enum log_level l)
 {

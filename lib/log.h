@@ -37,6 +37,10 @@ extern unsigned		log_debug_mask;
 void	log_init(enum log_level, unsigned debug_mask, const char *procname);
 int	log_level_parse(const char *, enum log_level *);
 const char *log_level_name(enum log_level);
+/* "states,routes" / "all" / "" -> a LOG_D_ mask; -1: an unknown name */
+int	log_debug_parse(const char *, unsigned *mask);
+/* the name of one category's mask (or LOG_D_ALL), NULL otherwise */
+const char *log_debug_name(unsigned mask);
 void	log_warn(const char *, ...) PRINTF_LIKE(1, 2);
 void	log_warnx(const char *, ...) PRINTF_LIKE(1, 2);
 void	log_error(const char *, ...) PRINTF_LIKE(1, 2);

@@ -108,6 +108,11 @@ START_TEST(t_full)
 	ck_assert(!c->kernel.persist);
 	ck_assert_str_eq(c->control.socket, "/run/tern.ctl");
 	ck_assert_int_eq(c->log.level, LOG_LVL_DEBUG);
+	ck_assert_str_eq(c->control.socket6, "none");
+	ck_assert_str_eq(c->log.debug, "states,routes");
+	ck_assert(c->log.syslog);
+	ck_assert_str_eq(c->metrics.listen, "[::1]:9324");
+	ck_assert_uint_eq(c->metrics.max_clients, 4);
 	conf_free(c);
 }
 END_TEST
@@ -141,6 +146,11 @@ assert_defaults(const struct conf *c)
 	ck_assert(c->kernel.persist);
 	ck_assert_str_eq(c->control.socket, "/var/run/calico/bird.ctl");
 	ck_assert_int_eq(c->log.level, LOG_LVL_INFO);
+	ck_assert_str_eq(c->control.socket6, "");
+	ck_assert_str_eq(c->log.debug, "");
+	ck_assert(!c->log.syslog);
+	ck_assert_str_eq(c->metrics.listen, "");
+	ck_assert_uint_eq(c->metrics.max_clients, 16);
 }
 
 START_TEST(t_defaults)
@@ -330,6 +340,19 @@ static const struct bad bad[] = {
 	    "1234567\n", 2, "key control.socket: longer than 107" },
 	{ "log:\n  level: verbose\n", 2, "key log.level: \"verbose\" is not "
 	    "one of debug, info, warning, error" },
+	{ "log:\n  debug: states,chatter\n", 2, "key log.debug: "
+	    "\"states,chatter\" is not a list of states, packets" },
+	{ "log:\n  debug: \"states,\"\n", 2, "key log.debug:" },
+	{ "metrics:\n  listen: 9324\n", 2, "key metrics.listen: \"9324\" is "
+	    "not ADDRESS:PORT" },
+	{ "metrics:\n  listen: \"::1:9324\"\n", 2, "key metrics.listen:" },
+	{ "metrics:\n  listen: \"127.0.0.1:0\"\n", 2, "key metrics.listen:" },
+	{ "metrics:\n  listen: \"127.0.0.1:65536\"\n", 2,
+	    "key metrics.listen:" },
+	{ "metrics:\n  listen: \"[127.0.0.1]:80\"\n", 2,
+	    "key metrics.listen:" },
+	{ "metrics:\n  max_clients: 0\n", 2, "key metrics.max_clients: 0 is "
+	    "out of range" },
 	{ "log: [info]\n", 1, "key log: expected a mapping, got a sequence" },
 	{ "bgp: 5\n", 1, "key bgp: expected a mapping, got a scalar" },
 	{ "- node\n", 1, "the top level must be a mapping" },
