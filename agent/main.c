@@ -17,6 +17,7 @@
 #include "ctlglue.h"
 #include "log.h"
 #include "timer.h"
+#include "version.h"
 #include "xmalloc.h"
 
 static void
@@ -210,7 +211,7 @@ run(struct agent *ag)
 		log_error("start-up failed");
 		rc = 1;
 	} else {
-		log_info("ternd %s running as node %s", "0.1.0",
+		log_info("ternd %s running as node %s", TERN_VERSION,
 		    ag->node_name);
 		event_base_dispatch(ag->base);
 	}
