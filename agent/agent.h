@@ -65,6 +65,9 @@ void	agent_glue_init(struct agent *);
  * End-of-RIB or the restart time over); then stale FIB routes may go. */
 void	agent_check_sync(struct agent *);
 void	agent_glue_fini(struct agent *);
+/* tunl0's interface index, 0 when there is none (system calls: only
+ * for a route that wants the tunnel) */
+uint32_t agent_tunl0(void);
 /* The most specific pool that contains pfx, or NULL. */
 const struct ds_pool *agent_pool_of(const struct agent *,
 	    const struct prefix *);

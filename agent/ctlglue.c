@@ -465,7 +465,7 @@ via_tunnel(const struct agent *ag, const struct prefix *pfx,
 {
 	struct krt_hop h;
 
-	fibwant_hop(agent_pool_of(ag, pfx), &ag->local, nl_ifindex("tunl0"),
+	fibwant_hop(agent_pool_of(ag, pfx), &ag->local, agent_tunl0,
 	    gw, &h);
 	return h.onlink;
 }

@@ -13,9 +13,10 @@ fibwant_programmed(const struct ds_pool *pool)
 
 void
 fibwant_hop(const struct ds_pool *pool, const struct ds_local *local,
-    uint32_t tunl0, const struct addr *nh, struct krt_hop *out)
+    uint32_t (*tunl0)(void), const struct addr *nh, struct krt_hop *out)
 {
 	bool tunnel = false;
+	uint32_t oif;
 
 	memset(out, 0, sizeof(*out));
 	out->gw = *nh;
@@ -31,8 +32,8 @@ fibwant_hop(const struct ds_pool *pool, const struct ds_local *local,
 			break;
 		}
 	}
-	if (tunnel && tunl0 != 0) {
-		out->oif = tunl0;
+	if (tunnel && (oif = tunl0()) != 0) {
+		out->oif = oif;
 		out->onlink = true;
 	}
 }

@@ -444,6 +444,12 @@ const struct bgpd_ops agent_bgpd_ops = {
 	.export_ok = export_ok,
 };
 
+uint32_t
+agent_tunl0(void)
+{
+	return nl_ifindex("tunl0");
+}
+
 /*
  * One more hop for BGP next hop nh (fibwant_hop: tunl0 onlink for IPIP as
  * calico_kernel_programming says), unless it is there already or the
@@ -458,7 +464,7 @@ fib_hop(const struct agent *ag, const struct ds_pool *pool,
 			return;		/* the same next hop twice */
 	if (w->nhops == KRT_ECMP_MAX)
 		return;
-	fibwant_hop(pool, &ag->local, nl_ifindex("tunl0"), nh,
+	fibwant_hop(pool, &ag->local, agent_tunl0, nh,
 	    &w->hop[w->nhops++]);
 }
 
