@@ -608,6 +608,87 @@ conf_free(struct conf *c)
 	free(c);
 }
 
+/* Key k holds the same value in a and b. */
+static bool
+key_eq(const struct conf *a, const struct conf *b, const struct conf_key *k)
+{
+	const void *x = (const char *)a + k->off, *y = (const char *)b + k->off;
+
+	switch (k->type) {
+	case CONF_K_STR:
+	case CONF_K_NAME: {
+		const char *s = *(char *const *)x, *t = *(char *const *)y;
+
+		if (s == NULL || t == NULL)
+			return s == t;
+		return strcmp(s, t) == 0;
+	}
+	case CONF_K_ADDR4:
+	case CONF_K_ADDR6:
+		return addr_eq(x, y) || (!addr_is_set(x) && !addr_is_set(y));
+	case CONF_K_ENDPOINTS:
+		if (a->datastore.nendpoints != b->datastore.nendpoints)
+			return false;
+		for (size_t i = 0; i < a->datastore.nendpoints; i++)
+			if (strcmp(a->datastore.endpoints[i],
+			    b->datastore.endpoints[i]) != 0)
+				return false;
+		return true;
+	default:
+		return memcmp(x, y, k->width) == 0;
+	}
+}
+
+size_t
+conf_diff(const struct conf *a, const struct conf *b,
+    void (*cb)(void *arg, const char *section, const char *key), void *arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		if (key_eq(a, b, &conf_keys[i]))
+			continue;
+		n++;
+		if (cb != NULL)
+			cb(arg, conf_keys[i].section, conf_keys[i].name);
+	}
+	return n;
+}
+
+int
+conf_keep(struct conf *dst, const struct conf *src, const char *section,
+    const char *key)
+{
+	const struct conf_key *k;
+	ssize_t i = find_key(section, key);
+
+	if (i < 0)
+		return -1;
+	k = &conf_keys[i];
+	switch (k->type) {
+	case CONF_K_STR:
+	case CONF_K_NAME: {
+		char **d = field(dst, k);
+		const char *s = *(char *const *)((const char *)src + k->off);
+
+		free(*d);
+		*d = s == NULL ? NULL : xstrdup(s);
+		break;
+	}
+	case CONF_K_ENDPOINTS:
+		free_endpoints(dst);
+		for (size_t j = 0; j < src->datastore.nendpoints; j++)
+			dst->datastore.endpoints[j] =
+			    xstrdup(src->datastore.endpoints[j]);
+		dst->datastore.nendpoints = src->datastore.nendpoints;
+		break;
+	default:
+		memcpy(field(dst, k), (const char *)src + k->off, k->width);
+		break;
+	}
+	return 0;
+}
+
 struct conf *
 conf_load(const char *path, char *err, size_t errlen)
 {

@@ -111,5 +111,16 @@ void		 conf_free(struct conf *);
 /* printconf: the effective configuration as YAML that conf_load accepts. */
 void		 conf_print(const struct conf *, FILE *);
 const char	*conf_ds_type_name(enum conf_ds_type);
+/*
+ * Reload: cb(arg, section, key) for each key whose value differs between
+ * a and b, in schema order; returns how many differ (cb may be NULL).
+ */
+size_t		 conf_diff(const struct conf *a, const struct conf *b,
+		    void (*cb)(void *arg, const char *section, const char *key),
+		    void *arg);
+/* Reload: set section.key of dst to its value in src (a setting that
+ * needs a restart keeps its running value); -1: no such key. */
+int		 conf_keep(struct conf *dst, const struct conf *src,
+		    const char *section, const char *key);
 
 #endif

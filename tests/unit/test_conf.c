@@ -442,6 +442,56 @@ rm_tmpdir(void)
 		fprintf(stderr, "could not remove %s\n", tmpdir);
 }
 
+/* conf_diff's callback: "section.key " appended */
+static void
+diff_cb(void *arg, const char *section, const char *key)
+{
+	char *out = arg;
+
+	snprintf(out + strlen(out), 512 - strlen(out), "%s.%s ", section, key);
+}
+
+START_TEST(t_diff_keep)
+{
+	struct conf *a = load(CONFDIR "/full.yaml");
+	struct conf *b = load(CONFDIR "/full.yaml");
+	struct conf *d = conf_new_defaults();
+	char out[512] = "";
+
+	/* the same file twice: nothing differs */
+	ck_assert_uint_eq(conf_diff(a, b, diff_cb, out), 0);
+	ck_assert_str_eq(out, "");
+	/* one of each kind of field */
+	b->bgp.hold_time = 30;
+	free(b->bgp.password);
+	b->bgp.password = strdup("other");
+	free(b->datastore.endpoints[2]);
+	b->datastore.endpoints[2] = strdup("http://x:1");
+	memset(&b->node.ipv4, 0, sizeof(b->node.ipv4));
+	free(b->node.name);
+	b->node.name = NULL;
+	ck_assert_uint_eq(conf_diff(a, b, diff_cb, out), 5);
+	ck_assert_str_eq(out, "node.name node.ipv4 datastore.endpoints "
+	    "bgp.hold_time bgp.password ");
+	/* keep: the running value back, key by key */
+	ck_assert_int_eq(conf_keep(b, a, "node", "name"), 0);
+	ck_assert_int_eq(conf_keep(b, a, "node", "ipv4"), 0);
+	ck_assert_int_eq(conf_keep(b, a, "datastore", "endpoints"), 0);
+	ck_assert_int_eq(conf_keep(b, a, "bgp", "hold_time"), 0);
+	ck_assert_int_eq(conf_keep(b, a, "bgp", "password"), 0);
+	ck_assert_int_eq(conf_keep(b, a, "bgp", "nonsense"), -1);
+	ck_assert_uint_eq(conf_diff(a, b, NULL, NULL), 0);
+	/* endpoints: a different count differs */
+	ck_assert_uint_gt(conf_diff(a, d, NULL, NULL), 20);
+	ck_assert_int_eq(conf_keep(d, a, "datastore", "endpoints"), 0);
+	ck_assert_uint_eq(d->datastore.nendpoints, 3);
+	ck_assert_str_eq(d->datastore.endpoints[1], "https://[fd80::1]:2379");
+	conf_free(a);
+	conf_free(b);
+	conf_free(d);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -462,6 +512,7 @@ main(void)
 	tcase_add_loop_test(tc, t_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, t_files);
 	tcase_add_test(tc, t_many_values);
+	tcase_add_test(tc, t_diff_keep);
 	suite_add_tcase(s, tc);
 	nf = check_run(s);
 	rm_tmpdir();
