@@ -52,12 +52,22 @@ struct agent {
 	 * blocks), rebuilt when dirty */
 	struct pfxset		 guard;
 	bool			 guard_dirty;
+	bool			 debug_cli;	/* -d: debug whatever the file says */
 	/* ctlglue.c: the control socket and its state */
 	struct ctlglue		*ctlg;
 };
 
 /* main.c: stop the daemon; restart: a planned restart (see there) */
 void	agent_stop(struct agent *, bool restart);
+/* main.c: the bgpd parameters ag->conf gives */
+void	agent_bgpd_params(const struct agent *, struct bgpd_params *);
+/* main.c: the log level, categories and target ag->conf (and -d) give */
+void	agent_log_apply(const struct agent *);
+
+/* reload.c: SIGHUP (re-read ternd.yaml, apply the difference, re-read the
+ * datastore) and SIGUSR1 (the state to the log) */
+void	agent_reload(struct agent *);
+void	agent_dump(struct agent *);
 
 /* glue.c */
 void	agent_glue_init(struct agent *);

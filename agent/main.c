@@ -4,6 +4,7 @@
  * down in reverse. No module sleeps, blocks or runs a nested loop.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,31 @@
 #include "xmalloc.h"
 
 static void
-usage(void)
+usage(FILE *f, int status)
 {
-	fprintf(stderr, "usage: ternd [-dp] -c FILE [-n NODENAME] "
-	    "[-s SOCKET]\n");
-	exit(1);
+	fprintf(f,
+	    "usage: ternd [-dpV] -c FILE [-n NODENAME] [-s SOCKET]\n"
+	    "\n"
+	    "  -c, --config FILE    the configuration (ternd.yaml(5))\n"
+	    "  -p, --parse          check the configuration and exit\n"
+	    "  -d, --debug          log everything at level debug\n"
+	    "  -n, --node NAME      this node's name (default: node.name, "
+	    "$NODENAME,\n"
+	    "                       the host name)\n"
+	    "  -s, --socket PATH    the control socket (default: "
+	    "control.socket)\n"
+	    "  -V, --version        print the version and exit\n"
+	    "  -h, --help           print this and exit\n"
+	    "  -f, -R               accepted for BIRD's command line "
+	    "(calico/node):\n"
+	    "                       ternd always runs in the foreground and "
+	    "recovers\n"
+	    "                       from a restart by itself\n"
+	    "\n"
+	    "Signals: TERM/INT stop, HUP reloads the configuration and the "
+	    "datastore,\n"
+	    "USR1 writes the state to the log. See ternd(8).\n");
+	exit(status);
 }
 
 static void
@@ -91,8 +112,8 @@ make_ds(struct agent *ag)
 	ag->ds = ds_new(ag->base, &dp, &agent_ds_ops, ag);
 }
 
-static void
-make_bgpd(struct agent *ag)
+void
+agent_bgpd_params(const struct agent *ag, struct bgpd_params *out)
 {
 	const struct conf *c = ag->conf;
 	struct bgpd_params bp;
@@ -119,10 +140,42 @@ make_bgpd(struct agent *ag)
 	bp.allow_local_as = c->bgp.allow_local_as;
 	bp.password = c->bgp.password;
 	bp.listen = true;
+	*out = bp;
+}
+
+static void
+make_bgpd(struct agent *ag)
+{
+	struct bgpd_params bp;
+
+	agent_bgpd_params(ag, &bp);
 	/* RFC 4724: our routes survived in the FIB: we restarted, forwarding */
-	bp.gr_restarting = c->bgp.graceful_restart && ag->krt != NULL &&
+	bp.gr_restarting = ag->conf->bgp.graceful_restart && ag->krt != NULL &&
 	    krt_had_routes(ag->krt);
 	ag->bgpd = bgpd_new(ag->base, ag->rib, &bp, &agent_bgpd_ops, ag);
+}
+
+/*
+ * log.level and log.debug (checked by conf_load): debug categories make
+ * the level debug for them; level debug without categories is every
+ * category; -d is everything whatever the file says.
+ */
+void
+agent_log_apply(const struct agent *ag)
+{
+	enum log_level lvl = ag->conf->log.level;
+	unsigned mask = 0;
+
+	if (log_debug_parse(ag->conf->log.debug, &mask) == -1)
+		mask = 0;
+	if (ag->debug_cli) {
+		lvl = LOG_LVL_DEBUG;
+		mask = LOG_D_ALL;
+	} else if (mask != 0)
+		lvl = LOG_LVL_DEBUG;
+	else if (lvl == LOG_LVL_DEBUG)
+		mask = LOG_D_ALL;
+	log_init(lvl, mask, "ternd");
 }
 
 static void
@@ -133,8 +186,10 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 	(void)ev;
 	switch (sig) {
 	case SIGHUP:
-		log_info("SIGHUP: reloading the datastore");
-		ds_reload(ag->ds);
+		agent_reload(ag);
+		break;
+	case SIGUSR1:
+		agent_dump(ag);
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -197,12 +252,12 @@ make_krt(struct agent *ag)
 static int
 run(struct agent *ag)
 {
-	struct event *sigs[3];
-	const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
+	const int signums[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	struct event *sigs[NITEMS(signums)];
 	int rc = 0;
 
 	signal(SIGPIPE, SIG_IGN);
-	for (int i = 0; i < 3; i++) {
+	for (size_t i = 0; i < NITEMS(signums); i++) {
 		sigs[i] = evsignal_new(ag->base, signums[i], sig_cb, ag);
 		evsignal_add(sigs[i], NULL);
 	}
@@ -215,7 +270,7 @@ run(struct agent *ag)
 		    ag->node_name);
 		event_base_dispatch(ag->base);
 	}
-	for (int i = 0; i < 3; i++)
+	for (size_t i = 0; i < NITEMS(signums); i++)
 		event_free(sigs[i]);
 	return rc;
 }
@@ -226,11 +281,33 @@ main(int argc, char *argv[])
 	struct agent ag;
 	const char *conf_path = NULL, *name = NULL, *sock = NULL;
 	char err[512];
+	const char *dstype;
 	bool debug = false, check_only = false;
 	int ch, rc;
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "parse", no_argument, NULL, 'p' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 
-	while ((ch = getopt(argc, argv, "c:dn:ps:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dfhn:pRs:V", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'f':	/* BIRD: foreground (ternd always is) */
+		case 'R':	/* BIRD: graceful restart recovery (ternd
+				 * finds its routes in the FIB by itself) */
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		case 'V':
+			printf("ternd %s\n", TERN_VERSION);
+			return 0;
 		case 'c':
 			conf_path = optarg;
 			break;
@@ -247,11 +324,11 @@ main(int argc, char *argv[])
 			sock = optarg;
 			break;
 		default:
-			usage();
+			usage(stderr, 1);
 		}
 	}
 	if (conf_path == NULL || optind != argc)
-		usage();
+		usage(stderr, 1);
 	memset(&ag, 0, sizeof(ag));
 	if ((ag.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ternd: %s\n", err);
@@ -262,15 +339,25 @@ main(int argc, char *argv[])
 		conf_free(ag.conf);
 		return 0;
 	}
+	/* calico/node sets DATASTORE_TYPE; ternd reads etcd or a file only */
+	dstype = getenv("DATASTORE_TYPE");
+	if (dstype != NULL && strcmp(dstype, "kubernetes") == 0 &&
+	    ag.conf->datastore.type != CONF_DS_FILE) {
+		fprintf(stderr, "ternd: DATASTORE_TYPE=kubernetes: the "
+		    "Kubernetes API datastore is not supported; ternd reads "
+		    "Calico's etcd datastore (datastore.type etcdv3 or etcdv2 "
+		    "with DATASTORE_TYPE=etcdv3) or a cluster file "
+		    "(datastore.type file)\n");
+		conf_free(ag.conf);
+		return 1;
+	}
 	if (sock != NULL) {
 		free(ag.conf->control.socket);
 		ag.conf->control.socket = xstrdup(sock);
 	}
 	ag.conf_path = conf_path;
-	if (debug || ag.conf->log.level == LOG_LVL_DEBUG)
-		log_init(LOG_LVL_DEBUG, LOG_D_ALL, "ternd");
-	else
-		log_init(ag.conf->log.level, 0, "ternd");
+	ag.debug_cli = debug;
+	agent_log_apply(&ag);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	node_name(&ag, name);
 	if ((ag.base = event_base_new()) == NULL)

@@ -162,6 +162,82 @@ bgpd_set_local(struct bgpd *bgpd, uint32_t as, const struct addr *v4,
 	}
 }
 
+int
+bgpd_peer_restart(struct bgpd *bgpd, const char *name)
+{
+	struct bgp_peer *peer = peer_by_name(bgpd, name);
+	struct bgpd_peer_conf conf;
+
+	if (peer == NULL)
+		return -1;
+	conf = peer->conf;
+	bgpd_peer_del(bgpd, conf.name, BGP_CEASE_CONFIG_CHANGE);
+	return bgpd_peer_add(bgpd, &conf);
+}
+
+size_t
+bgpd_set_params(struct bgpd *bgpd, const struct bgpd_params *np)
+{
+	struct bgpd_params *p = &bgpd->params, n = *np;
+	const char *pw = np->password != NULL ? np->password : "";
+	struct bgp_peer_head old;
+	struct bgp_peer *peer;
+	struct bgpd_peer_conf conf;
+	bool reset, pw_changed = strcmp(bgpd->password, pw) != 0;
+	size_t nreset = 0;
+
+	params_defaults(&n);
+	/* what the OPEN carries, the session was set up with, or what
+	 * decided the routes already held (import policy) */
+	reset = p->hold_time != n.hold_time ||
+	    p->keepalive_time != n.keepalive_time ||
+	    p->graceful_restart != n.graceful_restart ||
+	    p->restart_time != n.restart_time ||
+	    p->add_paths != n.add_paths ||
+	    p->allow_local_as != n.allow_local_as || pw_changed;
+	/* identity, port and listening change elsewhere (bgpd_set_local, a
+	 * restart); the rest applies from now on */
+	p->hold_time = n.hold_time;
+	p->keepalive_time = n.keepalive_time;
+	p->graceful_restart = n.graceful_restart;
+	p->restart_time = n.restart_time;
+	p->add_paths = n.add_paths;
+	p->allow_local_as = n.allow_local_as;
+	p->connect_retry_time = n.connect_retry_time;
+	p->max_prefixes = n.max_prefixes;
+	p->in_max = n.in_max;
+	p->max_paths = n.max_paths;
+	p->mem_max = n.mem_max;
+	p->open_wait = n.open_wait;
+	p->refresh_interval = n.refresh_interval;
+	snprintf(bgpd->password, sizeof(bgpd->password), "%s", pw);
+	TAILQ_FOREACH(peer, &bgpd->peers, entry) {
+		int fd = bgpd->listen_fd[peer->conf.addr.af == AF_INET6];
+
+		peer->src.max_paths = p->max_paths;
+		peer->src.mem_max = p->mem_max == BGPD_MEM_UNLIMITED ? 0 :
+		    p->mem_max;
+		/* no password any more: the listener's key goes (keylen 0) */
+		if (pw_changed && pw[0] == '\0' && fd != -1)
+			(void)bgp_md5_set(fd, &peer->conf.addr, "");
+	}
+	if (!reset)
+		return 0;
+	/* every session restarts with the new settings (as bgpd_set_local);
+	 * the listener's MD5 keys are set again by bgpd_peer_add */
+	TAILQ_INIT(&old);
+	TAILQ_CONCAT(&old, &bgpd->peers, entry);
+	while ((peer = TAILQ_FIRST(&old)) != NULL) {
+		conf = peer->conf;
+		TAILQ_REMOVE(&old, peer, entry);
+		TAILQ_INSERT_TAIL(&bgpd->peers, peer, entry);
+		bgpd_peer_del(bgpd, conf.name, BGP_CEASE_CONFIG_CHANGE);
+		bgpd_peer_add(bgpd, &conf);
+		nreset++;
+	}
+	return nreset;
+}
+
 void
 bgpd_set_restarting(struct bgpd *bgpd, bool restarting)
 {

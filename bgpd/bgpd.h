@@ -149,6 +149,22 @@ void		 bgpd_free(struct bgpd *);
 void		 bgpd_set_local(struct bgpd *, uint32_t as,
 		    const struct addr *v4, const struct addr *v6);
 
+/* Close the session with Cease/Other Configuration Change and start it
+ * again with the current parameters; -1: no such peer. */
+int		 bgpd_peer_restart(struct bgpd *, const char *name);
+/*
+ * Reload: new parameters. The local identity, port and listening stay
+ * (bgpd_set_local, a restart). A change of what the OPEN carries or the
+ * session was set up with (hold and keepalive time, graceful restart and
+ * its time, add-path, the TCP MD5 password) or of what decided the routes
+ * already held (allow_local_as) restarts every session, Cease/Other
+ * Configuration Change, as BIRD's reconfigure does; bounds and timers
+ * (max prefixes, paths, memory, input buffer, open wait, refresh interval,
+ * connect retry) apply from now on without touching a session. Returns the
+ * number of sessions restarted.
+ */
+size_t		 bgpd_set_params(struct bgpd *, const struct bgpd_params *);
+
 /* RFC 4724: set the Restart State and Forwarding State bits in our OPENs
  * (we restarted and kept the FIB) or clear them (recovery finished). */
 void		 bgpd_set_restarting(struct bgpd *, bool);
