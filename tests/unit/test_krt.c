@@ -345,6 +345,49 @@ END_TEST
 /* Routes and objects of ours found at start: wanted ones stay without a
  * request; nothing goes before krt_synced; then the unwanted go, those on
  * an object nobody wants by deleting the object. */
+/*
+ * calico_kernel_programming's IPIP choice (agent/fibwant.c picks it, krt
+ * installs it): a hop via tunl0 onlink reaches a next hop on no connected
+ * subnet (another host's address across a router) through the tunnel, and
+ * its object says onlink; the same next hop without the tunnel is not put
+ * on tunl0 (it is resolved through the table, which has no route to it).
+ */
+#define TUNL0	9
+START_TEST(t_ipip_hop_onlink)
+{
+	struct krt_want w;
+	struct prefix p = nls_pfx("10.244.7.0/26");
+	const struct nl_route *r;
+	const struct nl_nexthop *nh;
+	struct addr gw;
+	uint32_t oif;
+
+	nls_link("tunl0", TUNL0);
+	start();
+	ag_map(7, "10.244.7.0/26");
+	memset(&w, 0, sizeof(w));
+	w.type = KRT_UNICAST;
+	w.nhops = 1;
+	w.hop[0].gw = nls_addr("172.16.9.2");
+	w.hop[0].oif = TUNL0;
+	w.hop[0].onlink = true;
+	krt_set(k, 7, &p, &w);
+	want(8, "10.244.8.0/26", "172.16.9.3");	/* no tunnel, no route */
+	krt_synced(k);
+	krt_flush(k);
+	r = route_at("10.244.7.0/26");
+	ck_assert_ptr_nonnull(r);
+	ck_assert(nls_via(r, &gw, &oif));
+	ck_assert(addr_eq(&gw, &w.hop[0].gw));
+	ck_assert_uint_eq(oif, TUNL0);
+	ck_assert_ptr_nonnull(nh = nls_nh(r->nh_id, NULL));
+	ck_assert(nh->onlink);
+	ck_assert_uint_eq(nh->oif, TUNL0);
+	ck_assert_ptr_null(route_at("10.244.8.0/26"));
+	ck_assert_int_eq(krt_route_state(k, 8), KRT_S_FAILED);
+}
+END_TEST
+
 START_TEST(t_adopt_at_start_delete_only_after_synced)
 {
 	struct addr a = nls_addr(GW_A), b = nls_addr(GW_B),
@@ -1119,6 +1162,7 @@ krt_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, t_install_routes_and_two_objects);
+	tcase_add_test(tc, t_ipip_hop_onlink);
 	tcase_add_test(tc, t_adopt_at_start_delete_only_after_synced);
 	tcase_add_test(tc, t_repoint_all_routes_one_object_replace);
 	tcase_add_test(tc, t_peer_loss_one_object_delete);
