@@ -1,8 +1,8 @@
 /*
- * attr.c: path attributes, both directions. The descriptor table
- * bgp_attr_descs[] (BIRD bgp_attr_table) gives each known attribute its
- * required flags, length bounds and RFC 7606 section 7 error action; the
- * decoder checks one attribute at a time from a view of exactly its own
+ * attr.c: path attributes, both directions. The table bgp_attr_descs[]
+ * at the end (BIRD's bgp_attr_table) gives each known attribute one row:
+ * its required flags, length bounds, RFC 7606 section 7 error action,
+ * decoder and encoder. The decoder checks one attribute at a time from a view of exactly its own
  * bytes and records treat-as-withdraw / attribute-discard outcomes in the
  * struct bgp_update, returning -1 only for a session reset. The encoders
  * write a struct rib_attrs in type-code order (RFC 4271 5), narrowing
@@ -19,40 +19,10 @@
 #define F_TRANS	BGP_ATTR_F_TRANSITIVE
 #define VAR	0xffff
 
-const struct bgp_attr_desc bgp_attr_descs[] = {
-	/* code, name, flags, min, max, RFC 7606 7.x action */
-	{ BGP_ATTR_ORIGIN, "ORIGIN", F_TRANS, 1, 1, BGP_ERR_WITHDRAW },
-	{ BGP_ATTR_AS_PATH, "AS_PATH", F_TRANS, 0, VAR, BGP_ERR_WITHDRAW },
-	{ BGP_ATTR_NEXT_HOP, "NEXT_HOP", F_TRANS, 4, 4, BGP_ERR_WITHDRAW },
-	{ BGP_ATTR_MULTI_EXIT_DISC, "MULTI_EXIT_DISC", F_OPT, 4, 4,
-	    BGP_ERR_WITHDRAW },
-	{ BGP_ATTR_LOCAL_PREF, "LOCAL_PREF", F_TRANS, 4, 4, BGP_ERR_WITHDRAW },
-	{ BGP_ATTR_ATOMIC_AGGREGATE, "ATOMIC_AGGREGATE", F_TRANS, 0, 0,
-	    BGP_ERR_DISCARD_ATTR },
-	{ BGP_ATTR_AGGREGATOR, "AGGREGATOR", F_OPT | F_TRANS, 6, 8,
-	    BGP_ERR_DISCARD_ATTR },
-	{ BGP_ATTR_COMMUNITIES, "COMMUNITIES", F_OPT | F_TRANS, 4, VAR,
-	    BGP_ERR_WITHDRAW },
-	{ BGP_ATTR_ORIGINATOR_ID, "ORIGINATOR_ID", F_OPT, 4, 4,
-	    BGP_ERR_WITHDRAW },
-	{ BGP_ATTR_CLUSTER_LIST, "CLUSTER_LIST", F_OPT, 4, VAR,
-	    BGP_ERR_WITHDRAW },
-	{ BGP_ATTR_MP_REACH_NLRI, "MP_REACH_NLRI", F_OPT, 5, VAR,
-	    BGP_ERR_RESET },
-	{ BGP_ATTR_MP_UNREACH_NLRI, "MP_UNREACH_NLRI", F_OPT, 3, VAR,
-	    BGP_ERR_RESET },
-	/* RFC 6793 6: malformed AS4_* attributes are discarded */
-	{ BGP_ATTR_AS4_PATH, "AS4_PATH", F_OPT | F_TRANS, 0, VAR,
-	    BGP_ERR_DISCARD_ATTR },
-	{ BGP_ATTR_AS4_AGGREGATOR, "AS4_AGGREGATOR", F_OPT | F_TRANS, 8, 8,
-	    BGP_ERR_DISCARD_ATTR },
-};
-const size_t bgp_attr_ndescs = NITEMS(bgp_attr_descs);
-
 const struct bgp_attr_desc *
 bgp_attr_desc_get(uint8_t code)
 {
-	for (size_t i = 0; i < NITEMS(bgp_attr_descs); i++)
+	for (size_t i = 0; i < bgp_attr_ndescs; i++)
 		if (bgp_attr_descs[i].code == code)
 			return &bgp_attr_descs[i];
 	return NULL;
@@ -319,40 +289,6 @@ dec_as4_aggregator(const struct bgp_attr_view *a,
 	return 1;
 }
 
-/*
- * Each returns 1 when the attribute was kept, 0 when it was withdrawn or
- * discarded (recorded in u). MP_(UN)REACH are dispatched separately
- * because they can reset the session.
- */
-static const struct {
-	uint8_t	 code;
-	int	(*dec)(const struct bgp_attr_view *,
-		    const struct bgp_codec_ctx *, struct bgp_update *);
-} attr_decoders[] = {
-	{ BGP_ATTR_ORIGIN, dec_origin },
-	{ BGP_ATTR_AS_PATH, dec_as_path },
-	{ BGP_ATTR_NEXT_HOP, dec_next_hop },
-	{ BGP_ATTR_MULTI_EXIT_DISC, dec_med },
-	{ BGP_ATTR_LOCAL_PREF, dec_local_pref },
-	{ BGP_ATTR_ATOMIC_AGGREGATE, dec_atomic },
-	{ BGP_ATTR_AGGREGATOR, dec_aggregator },
-	{ BGP_ATTR_COMMUNITIES, dec_communities },
-	{ BGP_ATTR_ORIGINATOR_ID, dec_originator_id },
-	{ BGP_ATTR_CLUSTER_LIST, dec_cluster_list },
-	{ BGP_ATTR_AS4_PATH, dec_as4_path },
-	{ BGP_ATTR_AS4_AGGREGATOR, dec_as4_aggregator },
-};
-
-static int
-attr_value(const struct bgp_attr_view *a, const struct bgp_codec_ctx *ctx,
-    struct bgp_update *u)
-{
-	for (size_t i = 0; i < NITEMS(attr_decoders); i++)
-		if (attr_decoders[i].code == a->code)
-			return attr_decoders[i].dec(a, ctx, u);
-	return 0;	/* not reached: every descriptor has a decoder */
-}
-
 /* ---- one attribute: duplicates, unknowns, flags, length, value ---- */
 
 static int
@@ -433,7 +369,7 @@ attr_known(const struct bgp_attr_desc *d, const struct bgp_attr_view *a,
 			return -1;
 		kept = u->has_mp_unreach;
 	} else {
-		kept = attr_value(a, ctx, u);
+		kept = d->decode(a, ctx, u);
 	}
 	if (kept)
 		u->seen |= 1u << a->code;
@@ -485,7 +421,7 @@ bgp_attr_hdr_put(struct wbuf *w, uint8_t flags, uint8_t code, size_t len)
 	}
 }
 
-struct attr_enc {
+struct bgp_attr_enc {
 	struct wbuf			*w;
 	const struct bgp_codec_ctx	*ctx;
 	const struct rib_attrs		*a;
@@ -500,7 +436,7 @@ put_u32_attr(struct wbuf *w, uint8_t flags, uint8_t code, uint32_t v)
 }
 
 static void
-enc_origin(const struct attr_enc *e)
+enc_origin(const struct bgp_attr_enc *e)
 {
 	bgp_attr_hdr_put(e->w, F_TRANS, BGP_ATTR_ORIGIN, 1);
 	wbuf_put_u8(e->w, e->a->origin);
@@ -560,7 +496,7 @@ aspath_write(struct wbuf *w, const struct rib_attrs *a, bool two_octet)
 }
 
 static void
-enc_as_path(const struct attr_enc *e)
+enc_as_path(const struct bgp_attr_enc *e)
 {
 	size_t len2, len4;
 	bool big;
@@ -581,7 +517,7 @@ enc_as_path(const struct attr_enc *e)
 }
 
 static void
-enc_next_hop(const struct attr_enc *e)
+enc_next_hop(const struct bgp_attr_enc *e)
 {
 	if (e->nh4 == NULL || e->nh4->af != AF_INET)
 		return;
@@ -590,14 +526,14 @@ enc_next_hop(const struct attr_enc *e)
 }
 
 static void
-enc_med(const struct attr_enc *e)
+enc_med(const struct bgp_attr_enc *e)
 {
 	if (e->a->has_med)
 		put_u32_attr(e->w, F_OPT, BGP_ATTR_MULTI_EXIT_DISC, e->a->med);
 }
 
 static void
-enc_local_pref(const struct attr_enc *e)
+enc_local_pref(const struct bgp_attr_enc *e)
 {
 	if (e->a->has_local_pref)
 		put_u32_attr(e->w, F_TRANS, BGP_ATTR_LOCAL_PREF,
@@ -605,14 +541,14 @@ enc_local_pref(const struct attr_enc *e)
 }
 
 static void
-enc_atomic(const struct attr_enc *e)
+enc_atomic(const struct bgp_attr_enc *e)
 {
 	if (e->a->atomic_aggregate)
 		bgp_attr_hdr_put(e->w, F_TRANS, BGP_ATTR_ATOMIC_AGGREGATE, 0);
 }
 
 static void
-enc_aggregator(const struct attr_enc *e)
+enc_aggregator(const struct bgp_attr_enc *e)
 {
 	uint32_t as = e->a->aggregator_as;
 
@@ -643,14 +579,14 @@ put_u32s_attr(struct wbuf *w, uint8_t flags, uint8_t code,
 }
 
 static void
-enc_communities(const struct attr_enc *e)
+enc_communities(const struct bgp_attr_enc *e)
 {
 	put_u32s_attr(e->w, F_OPT | F_TRANS, BGP_ATTR_COMMUNITIES,
 	    e->a->communities, e->a->ncommunities);
 }
 
 static void
-enc_originator_id(const struct attr_enc *e)
+enc_originator_id(const struct bgp_attr_enc *e)
 {
 	if (e->a->has_originator_id)
 		put_u32_attr(e->w, F_OPT, BGP_ATTR_ORIGINATOR_ID,
@@ -658,14 +594,14 @@ enc_originator_id(const struct attr_enc *e)
 }
 
 static void
-enc_cluster_list(const struct attr_enc *e)
+enc_cluster_list(const struct bgp_attr_enc *e)
 {
 	put_u32s_attr(e->w, F_OPT, BGP_ATTR_CLUSTER_LIST,
 	    e->a->cluster_list, e->a->ncluster);
 }
 
 static void
-enc_as4_path(const struct attr_enc *e)
+enc_as4_path(const struct bgp_attr_enc *e)
 {
 	size_t len2, len4;
 	bool big;
@@ -678,7 +614,7 @@ enc_as4_path(const struct attr_enc *e)
 }
 
 static void
-enc_as4_aggregator(const struct attr_enc *e)
+enc_as4_aggregator(const struct bgp_attr_enc *e)
 {
 	if (e->ctx->as4 || !e->a->has_aggregator ||
 	    e->a->aggregator_as <= 0xffff)
@@ -726,35 +662,61 @@ bad:
 	unk->len = 0;
 }
 
-static const struct {
-	uint8_t	 code;
-	void	(*enc)(const struct attr_enc *);
-} attr_encoders[] = {
-	{ BGP_ATTR_ORIGIN, enc_origin },
-	{ BGP_ATTR_AS_PATH, enc_as_path },
-	{ BGP_ATTR_NEXT_HOP, enc_next_hop },
-	{ BGP_ATTR_MULTI_EXIT_DISC, enc_med },
-	{ BGP_ATTR_LOCAL_PREF, enc_local_pref },
-	{ BGP_ATTR_ATOMIC_AGGREGATE, enc_atomic },
-	{ BGP_ATTR_AGGREGATOR, enc_aggregator },
-	{ BGP_ATTR_COMMUNITIES, enc_communities },
-	{ BGP_ATTR_ORIGINATOR_ID, enc_originator_id },
-	{ BGP_ATTR_CLUSTER_LIST, enc_cluster_list },
-	{ BGP_ATTR_AS4_PATH, enc_as4_path },
-	{ BGP_ATTR_AS4_AGGREGATOR, enc_as4_aggregator },
-};
-
 void
 bgp_attrs_encode(struct wbuf *w, const struct bgp_codec_ctx *ctx,
     const struct rib_attrs *a, const struct addr *nh4)
 {
-	struct attr_enc e = { w, ctx, a, nh4 };
+	struct bgp_attr_enc e = { w, ctx, a, nh4 };
 	struct rbuf unk;
 
 	rbuf_init(&unk, a->unknown, a->unknown_len);
-	for (size_t i = 0; i < NITEMS(attr_encoders); i++) {
-		unknown_flush(w, &unk, attr_encoders[i].code);
-		attr_encoders[i].enc(&e);
+	for (size_t i = 0; i < bgp_attr_ndescs; i++) {
+		unknown_flush(w, &unk, bgp_attr_descs[i].code);
+		if (bgp_attr_descs[i].encode != NULL)
+			bgp_attr_descs[i].encode(&e);
 	}
 	unknown_flush(w, &unk, 256);
 }
+
+/* ---- the table: one row per known attribute ---- */
+
+/*
+ * BIRD's bgp_attr_table: everything about an attribute in one row, in type
+ * code order (the order bgp_attrs_encode writes them, RFC 4271 5): the
+ * flags it must carry, its length bounds, the RFC 7606 section 7 action
+ * when it is malformed, its decoder (1: kept, 0: withdrawn or discarded,
+ * recorded in the update) and its encoder (nothing when the route has
+ * none). MP_REACH_NLRI and MP_UNREACH_NLRI can reset the session and are
+ * coded in nlri.c: no decoder or encoder here. A new attribute is one row.
+ */
+#define ROW(c, fl, lo, hi, act, dec, enc)				\
+	{ BGP_ATTR_##c, #c, fl, lo, hi, act, dec, enc }
+
+const struct bgp_attr_desc bgp_attr_descs[] = {
+	ROW(ORIGIN, F_TRANS, 1, 1, BGP_ERR_WITHDRAW, dec_origin, enc_origin),
+	ROW(AS_PATH, F_TRANS, 0, VAR, BGP_ERR_WITHDRAW, dec_as_path,
+	    enc_as_path),
+	ROW(NEXT_HOP, F_TRANS, 4, 4, BGP_ERR_WITHDRAW, dec_next_hop,
+	    enc_next_hop),
+	ROW(MULTI_EXIT_DISC, F_OPT, 4, 4, BGP_ERR_WITHDRAW, dec_med, enc_med),
+	ROW(LOCAL_PREF, F_TRANS, 4, 4, BGP_ERR_WITHDRAW, dec_local_pref,
+	    enc_local_pref),
+	ROW(ATOMIC_AGGREGATE, F_TRANS, 0, 0, BGP_ERR_DISCARD_ATTR, dec_atomic,
+	    enc_atomic),
+	ROW(AGGREGATOR, F_OPT | F_TRANS, 6, 8, BGP_ERR_DISCARD_ATTR,
+	    dec_aggregator, enc_aggregator),
+	ROW(COMMUNITIES, F_OPT | F_TRANS, 4, VAR, BGP_ERR_WITHDRAW,
+	    dec_communities, enc_communities),
+	ROW(ORIGINATOR_ID, F_OPT, 4, 4, BGP_ERR_WITHDRAW, dec_originator_id,
+	    enc_originator_id),
+	ROW(CLUSTER_LIST, F_OPT, 4, VAR, BGP_ERR_WITHDRAW, dec_cluster_list,
+	    enc_cluster_list),
+	ROW(MP_REACH_NLRI, F_OPT, 5, VAR, BGP_ERR_RESET, NULL, NULL),
+	ROW(MP_UNREACH_NLRI, F_OPT, 3, VAR, BGP_ERR_RESET, NULL, NULL),
+	/* RFC 6793 6: malformed AS4_* attributes are discarded */
+	ROW(AS4_PATH, F_OPT | F_TRANS, 0, VAR, BGP_ERR_DISCARD_ATTR,
+	    dec_as4_path, enc_as4_path),
+	ROW(AS4_AGGREGATOR, F_OPT | F_TRANS, 8, 8, BGP_ERR_DISCARD_ATTR,
+	    dec_as4_aggregator, enc_as4_aggregator),
+};
+const size_t bgp_attr_ndescs = NITEMS(bgp_attr_descs);

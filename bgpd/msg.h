@@ -271,6 +271,7 @@ void	bgp_eor_encode(struct wbuf *, enum bgp_af);
  * Attribute descriptor table (BIRD bgp_attr_table): drives flag checks,
  * lengths, and the tests, which iterate it so no attribute skips a test.
  */
+struct bgp_attr_enc;		/* attr.c: what an encoder writes from */
 struct bgp_attr_desc {
 	uint8_t		 code;
 	const char	*name;
@@ -278,6 +279,12 @@ struct bgp_attr_desc {
 	uint16_t	 min_len;
 	uint16_t	 max_len;	/* 0xffff: variable */
 	enum bgp_err_action on_error;	/* RFC 7606 7: when malformed */
+	/* the value (flags and length checked): 1 kept, 0 withdrawn or
+	 * discarded (recorded in the update); NULL: MP_*, in nlri.c */
+	int		(*decode)(const struct bgp_attr_view *,
+			    const struct bgp_codec_ctx *, struct bgp_update *);
+	/* the route's attribute, if it has one; NULL: MP_*, in nlri.c */
+	void		(*encode)(const struct bgp_attr_enc *);
 };
 const struct bgp_attr_desc *bgp_attr_desc_get(uint8_t code);
 extern const struct bgp_attr_desc bgp_attr_descs[];
