@@ -479,9 +479,9 @@ log_summary() {
 			return n + 0 " " what (n ? sprintf(" (first +%d ms, last +%d ms)", lo, hi) : "")
 		}
 		kind == "ternd" && / -> Established / {
-			t = rel($1); if (!up++ || t < up_lo) up_lo = t; if (t > up_hi) up_hi = t }
+			t = rel($2); if (!up++ || t < up_lo) up_lo = t; if (t > up_hi) up_hi = t }
 		kind == "ternd" && /\(connection failed\)/ {
-			t = rel($1); if (!fl++ || t < fl_lo) fl_lo = t; if (t > fl_hi) fl_hi = t }
+			t = rel($2); if (!fl++ || t < fl_lo) fl_lo = t; if (t > fl_hi) fl_hi = t }
 		kind == "bird" && /Mesh_.*: State changed to up/ {
 			t = rel($2); if (!up++ || t < up_lo) up_lo = t; if (t > up_hi) up_hi = t }
 		kind == "bird" && /Graceful restart done/ {

@@ -1,14 +1,21 @@
 /*
- * log.c: stderr logger. Each line: "<time> <proc>: <level>: <message>".
- * Owns nothing but three globals set once at start-up (or on reload), and
- * the flush timer of each rate limit (freed by log_ratelimit_fini).
+ * log.c: the logger. One line per event to one target: stderr,
+ * "<date> <time> <proc>: <level>: <message>"; the journal's stream,
+ * "<N><level>: <message>"; or syslog(3) (log.h says when which). Owns
+ * nothing but a few globals set at start-up (or on reload), syslog's
+ * connection while it is the target, and the flush timer of each rate
+ * limit (freed by log_ratelimit_fini).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -17,7 +24,14 @@
 
 enum log_level	log_level = LOG_LVL_INFO;
 unsigned	log_debug_mask = 0;
-static const char *log_procname = "tern";
+static char log_procname[32] = "tern";
+static enum log_format log_fmt = LOG_FMT_STDERR;
+
+static const struct log_syslog_ops libc_syslog = {
+	openlog, syslog, closelog,
+};
+static const struct log_syslog_ops *sys_ops = &libc_syslog;
+static bool sys_open;		/* openlog done, closelog due */
 
 static const char *const level_names[] = {
 	[LOG_LVL_ERROR] = "error",
@@ -32,7 +46,60 @@ log_init(enum log_level lvl, unsigned mask, const char *procname)
 	log_level = lvl;
 	log_debug_mask = mask;
 	if (procname != NULL)
-		log_procname = procname;
+		snprintf(log_procname, sizeof(log_procname), "%s", procname);
+}
+
+/* systemd.exec(5): "DEV:INODE", decimal, of the journal's stream */
+bool
+log_journal_stream_is(const char *env, int fd)
+{
+	uintmax_t dev, ino;
+	struct stat st;
+	char *end;
+
+	if (env == NULL || *env < '0' || *env > '9')
+		return false;
+	errno = 0;
+	dev = strtoumax(env, &end, 10);
+	if (errno != 0 || *end != ':' || end[1] < '0' || end[1] > '9')
+		return false;
+	ino = strtoumax(end + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || fstat(fd, &st) == -1)
+		return false;
+	return (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino;
+}
+
+void
+log_set_syslog_ops(const struct log_syslog_ops *ops)
+{
+	sys_ops = ops != NULL ? ops : &libc_syslog;
+}
+
+void
+log_open(enum log_target target, const char *procname)
+{
+	if (procname != NULL)
+		snprintf(log_procname, sizeof(log_procname), "%s", procname);
+	if (sys_open) {
+		sys_ops->close();
+		sys_open = false;
+	}
+	if (target == LOG_TO_SYSLOG) {
+		/* openlog keeps the pointer: log_procname is static */
+		sys_ops->open(log_procname, LOG_PID, LOG_DAEMON);
+		sys_open = true;
+		log_fmt = LOG_FMT_SYSLOG;
+	} else if (log_journal_stream_is(getenv("JOURNAL_STREAM"),
+	    STDERR_FILENO))
+		log_fmt = LOG_FMT_JOURNAL;
+	else
+		log_fmt = LOG_FMT_STDERR;
+}
+
+enum log_format
+log_format(void)
+{
+	return log_fmt;
 }
 
 int
@@ -98,26 +165,72 @@ log_level_name(enum log_level l)
 	return "?";
 }
 
+/* syslog(3) and sd-daemon(3) priorities: SD_ERR <3> ... SD_DEBUG <7> */
+static const int level_prio[] = {
+	[LOG_LVL_ERROR] = LOG_ERR,
+	[LOG_LVL_WARNING] = LOG_WARNING,
+	[LOG_LVL_INFO] = LOG_INFO,
+	[LOG_LVL_DEBUG] = LOG_DEBUG,
+};
+
+static void
+line_stderr(enum log_level lvl, const char *msg, const char *errs)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%F %T", &tm);
+	fprintf(stderr, "%s.%03ld %s: %s: %s%s%s\n", when,
+	    ts.tv_nsec / 1000000, log_procname, level_names[lvl], msg,
+	    errs != NULL ? ": " : "", errs != NULL ? errs : "");
+}
+
+static void
+line_out(enum log_level lvl, const char *msg, const char *errs)
+{
+	switch (log_fmt) {
+	case LOG_FMT_JOURNAL:
+		fprintf(stderr, "<%d>%s: %s%s%s\n", level_prio[lvl],
+		    level_names[lvl], msg, errs != NULL ? ": " : "",
+		    errs != NULL ? errs : "");
+		break;
+	case LOG_FMT_SYSLOG:
+		sys_ops->log(level_prio[lvl], "%s: %s%s%s", level_names[lvl],
+		    msg, errs != NULL ? ": " : "", errs != NULL ? errs : "");
+		break;
+	case LOG_FMT_STDERR:
+	default:
+		line_stderr(lvl, msg, errs);
+		break;
+	}
+}
+
 static void
 vlog_errno(enum log_level lvl, int err, const char *fmt, va_list ap)
 {
 	char msg[1024];
-	struct timespec ts;
-	struct tm tm;
 
 	if (lvl > log_level)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	if (err)
-		fprintf(stderr, "%02d:%02d:%02d.%03ld %s: %s: %s: %s\n",
-		    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
-		    log_procname, level_names[lvl], msg, strerror(err));
-	else
-		fprintf(stderr, "%02d:%02d:%02d.%03ld %s: %s: %s\n",
-		    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
-		    log_procname, level_names[lvl], msg);
+	line_out(lvl, msg, err ? strerror(err) : NULL);
+}
+
+/* The last line: to the target, and to stderr too when that is syslog. */
+static void NORETURN
+vfatal(int err, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	const char *errs = err ? strerror(err) : NULL;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	line_out(LOG_LVL_ERROR, msg, errs);
+	if (log_fmt == LOG_FMT_SYSLOG)
+		line_stderr(LOG_LVL_ERROR, msg, errs);
+	exit(1);
 }
 
 void
@@ -160,9 +273,7 @@ fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog_errno(LOG_LVL_ERROR, saved, fmt, ap);
-	va_end(ap);
-	exit(1);
+	vfatal(saved, fmt, ap);
 }
 
 void
@@ -171,9 +282,7 @@ fatalx(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog_errno(LOG_LVL_ERROR, 0, fmt, ap);
-	va_end(ap);
-	exit(1);
+	vfatal(0, fmt, ap);
 }
 
 /* ---- rate-limited lines ---- */

@@ -1,8 +1,10 @@
 /*
- * log.h: the OpenBGPD-style logging API. One line per event on stderr with
- * the level in the line. Debug categories are a bitmask tested before the
- * message is formatted (log_dbg), so they cost nothing when off.
- * fatal()/fatalx() are for broken invariants and OOM only, never wire input.
+ * log.h: the OpenBGPD-style logging API. One line per event with the level
+ * in the line, to one target (log_open): stderr, in the journal's format
+ * when stderr is the systemd journal, or syslog(3). Debug categories are a
+ * bitmask tested before the message is formatted (log_dbg), so they cost
+ * nothing when off. fatal()/fatalx() are for broken invariants and OOM
+ * only, never wire input.
  *
  * A line that anyone outside can cause (a connection from a stranger, a
  * control client over a limit) goes through a struct log_ratelimit, so that
@@ -35,6 +37,49 @@ extern enum log_level	log_level;
 extern unsigned		log_debug_mask;
 
 void	log_init(enum log_level, unsigned debug_mask, const char *procname);
+
+enum log_target {
+	LOG_TO_STDERR,		/* stderr (the journal's format if it is) */
+	LOG_TO_SYSLOG,		/* syslog(3), LOG_DAEMON, with the pid */
+};
+
+/* How lines are written (log_open decides; see there). */
+enum log_format {
+	LOG_FMT_STDERR,		/* "2026-12-04 07:20:08.123 ternd: info: m" */
+	LOG_FMT_JOURNAL,	/* "<6>info: m" */
+	LOG_FMT_SYSLOG,		/* syslog(LOG_INFO, "info: m") */
+};
+
+/*
+ * Where lines go from now on; main.c calls it once the configuration is
+ * loaded and again on reload (log.syslog on or off). procname: the name in
+ * each line and syslog's ident (NULL: log_init's). Until it is called,
+ * lines go to stderr in LOG_FMT_STDERR.
+ *
+ * LOG_TO_STDERR: when stderr is the journal's stream, as systemd says in
+ * JOURNAL_STREAM (systemd.exec(5): "DEV:INODE" of the stream, compared
+ * with fstat(2) of fd 2; a mismatch, as after a redirection, is a plain
+ * stderr), each line is "<N>level: message", N the sd-daemon(3) priority
+ * (SD_ERR 3, SD_WARNING 4, SD_INFO 6, SD_DEBUG 7), with no time: journald
+ * stamps it. Otherwise "YYYY-MM-DD HH:MM:SS.mmm proc: level: message" in
+ * local time (BIRD's "%F %T.%3f"). LOG_TO_SYSLOG: openlog(proc, LOG_PID,
+ * LOG_DAEMON), "level: message" at the level's priority; closelog() when
+ * the target changes. fatal()'s line also goes to stderr then.
+ */
+void	log_open(enum log_target, const char *procname);
+enum log_format log_format(void);
+/* JOURNAL_STREAM's value names fd's file (the rule above; for tests) */
+bool	log_journal_stream_is(const char *env, int fd);
+/*
+ * A seam for tests: syslog(3)'s three calls (NULL: the C library's). Set
+ * before log_open(LOG_TO_SYSLOG).
+ */
+struct log_syslog_ops {
+	void	(*open)(const char *ident, int option, int facility);
+	void	(*log)(int priority, const char *fmt, ...);
+	void	(*close)(void);
+};
+void	log_set_syslog_ops(const struct log_syslog_ops *);
 int	log_level_parse(const char *, enum log_level *);
 const char *log_level_name(enum log_level);
 /* "states,routes" / "all" / "" -> a LOG_D_ mask; -1: an unknown name */

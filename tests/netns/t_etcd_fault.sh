@@ -56,12 +56,12 @@ fault_block() {
 }
 
 # log_ms HOST ERE: when HOST's ternd logged its last line matching ERE, in ms since
-# the epoch (ternd stamps lines with the local time of day).
+# the epoch (ternd stamps lines with the local date and time, "%F %T.%3f").
 log_ms() {
 	local t
-	t=$(grep -E -- "$2" "$(ternd_log "$1")" | tail -1 | cut -d' ' -f1)
-	[[ -n $t ]] || t=00:00:00.000
-	date -d "$(date +%F) $t" +%s%3N
+	t=$(grep -E -- "$2" "$(ternd_log "$1")" | tail -1 | cut -d' ' -f1,2)
+	[[ -n $t ]] || t="$(date +%F) 00:00:00.000"
+	date -d "$t" +%s%3N
 }
 
 # fault_recovered TYPE T0 RELISTS WHAT: h1's ternd warned about h1's member,
