@@ -26,8 +26,6 @@
 #include "timer.h"
 #include "xmalloc.h"
 
-#define REFUSED_RETRY_MS	250u	/* first retry after a refused connect */
-#define REFUSED_MAX		20	/* 250 ms << 19 > any connect_retry_time */
 
 static void	conn_read_cb(evutil_socket_t, short, void *);
 static void	conn_more_cb(evutil_socket_t, short, void *);
@@ -398,7 +396,7 @@ note_refused(struct bgp_peer *peer, int err)
 {
 	if (err != ECONNREFUSED)
 		peer->refused = 0;
-	else if (peer->refused < REFUSED_MAX)
+	else if (peer->refused < BGP_REFUSED_MAX)
 		peer->refused++;
 }
 
@@ -487,29 +485,17 @@ bgp_peer_connect(struct bgp_peer *peer)
 }
 
 /*
- * Arm the ConnectRetryTimer (RFC 4271 8 leaves its value to the
- * implementation; jitter per section 10). A connect refused (ECONNREFUSED:
- * the host answers and nothing listens on the port, so the peer's daemon is
- * starting or restarting) is retried sooner: after REFUSED_RETRY_MS, doubling
- * with each refusal in a row, up to connect_retry_time. A mesh whose daemons
- * start one after the other then comes up as soon as the passive side
- * listens, not up to connect_retry_time later; a refusal costs one SYN and
- * one RST. Any other failure, and a connection that came up and closed
- * again, waits the whole connect_retry_time.
+ * Arm the ConnectRetryTimer (bgp_fsm_retry_ms: soon and flat after
+ * refused connects, then backing off; jitter per RFC 4271 10). A
+ * connection that came up and closed again waits connect_retry_time.
  */
 void
 bgp_peer_retry_start(struct bgp_peer *peer)
 {
-	unsigned ms = peer->bgpd->params.connect_retry_time * 1000u;
-
 	if (peer->conf.passive || peer->dead)
 		return;
-	if (ms == 0)
-		ms = 1000;
-	if (peer->refused > 0 &&
-	    (REFUSED_RETRY_MS << (peer->refused - 1)) < ms)
-		ms = REFUSED_RETRY_MS << (peer->refused - 1);
-	timer_arm_ms_jitter(peer->ev_retry, ms);
+	timer_arm_ms_jitter(peer->ev_retry, bgp_fsm_retry_ms(peer->refused,
+	    peer->bgpd->params.connect_retry_time * 1000u));
 }
 
 static void

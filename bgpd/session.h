@@ -146,6 +146,12 @@ struct bgpd {
 
 /* fsm.c: the RFC 4271 8 state machine, one step per event */
 void	bgp_fsm(struct bgp_conn *, enum bgp_event, struct bgp_fsm_msg *);
+/* The ConnectRetryTimer after `refused` connects refused in a row (0: any
+ * other failure), connect_retry_time max_ms; ms, before jitter. */
+#define BGP_REFUSED_RETRY_MS	250u
+#define BGP_REFUSED_FLAT	40	/* 10 s of flat retries */
+#define BGP_REFUSED_MAX		(BGP_REFUSED_FLAT + 20)
+unsigned bgp_fsm_retry_ms(unsigned refused, unsigned max_ms);
 void	bgp_fsm_change_state(struct bgp_conn *, enum bgp_state,
 	    enum bgp_event);
 void	bgp_fsm_send_notification(struct bgp_conn *, uint8_t code,

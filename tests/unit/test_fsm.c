@@ -461,6 +461,27 @@ START_TEST(t_open_we_send_has_capabilities)
 }
 END_TEST
 
+/* The ConnectRetryTimer after refused connects: flat 250 ms for 10 s (40
+ * refusals), then doubling to connect_retry_time; any other failure waits
+ * connect_retry_time (bench/mesh.sh's start tail: issue 14). */
+START_TEST(t_retry_after_refused)
+{
+	ck_assert_uint_eq(bgp_fsm_retry_ms(0, 5000), 5000);
+	ck_assert_uint_eq(bgp_fsm_retry_ms(0, 0), 1000);
+	for (unsigned i = 1; i <= BGP_REFUSED_FLAT; i++)
+		ck_assert_uint_eq(bgp_fsm_retry_ms(i, 5000), 250);
+	ck_assert_uint_eq(bgp_fsm_retry_ms(BGP_REFUSED_FLAT + 1, 5000), 500);
+	ck_assert_uint_eq(bgp_fsm_retry_ms(BGP_REFUSED_FLAT + 2, 5000), 1000);
+	ck_assert_uint_eq(bgp_fsm_retry_ms(BGP_REFUSED_FLAT + 4, 5000), 4000);
+	ck_assert_uint_eq(bgp_fsm_retry_ms(BGP_REFUSED_FLAT + 5, 5000), 5000);
+	ck_assert_uint_eq(bgp_fsm_retry_ms(BGP_REFUSED_MAX, 5000), 5000);
+	ck_assert_uint_eq(bgp_fsm_retry_ms(BGP_REFUSED_MAX, 65535000),
+	    65535000);
+	/* connect_retry_time below the flat delay: the cap wins */
+	ck_assert_uint_eq(bgp_fsm_retry_ms(1, 100), 100);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -489,6 +510,7 @@ main(void)
 	tcase_add_test(tc, t_established_open_is_fsm_error);
 	tcase_add_test(tc, t_established_keepalive_timer);
 	tcase_add_test(tc, t_open_we_send_has_capabilities);
+	tcase_add_test(tc, t_retry_after_refused);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
