@@ -271,6 +271,21 @@ bgpd_peer_walk(struct bgpd *bgpd,
 	free(v);
 }
 
+int
+bgpd_peer_msgs(const struct bgpd *bgpd, const char *name, uint64_t *in,
+    uint64_t *out)
+{
+	const struct bgp_peer *peer;
+
+	TAILQ_FOREACH(peer, &bgpd->peers, entry)
+		if (strcmp(peer->conf.name, name) == 0) {
+			*in = peer->msgs_in;
+			*out = peer->msgs_out;
+			return 0;
+		}
+	return -1;
+}
+
 void
 bgpd_refresh_exports(struct bgpd *bgpd)
 {

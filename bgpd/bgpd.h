@@ -181,6 +181,13 @@ int		 bgpd_peer_update(struct bgpd *, const struct bgpd_peer_conf *);
 void		 bgpd_peer_walk(struct bgpd *,
 		    void (*cb)(void *arg, const struct bgpd_peer_info *),
 		    void *arg);
+/*
+ * Messages received and sent (every type, framing errors included) over
+ * the named peer's connections since bgpd_peer_add, for metrics. -1: no
+ * such peer.
+ */
+int		 bgpd_peer_msgs(const struct bgpd *, const char *name,
+		    uint64_t *in, uint64_t *out);
 /* Re-evaluate exports for every established peer (filters changed). */
 void		 bgpd_refresh_exports(struct bgpd *);
 
