@@ -15,7 +15,7 @@
 
 PKGS=(check libbsd-dev libmnl-dev libevent-dev libyaml-dev libcurl4-openssl-dev
 	libjson-c-dev meson ninja-build pkg-config bird2 etcd-server etcd-client iproute2
-	clang libclang-rt-14-dev curl openssl python3 iputils-ping)
+	clang libclang-rt-14-dev curl openssl python3 iputils-ping prometheus)
 
 installed() {
 	[[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
@@ -36,7 +36,9 @@ in_root_netns() {
 # their daemons (Debian's postinst does, under systemd). Stop and disable those, and
 # nothing else: without systemd, only a daemon in the root namespace that started
 # after EPOCH, whose parent is init, and (bird) that uses the package's default
-# socket /run/bird/bird.ctl, or (etcd) that runs /usr/bin/etcd.
+# socket /run/bird/bird.ctl, or (etcd, prometheus) that runs /usr/bin/etcd,
+# /usr/bin/prometheus (the tests run their own, inside a namespace). prometheus
+# also brings prometheus-node-exporter (Recommends), whose daemon goes too.
 stop_package_services() {
 	local since=$1 p svc pid args
 	shift
@@ -44,31 +46,41 @@ stop_package_services() {
 		case $p in
 		bird2) svc=bird ;;
 		etcd-server) svc=etcd ;;
+		prometheus) svc=prometheus ;;
 		*) continue ;;
 		esac
-		if [[ -d /run/systemd/system ]]; then
-			echo "disabling the $svc service installed by $p"
-			systemctl disable --now "$svc.service" 2>/dev/null || true
-			continue
-		fi
-		for pid in $(pgrep -x "$svc"); do
-			in_root_netns "$pid" || continue
-			started_since "$pid" "$since" || continue
-			[[ $(ps -o ppid= -p "$pid" | tr -d ' ') == 1 ]] || continue
-			args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
-			case $svc in
-			bird)
-				# the package's daemon uses the compiled-in socket (no -s, or -s
-				# /run/bird/bird.ctl)
-				[[ $args == *" -s "* && $args != *" -s /run/bird/bird.ctl"* ]] && continue
-				;;
-			etcd)
-				[[ $(readlink "/proc/$pid/exe") == /usr/bin/etcd ]] || continue
-				;;
-			esac
-			echo "stopping $svc (pid $pid: $args), started by the installation of $p"
-			kill -TERM "$pid" 2>/dev/null || true
-		done
+		[[ $p == prometheus ]] && installed prometheus-node-exporter &&
+			_stop_service prometheus-node-exporter "$since" "$p"
+		_stop_service "$svc" "$since" "$p"
+	done
+	return 0
+}
+
+# _stop_service SVC EPOCH PKG: stop_package_services for one daemon.
+_stop_service() {
+	local svc=$1 since=$2 p=$3 pid args
+	if [[ -d /run/systemd/system ]]; then
+		echo "disabling the $svc service installed by $p"
+		systemctl disable --now "$svc.service" 2>/dev/null || true
+		return 0
+	fi
+	for pid in $(pgrep -x "${svc:0:15}"); do
+		in_root_netns "$pid" || continue
+		started_since "$pid" "$since" || continue
+		[[ $(ps -o ppid= -p "$pid" | tr -d ' ') == 1 ]] || continue
+		args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+		case $svc in
+		bird)
+			# the package's daemon uses the compiled-in socket (no -s, or -s
+			# /run/bird/bird.ctl)
+			[[ $args == *" -s "* && $args != *" -s /run/bird/bird.ctl"* ]] && continue
+			;;
+		etcd | prometheus | prometheus-node-exporter)
+			[[ $(readlink "/proc/$pid/exe") == "/usr/bin/$svc" ]] || continue
+			;;
+		esac
+		echo "stopping $svc (pid $pid: $args), started by the installation of $p"
+		kill -TERM "$pid" 2>/dev/null || true
 	done
 	return 0
 }
