@@ -265,12 +265,39 @@ ds_synced(void *arg)
 	agent_check_sync(ag);
 }
 
+/*
+ * The cluster's log level for this node (Calico's logSeverityScreen or
+ * loglevel) changed: agent_log_apply weighs it (-d, else the cluster's,
+ * else ternd.yaml's). The line is said at the more verbose of the old and
+ * the new level, so that it is seen.
+ */
+static void
+ds_log_changed(void *arg, const struct ds_log *l)
+{
+	struct agent *ag = arg;
+	bool said = log_level >= LOG_LVL_INFO;
+	char what[80];
+
+	if (l->set)
+		snprintf(what, sizeof(what), "the cluster sets log level %s "
+		    "for this node", log_level_name(l->level));
+	else
+		snprintf(what, sizeof(what), "the cluster sets no log level "
+		    "for this node: ternd.yaml's applies");
+	if (said)
+		log_info("datastore: %s", what);
+	agent_log_apply(ag);
+	if (!said)
+		log_info("datastore: %s", what);
+}
+
 const struct ds_ops agent_ds_ops = {
 	.local_changed = ds_local_changed,
 	.peer_changed = ds_peer_changed,
 	.block_changed = ds_block_changed,
 	.pool_changed = ds_pool_changed,
 	.synced = ds_synced,
+	.log_changed = ds_log_changed,
 };
 
 /* The most specific pool that contains pfx, or NULL. */

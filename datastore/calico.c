@@ -185,10 +185,12 @@ static const struct cal_rule rules[] = {
 	{ V2, HOST "as_num", NF_AS, ds_cal_v2_nfield },
 	{ V2, HOST "network_v4", NF_NET4, ds_cal_v2_nfield },
 	{ V2, HOST "network_v6", NF_NET6, ds_cal_v2_nfield },
+	{ V2, HOST "loglevel", 1, ds_cal_v2_loglevel },
 	{ V2, HOST "peer_v4/*", AF_INET, ds_cal_v2_hpeer },
 	{ V2, HOST "peer_v6/*", AF_INET6, ds_cal_v2_hpeer },
 	{ V2, GLOBAL "as_num", 0, ds_cal_v2_global_as },
 	{ V2, GLOBAL "node_mesh", 0, ds_cal_v2_mesh },
+	{ V2, GLOBAL "loglevel", 0, ds_cal_v2_loglevel },
 	{ V2, GLOBAL "peer_v4/*", AF_INET, ds_cal_v2_gpeer },
 	{ V2, GLOBAL "peer_v6/*", AF_INET6, ds_cal_v2_gpeer },
 	{ V2, "/v1/ipam/v4/pool/*", AF_INET, ds_cal_v2_pool },
@@ -254,6 +256,11 @@ undo(struct ds_calico *c, struct ds_model *m, struct cal_ent *e)
 	case CK_BGPCONF:
 		ds_model_set_global_as(m, 0);
 		ds_model_set_node_mesh(m, true);
+		ds_model_set_log(m, false, &(struct ds_log){ .set = false });
+		break;
+	case CK_LOGLEVEL:
+		ds_model_set_log(m, e->node[0] != '\0',
+		    &(struct ds_log){ .set = false });
 		break;
 	case CK_PEER:
 		ds_model_peer_del(m, e->peer.node, &e->peer.addr);
@@ -311,6 +318,25 @@ report_bad(struct ds_calico *c, struct cal_ent *e, uint32_t prevhash,
 	    o->kind == CK_BAD && o->badhash == hash)
 		return;
 	log_warnx("datastore: etcd key %s: %s; skipped",
+	    key_print(e->key, kb, sizeof(kb)), why);
+}
+
+/* Say once per value that part of it is ignored (the rest counts). */
+static void
+report_warn(struct ds_calico *c, struct cal_ent *e, uint32_t prevhash,
+    uint32_t hash, const char *why)
+{
+	const struct cal_ent *o;
+	char kb[200];
+
+	e->warnhash = hash;
+	if (prevhash == hash)
+		return;
+	if (c->origin != NULL &&
+	    (o = ds_cal_ent_find(c->origin, e->key)) != NULL &&
+	    o->warnhash == hash)
+		return;
+	log_warnx("datastore: etcd key %s: %s; ignored",
 	    key_print(e->key, kb, sizeof(kb)), why);
 }
 
@@ -382,7 +408,7 @@ ds_calico_put(struct ds_calico *c, struct ds_model *m, const char *key,
 {
 	const struct cal_rule *r;
 	struct cal_ctx x;
-	uint32_t prevhash;
+	uint32_t prevhash, prevwarn;
 	char *k;
 
 	memset(&x, 0, sizeof(x));
@@ -395,11 +421,17 @@ ds_calico_put(struct ds_calico *c, struct ds_model *m, const char *key,
 		return;
 	}
 	prevhash = x.e->kind == CK_BAD ? x.e->badhash : 0;
+	prevwarn = x.e->warnhash;
 	undo(c, m, x.e);
+	x.e->warnhash = 0;
 	x.c = c;
 	x.m = m;
 	switch (apply(&x, r, val, vlen)) {
 	case CAL_FACT:
+		if (x.warn != NULL)
+			report_warn(c, x.e, prevwarn, fnv1a(x.warn,
+			    strlen(x.warn), fnv1a(val, vlen, 2166136261u)) | 1u,
+			    x.warn);
 		break;
 	case CAL_NONE:
 		ent_remove(c, x.e);

@@ -26,7 +26,8 @@ enum ck {
 	CK_NFIELD,	/* v2 /bgp/v1/host/<node>/<field> */
 	CK_GLOBAL_AS,	/* v2 /bgp/v1/global/as_num */
 	CK_MESH,	/* v2 /bgp/v1/global/node_mesh */
-	CK_BGPCONF,	/* v3 bgpconfigurations/default: AS and mesh */
+	CK_BGPCONF,	/* v3 bgpconfigurations/default: AS, mesh, log */
+	CK_LOGLEVEL,	/* v2 .../loglevel, v3 node.<self>: node "" global */
 	CK_PEER,
 	CK_POOL,
 	CK_BLOCK,
@@ -39,6 +40,7 @@ struct cal_ent {
 	char			*key;
 	enum ck			 kind;
 	uint32_t		 badhash;
+	uint32_t		 warnhash;	/* the ignored part said */
 	enum nfield		 field;
 	char			 node[DS_NAME_MAX];
 	struct ds_model_peer	 peer;
@@ -70,6 +72,7 @@ struct cal_ctx {
 	const char		*val;		/* NUL-terminated copy */
 	size_t			 vlen;
 	const char		*why;		/* CAL_BAD: what is wrong */
+	const char		*warn;		/* CAL_FACT: a part ignored */
 };
 
 enum cal_res {
@@ -77,6 +80,8 @@ enum cal_res {
 	CAL_NONE,	/* a valid value that sets nothing (pending, other node) */
 	CAL_BAD,	/* malformed */
 };
+/* CAL_FACT with warn set: the value's facts are set, but one optional
+ * field is malformed and ignored (logged once, as a CAL_BAD value is) */
 
 /* calico_res.c: the handlers, one per key pattern (calico.c rules[]) */
 enum cal_res	ds_cal_v3_node(struct cal_ctx *, int);
@@ -86,6 +91,7 @@ enum cal_res	ds_cal_v3_pool(struct cal_ctx *, int);
 enum cal_res	ds_cal_v2_nfield(struct cal_ctx *, int field);
 enum cal_res	ds_cal_v2_global_as(struct cal_ctx *, int);
 enum cal_res	ds_cal_v2_mesh(struct cal_ctx *, int);
+enum cal_res	ds_cal_v2_loglevel(struct cal_ctx *, int host);
 enum cal_res	ds_cal_v2_gpeer(struct cal_ctx *, int af);
 enum cal_res	ds_cal_v2_hpeer(struct cal_ctx *, int af);
 enum cal_res	ds_cal_v2_pool(struct cal_ctx *, int af);

@@ -2,11 +2,12 @@
  * calico_res.c: the values of Calico's keys (calico-compat.md 1 and 2).
  *
  * Owns the value schemas of both layouts: v3 resource JSON (nodes with
- * spec.bgp.ipv4Address in CIDR form, bgpconfigurations/default, bgppeers
- * with peerIP as ip, ip:port or [v6]:port, ippools, block affinities with
- * their state) and the v2 keys (raw node fields merged into one node
- * record, the global AS and node_mesh, peer and pool JSON, affinities of
- * any value). Each handler parses one value, sets its facts in the model,
+ * spec.bgp.ipv4Address in CIDR form, bgpconfigurations default and
+ * node.<self> with logSeverityScreen, bgppeers with peerIP as ip, ip:port
+ * or [v6]:port, ippools, block affinities with their state) and the v2
+ * keys (raw node fields merged into one node record, the global AS,
+ * node_mesh and loglevel, the node's loglevel, peer and pool JSON,
+ * affinities of any value). Each handler parses one value, sets its facts in the model,
  * fills the key's entry and says CAL_FACT, CAL_NONE (valid, nothing to
  * set: a pending affinity, another node's peer) or CAL_BAD with why.
  * Unknown JSON fields are ignored. It must not log, commit or keep state
@@ -255,29 +256,112 @@ ds_cal_undo_nfield(struct ds_calico *c, struct ds_model *m,
 
 /* --- global settings ----------------------------------------------------- */
 
-/* bgpconfigurations/default: spec.asNumber, spec.nodeToNodeMeshEnabled. */
+/*
+ * spec.logSeverityScreen: absent or "" sets none (Calico deletes the v1
+ * loglevel key then); -1 with *why on a value that is no severity.
+ */
+static int
+v3_log(const struct json_object *o, struct ds_log *l, const char **why)
+{
+	const char *s;
+
+	memset(l, 0, sizeof(*l));
+	if (ds_json_string(o, "spec.logSeverityScreen", &s) == -1) {
+		*why = "spec.logSeverityScreen is not a string";
+		return -1;
+	}
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (ds_log_level_parse(s, &l->level) == -1) {
+		*why = "unknown spec.logSeverityScreen (Debug, Info, Warning, "
+		    "Error, Fatal, Panic)";
+		return -1;
+	}
+	l->set = true;
+	return 0;
+}
+
+/* bgpconfigurations/node.<self>: only spec.logSeverityScreen (2.1). */
+static enum cal_res
+v3_bgpconf_node(struct cal_ctx *x, const char *node)
+{
+	struct json_object *o;
+	struct ds_log l;
+	const char *why = NULL;
+	int rc;
+
+	if (strcmp(node, x->c->self) != 0)
+		return CAL_NONE;	/* another node's */
+	if ((o = value_json(x)) == NULL)
+		return CAL_BAD;
+	rc = v3_log(o, &l, &why);
+	ds_json_free(o);
+	if (rc == -1)
+		return bad(x, why);
+	if (!l.set)
+		return CAL_NONE;
+	ds_model_set_log(x->m, true, &l);
+	x->e->kind = CK_LOGLEVEL;
+	memcpy(x->e->node, x->c->self, sizeof(x->e->node));
+	return CAL_FACT;
+}
+
+/*
+ * bgpconfigurations/default: spec.asNumber, spec.nodeToNodeMeshEnabled,
+ * spec.logSeverityScreen. A bad severity is ignored (warn), so that it
+ * never takes the AS or the mesh with it.
+ */
 enum cal_res
 ds_cal_v3_bgpconf(struct cal_ctx *x, int arg)
 {
 	struct json_object *o;
+	struct ds_log l;
 	uint32_t as;
 	bool mesh;
 	int rc;
 
 	(void)arg;
+	if (strncmp(x->cap[0], "node.", 5) == 0)
+		return v3_bgpconf_node(x, x->cap[0] + 5);
 	if (strcmp(x->cap[0], "default") != 0)
-		return CAL_NONE;	/* node.<name>: nothing BGP needs */
+		return CAL_NONE;	/* no name Calico reads */
 	if ((o = value_json(x)) == NULL)
 		return CAL_BAD;
 	rc = json_as(o, "spec.asNumber", &as);
 	if (rc == 0)
 		rc = ds_json_bool(o, "spec.nodeToNodeMeshEnabled", true, &mesh);
+	if (rc == 0 && v3_log(o, &l, &x->warn) == -1)
+		memset(&l, 0, sizeof(l));
 	ds_json_free(o);
 	if (rc == -1)
 		return bad(x, "bad spec.asNumber or nodeToNodeMeshEnabled");
 	ds_model_set_global_as(x->m, as);
 	ds_model_set_node_mesh(x->m, mesh);
+	ds_model_set_log(x->m, false, &l);
 	x->e->kind = CK_BGPCONF;
+	return CAL_FACT;
+}
+
+/*
+ * /bgp/v1/global/loglevel, /bgp/v1/host/<node>/loglevel: raw debug, info
+ * or none (calico-compat 1.1; Calico's own severities are taken too);
+ * "" sets none. Another node's is not ours.
+ */
+enum cal_res
+ds_cal_v2_loglevel(struct cal_ctx *x, int host)
+{
+	struct ds_log l;
+
+	if (host && strcmp(x->cap[0], x->c->self) != 0)
+		return CAL_NONE;
+	if (x->val[0] == '\0')
+		return CAL_NONE;
+	if (ds_log_level_parse(x->val, &l.level) == -1)
+		return bad(x, "unknown loglevel (debug, info, none)");
+	l.set = true;
+	ds_model_set_log(x->m, host, &l);
+	x->e->kind = CK_LOGLEVEL;
+	snprintf(x->e->node, sizeof(x->e->node), "%s", host ? x->c->self : "");
 	return CAL_FACT;
 }
 

@@ -1,8 +1,8 @@
 /*
  * clusterfile.c: the file datastore's cluster YAML -> model facts.
  *
- * Owns the schema of SPEC section 2's second block (as, node_mesh, pools,
- * nodes, peers) and its validation, as strict as conf/: unknown keys, wrong
+ * Owns the schema of SPEC section 2's second block (as, node_mesh,
+ * log_severity, pools, nodes, peers) and its validation, as strict as conf/: unknown keys, wrong
  * types, bad addresses and CIDRs, duplicate keys, nodes, pools and peers,
  * an address used by two nodes and a block claimed twice are errors naming
  * the file, line and key. It fills a fresh model given by the caller and
@@ -52,6 +52,20 @@ struct cfield {
 };
 
 #define CF_MAXFIELDS	8
+
+/* log_severity: Calico's severities (datastore.h struct ds_log) */
+static int
+parse_log(struct cctx *x, const struct ynode *n, const char *key,
+    struct ds_log *l)
+{
+	if (ycx_scalar(&x->y, n, key, "a log severity") == -1)
+		return -1;
+	if (ds_log_level_parse(n->str, &l->level) == -1)
+		return kerr(x, n->line, key, "\"%.32s\" is not one of debug, "
+		    "info, warning, error", n->str);
+	l->set = true;
+	return 0;
+}
 
 /* A node name: 1..63 of [A-Za-z0-9._-], starting with a letter or digit. */
 static int
@@ -368,6 +382,7 @@ parse_pool(struct cctx *x, const struct ynode *n, const char *key,
 
 struct node_obj {
 	struct ds_model_node	 n;
+	struct ds_log		 log;
 	size_t			 idx;
 	unsigned long		 name_line;
 	unsigned long		 line4, line6;
@@ -406,6 +421,12 @@ static int
 node_as(struct cctx *x, const struct ynode *n, const char *key, void *o)
 {
 	return ycx_as(&x->y, n, key, &((struct node_obj *)o)->n.as);
+}
+
+static int
+node_log(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	return parse_log(x, n, key, &((struct node_obj *)o)->log);
 }
 
 static int
@@ -467,6 +488,7 @@ parse_node(struct cctx *x, const struct ynode *n, const char *key,
 		{ "ipv6", node_ipv6 },
 		{ "as", node_as },
 		{ "blocks", node_blocks },
+		{ "log_severity", node_log },
 	};
 	struct node_obj no;
 	char k[200];
@@ -487,6 +509,8 @@ parse_node(struct cctx *x, const struct ynode *n, const char *key,
 	if (no.blocks != NULL &&
 	    walk_seq(x, no.blocks, no.bkey, parse_block, &no) == -1)
 		return -1;
+	if (no.log.set && strcmp(no.n.name, x->m->self) == 0)
+		ds_model_set_log(x->m, true, &no.log);
 	return ds_model_node_set(x->m, &no.n);
 }
 
@@ -580,6 +604,19 @@ top_mesh(struct cctx *x, const struct ynode *n, const char *key, void *o)
 }
 
 static int
+top_log(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct ds_log l;
+
+	(void)o;
+	memset(&l, 0, sizeof(l));
+	if (parse_log(x, n, key, &l) == -1)
+		return -1;
+	ds_model_set_log(x->m, false, &l);
+	return 0;
+}
+
+static int
 top_pools(struct cctx *x, const struct ynode *n, const char *key, void *o)
 {
 	return walk_seq(x, n, key, parse_pool, o);
@@ -603,6 +640,7 @@ parse_top(struct cctx *x, const struct ynode *root)
 	static const struct cfield f[] = {
 		{ "as", top_as },
 		{ "node_mesh", top_mesh },
+		{ "log_severity", top_log },
 		{ "pools", top_pools },
 		{ "nodes", top_nodes },
 		{ "peers", top_peers },

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "log.h"
 
 struct event_base;
 struct ds;
@@ -86,6 +87,21 @@ struct ds_local {
 	bool			known;		/* the node exists in the store */
 };
 
+/*
+ * The log level the cluster sets for this node's BGP daemon, what Calico's
+ * confd renders into bird.cfg (calico-compat 1.1, 2.2, 3.1 item 3): the
+ * node's own setting if it has one, else the global one. v3: the
+ * BGPConfiguration node.<name>'s spec.logSeverityScreen, else default's;
+ * v2: /bgp/v1/host/<name>/loglevel, else /bgp/v1/global/loglevel; the
+ * cluster file: the node's log_severity, else the top-level one. Calico's
+ * values map as debug -> debug (BIRD "debug all"), info -> info,
+ * warning and v2's "none" -> warning, error, fatal, panic -> error.
+ */
+struct ds_log {
+	bool		 set;		/* false: the cluster sets none */
+	enum log_level	 level;
+};
+
 struct ds_ops {
 	/* own address/AS known or changed */
 	void	(*local_changed)(void *arg, const struct ds_local *);
@@ -104,6 +120,8 @@ struct ds_ops {
 		    const struct ds_pool *old_pool);
 	/* the first full view has been delivered (and again after a resync) */
 	void	(*synced)(void *arg);
+	/* the cluster's log level for this node changed (set or unset) */
+	void	(*log_changed)(void *arg, const struct ds_log *);
 };
 
 /*
@@ -152,6 +170,11 @@ void		 ds_free(struct ds *);
 /* Current derived view, for status output. */
 const struct ds_local *ds_local(const struct ds *);
 bool		 ds_is_synced(const struct ds *);
+/* The cluster's log level for this node, as log_changed last said. */
+const struct ds_log *ds_log(const struct ds *);
+/* A Calico severity (any case): debug, info, warning, none (v2: BIRD logs
+ * no debug), error, fatal, panic. -1: none of them. */
+int		 ds_log_level_parse(const char *, enum log_level *);
 /* The current peers, sorted by name (the view the hooks last reported). */
 const struct ds_peer *ds_peers(const struct ds *, size_t *npeers);
 /*

@@ -206,6 +206,12 @@ ds_local(const struct ds *ds)
 	return ds_model_local(&ds->model);
 }
 
+const struct ds_log *
+ds_log(const struct ds *ds)
+{
+	return ds_model_log(&ds->model);
+}
+
 bool
 ds_is_synced(const struct ds *ds)
 {

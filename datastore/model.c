@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "model.h"
@@ -146,6 +147,8 @@ ds_model_clear(struct ds_model *m)
 	m->nnodes = m->npools = m->nblocks = m->npeers = 0;
 	m->global_as = 0;
 	m->node_mesh = true;
+	memset(&m->log_global, 0, sizeof(m->log_global));
+	memset(&m->log_node, 0, sizeof(m->log_node));
 	m->dirty = DS_DIRTY_ALL;
 }
 
@@ -172,6 +175,8 @@ ds_model_take(struct ds_model *dst, struct ds_model *src)
 	ds_model_clear(dst);
 	dst->global_as = src->global_as;
 	dst->node_mesh = src->node_mesh;
+	dst->log_global = src->log_global;
+	dst->log_node = src->log_node;
 	dst->nodes = src->nodes;
 	dst->pools = src->pools;
 	dst->blocks = src->blocks;
@@ -214,6 +219,45 @@ ds_model_set_node_mesh(struct ds_model *m, bool on)
 {
 	m->node_mesh = on;
 	m->dirty |= DS_DIRTY_PEERS;
+}
+
+void
+ds_model_set_log(struct ds_model *m, bool node, const struct ds_log *l)
+{
+	struct ds_log *dst = node ? &m->log_node : &m->log_global;
+
+	memset(dst, 0, sizeof(*dst));
+	if (l->set) {
+		dst->set = true;
+		dst->level = l->level;
+	}
+}
+
+/* Calico's severities (calico-compat 2.2: confd maps the v3 ones to
+ * BIRD's debug, info or none; we keep what BIRD cannot say) */
+int
+ds_log_level_parse(const char *s, enum log_level *out)
+{
+	static const struct {
+		const char	*name;
+		enum log_level	 level;
+	} names[] = {
+		{ "debug", LOG_LVL_DEBUG },
+		{ "info", LOG_LVL_INFO },
+		{ "warning", LOG_LVL_WARNING },
+		{ "none", LOG_LVL_WARNING },
+		{ "error", LOG_LVL_ERROR },
+		{ "fatal", LOG_LVL_ERROR },
+		{ "panic", LOG_LVL_ERROR },
+	};
+
+	for (size_t i = 0; i < NITEMS(names); i++) {
+		if (strcasecmp(s, names[i].name) == 0) {
+			*out = names[i].level;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 static struct ds_mnode *
@@ -864,11 +908,27 @@ commit_peers(struct ds_model *m, const struct ds_ops *ops, void *arg)
 	m->nvpeers = n;
 }
 
+/* The node's own level, else the global one (confd's bird.cfg.template). */
+static void
+commit_log(struct ds_model *m, const struct ds_ops *ops, void *arg)
+{
+	const struct ds_log *l = m->log_node.set ? &m->log_node :
+	    &m->log_global;
+
+	if (l->set == m->vlog.set && (!l->set || l->level == m->vlog.level))
+		return;
+	m->vlog = *l;
+	if (ops->log_changed != NULL)
+		ops->log_changed(arg, &m->vlog);
+}
+
 void
 ds_model_commit(struct ds_model *m, const struct ds_ops *ops, void *arg)
 {
 	struct ds_local l;
 
+	/* first: the commit's own lines are logged at the new level */
+	commit_log(m, ops, arg);
 	derive_local(m, &l);
 	if (!m->committed || !local_eq(&l, &m->local)) {
 		m->local = l;
@@ -917,6 +977,12 @@ ds_model_pools(const struct ds_model *m, size_t *n)
 {
 	*n = m->nvpools;
 	return m->vpools;
+}
+
+const struct ds_log *
+ds_model_log(const struct ds_model *m)
+{
+	return &m->vlog;
 }
 
 bool

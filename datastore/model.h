@@ -77,6 +77,8 @@ struct ds_model {
 	/* raw facts */
 	uint32_t		 global_as;	/* 0: DS_DEFAULT_AS */
 	bool			 node_mesh;
+	struct ds_log		 log_global;	/* the cluster's log level */
+	struct ds_log		 log_node;	/* this node's own */
 	struct ds_mnode_tree	 nodes;		/* by name */
 	struct ds_mpool_tree	 pools;		/* by cidr */
 	struct ds_mblock_tree	 blocks;	/* this node's, by prefix */
@@ -91,6 +93,7 @@ struct ds_model {
 	size_t			 nvblocks;
 	struct ds_pool		*vpools;
 	size_t			 nvpools;
+	struct ds_log		 vlog;		/* log_node, else log_global */
 	struct ds_refusals	 badpools;	/* refused, not in the view */
 	struct ds_refusals	 badblocks;
 
@@ -107,6 +110,8 @@ void	ds_model_set_overrides(struct ds_model *, const struct addr *ipv4,
 	    const struct addr *ipv6, uint32_t as);
 void	ds_model_set_global_as(struct ds_model *, uint32_t);	/* 0: 64512 */
 void	ds_model_set_node_mesh(struct ds_model *, bool);
+/* The log level, global or this node's (set false: none). */
+void	ds_model_set_log(struct ds_model *, bool node, const struct ds_log *);
 
 /* Setters copy; -1 on an invalid value (empty or unterminated name...). */
 int	ds_model_node_set(struct ds_model *, const struct ds_model_node *);
@@ -140,6 +145,7 @@ const struct ds_local *ds_model_local(const struct ds_model *);
 const struct ds_peer *ds_model_peers(const struct ds_model *, size_t *);
 const struct prefix *ds_model_blocks(const struct ds_model *, size_t *);
 const struct ds_pool *ds_model_pools(const struct ds_model *, size_t *);
+const struct ds_log *ds_model_log(const struct ds_model *);
 bool	ds_model_is_synced(const struct ds_model *);
 
 #endif

@@ -87,7 +87,7 @@ fuzz_ds_synced(void *arg)
 
 static const struct ds_ops fuzz_ds_ops = {
 	fuzz_ds_local, fuzz_ds_peer, fuzz_ds_block, fuzz_ds_pool,
-	fuzz_ds_synced,
+	fuzz_ds_synced, NULL,
 };
 
 /* The view the hooks reported is the committed one. */

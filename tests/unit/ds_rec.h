@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "datastore.h"
 #include "defs.h"
 
 #define REC_MAX	64
@@ -52,6 +53,17 @@ rec_synced(void *arg)
 {
 	(void)arg;
 	rec_add("synced");
+}
+
+/* "log debug", "log unset" (test_etcd does not record it) */
+__attribute__((unused)) static void
+rec_log(void *arg, const struct ds_log *l)
+{
+	static const char *const names[] = { "error", "warning", "info",
+	    "debug" };
+
+	(void)arg;
+	rec_add("log %s", l->set ? names[l->level] : "unset");
 }
 
 /* Assert the recorded calls are exactly want[], in order; then clear. */

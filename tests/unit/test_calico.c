@@ -74,7 +74,7 @@ rec_pool(void *arg, const struct ds_pool *n, const struct ds_pool *o)
 }
 
 static const struct ds_ops rec_ops = {
-	rec_local, rec_peer, rec_block, rec_pool, rec_synced,
+	rec_local, rec_peer, rec_block, rec_pool, rec_synced, rec_log,
 };
 
 /* --- the log, captured to count what was said ---------------------------- */
@@ -160,7 +160,7 @@ START_TEST(t_v3_keys)
 	put("/calico/ipam/v2/host/h1/ipv6/block/fd00:10:0:1::-122", "{}");
 	put("/calico/ipam/v2/host/h2/ipv4/block/10.244.9.0-26", "{}");
 	commit();
-	EXPECT("local h1 10.192.0.2 10.192.0.0/16 AS65001",
+	EXPECT("log info", "local h1 10.192.0.2 10.192.0.0/16 AS65001",
 	    "+pool 10.244.0.0/16 cross-subnet", "+pool fd00:10::/48 never "
 	    "disabled", "+block 10.244.1.0/26", "+block 10.244.1.192/26",
 	    "+block 10.244.2.0/26", "+block fd00:10:0:1::/122",
@@ -173,7 +173,7 @@ START_TEST(t_v3_keys)
 	put(RES "bgpconfigurations/default", "{'spec':{'nodeToNodeMeshEnabled':"
 	    "false}}");
 	commit();
-	EXPECT("local h1 10.192.0.2 10.192.0.0/16 AS64512",
+	EXPECT("log unset", "local h1 10.192.0.2 10.192.0.0/16 AS64512",
 	    "-block 10.244.1.0/26", "-block 10.244.2.0/26",
 	    "+block 10.244.1.64/26", "-peer Mesh_198_18_0_2",
 	    "-peer Mesh_198_18_0_3");
@@ -258,7 +258,7 @@ START_TEST(t_v2_keys)
 	put(AFF "10.244.1.64-26", "{}");
 	put(AFF "10.244.1.128-26", "anything");
 	commit();
-	EXPECT("local h1 198.18.0.1 198.18.0.0/24 AS64512",
+	EXPECT("log info", "local h1 198.18.0.1 198.18.0.0/24 AS64512",
 	    "+pool 10.99.0.0/16 always", "+pool 10.244.0.0/16 cross-subnet",
 	    "+block 10.244.1.0/26", "+block 10.244.1.64/26",
 	    "+block 10.244.1.128/26", "+peer Global_198_18_0_200 AS65000 "
@@ -348,6 +348,134 @@ START_TEST(t_malformed)
 	ds_calico_put(C, &M, "/other/x", 8, "{}", 2);
 	ds_calico_put(C, &M, RES "nodes/a\0b", strlen(RES) + 9, "{}", 2);
 	ck_assert_uint_eq(ds_calico_nkeys(C), 1);
+	cal_teardown();
+}
+END_TEST
+
+/*
+ * The log level (logSeverityScreen, loglevel): the node's own wins over
+ * the global one, as confd's bird.cfg.template; another node's is not
+ * ours; a bad value is logged once and ignored, and in default it takes
+ * neither the AS nor the mesh with it.
+ */
+START_TEST(t_loglevel_v3)
+{
+	struct ds_calico *f;
+	struct ds_model fm;
+
+	log_capture();
+	cal_setup(DS_LAYOUT_V3);
+	put(RES "nodes/h1", "{'spec':{'bgp':{'ipv4Address':'198.18.0.1/24'}}}");
+	put(RES "bgpconfigurations/default", "{'spec':{"
+	    "'logSeverityScreen':'Warning'}}");
+	commit();
+	EXPECT("log warning", "local h1 198.18.0.1 198.18.0.0/24 AS64512",
+	    "synced");
+	ck_assert_int_eq(ds_model_log(&M)->level, LOG_LVL_WARNING);
+	put(RES "bgpconfigurations/node.h1", "{'kind':'BGPConfiguration',"
+	    "'metadata':{'name':'node.h1'},'spec':{'logSeverityScreen':"
+	    "'DEBUG','listenPort':179}}");
+	put(RES "bgpconfigurations/node.h2", "{'spec':{'logSeverityScreen':"
+	    "'Error'}}");
+	put(RES "bgpconfigurations/other", "{'spec':{'logSeverityScreen':"
+	    "'Error'}}");
+	commit();
+	EXPECT("log debug");
+	put(RES "bgpconfigurations/default", "{'spec':{"
+	    "'logSeverityScreen':'Fatal'}}");
+	commit();
+	EXPECT_NONE();			/* the node's still wins */
+	del(RES "bgpconfigurations/node.h1");
+	commit();
+	EXPECT("log error");
+	put(RES "bgpconfigurations/default", "{'spec':{'logSeverityScreen':"
+	    "'info'}}");
+	commit();
+	EXPECT("log info");
+	/* a bad severity in default: ignored, logged once; the AS stays */
+	ck_assert_int_eq(log_lines("logSeverityScreen"), 0);
+	put(RES "bgpconfigurations/default", "{'spec':{'asNumber':65001,"
+	    "'logSeverityScreen':'Loud'}}");
+	commit();
+	EXPECT("log unset", "local h1 198.18.0.1 198.18.0.0/24 AS65001");
+	ck_assert_int_eq(log_lines("bgpconfigurations/default: unknown "
+	    "spec.logSeverityScreen (Debug, Info, Warning, Error, Fatal, "
+	    "Panic); ignored"), 1);
+	put(RES "bgpconfigurations/default", "{'spec':{'asNumber':65001,"
+	    "'logSeverityScreen':'Loud'}}");
+	ck_assert_int_eq(log_lines("logSeverityScreen"), 1);
+	f = ds_calico_fork(C);		/* a re-list is quiet too */
+	ds_model_init(&fm, "h1");
+	put(RES "bgpconfigurations/default", "{'spec':{'asNumber':65001,"
+	    "'logSeverityScreen':'Loud'}}");
+	ds_calico_put(f, &fm, RES "bgpconfigurations/default",
+	    strlen(RES "bgpconfigurations/default"), "{\"spec\":{\"asNumber\":"
+	    "65001,\"logSeverityScreen\":\"Loud\"}}", 51);
+	ds_calico_detach(f);
+	ds_calico_free(f);
+	ds_model_fini(&fm);
+	ck_assert_int_eq(log_lines("logSeverityScreen"), 1);
+	put(RES "bgpconfigurations/default", "{'spec':{'asNumber':65001,"
+	    "'logSeverityScreen':3}}");
+	ck_assert_int_eq(log_lines("logSeverityScreen is not a string; "
+	    "ignored"), 1);
+	put(RES "bgpconfigurations/default", "{'spec':{'asNumber':65001,"
+	    "'logSeverityScreen':'Panic'}}");
+	commit();
+	EXPECT("log error");
+	/* a bad node.<self>: skipped as a whole (nothing else in it counts) */
+	put(RES "bgpconfigurations/node.h1", "{'spec':{'logSeverityScreen':"
+	    "'trace'}}");
+	commit();
+	EXPECT_NONE();
+	ck_assert_int_eq(log_lines("node.h1: unknown spec.logSeverityScreen"
+	    " (Debug, Info, Warning, Error, Fatal, Panic); skipped"), 1);
+	put(RES "bgpconfigurations/node.h1", "{'spec':{'logSeverityScreen':"
+	    "''}}");
+	commit();
+	EXPECT_NONE();
+	del(RES "bgpconfigurations/default");
+	commit();
+	EXPECT("log unset", "local h1 198.18.0.1 198.18.0.0/24 AS64512");
+	cal_teardown();
+}
+END_TEST
+
+START_TEST(t_loglevel_v2)
+{
+	log_capture();
+	cal_setup(DS_LAYOUT_V2);
+	put(BGP "host/h1/ip_addr_v4", "198.18.0.1");
+	put(BGP "global/loglevel", "none");
+	commit();
+	EXPECT("log warning", "local h1 198.18.0.1 (none) AS64512", "synced");
+	put(BGP "host/h1/loglevel", "debug");
+	put(BGP "host/h2/loglevel", "info");
+	commit();
+	EXPECT("log debug");
+	put(BGP "host/h1/loglevel", "");	/* none: the global one again */
+	commit();
+	EXPECT("log warning");
+	put(BGP "host/h1/loglevel", "Info");
+	commit();
+	EXPECT("log info");
+	del(BGP "host/h1/ip_addr_v4");		/* no node record needed */
+	commit();
+	EXPECT("local h1 (none) (none) AS64512 unknown");
+	ck_assert_ptr_null(ds_model_node_get(&M, "h1"));
+	del(BGP "host/h1/loglevel");
+	commit();
+	EXPECT("log warning");
+	put(BGP "global/loglevel", "verbose");
+	commit();
+	EXPECT("log unset");
+	ck_assert_int_eq(log_lines("global/loglevel: unknown loglevel "
+	    "(debug, info, none); skipped"), 1);
+	put(BGP "global/loglevel", "verbose");
+	ck_assert_int_eq(log_lines("loglevel"), 1);
+	del(BGP "global/loglevel");
+	commit();
+	EXPECT_NONE();
 	cal_teardown();
 }
 END_TEST
@@ -1028,6 +1156,8 @@ main(void)
 	tcase_add_test(tk, t_unsafe);
 	tcase_add_test(tk, t_v2_keys);
 	tcase_add_test(tk, t_malformed);
+	tcase_add_test(tk, t_loglevel_v3);
+	tcase_add_test(tk, t_loglevel_v2);
 	tcase_add_test(te, t_v3_list_watch);
 	tcase_add_loop_test(te, t_v3_stream_split, 0,
 	    (int)(sizeof(created) + sizeof(real_events)));

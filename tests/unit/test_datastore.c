@@ -101,6 +101,7 @@ static const struct ds_ops rec_ops = {
 	.block_changed = rec_block,
 	.pool_changed = rec_pool,
 	.synced = rec_synced,
+	.log_changed = rec_log,
 };
 
 /* Model helpers. */
@@ -757,6 +758,11 @@ static const struct bad bad[] = {
 	    "key peers[1].ip: duplicate peer 10.0.0.1" },
 	{ "nodes:\n  - name: h1\n   ipv4: 1.2.3.4\n", 3, "YAML syntax error" },
 	{ "nodes: &n []\npeers: *n\n", 2, "aliases are not supported" },
+	{ "as: 1\nlog_severity: loud\n", 2, "key log_severity: \"loud\" is "
+	    "not one of debug, info, warning, error" },
+	{ "nodes:\n  - name: h1\n    log_severity: [debug]\n", 3,
+	    "key nodes[0].log_severity: expected a log severity, got a "
+	    "sequence" },
 };
 
 START_TEST(t_cluster_bad)
@@ -900,6 +906,50 @@ START_TEST(t_file_reload)
 	    "port 179");
 	ck_assert_int_eq(ds_reload(ds), 0);		/* SIGHUP, no change */
 	EXPECT_NONE();
+	ds_free(ds);
+	event_base_free(base);
+}
+END_TEST
+
+/* log_severity: the node's own wins; only this node's counts; a reload
+ * that drops it says so (datastore.h struct ds_log). */
+START_TEST(t_file_log)
+{
+	static const char with[] =
+	    "log_severity: warning\n"
+	    "nodes:\n"
+	    "  - {name: h1, ipv4: 198.18.0.1, log_severity: Debug}\n"
+	    "  - {name: h2, ipv4: 198.18.0.2, log_severity: error}\n";
+	static const char global[] =
+	    "log_severity: none\n"
+	    "nodes:\n"
+	    "  - {name: h1, ipv4: 198.18.0.1}\n"
+	    "  - {name: h2, ipv4: 198.18.0.2, log_severity: error}\n";
+	static const char without[] =
+	    "nodes:\n"
+	    "  - {name: h1, ipv4: 198.18.0.1}\n"
+	    "  - {name: h2, ipv4: 198.18.0.2}\n";
+	struct event_base *base = event_base_new();
+	char path[256];
+	struct ds *ds;
+
+	snprintf(path, sizeof(path), "%s/log.yaml", tmpdir);
+	write_file(path, with);
+	ds = start_file_ds(base, path);
+	ck_assert(!ds_log(ds)->set);
+	ck_assert_int_eq(ds_start(ds), 0);
+	EXPECT("log debug", "local h1 198.18.0.1 (none) (none) AS64512",
+	    "+peer Mesh_198_18_0_2 198.18.0.2 AS64512 node-to-node mesh h2 "
+	    "port 179", "synced");
+	ck_assert(ds_log(ds)->set);
+	ck_assert_int_eq(ds_log(ds)->level, LOG_LVL_DEBUG);
+	replace_file(path, global);
+	ck_assert(run_until(base, have_calls, NULL, 5000));
+	EXPECT("log warning");
+	replace_file(path, without);
+	ck_assert(run_until(base, have_calls, NULL, 5000));
+	EXPECT("log unset");
+	ck_assert(!ds_log(ds)->set);
 	ds_free(ds);
 	event_base_free(base);
 }
@@ -1060,6 +1110,7 @@ main(void)
 	tcase_add_test(tf, t_cluster_values);
 	tcase_add_loop_test(tf, t_cluster_bad, 0, (int)NITEMS(bad));
 	tcase_add_test(tf, t_file_reload);
+	tcase_add_test(tf, t_file_log);
 	tcase_add_test(tf, t_file_delete_stop);
 	tcase_add_test(tf, t_file_start_bad);
 	tcase_add_test(tf, t_file_no_base);

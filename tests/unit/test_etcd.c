@@ -129,7 +129,7 @@ rec_pool(void *arg, const struct ds_pool *n, const struct ds_pool *o)
 }
 
 static const struct ds_ops rec_ops = {
-	rec_local, rec_peer, rec_block, rec_pool, rec_synced,
+	rec_local, rec_peer, rec_block, rec_pool, rec_synced, NULL,
 };
 
 #define NRANGES_V3	5	/* nodes, bgpconfigurations, bgppeers, */
