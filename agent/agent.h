@@ -19,6 +19,7 @@
 
 struct event_base;
 struct ctlglue;
+struct metrics;
 
 #define AGENT_MAX_POOLS	256
 
@@ -55,6 +56,8 @@ struct agent {
 	bool			 debug_cli;	/* -d: debug whatever the file says */
 	/* ctlglue.c: the control socket and its state */
 	struct ctlglue		*ctlg;
+	/* metrics.c: the Prometheus endpoint (metrics.listen) */
+	struct metrics		*metrics;
 };
 
 /* main.c: stop the daemon; restart: a planned restart (see there) */

@@ -182,6 +182,17 @@ const struct ds_peer *ds_peers(const struct ds *, size_t *npeers);
  * control socket's "configure" reply; NULL when it succeeded.
  */
 const char	*ds_last_error(const struct ds *);
+/* The datastore's connection, for metrics. */
+struct ds_stats {
+	bool		 connected;	/* etcd: an endpoint answers (the last
+					 * state logged); file: the last load
+					 * was good */
+	bool		 has_revision;	/* etcd only */
+	int64_t		 revision;	/* highest seen (v3 revision, v2 index) */
+	uint64_t	 heard_ms;	/* etcd: last data on a watch stream or
+					 * connect, timer_now_ms(); 0: never */
+};
+void		 ds_stats(const struct ds *, struct ds_stats *);
 const char	*ds_type_name(enum ds_type);
 const char	*ds_peer_type_name(enum ds_peer_type);
 

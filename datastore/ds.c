@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "etcd.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -216,6 +217,29 @@ bool
 ds_is_synced(const struct ds *ds)
 {
 	return ds_model_is_synced(&ds->model);
+}
+
+void
+ds_stats(const struct ds *ds, struct ds_stats *st)
+{
+	const struct ds_etcd *e = ds->etcd;
+
+	memset(st, 0, sizeof(*st));
+	if (ds->file != NULL)
+		st->connected = ds->started && ds_file_error(ds->file) == NULL;
+	if (e == NULL)
+		return;
+	st->connected = e->up;
+	st->has_revision = true;
+	for (size_t k = 0; k < DS_CALICO_MAX_RANGES; k++) {
+		int64_t r = e->proto == &etcd_v2_proto ? e->v2.index[k] :
+		    e->v3.rev[k];
+
+		if (r > st->revision)
+			st->revision = r;
+		if (e->heard_ms[k] > st->heard_ms)
+			st->heard_ms = e->heard_ms[k];
+	}
 }
 
 const struct ds_peer *
