@@ -12,7 +12,11 @@
 #   (b) metrics_limits: h1 with metrics.max_clients 2: two idle connections are
 #       held open, a third is closed by ternd at once and counted
 #       (tern_metrics_clients_refused_total, a rate-limited log line); after
-#       they go a scrape is served again.
+#       they go a scrape is served again; a flood of 300 refused connections
+#       leaves ternd's open fds bounded.
+#   (c) metrics_reload: SIGHUP turns the endpoint on, leaves it alone for the
+#       same value, moves it to another port, keeps it when the new address
+#       cannot be bound (logged), and turns it off.
 # Every wait is bounded and waits for the event that proves it.
 
 MET_PORT=9324
@@ -73,6 +77,7 @@ EOF
 		</dev/null >>"$W/prom/prometheus.log" 2>&1 &
 	pid=$!
 	_tt_record_pid "$pid"
+	# shellcheck disable=SC2004 # _TT_WATCH is associative (lib.sh)
 	_TT_WATCH[$pid]="prometheus on $h"
 	PROM_URL="http://$(host_ip "$h"):$PROM_PORT"
 	PROM_HOST=$h
@@ -221,3 +226,66 @@ EOF
 }
 _met_refused_ge() { (($(met_value "$1" tern_metrics_clients_refused_total) >= $2)); }
 scenario metrics_limits
+
+# met_set HOST CLUSTER LISTEN: rewrite HOST's ternd.yaml with metrics.listen
+# LISTEN (atomically) and send SIGHUP.
+met_set() {
+	local f
+	f=$(ternd_conf "$1" "$2")
+	cat >>"$f" <<EOF2
+metrics:
+  listen: "$3"
+EOF2
+	kill -HUP "$(ternd_pid "$1")"
+}
+
+# met_code HOST PORT: the HTTP status of GET /metrics on HOST:PORT, 000 when
+# nothing answers.
+met_code() {
+	hexec h1 curl -s --max-time 3 -o /dev/null -w '%{http_code}' \
+		"http://$(host_ip "$1"):$2/metrics"
+}
+met_code_is() { [[ $(met_code "$1" "$2") == "$3" ]]; }
+
+# (c)
+metrics_reload() {
+	local a1 n
+	require_ternd
+	require_cmd curl python3
+	netns_hosts 2
+	a1=$(host_ip h1)
+	cluster_file "$W/cluster.yaml" h1 h2
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	start_ternd h2 "$(ternd_conf h2 "$W/cluster.yaml")"
+	wait_log 30 h1 "$(ternd_est_line h2)"
+	met_code_is h1 "$MET_PORT" 000 || fail "an endpoint without metrics.listen"
+	# on
+	met_set h1 "$W/cluster.yaml" "$a1:$MET_PORT"
+	wait_log 10 h1 "metrics: serving http://$a1:$MET_PORT/metrics"
+	expect 10 "served after SIGHUP" met_code_is h1 "$MET_PORT" 200
+	# the same value again: nothing happens
+	n=$(log_count h1 "metrics: serving")
+	met_set h1 "$W/cluster.yaml" "$a1:$MET_PORT"
+	wait_log_count 10 h1 "reload: .* unchanged" 1
+	(($(log_count h1 "metrics: serving") == n)) || fail "the same value re-bound"
+	# moved
+	met_set h1 "$W/cluster.yaml" "$a1:$((MET_PORT + 1))"
+	wait_log 10 h1 "metrics: serving http://$a1:$((MET_PORT + 1))/metrics"
+	expect 10 "the new port serves" met_code_is h1 $((MET_PORT + 1)) 200
+	met_code_is h1 "$MET_PORT" 000 || fail "the old port still answers"
+	# a bind failure: logged, the old endpoint stays
+	hexec h1 python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1)
+open(sys.argv[3], "w").close(); time.sleep(20)' "$a1" $((MET_PORT + 2)) "$W/busy" &
+	_tt_record_pid $!
+	expect 10 "port $((MET_PORT + 2)) taken" test -e "$W/busy"
+	met_set h1 "$W/cluster.yaml" "$a1:$((MET_PORT + 2))"
+	wait_log 10 h1 "metrics: cannot listen on $a1:$((MET_PORT + 2))"
+	met_code_is h1 $((MET_PORT + 1)) 200 || fail "the old endpoint went with the bind failure"
+	# off
+	met_set h1 "$W/cluster.yaml" ""
+	wait_log 10 h1 "metrics: endpoint $a1:$((MET_PORT + 1)) closed"
+	expect 10 "nothing answers once off" met_code_is h1 $((MET_PORT + 1)) 000
+	assert_running h1 h2
+}
+scenario metrics_reload
