@@ -103,73 +103,98 @@ labels_len(const char *s)
 	return i + 1;
 }
 
+/* The checker's state: the family whose samples may follow. */
+struct fmt {
+	char	 family[128];
+	char	 seen[8192];		/* " name name ... " */
+	bool	 help;			/* HELP seen, TYPE due */
+};
+
+static void
+check_help(struct fmt *f, const char *line)
+{
+	size_t n = strcspn(line + 7, " ");
+
+	ck_assert_msg(name_ok(line + 7, n), "bad name: %s", line);
+	ck_assert_uint_lt(n, sizeof(f->family));
+	memcpy(f->family, line + 7, n);
+	f->family[n] = '\0';
+	ck_assert_msg(line[7 + n] == ' ' && line[8 + n] != '\0',
+	    "HELP without text: %s", line);
+	f->help = true;
+}
+
+/* TYPE right after its HELP, once per family; counters end in _total */
+static void
+check_type(struct fmt *f, const char *line)
+{
+	char want[300], key[140];
+	bool counter = strstr(line, " counter") != NULL;
+
+	snprintf(want, sizeof(want), "# TYPE %s %s", f->family,
+	    counter ? "counter" : "gauge");
+	ck_assert_msg(f->help && strcmp(line, want) == 0,
+	    "TYPE not after its HELP: %s", line);
+	snprintf(key, sizeof(key), " %s ", f->family);
+	ck_assert_msg(strstr(f->seen, key) == NULL, "family twice: %s",
+	    f->family);
+	ck_assert_uint_lt(strlen(f->seen) + strlen(key), sizeof(f->seen));
+	strcat(f->seen, key + 1);
+	f->help = false;
+	if (counter)
+		ck_assert_msg(strlen(f->family) > 6 && strcmp(f->family +
+		    strlen(f->family) - 6, "_total") == 0, "counter %s",
+		    f->family);
+}
+
+/* name{labels} value, in the family announced last */
+static void
+check_sample(const struct fmt *f, const char *line)
+{
+	size_t n = strcspn(line, "{ ");
+	char *end;
+
+	ck_assert_msg(line[0] != '#', "stray comment: %s", line);
+	ck_assert_msg(!f->help, "sample before TYPE: %s", line);
+	ck_assert_msg(n == strlen(f->family) &&
+	    strncmp(line, f->family, n) == 0,
+	    "sample outside its family %s: %s", f->family, line);
+	if (line[n] == '{') {
+		size_t l = labels_len(line + n);
+
+		ck_assert_msg(l > 0, "bad labels: %s", line);
+		n += l;
+	}
+	ck_assert_msg(line[n] == ' ', "no value: %s", line);
+	(void)strtod(line + n + 1, &end);
+	ck_assert_msg(end != line + n + 1 && *end == '\0', "bad value: %s",
+	    line);
+}
+
 /* The whole text is valid exposition format 0.0.4 (our subset). */
 static void
 check_format(const char *text)
 {
-	char family[128] = "", seen[8192] = " ";
-	bool help = false;
+	struct fmt f = { .family = "", .seen = " ", .help = false };
 
 	ck_assert_msg(text[strlen(text) - 1] == '\n', "no final newline");
 	for (const char *p = text; *p != '\0';) {
 		const char *nl = strchr(p, '\n');
 		char line[1024];
-		size_t len = (size_t)(nl - p), n;
-		char *end;
+		size_t len = (size_t)(nl - p);
 
 		ck_assert_uint_lt(len, sizeof(line));
 		memcpy(line, p, len);
 		line[len] = '\0';
 		p = nl + 1;
-		if (strncmp(line, "# HELP ", 7) == 0) {
-			n = strcspn(line + 7, " ");
-			ck_assert_msg(name_ok(line + 7, n), "bad name: %s", line);
-			ck_assert_uint_lt(n, sizeof(family));
-			memcpy(family, line + 7, n);
-			family[n] = '\0';
-			ck_assert_msg(line[7 + n] == ' ' && line[8 + n] != '\0',
-			    "HELP without text: %s", line);
-			help = true;
-			continue;
-		}
-		if (strncmp(line, "# TYPE ", 7) == 0) {
-			char want[300], key[140];
-
-			snprintf(want, sizeof(want), "# TYPE %s gauge", family);
-			if (strcmp(line, want) != 0)
-				snprintf(want, sizeof(want), "# TYPE %s counter",
-				    family);
-			ck_assert_msg(help && strcmp(line, want) == 0,
-			    "TYPE not after its HELP: %s", line);
-			snprintf(key, sizeof(key), " %s ", family);
-			ck_assert_msg(strstr(seen, key) == NULL,
-			    "family twice: %s", family);
-			ck_assert_uint_lt(strlen(seen) + strlen(key),
-			    sizeof(seen));
-			strcat(seen, key + 1);
-			help = false;
-			if (strstr(line, "counter") != NULL)
-				ck_assert_msg(strlen(family) > 6 &&
-				    strcmp(family + strlen(family) - 6,
-				    "_total") == 0, "counter %s", family);
-			continue;
-		}
-		ck_assert_msg(line[0] != '#', "stray comment: %s", line);
-		n = strcspn(line, "{ ");
-		ck_assert_msg(n == strlen(family) &&
-		    strncmp(line, family, n) == 0,
-		    "sample outside its family %s: %s", family, line);
-		if (line[n] == '{') {
-			size_t l = labels_len(line + n);
-
-			ck_assert_msg(l > 0, "bad labels: %s", line);
-			n += l;
-		}
-		ck_assert_msg(line[n] == ' ', "no value: %s", line);
-		(void)strtod(line + n + 1, &end);
-		ck_assert_msg(end != line + n + 1 && *end == '\0',
-		    "bad value: %s", line);
+		if (strncmp(line, "# HELP ", 7) == 0)
+			check_help(&f, line);
+		else if (strncmp(line, "# TYPE ", 7) == 0)
+			check_type(&f, line);
+		else
+			check_sample(&f, line);
 	}
+	ck_assert_msg(!f.help, "HELP without TYPE at the end");
 }
 
 /* the checker itself refuses what it must */
