@@ -54,9 +54,21 @@ struct reload {
 	unsigned	 waiting;	/* requests for the next one */
 };
 
+/*
+ * One control socket. With a second socket (conf control.socket6), BIRD's
+ * show protocols lists the IPv4 sessions on the first and the IPv6 ones on
+ * the second, as Calico's bird and bird6 did; kernel1/device1/static1 are
+ * on both, and tern's own commands (json ..., debug) see everything.
+ */
+struct ctlsock {
+	struct ctlglue	*g;
+	struct ctl	*ctl;
+	uint8_t		 af;		/* sessions shown; 0: all */
+};
+
 struct ctlglue {
 	struct agent	*ag;
-	struct ctl	*ctl;
+	struct ctlsock	 s4, s6;	/* s6.ctl NULL: one socket */
 	struct nl	*nl;		/* "via GW on IFACE" lookups */
 	bool		 nl_failed;
 	time_t		 reconfigured;
@@ -104,6 +116,8 @@ struct gwname {
 /* The state of one reply between pieces (req->cont). */
 struct cont {
 	size_t		 matched;	/* show protocols: rows shown */
+	struct ctl_json	 json;		/* a JSON reply (CTL_F_JSON) */
+	bool		 jstarted;
 	struct srccount	*pref;		/* best paths per source */
 	size_t		 npref, lastpref;
 	struct prefix	*snap;		/* show route: the prefixes */
@@ -187,6 +201,14 @@ peer_since(const struct ctlglue *g, const struct pinfo *p)
 
 /* ---- continuation state ---- */
 
+static void
+wakeup_all(struct ctlglue *g)
+{
+	ctl_wakeup(g->s4.ctl);
+	if (g->s6.ctl != NULL)
+		ctl_wakeup(g->s6.ctl);
+}
+
 static struct cont *
 cont_get(struct ctl_req *req)
 {
@@ -205,7 +227,7 @@ cont_free(struct ctlglue *g, struct ctl_req *req)
 	if (k->snap != NULL) {
 		g->snap_used -= k->nsnap;
 		free(k->snap);
-		ctl_wakeup(g->ctl);	/* a waiting show route may go */
+		wakeup_all(g);		/* a waiting show route may go */
 	}
 	free(k->pref);
 	free(k);
@@ -259,10 +281,18 @@ preferred(const struct cont *k, const char *name)
 	return 0;
 }
 
+/* The first row: the heading, or the JSON document's beginning. */
 static void
-header(struct ctl_client *c, struct cont *k)
+header(struct ctl_client *c, const struct ctl_req *req, struct cont *k)
 {
-	if (k->matched++ == 0)
+	if (k->matched++ > 0)
+		return;
+	if (req->flags & CTL_F_JSON) {
+		ctl_json_init(&k->json, c);
+		ctl_json_open(&k->json, NULL);
+		ctl_json_array(&k->json, "protocols");
+		k->jstarted = true;
+	} else
 		ctl_printf(c, 2002, "%s", CTL_PROTO_HEADER);
 }
 
@@ -299,12 +329,60 @@ pseudo_details(struct ctlglue *g, struct ctl_client *c, const struct cont *k,
 }
 
 static void
+pseudo_json(struct ctlglue *g, const struct ctl_req *req, struct cont *k,
+    const struct pseudo *ps)
+{
+	struct agent *ag = g->ag;
+	struct ctl_json *j = &k->json;
+
+	ctl_json_open(j, NULL);
+	ctl_json_str(j, "name", ps->name);
+	ctl_json_str(j, "proto", ps->proto);
+	ctl_json_str(j, "table", "master");
+	ctl_json_str(j, "state", "up");
+	ctl_json_time(j, "since", ag->started);
+	ctl_json_str(j, "info", "");
+	if (req->flags & CTL_F_ALL) {
+		ctl_json_int(j, "preference", ps->pref);
+		ctl_json_str(j, "input_filter", ps->in);
+		ctl_json_str(j, "output_filter", ps->out);
+		ctl_json_open(j, "routes");
+		ctl_json_uint(j, "imported", strcmp(ps->name, STATIC_NAME) ==
+		    0 ? ag->local_src.npaths : 0);
+		ctl_json_uint(j, "exported", strcmp(ps->name, "kernel1") == 0 &&
+		    ag->krt != NULL ? krt_count(ag->krt) : 0);
+		ctl_json_uint(j, "preferred", strcmp(ps->name, STATIC_NAME) ==
+		    0 ? preferred(k, ag->local_src.name) : 0);
+		ctl_json_close(j);
+		if (strcmp(ps->name, "kernel1") == 0 && ag->krt != NULL) {
+			struct krt_stats st;
+
+			krt_stats(ag->krt, &st);
+			ctl_json_open(j, "kernel_routes");
+			ctl_json_uint(j, "installed", st.installed);
+			ctl_json_uint(j, "pending", st.pending);
+			ctl_json_uint(j, "conflicts", st.conflicts);
+			ctl_json_uint(j, "failed", st.failed);
+			ctl_json_uint(j, "nexthop_objects", st.nexthops);
+			ctl_json_uint(j, "conflicts_since_start",
+			    st.conflicts_total);
+			ctl_json_close(j);
+		}
+	}
+	ctl_json_close(j);
+}
+
+static void
 show_pseudo(struct ctlglue *g, struct ctl_client *c, const struct ctl_req *req,
     struct cont *k, const struct pseudo *ps)
 {
 	char since[32], row[CTL_LINE_SIZE];
 
-	header(c, k);
+	header(c, req, k);
+	if (req->flags & CTL_F_JSON) {
+		pseudo_json(g, req, k, ps);
+		return;
+	}
 	ctl_fmt_since(since, sizeof(since), g->ag->started, time(NULL));
 	ctl_printf(c, 1002, "%s", ctl_fmt_proto_row(row, sizeof(row),
 	    ps->name, ps->proto, "master", "up", since, ""));
@@ -394,15 +472,90 @@ bgp_details(struct ctlglue *g, struct ctl_client *c, const struct cont *k,
 }
 
 static void
+bgp_json_all(struct ctlglue *g, struct ctl_json *j, const struct cont *k,
+    const struct pinfo *p)
+{
+	const struct bgpd_peer_info *i = &p->info;
+	const struct addr *src = p->conf.addr.af == AF_INET6 ?
+	    &g->ag->local.ipv6 : &g->ag->local.ipv4;
+	char a[ADDR_STRLEN];
+	struct addr id;
+
+	ctl_json_str(j, "description", "Connection to BGP peer");
+	ctl_json_int(j, "preference", BGP_PREF);
+	ctl_json_open(j, "routes");
+	ctl_json_uint(j, "imported", i->routes_imported);
+	ctl_json_uint(j, "filtered", i->rx_refused);
+	ctl_json_uint(j, "exported", i->routes_exported);
+	ctl_json_uint(j, "preferred", preferred(k, p->conf.name));
+	ctl_json_close(j);
+	ctl_json_uint(j, "refused_as_loops", i->rx_loops);
+	ctl_json_uint(j, "memory", i->mem);
+	if (i->mem_max > 0)
+		ctl_json_uint(j, "memory_max", i->mem_max);
+	else
+		ctl_json_null(j, "memory_max");
+	ctl_json_uint(j, "refresh_received", i->refresh_rx);
+	ctl_json_uint(j, "refresh_served", i->refresh_served);
+	ctl_json_uint(j, "input_paused", i->in_full);
+	ctl_json_bool(j, "graceful_restart_active", i->gr_stale);
+	if (i->state != BGP_STATE_ESTABLISHED)
+		return;
+	addr_set_v4(&id, i->remote_id);
+	ctl_json_str(j, "neighbor_id", addr_fmt(&id, a, sizeof(a)));
+	ctl_json_str(j, "session", i->ebgp ? "external" : "internal");
+	ctl_json_str(j, "source_address", addr_fmt(src, a, sizeof(a)));
+	ctl_json_uint(j, "hold_time", i->hold_time);
+	ctl_json_uint(j, "keepalive_time", i->keepalive_time);
+}
+
+static void
+bgp_json(struct ctlglue *g, const struct ctl_req *req, struct cont *k,
+    const struct pinfo *p, const char *info)
+{
+	struct ctl_json *j = &k->json;
+	char a[ADDR_STRLEN];
+	size_t n = strlen(info);
+
+	while (n > 0 && info[n - 1] == ' ')	/* the column's padding */
+		n--;
+	ctl_json_open(j, NULL);
+	ctl_json_str(j, "name", p->conf.name);
+	ctl_json_str(j, "proto", "BGP");
+	ctl_json_str(j, "table", "master");
+	ctl_json_str(j, "state", p->info.state == BGP_STATE_ESTABLISHED ?
+	    "up" : "start");
+	ctl_json_time(j, "since", peer_since(g, p));
+	ctl_json_strn(j, "info", info, n);
+	ctl_json_str(j, "bgp_state", bgp_word(p));
+	ctl_json_str(j, "af", p->conf.addr.af == AF_INET6 ? "ipv6" : "ipv4");
+	ctl_json_str(j, "neighbor_address", addr_fmt(&p->conf.addr, a,
+	    sizeof(a)));
+	ctl_json_uint(j, "neighbor_as", p->conf.as);
+	ctl_json_bool(j, "passive", p->conf.passive);
+	if (p->err[0] != '\0')
+		ctl_json_str(j, "last_error", p->err);
+	else
+		ctl_json_null(j, "last_error");
+	if (req->flags & CTL_F_ALL)
+		bgp_json_all(g, j, k, p);
+	ctl_json_close(j);
+}
+
+static void
 show_bgp(struct ctlglue *g, struct ctl_client *c, const struct ctl_req *req,
     struct cont *k, const struct pinfo *p)
 {
 	char since[32], info[160], row[CTL_LINE_SIZE];
 	bool up = p->info.state == BGP_STATE_ESTABLISHED;
 
-	header(c, k);
-	ctl_fmt_since(since, sizeof(since), peer_since(g, p), time(NULL));
+	header(c, req, k);
 	ctl_fmt_bgp_info(info, sizeof(info), bgp_word(p), p->err);
+	if (req->flags & CTL_F_JSON) {
+		bgp_json(g, req, k, p, info);
+		return;
+	}
+	ctl_fmt_since(since, sizeof(since), peer_since(g, p), time(NULL));
 	ctl_printf(c, 1002, "%s", ctl_fmt_proto_row(row, sizeof(row),
 	    p->conf.name, "BGP", "master", up ? "up" : "start", since, info));
 	if (req->flags & CTL_F_ALL)
@@ -412,7 +565,7 @@ show_bgp(struct ctlglue *g, struct ctl_client *c, const struct ctl_req *req,
 /* The BGP rows after req->cursor, as many as the output takes. */
 static bool
 bgp_rows(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req,
-    struct cont *k)
+    struct cont *k, uint8_t af)
 {
 	struct plist l;
 	size_t i;
@@ -425,7 +578,8 @@ bgp_rows(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req,
 		if (req->cursor[0] != '\0' &&
 		    strcmp(p->conf.name, req->cursor) <= 0)
 			continue;
-		if (proto_matches(req, p->conf.name))
+		if (proto_matches(req, p->conf.name) &&
+		    (af == 0 || p->conf.addr.af == af))
 			show_bgp(g, c, req, k, p);
 		snprintf(req->cursor, sizeof(req->cursor), "%s", p->conf.name);
 	}
@@ -434,23 +588,41 @@ bgp_rows(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req,
 	return more;
 }
 
+/*
+ * af: the sessions this socket shows (ctlsock); JSON (ternctl's own) shows
+ * every session on any socket.
+ */
 static enum ctl_result
-run_protocols(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req)
+run_protocols(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req,
+    uint8_t af)
 {
 	struct cont *k = cont_get(req);
 
+	if (req->flags & CTL_F_JSON)
+		af = 0;
+	if (k->jstarted)
+		k->json.c = c;
 	if ((req->flags & CTL_F_ALL) && req->pos == 0 && k->pref == NULL)
 		rib_walk(g->ag->rib, pref_cb, k);
 	for (; req->pos < NITEMS(pseudos) && ctl_room(c); req->pos++)
 		if (proto_matches(req, pseudos[req->pos].name))
 			show_pseudo(g, c, req, k, &pseudos[req->pos]);
-	if (req->pos < NITEMS(pseudos) || bgp_rows(g, c, req, k))
+	if (req->pos < NITEMS(pseudos) || bgp_rows(g, c, req, k, af)) {
+		if (k->jstarted)
+			ctl_json_flush(&k->json);
 		return CTL_MORE;
+	}
 	/* BIRD proto_apply_cmd: a name or pattern that matched nothing */
 	if (k->matched == 0)
 		ctl_final(c, 8003, "No protocols match");
-	else
+	else {
+		if (k->jstarted) {
+			ctl_json_end(&k->json);
+			ctl_json_close(&k->json);
+			ctl_json_flush(&k->json);
+		}
 		ctl_final(c, 0, "%s", "");
+	}
 	cont_free(g, req);
 	return CTL_DONE;
 }
@@ -716,6 +888,86 @@ route_line(struct rshow *s, const struct prefix *pfx,
 		route_attrs(ag, s->c, p);
 }
 
+static void
+json_aspath(struct ctl_json *j, const struct rib_attrs *a)
+{
+	struct aspath_iter it;
+	struct aspath_seg seg;
+	uint32_t as;
+
+	ctl_json_array(j, "as_path");
+	aspath_iter_init(&it, a->aspath, a->aspath_len, 4);
+	while (aspath_next(&it, &seg) == 1) {
+		if (seg.type == ASPATH_SET)
+			ctl_json_array(j, NULL);
+		while (aspath_seg_as(&seg, &as) == 1)
+			ctl_json_uint(j, NULL, as);
+		if (seg.type == ASPATH_SET)
+			ctl_json_end(j);
+	}
+	ctl_json_end(j);
+}
+
+/* One path as JSON: what route_line and route_attrs say, as fields. */
+static void
+route_json(struct rshow *s, const struct prefix *pfx,
+    const struct rib_path *p, bool primary)
+{
+	static const char *const origins[] = { "IGP", "EGP", "Incomplete" };
+	const struct agent *ag = s->g->ag;
+	const struct pinfo *pi = plist_find(&s->peers, p->src->name);
+	const struct rib_attrs *a = p->attrs;
+	struct ctl_json *j = &s->k->json;
+	bool own = p->src == &ag->local_src;
+	char b[ADDR_STRLEN];
+	const char *mark = primary ? kernel_mark(ag, pfx) : "";
+
+	ctl_json_open(j, NULL);
+	ctl_json_str(j, "proto", path_proto(ag, p));
+	ctl_json_str(j, "type", own ? "static" : "BGP");
+	ctl_json_bool(j, "primary", primary);
+	ctl_json_time(j, "since", !own && pi != NULL ? peer_since(s->g, pi) :
+	    ag->started);
+	ctl_json_int(j, "preference", own ? 200 : BGP_PREF);
+	if (own) {
+		ctl_json_str(j, "dest", "blackhole");
+		ctl_json_null(j, "gateway");
+		ctl_json_null(j, "interface");
+	} else {
+		ctl_json_str(j, "dest", "unicast");
+		ctl_json_str(j, "gateway", addr_fmt(&a->nexthop, b,
+		    sizeof(b)));
+		ctl_json_str(j, "interface", via_iface(s->g, s->k, pfx,
+		    &a->nexthop));
+		ctl_json_str(j, "from", addr_fmt(&p->src->addr, b,
+		    sizeof(b)));
+		ctl_json_str(j, "origin", a->origin <= 2 ?
+		    origins[a->origin] : "?");
+		json_aspath(j, a);
+		if (a->has_med)
+			ctl_json_uint(j, "med", a->med);
+		if (a->has_local_pref)
+			ctl_json_uint(j, "local_pref", a->local_pref);
+		if (a->ncommunities > 0) {
+			ctl_json_array(j, "communities");
+			for (size_t i = 0; i < a->ncommunities; i++) {
+				ctl_json_array(j, NULL);
+				ctl_json_uint(j, NULL, a->communities[i] >> 16);
+				ctl_json_uint(j, NULL,
+				    a->communities[i] & 0xffff);
+				ctl_json_end(j);
+			}
+			ctl_json_end(j);
+		}
+	}
+	/* " !kernel: why": not in the kernel although chosen */
+	if (mark[0] != '\0')
+		ctl_json_str(j, "kernel", mark + 10);
+	else
+		ctl_json_null(j, "kernel");
+	ctl_json_close(j);
+}
+
 /* BIRD 1.6 rt_show_net: the paths of one prefix, best first */
 static void
 show_net(struct rshow *s, const struct rib_entry *e)
@@ -723,13 +975,26 @@ show_net(struct rshow *s, const struct rib_entry *e)
 	const struct ctl_req *req = s->req;
 	const struct rib_path *p;
 	struct prefix pfx = rib_entry_prefix(e);
-	bool first = true;
+	bool first = true, json = (req->flags & CTL_F_JSON) &&
+	    !(req->flags & CTL_F_COUNT);
+	char net[PREFIX_STRLEN];
 
 	for (p = rib_entry_paths(e); p != NULL; p = p->next) {
 		s->k->examined++;
 		if (req->proto[0] == '\0' ||
 		    strcmp(path_proto(s->g->ag, p), req->proto) == 0) {
-			if (!(req->flags & CTL_F_COUNT))
+			if (json && first) {
+				ctl_json_open(&s->k->json, NULL);
+				ctl_json_str(&s->k->json, "prefix",
+				    prefix_fmt(&pfx, net, sizeof(net)));
+				ctl_json_str(&s->k->json, "table",
+				    pfx.af == AF_INET6 ? "master6" :
+				    "master4");
+				ctl_json_array(&s->k->json, "paths");
+			}
+			if (json)
+				route_json(s, &pfx, p, p == rib_entry_best(e));
+			else if (!(req->flags & CTL_F_COUNT))
 				route_line(s, &pfx, p, first,
 				    p == rib_entry_best(e));
 			s->k->shown++;
@@ -740,6 +1005,10 @@ show_net(struct rshow *s, const struct rib_entry *e)
 	}
 	if (!first)
 		s->k->nets++;
+	if (json && !first) {
+		ctl_json_end(&s->k->json);
+		ctl_json_close(&s->k->json);
+	}
 }
 
 static bool
@@ -791,6 +1060,21 @@ count_cb(void *arg, const struct rib_entry *e)
 }
 
 static void
+count_json(struct rshow *s)
+{
+	struct ctl_json j;
+
+	ctl_json_init(&j, s->c);
+	ctl_json_open(&j, NULL);
+	ctl_json_uint(&j, "routes", s->k->shown);
+	ctl_json_uint(&j, "examined", s->k->examined);
+	ctl_json_uint(&j, "networks", s->k->nets);
+	ctl_json_close(&j);
+	ctl_json_flush(&j);
+	ctl_final(s->c, 0, "%s", "");
+}
+
+static void
 route_count(struct rshow *s)
 {
 	const struct ctl_req *req = s->req;
@@ -803,6 +1087,10 @@ route_count(struct rshow *s)
 		k->nets = rib_count_prefixes(rib);
 	} else
 		rib_walk(rib, count_cb, s);
+	if (req->flags & CTL_F_JSON) {
+		count_json(s);
+		return;
+	}
 	/* BIRD 1.6 rt_show_cont */
 	ctl_final(s->c, 14, "%zu of %zu routes for %zu networks", k->shown,
 	    k->examined, k->nets);
@@ -854,6 +1142,34 @@ route_list(struct rshow *s)
 	return k->next < k->nsnap ? CTL_MORE : CTL_DONE;
 }
 
+/* A JSON route list: {"routes":[ ... ]}, begun once per reply */
+static void
+json_begin(struct rshow *s)
+{
+	struct cont *k = s->k;
+
+	if (!(s->req->flags & CTL_F_JSON) || (s->req->flags & CTL_F_COUNT))
+		return;
+	if (k->jstarted) {
+		k->json.c = s->c;
+		return;
+	}
+	ctl_json_init(&k->json, s->c);
+	ctl_json_open(&k->json, NULL);
+	ctl_json_array(&k->json, "routes");
+	k->jstarted = true;
+}
+
+static void
+json_finish(struct rshow *s)
+{
+	if (!s->k->jstarted)
+		return;
+	ctl_json_end(&s->k->json);
+	ctl_json_close(&s->k->json);
+	ctl_json_flush(&s->k->json);
+}
+
 static enum ctl_result
 route_one(struct rshow *s)
 {
@@ -866,12 +1182,17 @@ route_one(struct rshow *s)
 		ctl_final(s->c, 8001, "Network not found");
 		return CTL_DONE;
 	}
+	json_begin(s);
 	show_net(s, e);
-	if (s->req->flags & CTL_F_COUNT)
+	if ((s->req->flags & CTL_F_COUNT) && (s->req->flags & CTL_F_JSON))
+		count_json(s);
+	else if (s->req->flags & CTL_F_COUNT)
 		ctl_final(s->c, 14, "%zu of %zu routes for %zu networks",
 		    s->k->shown, s->k->examined, s->k->nets);
-	else
+	else {
+		json_finish(s);
 		ctl_final(s->c, 0, "%s", "");
+	}
 	return CTL_DONE;
 }
 
@@ -887,8 +1208,14 @@ run_routes(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req)
 	else if (req->flags & CTL_F_COUNT) {
 		route_count(&s);
 		r = CTL_DONE;
-	} else if ((r = route_list(&s)) == CTL_DONE)
-		ctl_final(c, 0, "%s", "");
+	} else {
+		json_begin(&s);
+		if ((r = route_list(&s)) == CTL_DONE) {
+			json_finish(&s);
+			ctl_final(c, 0, "%s", "");
+		} else if (s.k->jstarted)
+			ctl_json_flush(&s.k->json);
+	}
 	free(s.peers.v);
 	if (r == CTL_DONE)
 		cont_free(g, req);
@@ -930,12 +1257,56 @@ gr_status(struct ctlglue *g, struct ctl_client *c, time_t now)
 	    ag->conf->bgp.restart_time);
 }
 
+/* show status as JSON: the same facts, times in RFC 3339 */
 static enum ctl_result
-run_status(struct ctlglue *g, struct ctl_client *c)
+status_json(struct ctlglue *g, struct ctl_client *c)
+{
+	const struct agent *ag = g->ag;
+	char id[ADDR_STRLEN];
+	struct ctl_json j;
+	time_t now = time(NULL);
+	struct plist l;
+	size_t waiting = 0;
+	long left;
+
+	ctl_json_init(&j, c);
+	ctl_json_open(&j, NULL);
+	ctl_json_str(&j, "version", "BIRD " CTLG_VERSION);
+	ctl_json_str(&j, "router_id", router_id(ag, id, sizeof(id)));
+	ctl_json_time(&j, "server_time", now);
+	ctl_json_time(&j, "last_reboot", ag->started);
+	ctl_json_time(&j, "last_reconfiguration", g->reconfigured);
+	if (!ag->fib_synced && ag->krt != NULL && krt_had_routes(ag->krt)) {
+		plist_collect(g, &l);
+		for (size_t i = 0; i < l.n; i++)
+			if (!l.v[i].info.eor_received)
+				waiting++;
+		free(l.v);
+		left = (long)ag->conf->bgp.restart_time - (long)(now -
+		    ag->started);
+		ctl_json_open(&j, "graceful_restart");
+		ctl_json_uint(&j, "waiting_protocols", waiting);
+		ctl_json_int(&j, "wait_left", left > 0 ? left : 0);
+		ctl_json_uint(&j, "wait_time", ag->conf->bgp.restart_time);
+		ctl_json_close(&j);
+	} else
+		ctl_json_null(&j, "graceful_restart");
+	ctl_json_str(&j, "status", "Daemon is up and running");
+	ctl_json_close(&j);
+	ctl_json_flush(&j);
+	ctl_final(c, 0, "%s", "");
+	return CTL_DONE;
+}
+
+static enum ctl_result
+run_status(struct ctlglue *g, struct ctl_client *c, const struct ctl_req *req)
 {
 	const struct agent *ag = g->ag;
 	char t[32], id[ADDR_STRLEN];
 	time_t now = time(NULL);
+
+	if (req->flags & CTL_F_JSON)
+		return status_json(g, c);
 
 	ctl_printf(c, 1000, "BIRD %s", CTLG_VERSION);
 	ctl_printf(c, 1011, "Router ID is %s", router_id(ag, id, sizeof(id)));
@@ -974,7 +1345,7 @@ reload_cb(evutil_socket_t fd, short ev, void *arg)
 		    "requests waiting)", r->waiting);
 	}
 	r->waiting = 0;
-	ctl_wakeup(g->ctl);
+	wakeup_all(g);
 }
 
 static void
@@ -1015,18 +1386,105 @@ run_configure(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req)
 	return CTL_DONE;
 }
 
+/* ---- debug ---- */
+
+/* "states,routes", "all" or "none" */
+static const char *
+mask_names(unsigned mask, char *buf, size_t len)
+{
+	const char *n;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (mask == LOG_D_ALL)
+		n = log_debug_name(LOG_D_ALL);
+	else
+		n = mask == 0 ? "none" : NULL;
+	if (n != NULL) {
+		snprintf(buf, len, "%s", n);
+		return buf;
+	}
+	for (unsigned bit = 1; bit != 0 && bit <= LOG_D_ALL; bit <<= 1)
+		if ((mask & bit) && (n = log_debug_name(bit)) != NULL &&
+		    o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+			    o > 0 ? "," : "", n);
+	return buf;
+}
+
+/* BIRD proto_apply_cmd: does the name or pattern name any protocol? */
+static bool
+debug_matches(struct ctlglue *g, const struct ctl_req *req)
+{
+	struct plist l;
+	bool found = false;
+
+	if (!req->pattern || req->name[0] == '\0')
+		return true;	/* a known name (the parser checked), all */
+	for (size_t i = 0; i < NITEMS(pseudos) && !found; i++)
+		found = ctl_patmatch(req->name, pseudos[i].name);
+	plist_collect(g, &l);
+	for (size_t i = 0; i < l.n && !found; i++)
+		found = ctl_patmatch(req->name, l.v[i].conf.name);
+	free(l.v);
+	return found;
+}
+
+/*
+ * debug: tern's categories are one global mask (log.h), so BIRD's
+ * per-protocol command sets it for everyone. The level follows the mask,
+ * the rule of log.debug in ternd.yaml (agent_log_apply): any category on
+ * makes the level debug; none on puts back the configured level (info
+ * when that was debug, so that "off" silences debug lines). A reload
+ * (SIGHUP, configure) applies the file's settings again.
+ */
+static void
+op_debug(void *arg, struct ctl_client *c, const struct ctl_req *req)
+{
+	struct ctlglue *g = ((struct ctlsock *)arg)->g;
+	enum log_level base = g->ag->conf->log.level;
+	unsigned was = log_debug_mask, mask = was;
+	char a[64], b[64];
+
+	if (!debug_matches(g, req)) {
+		ctl_final(c, 8003, "No protocols match");
+		return;
+	}
+	if (log_level < LOG_LVL_DEBUG)
+		was = 0;	/* the mask is not in effect */
+	switch (req->debug_op) {
+	case CTL_DBG_ON:
+		mask = was | req->debug_mask;
+		break;
+	case CTL_DBG_OFF:
+		mask = was & ~req->debug_mask;
+		break;
+	case CTL_DBG_SET:
+	default:
+		mask = req->debug_mask;
+		break;
+	}
+	if (base == LOG_LVL_DEBUG)
+		base = LOG_LVL_INFO;
+	log_init(mask != 0 ? LOG_LVL_DEBUG : base, mask, NULL);
+	log_info("control: debug categories %s (were %s)",
+	    mask_names(mask, a, sizeof(a)), mask_names(was, b, sizeof(b)));
+	ctl_final(c, 0, "%s", "");
+}
+
 /* ---- ctl hooks ---- */
 
 static enum ctl_result
 op_run(void *arg, struct ctl_client *c, struct ctl_req *req)
 {
-	struct ctlglue *g = arg;
+	struct ctlsock *sk = arg;
+	struct ctlglue *g = sk->g;
 
 	switch (req->verb) {
 	case CTL_SHOW_STATUS:
-		return run_status(g, c);
+		return run_status(g, c, req);
 	case CTL_SHOW_PROTOCOLS:
-		return run_protocols(g, c, req);
+		return run_protocols(g, c, req, sk->af);
 	case CTL_SHOW_ROUTE:
 		return run_routes(g, c, req);
 	case CTL_CONFIGURE:
@@ -1038,7 +1496,9 @@ op_run(void *arg, struct ctl_client *c, struct ctl_req *req)
 static void
 op_cancel(void *arg, struct ctl_req *req)
 {
-	cont_free(arg, req);
+	struct ctlsock *sk = arg;
+
+	cont_free(sk->g, req);
 }
 
 /* "down" (BIRD: shut the daemon down) is a stop for good: every peer
@@ -1046,7 +1506,7 @@ op_cancel(void *arg, struct ctl_req *req)
 static void
 op_down(void *arg)
 {
-	struct ctlglue *g = arg;
+	struct ctlglue *g = ((struct ctlsock *)arg)->g;
 
 	agent_stop(g->ag, false);
 }
@@ -1054,7 +1514,7 @@ op_down(void *arg)
 static bool
 op_known(void *arg, const char *name)
 {
-	struct ctlglue *g = arg;
+	struct ctlglue *g = ((struct ctlsock *)arg)->g;
 	struct plist l;
 	bool found;
 
@@ -1074,22 +1534,64 @@ static const struct ctl_ops ctlglue_ops = {
 	.known = op_known,
 };
 
+/*
+ * Where the IPv6 socket goes (conf.h control.socket6): NULL for none; the
+ * same path as the first is none too (one socket then shows everything).
+ */
+static const char *
+socket6_path(const struct conf *cf, char *buf, size_t len)
+{
+	const char *s6 = cf->control.socket6 != NULL ?
+	    cf->control.socket6 : "";
+
+	if (strcmp(s6, "none") == 0)
+		return NULL;
+	if (s6[0] == '\0') {
+		if (ctl_socket6_path(cf->control.socket, buf, len) == -1)
+			return NULL;
+	} else
+		snprintf(buf, len, "%s", s6);
+	return strcmp(buf, cf->control.socket) == 0 ? NULL : buf;
+}
+
+/*
+ * The bounds (max_clients, max_clients_per_uid, idle_timeout) hold per
+ * socket: each socket has its own clients, so a crowd on one cannot close
+ * the health checks' clients on the other.
+ */
+static struct ctl *
+sock_new(struct ctlglue *g, struct ctlsock *sk, const char *path, uint8_t af)
+{
+	const struct conf *cf = g->ag->conf;
+	struct ctl_params cp;
+
+	sk->g = g;
+	sk->af = af;
+	sk->ctl = ctl_new(g->ag->base, path, CTLG_VERSION, &ctlglue_ops, sk);
+	cp.idle_secs = cf->control.idle_timeout;
+	cp.max_clients = cf->control.max_clients;
+	cp.max_per_uid = cf->control.max_clients_per_uid;
+	ctl_set_params(sk->ctl, &cp);
+	ctl_set_debug(sk->ctl, op_debug);
+	return sk->ctl;
+}
+
 int
 agent_ctl_start(struct agent *ag)
 {
 	struct ctlglue *g = xcalloc(1, sizeof(*g));
-	struct ctl_params cp;
+	char buf[256];
+	const char *p6 = socket6_path(ag->conf, buf, sizeof(buf));
 
 	g->ag = ag;
 	g->reconfigured = ag->started != 0 ? ag->started : time(NULL);
-	g->ctl = ctl_new(ag->base, ag->conf->control.socket, CTLG_VERSION,
-	    &ctlglue_ops, g);
-	cp.idle_secs = ag->conf->control.idle_timeout;
-	cp.max_clients = ag->conf->control.max_clients;
-	cp.max_per_uid = ag->conf->control.max_clients_per_uid;
-	ctl_set_params(g->ctl, &cp);
 	ag->ctlg = g;
-	return ctl_start(g->ctl);
+	if (ctl_start(sock_new(g, &g->s4, ag->conf->control.socket,
+	    p6 != NULL ? AF_INET : 0)) == -1)
+		return -1;
+	if (p6 != NULL && ctl_start(sock_new(g, &g->s6, p6, AF_INET6)) == -1)
+		return -1;
+	return 0;
 }
 
 void
@@ -1099,8 +1601,9 @@ agent_ctl_stop(struct agent *ag)
 
 	if (g == NULL)
 		return;
-	ctl_free(g->ctl);
-	g->ctl = NULL;
+	ctl_free(g->s4.ctl);
+	ctl_free(g->s6.ctl);
+	g->s4.ctl = g->s6.ctl = NULL;
 	if (g->reload.ev != NULL)
 		event_free(g->reload.ev);
 	nl_free(g->nl);

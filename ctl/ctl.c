@@ -79,6 +79,7 @@ struct ctl {
 	char			*path;
 	char			*version;
 	const struct ctl_ops	*ops;
+	ctl_debug_fn		 debug;		/* NULL: 9001 */
 	void			*arg;
 	int			 fd;
 	bool			 bound;		/* the socket file is ours */
@@ -479,6 +480,14 @@ handle_line(struct ctl_client *c)
 		else
 			client_down(c);
 		break;
+	case CTL_A_DEBUG:	/* BIRD: refused after restrict */
+		if (c->restricted)
+			ctl_final(c, 8007, "Access denied");
+		else if (ctl->debug == NULL)
+			ctl_final(c, 9001, "syntax error, unexpected DEBUG");
+		else
+			ctl->debug(ctl->arg, c, &c->req);
+		break;
 	case CTL_A_REQ:
 	default:
 		if (c->req.verb == CTL_CONFIGURE && c->restricted)
@@ -640,6 +649,12 @@ ctl_stats(const struct ctl *ctl, struct ctl_stats *st)
 {
 	*st = ctl->stats;
 	st->clients = ctl->nclients;
+}
+
+void
+ctl_set_debug(struct ctl *ctl, ctl_debug_fn fn)
+{
+	ctl->debug = fn;
 }
 
 void

@@ -108,6 +108,26 @@ enum ctl_verb {
 #define CTL_F_ALL	0x01u	/* show protocols all / show route all */
 #define CTL_F_COUNT	0x02u	/* show route count */
 #define CTL_F_PRIMARY	0x04u	/* show route primary */
+/*
+ * "json <show command>" (tern's own, what ternctl -o json sends): the reply
+ * is one JSON document in CTL_JSON_CODE lines, concatenated without their
+ * newlines, then "0000 "; an error is the usual 8xxx/9xxx line instead.
+ */
+#define CTL_F_JSON	0x08u
+#define CTL_JSON_CODE	1100
+
+/*
+ * debug: BIRD's "debug <protocol>|\"pattern\"|all all|off|{ states,
+ * routes, filters, interfaces, events, packets }" sets the mask (BIRD sets
+ * it per protocol; tern's categories are global, so any protocol's mask is
+ * everyone's); tern's "debug <category>[,...] on|off" sets or clears those
+ * categories and keeps the others.
+ */
+enum ctl_debug_op {
+	CTL_DBG_SET,		/* mask = debug_mask */
+	CTL_DBG_ON,		/* mask |= debug_mask */
+	CTL_DBG_OFF,		/* mask &= ~debug_mask */
+};
 
 enum ctl_target {
 	CTL_T_NONE,
@@ -126,6 +146,9 @@ struct ctl_req {
 	struct prefix	 net;		/* an address is its /32 or /128 */
 	uint8_t		 af;		/* table master4/6; 0: both */
 	char		 proto[CTL_NAME_MAX];	/* protocol P; "" = any */
+	/* debug: name/pattern above ("" with pattern: all), then this */
+	enum ctl_debug_op debug_op;
+	unsigned	 debug_mask;	/* LOG_D_ categories */
 	/* CLOCK_MONOTONIC ns: the last read that brought bytes of its line
 	 * (at or after the line arrived; coalescing reloads relies on it) */
 	uint64_t	 rx_ns;
@@ -154,9 +177,18 @@ struct ctl_ops {
 	bool	(*known)(void *arg, const char *name);
 };
 
+/*
+ * "debug ..." (req: name/pattern, debug_op, debug_mask): apply it and
+ * write the whole reply; called with the ops' arg. Until one is set,
+ * debug is answered 9001.
+ */
+typedef void	(*ctl_debug_fn)(void *arg, struct ctl_client *,
+		    const struct ctl_req *);
+
 /* ctl.c: the server */
 struct ctl	*ctl_new(struct event_base *, const char *path,
 		    const char *version, const struct ctl_ops *, void *arg);
+void		 ctl_set_debug(struct ctl *, ctl_debug_fn);
 /* Applies to clients from now on (evictions: at the next new client). */
 void		 ctl_set_params(struct ctl *, const struct ctl_params *);
 /*
@@ -190,6 +222,7 @@ enum ctl_action {
 	CTL_A_REQ,		/* an agent request (req is filled) */
 	CTL_A_RESTRICT,
 	CTL_A_DOWN,
+	CTL_A_DEBUG,		/* ops->debug (req is filled) */
 	CTL_A_IGNORE,		/* exit, quit, help: BIRD sends nothing */
 	CTL_A_ERROR,		/* 9001 with err */
 };
@@ -198,6 +231,12 @@ enum ctl_action	 ctl_parse(const char *line, struct ctl_req *,
 		    char *err, size_t errlen);
 /* BIRD's patmatch: * any string, ? any one character. */
 bool		 ctl_patmatch(const char *pattern, const char *s);
+/*
+ * The IPv6 socket beside path (conf control.socket6 ""): ".../bird.ctl" ->
+ * ".../bird6.ctl", "NAME.ctl" -> "NAME6.ctl", otherwise "NAME6". -1: too
+ * long for buf.
+ */
+int		 ctl_socket6_path(const char *path, char *buf, size_t len);
 
 /* fmt.c: BIRD 1.6 layouts */
 #define CTL_PROTO_HEADER "name     proto    table    state  since       info"
@@ -212,5 +251,43 @@ const char	*ctl_fmt_proto_row(char *, size_t, const char *name,
 /* The BGP info column: "%-14s" state word, then the error ("" = none). */
 const char	*ctl_fmt_bgp_info(char *, size_t, const char *word,
 		    const char *error);
+/* RFC 3339 in UTC: "2026-12-04T07:26:16Z" */
+const char	*ctl_fmt_rfc3339(char *, size_t, time_t);
+
+/*
+ * json.c: a JSON reply (CTL_F_JSON) written as it is built, in
+ * CTL_JSON_CODE lines of at most CTL_JSON_CHUNK bytes. Every string is
+ * escaped (quotes, backslashes, control characters; bytes that are not
+ * UTF-8 become U+FFFD), so any peer name, error text or interface name
+ * gives valid JSON. key is NULL inside an array. Nesting is bounded
+ * (CTL_JSON_DEPTH); deeper opens are a bug and are dropped.
+ */
+#define CTL_JSON_CHUNK	400
+#define CTL_JSON_DEPTH	8
+struct ctl_json {
+	struct ctl_client	*c;
+	char			 buf[CTL_JSON_CHUNK + 1];
+	size_t			 len;
+	unsigned		 depth;
+	bool			 more[CTL_JSON_DEPTH];	/* a comma first */
+};
+void	ctl_json_init(struct ctl_json *, struct ctl_client *);
+void	ctl_json_open(struct ctl_json *, const char *key);	/* { */
+void	ctl_json_close(struct ctl_json *);			/* } */
+void	ctl_json_array(struct ctl_json *, const char *key);	/* [ */
+void	ctl_json_end(struct ctl_json *);			/* ] */
+void	ctl_json_str(struct ctl_json *, const char *key, const char *);
+void	ctl_json_strn(struct ctl_json *, const char *key, const char *,
+	    size_t);
+void	ctl_json_uint(struct ctl_json *, const char *key, uint64_t);
+void	ctl_json_int(struct ctl_json *, const char *key, int64_t);
+void	ctl_json_bool(struct ctl_json *, const char *key, bool);
+void	ctl_json_null(struct ctl_json *, const char *key);
+/* an RFC 3339 string; t == 0: null */
+void	ctl_json_time(struct ctl_json *, const char *key, time_t);
+/* Write out what is buffered (the document may go on later). */
+void	ctl_json_flush(struct ctl_json *);
+/* Escape s into out (NUL-terminated, truncated at len); for tests. */
+size_t	ctl_json_escape(char *out, size_t len, const char *s, size_t n);
 
 #endif

@@ -5,6 +5,7 @@
  * their arguments; they never touch a client or the clock.
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "ctl.h"
@@ -61,4 +62,37 @@ ctl_fmt_bgp_info(char *buf, size_t len, const char *word, const char *error)
 {
 	snprintf(buf, len, "%-14s%s", word, error != NULL ? error : "");
 	return buf;
+}
+
+/* RFC 3339 5.6 date-time in UTC ("Z"), what JSON replies carry */
+const char *
+ctl_fmt_rfc3339(char *buf, size_t len, time_t t)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		snprintf(buf, len, "?");
+	else
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+/*
+ * Calico's BIRD 1.x ran bird6 on bird6.ctl beside bird's bird.ctl: the
+ * same rule for any name (conf.h control.socket6).
+ */
+int
+ctl_socket6_path(const char *path, char *buf, size_t len)
+{
+	size_t n = strlen(path);
+	const char *slash = strrchr(path, '/');
+	const char *base = slash != NULL ? slash + 1 : path;
+	int r;
+
+	if (n >= 4 && strcmp(path + n - 4, ".ctl") == 0 &&
+	    (size_t)(path + n - 4 - base) > 0)
+		r = snprintf(buf, len, "%.*s6.ctl", (int)(n - 4), path);
+	else
+		r = snprintf(buf, len, "%s6", path);
+	return r < 0 || (size_t)r >= len ? -1 : 0;
 }

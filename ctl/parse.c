@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "ctl.h"
+#include "log.h"
 
 #define MAXTOK		32
 /* BIRD cf-lex.l: characters that are tokens of their own */
@@ -42,11 +43,13 @@ struct pstate {
 /* BIRD keywords a command may contain; shown in capitals in errors */
 static const char *const keywords[] = {
 	"all", "bfd", "check", "configure", "confirm", "count", "debug",
-	"disable", "down", "echo", "enable", "eval", "exit", "export",
-	"filter", "for", "graceful", "help", "import", "interfaces", "memory",
-	"noexport", "preexport", "primary", "protocol", "protocols", "quit",
-	"reload", "restart", "restrict", "route", "show", "soft", "static",
-	"stats", "status", "symbols", "table", "timeout", "undo", "where",
+	"disable", "down", "echo", "enable", "eval", "events", "exit",
+	"export", "filter", "filters", "for", "graceful", "help", "import",
+	"interfaces", "memory", "noexport", "off", "on", "packets",
+	"preexport", "primary", "protocol", "protocols", "quit", "reload",
+	"restart", "restrict", "route", "routes", "show", "soft", "states",
+	"static", "stats", "status", "symbols", "table", "timeout", "undo",
+	"where",
 };
 
 static bool
@@ -328,14 +331,161 @@ parse_configure(struct pstate *p, struct ctl_req *req)
 	return expect_end(p, CTL_A_REQ);
 }
 
+/*
+ * BIRD's debug_flag words and what they turn on here: tern has no filter
+ * or interface tracing of its own; a refused route is a routes line and an
+ * interface change an events line.
+ */
+static const struct {
+	const char	*name;
+	unsigned	 mask;
+} bird_flags[] = {
+	{ "states", LOG_D_STATES },
+	{ "routes", LOG_D_ROUTES },
+	{ "filters", LOG_D_ROUTES },
+	{ "interfaces", LOG_D_EVENTS },
+	{ "events", LOG_D_EVENTS },
+	{ "packets", LOG_D_PACKETS },
+};
+
+static int
+bird_flag(const char *w, size_t n, unsigned *mask)
+{
+	for (size_t i = 0; i < NITEMS(bird_flags); i++)
+		if (strlen(bird_flags[i].name) == n &&
+		    strncasecmp(w, bird_flags[i].name, n) == 0) {
+			*mask |= bird_flags[i].mask;
+			return 0;
+		}
+	return -1;
+}
+
+/*
+ * BIRD debug_mask: ALL | OFF | '{' debug_flag [',' debug_flag]... '}'. The
+ * tokenizer splits on blanks only, so the rest of the line is scanned
+ * again here with BIRD's lexer's idea of '{', ',' and '}'.
+ */
+static enum ctl_action
+debug_mask(struct pstate *p, struct ctl_req *req)
+{
+	char rest[CTL_RX_BUF], *s;
+	size_t o = 0, n;
+	bool open = false, want_flag = true;
+
+	rest[0] = '\0';
+	for (size_t i = p->i; i < p->n && o < sizeof(rest); i++)
+		o += (size_t)snprintf(rest + o, sizeof(rest) - o, "%s ",
+		    p->t[i].s);
+	if (is_kw(peek(p), "all") || is_kw(peek(p), "off")) {
+		req->debug_mask = is_kw(peek(p), "all") ? LOG_D_ALL : 0;
+		p->i++;
+		return expect_end(p, CTL_A_REQ);
+	}
+	for (s = rest; *s != '\0';) {
+		if (*s == ' ') {
+			s++;
+			continue;
+		}
+		if (!open) {
+			if (*s != '{')
+				return unexpected(p, NULL);
+			open = true;
+			s++;
+		} else if (*s == '}' && !want_flag) {
+			for (s++; *s == ' '; s++)
+				;
+			if (*s != '\0')
+				break;
+			return CTL_A_REQ;
+		} else if (*s == ',' && !want_flag) {
+			want_flag = true;
+			s++;
+		} else if (want_flag && (n = strcspn(s, " ,{}")) > 0 &&
+		    bird_flag(s, n, &req->debug_mask) == 0) {
+			want_flag = false;
+			s += n;
+		} else
+			break;
+	}
+	snprintf(p->err, p->errlen, "syntax error in debug flags");
+	return CTL_A_ERROR;
+}
+
+/* tern's "debug <category>[,<category>...] on|off" */
+static enum ctl_action
+debug_onoff(struct pstate *p, struct ctl_req *req)
+{
+	const struct tok *t = peek(p);
+
+	if (t == NULL || t->quoted ||
+	    log_debug_parse(t->s, &req->debug_mask) == -1 ||
+	    req->debug_mask == 0)
+		return unexpected(p, NULL);
+	p->i++;
+	if (is_kw(peek(p), "on"))
+		req->debug_op = CTL_DBG_ON;
+	else if (is_kw(peek(p), "off"))
+		req->debug_op = CTL_DBG_OFF;
+	else
+		return unexpected(p, "ON or OFF");
+	p->i++;
+	return expect_end(p, CTL_A_REQ);
+}
+
+/*
+ * debug <protocol> | "<pattern>" | all  <mask>   (BIRD cmd_DEBUG)
+ * debug <categories> on | off                   (tern)
+ */
+static enum ctl_action
+parse_debug(struct pstate *p, struct ctl_req *req)
+{
+	const struct tok *t = peek(p), *u;
+	unsigned dummy;
+
+	req->debug_op = CTL_DBG_SET;
+	if (t == NULL)
+		return unexpected(p, NULL);
+	u = p->i + 1 < p->n ? &p->t[p->i + 1] : NULL;
+	if (!t->quoted && (is_kw(u, "on") || is_kw(u, "off")) &&
+	    log_debug_parse(t->s, &dummy) == 0 && !(is_kw(t, "all") &&
+	    is_kw(u, "off") && p->i + 2 < p->n))
+		return debug_onoff(p, req);
+	if (is_kw(t, "all"))
+		req->pattern = true;		/* name "": every one */
+	else if (t->quoted) {
+		if (strlen(t->s) >= sizeof(req->name)) {
+			snprintf(p->err, p->errlen, "Pattern too long");
+			return CTL_A_ERROR;
+		}
+		snprintf(req->name, sizeof(req->name), "%s", t->s);
+		req->pattern = true;
+	} else if (is_word(t) && !is_keyword(t->s) &&
+	    p->known(p->arg, t->s) && strlen(t->s) < sizeof(req->name))
+		snprintf(req->name, sizeof(req->name), "%s", t->s);
+	else
+		return unexpected(p, "CF_SYM_KNOWN or TEXT or ALL");
+	p->i++;
+	return debug_mask(p, req);
+}
+
 static enum ctl_action
 parse_command(struct pstate *p, struct ctl_req *req)
 {
 	const struct tok *t = peek(p);
+	enum ctl_action a;
 
 	if (t == NULL)
 		return unexpected(p, NULL);
 	p->i++;
+	if (!t->quoted && strcasecmp(t->s, "json") == 0 &&
+	    is_kw(peek(p), "show")) {		/* tern: ternctl -o json */
+		p->i++;
+		if ((a = parse_show(p, req)) == CTL_A_REQ)
+			req->flags |= CTL_F_JSON;
+		return a;
+	}
+	if (is_kw(t, "debug"))
+		return (a = parse_debug(p, req)) == CTL_A_REQ ? CTL_A_DEBUG : a;
 	if (is_kw(t, "show"))
 		return parse_show(p, req);
 	if (is_kw(t, "configure"))
