@@ -446,9 +446,9 @@ parse_debug(struct pstate *p, struct ctl_req *req)
 	if (t == NULL)
 		return unexpected(p, NULL);
 	u = p->i + 1 < p->n ? &p->t[p->i + 1] : NULL;
-	if (!t->quoted && (is_kw(u, "on") || is_kw(u, "off")) &&
-	    log_debug_parse(t->s, &dummy) == 0 && !(is_kw(t, "all") &&
-	    is_kw(u, "off") && p->i + 2 < p->n))
+	/* "debug all off" is BIRD's (all protocols off): the same effect */
+	if (!t->quoted && (is_kw(u, "on") || (is_kw(u, "off") &&
+	    !is_kw(t, "all"))) && log_debug_parse(t->s, &dummy) == 0)
 		return debug_onoff(p, req);
 	if (is_kw(t, "all"))
 		req->pattern = true;		/* name "": every one */

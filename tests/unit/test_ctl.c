@@ -5,7 +5,10 @@
  * and its BIRD error wording, wildcard patterns, and the BIRD 1.6 layouts
  * (Since, show protocols rows) byte for byte against the reference; the
  * bounds on clients (idle timeout, eviction at the client and per-uid
- * limits, their counters) and the socket file's mode from bind on. The
+ * limits, their counters) and the socket file's mode from bind on; tern's
+ * own forms: "json show ..." (JSON in 1100 lines, every string escaped, the
+ * escaper against hostile bytes), "debug" in BIRD's syntax and tern's (the
+ * hook, restrict), and the IPv6 socket's path beside the first. The
  * server runs on a real event loop; clients are socketpairs driven from
  * here, and a recording struct ctl_ops stands in for the agent.
  */
@@ -29,6 +32,7 @@
 #include <event2/event.h>
 
 #include "ctl.h"
+#include "log.h"
 
 /* ---- a recording agent ---- */
 
@@ -39,7 +43,46 @@ static struct {
 	bool	 wait_once;		/* configure: CTL_WAIT the first time */
 	uint64_t rx[8];			/* configure: req->rx_ns */
 	size_t	 nrx;
+	int	 debugs;		/* the debug hook's calls */
+	struct ctl_req dreq;		/* its last request */
 } rec;
+
+/* What "json show status" answers here: hostile strings, a long one. */
+static const char *const json_hostile[] = {
+	"quote\" back\\slash",
+	"ctl\x01\x1f\x7f nl\n tab\t",
+	"bad utf8 \xff\xc3 over \xc0\xaf sur \xed\xa0\x80 ok \xc3\xa9\xe2\x82\xac",
+	"0001 BIRD fake\n0000 ",
+};
+
+static void
+json_status(struct ctl_client *c)
+{
+	struct ctl_json j;
+	char big[1500];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[700] = '"';
+	ctl_json_init(&j, c);
+	ctl_json_open(&j, NULL);
+	ctl_json_array(&j, "s");
+	for (size_t i = 0; i < NITEMS(json_hostile); i++)
+		ctl_json_str(&j, NULL, json_hostile[i]);
+	ctl_json_end(&j);
+	ctl_json_str(&j, "big", big);
+	ctl_json_uint(&j, "n", 18446744073709551615ull);
+	ctl_json_int(&j, "neg", -5);
+	ctl_json_bool(&j, "t", true);
+	ctl_json_null(&j, "z");
+	ctl_json_time(&j, "when", 1796369176);
+	ctl_json_time(&j, "never", 0);
+	ctl_json_open(&j, "empty");
+	ctl_json_close(&j);
+	ctl_json_close(&j);
+	ctl_json_flush(&j);
+	ctl_final(c, 0, "%s", "");
+}
 
 static bool
 known(void *arg, const char *name)
@@ -71,6 +114,10 @@ run(void *arg, struct ctl_client *c, struct ctl_req *req)
 	rec.runs++;
 	switch (req->verb) {
 	case CTL_SHOW_STATUS:
+		if (req->flags & CTL_F_JSON) {
+			json_status(c);
+			return CTL_DONE;
+		}
 		ctl_printf(c, 1000, "BIRD test");
 		ctl_printf(c, 1011, "Router ID is 198.18.0.1");
 		ctl_printf(c, 1011, "Current server time is now");
@@ -119,6 +166,15 @@ down(void *arg)
 {
 	(void)arg;
 	rec.downs++;
+}
+
+static void
+debug_hook(void *arg, struct ctl_client *c, const struct ctl_req *req)
+{
+	(void)arg;
+	rec.debugs++;
+	rec.dreq = *req;
+	ctl_final(c, 0, "%s", "");
 }
 
 static const struct ctl_ops ops = {
@@ -777,6 +833,177 @@ START_TEST(t_socket_file)
 }
 END_TEST
 
+/* ---- tern's own: JSON replies, debug ---- */
+
+static enum ctl_action	parse(const char *, struct ctl_req *, char *);
+
+/*
+ * The JSON reply: 1100 lines then "0000 ", none over 512 bytes, and the
+ * texts concatenated are the document, every hostile string escaped.
+ */
+START_TEST(t_json_reply)
+{
+	int fd = client();
+	char *r = converse(fd, "json show status\n", 2), *doc, *l, *nl;
+	size_t o = 0, n = 0;
+	const char *want_head = "{\"s\":[\"quote\\\" back\\\\slash\","
+	    "\"ctl\\u0001\\u001f\\u007f nl\\u000a tab\\u0009\","
+	    "\"bad utf8 \\ufffd\\ufffd over \\ufffd\\ufffd sur "
+	    "\\ufffd\\ufffd\\ufffd ok \xc3\xa9\xe2\x82\xac\","
+	    "\"0001 BIRD fake\\u000a0000 \"],\"big\":\"xxx";
+	const char *want_tail = "xxx\",\"n\":18446744073709551615,"
+	    "\"neg\":-5,\"t\":true,\"z\":null,"
+	    "\"when\":\"2026-12-04T07:26:16Z\",\"never\":null,"
+	    "\"empty\":{}}";
+
+	doc = calloc(1, strlen(r) + 1);
+	l = strchr(r, '\n') + 1;		/* after the greeting */
+	ck_assert(strncmp(l, "1100-", 5) == 0);
+	for (; (nl = strchr(l, '\n')) != NULL; l = nl + 1, n++) {
+		ck_assert_int_le(nl - l + 1, CTL_LINE_SIZE);
+		if (strncmp(l, "0000 ", 5) == 0)
+			break;
+		if (n > 0)
+			ck_assert_int_eq(l[0], ' ');
+		memcpy(doc + o, l + (n == 0 ? 5 : 1),
+		    (size_t)(nl - l) - (n == 0 ? 5 : 1));
+		o += (size_t)(nl - l) - (n == 0 ? 5 : 1);
+	}
+	ck_assert_str_eq(l, "0000 \n");
+	ck_assert_uint_gt(n, 3);		/* the big string took lines */
+	ck_assert(strncmp(doc, want_head, strlen(want_head)) == 0);
+	ck_assert(strcmp(doc + o - strlen(want_tail), want_tail) == 0);
+	ck_assert_ptr_nonnull(strstr(doc, "xx\\\"xx"));
+	free(doc);
+	free(r);
+	close(fd);
+}
+END_TEST
+
+START_TEST(t_json_escape)
+{
+	char out[64];
+
+	ctl_json_escape(out, sizeof(out), "a\"b", 3);
+	ck_assert_str_eq(out, "a\\\"b");
+	/* 4-byte UTF-8 stays; above U+10FFFF and a cut sequence do not */
+	ctl_json_escape(out, sizeof(out), "\xf0\x9f\x98\x80", 4);
+	ck_assert_str_eq(out, "\xf0\x9f\x98\x80");
+	ctl_json_escape(out, sizeof(out), "\xf4\x90\x80\x80", 4);
+	ck_assert_str_eq(out, "\\ufffd\\ufffd\\ufffd\\ufffd");
+	ctl_json_escape(out, sizeof(out), "\xe2\x82", 2);
+	ck_assert_str_eq(out, "\\ufffd\\ufffd");
+	/* a NUL inside the bytes is escaped, not an end */
+	ctl_json_escape(out, sizeof(out), "a\0b", 3);
+	ck_assert_str_eq(out, "a\\u0000b");
+	/* truncated whole pieces only */
+	ck_assert_uint_eq(ctl_json_escape(out, 8, "\x01\x01", 2), 6);
+	ck_assert_str_eq(out, "\\u0001");
+}
+END_TEST
+
+START_TEST(t_debug_parse)
+{
+	struct ctl_req r;
+	char err[256];
+
+	ck_assert_int_eq(parse("debug all all", &r, err), CTL_A_DEBUG);
+	ck_assert(r.pattern && r.name[0] == '\0');
+	ck_assert_int_eq(r.debug_op, CTL_DBG_SET);
+	ck_assert_uint_eq(r.debug_mask, LOG_D_ALL);
+	ck_assert_int_eq(parse("debug all off", &r, err), CTL_A_DEBUG);
+	ck_assert_uint_eq(r.debug_mask, 0);
+	ck_assert_int_eq(parse("debug Mesh_198_18_0_2 { states, packets }",
+	    &r, err), CTL_A_DEBUG);
+	ck_assert_str_eq(r.name, "Mesh_198_18_0_2");
+	ck_assert(!r.pattern);
+	ck_assert_int_eq(r.debug_op, CTL_DBG_SET);
+	ck_assert_uint_eq(r.debug_mask, LOG_D_STATES | LOG_D_PACKETS);
+	ck_assert_int_eq(parse("debug \"Mesh*\" {routes,filters,interfaces,"
+	    "events}", &r, err), CTL_A_DEBUG);
+	ck_assert(r.pattern);
+	ck_assert_str_eq(r.name, "Mesh*");
+	ck_assert_uint_eq(r.debug_mask, LOG_D_ROUTES | LOG_D_EVENTS);
+	ck_assert_int_eq(parse("debug states on", &r, err), CTL_A_DEBUG);
+	ck_assert_int_eq(r.debug_op, CTL_DBG_ON);
+	ck_assert_uint_eq(r.debug_mask, LOG_D_STATES);
+	ck_assert_int_eq(parse("debug routes,events off", &r, err),
+	    CTL_A_DEBUG);
+	ck_assert_int_eq(r.debug_op, CTL_DBG_OFF);
+	ck_assert_uint_eq(r.debug_mask, LOG_D_ROUTES | LOG_D_EVENTS);
+	ck_assert_int_eq(parse("debug all on", &r, err), CTL_A_DEBUG);
+	ck_assert_int_eq(r.debug_op, CTL_DBG_ON);
+	ck_assert_uint_eq(r.debug_mask, LOG_D_ALL);
+	ck_assert_int_eq(parse("json show protocols all", &r, err),
+	    CTL_A_REQ);
+	ck_assert_int_eq(r.verb, CTL_SHOW_PROTOCOLS);
+	ck_assert_uint_eq(r.flags, CTL_F_ALL | CTL_F_JSON);
+	ck_assert_int_eq(parse("json show route count", &r, err), CTL_A_REQ);
+	ck_assert_uint_eq(r.flags, CTL_F_COUNT | CTL_F_JSON);
+	for (const char *const *bad = (const char *const[]){
+	    "debug", "debug all", "debug nobody all", "debug all { }",
+	    "debug all { states", "debug all { states routes }",
+	    "debug all { states, }", "debug all { bogus }", "debug all {states} x",
+	    "debug states", "debug states maybe", "debug bogus on",
+	    "debug all all all", "json", "json configure", "json down",
+	    NULL }; *bad != NULL; bad++)
+		ck_assert_msg(parse(*bad, &r, err) == CTL_A_ERROR,
+		    "'%s' parsed", *bad);
+}
+END_TEST
+
+/* The hook answers; restrict refuses first (BIRD); no hook: 9001. */
+START_TEST(t_debug_hook)
+{
+	int fd = client();
+	char *r = converse(fd, "debug all off\n", 2);
+
+	ck_assert_ptr_nonnull(strstr(r, "\n9001 "));
+	free(r);
+	ctl_set_debug(ctl, debug_hook);
+	r = converse(fd, "debug events on\nrestrict\ndebug all all\n", 3);
+	ck_assert_str_eq(r, "0000 \n0016 Access restricted\n"
+	    "8007 Access denied\n");
+	ck_assert_int_eq(rec.debugs, 1);
+	ck_assert_int_eq(rec.dreq.debug_op, CTL_DBG_ON);
+	ck_assert_uint_eq(rec.dreq.debug_mask, LOG_D_EVENTS);
+	free(r);
+	close(fd);
+}
+END_TEST
+
+START_TEST(t_socket6_path)
+{
+	char b[64];
+
+	ck_assert_int_eq(ctl_socket6_path("/var/run/calico/bird.ctl", b,
+	    sizeof(b)), 0);
+	ck_assert_str_eq(b, "/var/run/calico/bird6.ctl");
+	ck_assert_int_eq(ctl_socket6_path("h1.ctl", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "h16.ctl");
+	ck_assert_int_eq(ctl_socket6_path("/run/ternd.sock", b, sizeof(b)),
+	    0);
+	ck_assert_str_eq(b, "/run/ternd.sock6");
+	ck_assert_int_eq(ctl_socket6_path("/x.ctl/.ctl", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "/x.ctl/.ctl6");
+	ck_assert_int_eq(ctl_socket6_path("/var/run/calico/bird.ctl", b, 25),
+	    -1);
+	ck_assert_int_eq(ctl_socket6_path("/var/run/calico/bird.ctl", b, 26),
+	    0);
+}
+END_TEST
+
+START_TEST(t_rfc3339)
+{
+	char b[32];
+
+	ck_assert_str_eq(ctl_fmt_rfc3339(b, sizeof(b), 0),
+	    "1970-01-01T00:00:00Z");
+	ck_assert_str_eq(ctl_fmt_rfc3339(b, sizeof(b), 1796369176),
+	    "2026-12-04T07:26:16Z");
+}
+END_TEST
+
 /* ---- the parser ---- */
 
 static enum ctl_action
@@ -998,6 +1225,12 @@ main(void)
 	tcase_add_test(tc, t_many_idle);
 	tcase_add_test(tc, t_socket_file);
 	tcase_add_test(tc, t_socket_mode_at_bind);
+	tcase_add_test(tc, t_json_reply);
+	tcase_add_test(tc, t_debug_hook);
+	tcase_add_test(tp, t_json_escape);
+	tcase_add_test(tp, t_debug_parse);
+	tcase_add_test(tp, t_socket6_path);
+	tcase_add_test(tp, t_rfc3339);
 	tcase_add_test(tp, t_parse_ok);
 	tcase_add_loop_test(tp, t_parse_errors, 0, (int)NITEMS(perrs));
 	tcase_add_test(tp, t_patmatch);
