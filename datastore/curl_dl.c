@@ -1,5 +1,7 @@
 /*
- * curl_dl.c: libcurl through dlopen() (see curl_dl.h for why).
+ * curl_dl.c: libcurl through dlopen() (see curl_dl.h for why). Built with
+ * -Dcurl_link=true (TERN_CURL_LINKED), libcurl is linked instead and the
+ * table points at its symbols; the callers are the same.
  */
 #include <dlfcn.h>
 #include <stdbool.h>
@@ -39,6 +41,24 @@ static const struct {
 	SYM(multi_cleanup, curl_multi_cleanup),
 };
 
+#ifdef TERN_CURL_LINKED
+int
+curl_dl_load(char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	(void)syms;
+	cu = (struct curl_fns){
+		curl_global_init, curl_global_cleanup, curl_easy_init,
+		curl_easy_setopt, curl_easy_getinfo, curl_easy_cleanup,
+		curl_easy_strerror, curl_slist_append, curl_slist_free_all,
+		curl_multi_init, curl_multi_setopt, curl_multi_add_handle,
+		curl_multi_remove_handle, curl_multi_socket_action,
+		curl_multi_assign, curl_multi_info_read, curl_multi_cleanup,
+	};
+	return 0;
+}
+#else
 int
 curl_dl_load(char *err, size_t errlen)
 {
@@ -75,3 +95,4 @@ curl_dl_load(char *err, size_t errlen)
 	loaded = true;
 	return 0;
 }
+#endif
