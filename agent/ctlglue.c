@@ -509,16 +509,24 @@ bgp_json_all(struct ctlglue *g, struct ctl_json *j, const struct cont *k,
 	ctl_json_uint(j, "keepalive_time", i->keepalive_time);
 }
 
+/* "Active Socket: Connection refused": the state word, then the error */
+static void
+ctl_json_info(struct ctl_json *j, const char *word, const char *err)
+{
+	char buf[CTL_LINE_SIZE];
+
+	snprintf(buf, sizeof(buf), "%s%s%s", word, err[0] != '\0' ? " " : "",
+	    err);
+	ctl_json_str(j, "info", buf);
+}
+
 static void
 bgp_json(struct ctlglue *g, const struct ctl_req *req, struct cont *k,
-    const struct pinfo *p, const char *info)
+    const struct pinfo *p)
 {
 	struct ctl_json *j = &k->json;
 	char a[ADDR_STRLEN];
-	size_t n = strlen(info);
 
-	while (n > 0 && info[n - 1] == ' ')	/* the column's padding */
-		n--;
 	ctl_json_open(j, NULL);
 	ctl_json_str(j, "name", p->conf.name);
 	ctl_json_str(j, "proto", "BGP");
@@ -526,7 +534,8 @@ bgp_json(struct ctlglue *g, const struct ctl_req *req, struct cont *k,
 	ctl_json_str(j, "state", p->info.state == BGP_STATE_ESTABLISHED ?
 	    "up" : "start");
 	ctl_json_time(j, "since", peer_since(g, p));
-	ctl_json_strn(j, "info", info, n);
+	/* the info column as calicoctl reads it: words one space apart */
+	ctl_json_info(j, bgp_word(p), p->err);
 	ctl_json_str(j, "bgp_state", bgp_word(p));
 	ctl_json_str(j, "af", p->conf.addr.af == AF_INET6 ? "ipv6" : "ipv4");
 	ctl_json_str(j, "neighbor_address", addr_fmt(&p->conf.addr, a,
@@ -550,11 +559,11 @@ show_bgp(struct ctlglue *g, struct ctl_client *c, const struct ctl_req *req,
 	bool up = p->info.state == BGP_STATE_ESTABLISHED;
 
 	header(c, req, k);
-	ctl_fmt_bgp_info(info, sizeof(info), bgp_word(p), p->err);
 	if (req->flags & CTL_F_JSON) {
-		bgp_json(g, req, k, p, info);
+		bgp_json(g, req, k, p);
 		return;
 	}
+	ctl_fmt_bgp_info(info, sizeof(info), bgp_word(p), p->err);
 	ctl_fmt_since(since, sizeof(since), peer_since(g, p), time(NULL));
 	ctl_printf(c, 1002, "%s", ctl_fmt_proto_row(row, sizeof(row),
 	    p->conf.name, "BGP", "master", up ? "up" : "start", since, info));

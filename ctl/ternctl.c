@@ -568,7 +568,17 @@ keep_row(const struct row *r, struct peers *ps, bool *down)
 	snprintf(p->type, sizeof(p->type), "%s", type);
 	snprintf(p->state, sizeof(p->state), "%s", r->state);
 	snprintf(p->since, sizeof(p->since), "%s", r->since);
-	snprintf(p->info, sizeof(p->info), "%s", r->info);
+	/* calicoctl: the fields from the fifth on, joined by one space */
+	p->info[0] = '\0';
+	for (const char *w = r->info; *w != '\0';) {
+		size_t n = strcspn(w, " \t"), o = strlen(p->info);
+
+		if (n > 0 && o + n + 2 < sizeof(p->info))
+			snprintf(p->info + o, sizeof(p->info) - o, "%s%.*s",
+			    o > 0 ? " " : "", (int)n, w);
+		w += n;
+		w += strspn(w, " \t");
+	}
 }
 
 /* {"protocols":[{...},...]}: the peers; -1 when it is not that. */
