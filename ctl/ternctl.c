@@ -1009,6 +1009,16 @@ main(int argc, char *argv[])
 		ternd_open(&c, path);
 		return status(&c, path, json);
 	}
+	/* "show ... -o json" as well as "-o json show ..." */
+	if (argc >= 3 && strcmp(argv[0], "show") == 0 &&
+	    (strcmp(argv[argc - 2], "-o") == 0 ||
+	    strcmp(argv[argc - 2], "--output") == 0)) {
+		if (strcmp(argv[argc - 1], "json") == 0)
+			json = true;
+		else if (strcmp(argv[argc - 1], "table") != 0)
+			usage(stderr, EXIT_USAGE);
+		argc -= 2;
+	}
 	join_args(cmd, sizeof(cmd), argc, argv);
 	ternd_open(&c, path);
 	if (json && strcmp(argv[0], "show") == 0)

@@ -264,7 +264,7 @@ for p in d["ipv4"] + d["ipv6"]:
 		out=$(cn_ternctl -o json $cmd) || fail "ternctl -o json $cmd: $out"
 		cn_json_ok <<<"$out" || fail "ternctl -o json $cmd is not JSON: $out"
 	done
-	out=$(cn_ternctl -o json show status)
+	out=$(cn_ternctl show status -o json)
 	python3 -c '
 import json, re, sys
 d = json.load(sys.stdin)
@@ -317,5 +317,21 @@ assert "Mesh_198_18_0_2" in names and "Mesh_fd00_198_18__2" in names, names
 	note "ok: ternctl status exits 2 when a configured peer is not Established"
 	assert_running h1
 	kill -0 "$pid6" || fail "the bird6 service died"
+
+	# Without a mounted ternd.yaml the script writes one from calico/node's
+	# variables: ternd -p accepts it (a stand-in "ternd" adds -p).
+	printf '#!/bin/sh\nexec "%s" -p "$@"\n' "$TERND" >"$W/ternd-p"
+	chmod +x "$W/ternd-p"
+	out=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin NODENAME=node-a \
+		ETCD_ENDPOINTS=https://10.0.0.1:2379,https://10.0.0.2:2379 \
+		ETCD_CA_CERT_FILE=/etc/ca.pem ETCD_CERT_FILE=/etc/cert.pem \
+		ETCD_KEY_FILE=/etc/key.pem TERN_TERND="$W/ternd-p" \
+		TERN_CONF="$W/gen/ternd.yaml" TERN_RUNDIR="$W/run2" \
+		TERN_LIBDIR="$W/lib2" dash "$W/sv/bird/run" 2>&1) ||
+		fail "the written ternd.yaml is refused: $out"$'\n'"$(cat "$W/gen/ternd.yaml")"
+	grep -q '^  endpoints: \[https://10.0.0.1:2379, https://10.0.0.2:2379\]$' \
+		"$W/gen/ternd.yaml" || fail "endpoints: $(cat "$W/gen/ternd.yaml")"
+	grep -q '^  name: node-a$' "$W/gen/ternd.yaml" || fail "node name"
+	note "ok: the script writes a ternd.yaml that ternd -p accepts"
 }
 scenario calico_node
