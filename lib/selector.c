@@ -593,8 +593,10 @@ parse_op(struct parser *p, unsigned depth)
 		expected(p, "a label, has(), all(), global(), '!' or '('");
 		return SEL_NONE;
 	}
-	if (id == SEL_NONE || p->failed || !negated)
-		return p->failed ? SEL_NONE : id;
+	if (p->failed)	/* id may be set when a later token failed */
+		return SEL_NONE;
+	if (!negated)
+		return id;
 	if ((neg = node_new(p, SEL_NOT)) != SEL_NONE)
 		p->nodes[neg].a = id;
 	return neg;
