@@ -86,6 +86,9 @@ if [[ ! -f $deb ]]; then
 	exit 1
 fi
 
+check "package version $(dpkg-deb -f "$deb" Version) is meson's $version" \
+	test "$(dpkg-deb -f "$deb" Version)" = "$version"
+
 # 2. the files
 dpkg-deb -c "$deb" >"$work/contents"
 has() {				# has MODE PATH: PATH in the package with MODE
@@ -103,6 +106,10 @@ check "bash completion" has -rw-r--r-- \
 check "etc/tern/ternd.yaml, mode 0640" has -rw-r----- etc/tern/ternd.yaml
 check "owner root/root everywhere" \
 	awk '$2 != "root/root" { bad = 1 } END { exit bad }' "$work/contents"
+check "changelog.gz is debian/changelog" \
+	bash -c 'dpkg-deb --fsys-tarfile "$1" |
+		tar -xOf - ./usr/share/doc/tern/changelog.gz | gzip -dc |
+		head -1 | grep -q "^tern ($2)"' _ "$deb" "$version"
 check "ternd.yaml is a conffile" \
 	grep -qx /etc/tern/ternd.yaml <(dpkg-deb -I "$deb" conffiles)
 
