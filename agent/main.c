@@ -17,6 +17,7 @@
 #include "agent.h"
 #include "ctlglue.h"
 #include "log.h"
+#include "metrics.h"
 #include "timer.h"
 #include "version.h"
 #include "xmalloc.h"
@@ -156,16 +157,25 @@ make_bgpd(struct agent *ag)
 }
 
 /*
- * log.level and log.debug (checked by conf_load): debug categories make
- * the level debug for them; level debug without categories is every
- * category; -d is everything whatever the file says.
+ * The log's level, categories and target. The level: the cluster's for
+ * this node when it sets one (Calico's logSeverityScreen, v2 loglevel, the
+ * cluster file's log_severity: ds_log), else ternd.yaml's log.level;
+ * log.debug's categories, when given, make the level debug for them; level
+ * debug without categories is every category; -d is everything, whatever
+ * the file or the cluster say. log.syslog: syslog, else stderr (in the
+ * journal's format under systemd). Called at start, on reload and when the
+ * cluster's level changes; `debug` on the control socket changes the
+ * categories until then.
  */
 void
 agent_log_apply(const struct agent *ag)
 {
+	const struct ds_log *dl = ag->ds != NULL ? ds_log(ag->ds) : NULL;
 	enum log_level lvl = ag->conf->log.level;
 	unsigned mask = 0;
 
+	if (dl != NULL && dl->set)
+		lvl = dl->level;
 	if (log_debug_parse(ag->conf->log.debug, &mask) == -1)
 		mask = 0;
 	if (ag->debug_cli) {
@@ -176,6 +186,7 @@ agent_log_apply(const struct agent *ag)
 	else if (lvl == LOG_LVL_DEBUG)
 		mask = LOG_D_ALL;
 	log_init(lvl, mask, "ternd");
+	log_open(ag->conf->log.syslog ? LOG_TO_SYSLOG : LOG_TO_STDERR, "ternd");
 }
 
 static void
@@ -375,8 +386,14 @@ main(int argc, char *argv[])
 	}
 	make_bgpd(&ag);
 	make_ds(&ag);
+	/* a metrics endpoint that cannot bind is logged; routing goes on */
+	ag.metrics = metrics_new(&ag);
+	(void)metrics_configure(ag.metrics, ag.conf->metrics.listen,
+	    ag.conf->metrics.max_clients);
 	rc = agent_ctl_start(&ag) == -1 ? 1 : run(&ag);
 	agent_ctl_stop(&ag);
+	metrics_free(ag.metrics);
+	ag.metrics = NULL;
 	ds_free(ag.ds);
 	bgpd_free(ag.bgpd);
 	agent_glue_fini(&ag);

@@ -20,6 +20,7 @@
 
 #include "agent.h"
 #include "log.h"
+#include "metrics.h"
 #include "version.h"
 #include "xmalloc.h"
 
@@ -152,7 +153,10 @@ agent_reload(struct agent *ag)
 		log_info("reload: %zu explicit peers restart (their routes "
 		    "are filtered again)", n);
 	}
-	/* METRICS-HOOK: metrics_configure once agent/metrics.c lands */
+	/* on, off or moved; a bind failure is logged, the old state stays */
+	if (r.metrics && ag->metrics != NULL)
+		(void)metrics_configure(ag->metrics, ag->conf->metrics.listen,
+		    ag->conf->metrics.max_clients);
 	log_info("reload: %zu settings applied, %zu need a restart",
 	    r.nlive, r.nkept);
 done:

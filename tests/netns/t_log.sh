@@ -79,12 +79,18 @@ log_journal() {
 	assert_no_log_re h1 '^<7>'
 	# the cluster file says debug for h1 (another node's setting is not h1's),
 	# and h2 gets a second block: h1 learns it, at debug
-	log_cluster "$c" debug "$b2, $b3"
+	# (in two steps: h2 reads the same file, its announcement could reach
+	# h1 before h1 took the level)
+	log_cluster "$c" debug "$b2"
 	wait_log 10 h1 "<6>info: datastore: the cluster sets log level debug for this node"
+	log_cluster "$c" debug "$b2, $b3"
 	wait_log 30 h1 "<7>debug: route add $b3 via $(host_ip h2)"
-	# warning: said, then no info line (a dump) any more
-	log_cluster "$c" warning "$b2"
+	# warning: said, then no info line (a dump) any more; the block goes
+	# only after h1 took the level (h2 reads the same file: at once, its
+	# withdrawal could reach h1 first)
+	log_cluster "$c" warning "$b2, $b3"
 	wait_log 10 h1 "<6>info: datastore: the cluster sets log level warning for this node"
+	log_cluster "$c" warning "$b2"
 	wait_no_route 30 h1 "$b3"
 	log_usr1 h1
 	sleep 1
