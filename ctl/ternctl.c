@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -923,6 +924,9 @@ watch(const char *path, int argc, char **argv, int timeout_ms)
 	if (argc > 2 || (argc == 2 && ((secs = atoi(argv[1])) <= 0 ||
 	    secs > 3600)))
 		usage(stderr, EXIT_USAGE);
+	/* confd's "pkill -HUP bird" reaches "bird6" too: not a reason to go */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	for (;;) {
 		now = probe(path, timeout_ms) == 0 ? 1 : -1;
 		if (now != state)

@@ -241,6 +241,11 @@ EOC
 	expect 10 "-bird6-live" cn_live "$sock6"
 	kill -0 "$pid" && kill -0 "$pid6" || fail "a service died"
 	note "ok: readiness and liveness as calico-node checks them"
+	# older confd reloads with "pkill -HUP bird", which reaches bird6 too
+	kill -HUP "$pid6"
+	sleep 0.3
+	kill -0 "$pid6" || fail "the bird6 service died of SIGHUP"
+	note "ok: the bird6 service ignores SIGHUP"
 
 	# ternctl: version, help, status, JSON.
 	out=$("$TERNCTL" --version) || fail "ternctl --version failed"
