@@ -257,15 +257,31 @@ ds_cal_undo_nfield(struct ds_calico *c, struct ds_model *m,
 /* --- global settings ----------------------------------------------------- */
 
 /*
- * spec.logSeverityScreen: absent or "" sets none (Calico deletes the v1
- * loglevel key then); -1 with *why on a value that is no severity.
+ * The log level of a BGPConfiguration: the annotation
+ * config.projectcalico.org/loglevel (Calico's override of the spec, a v1
+ * value: debug, info, none), else spec.logSeverityScreen; absent or ""
+ * sets none (Calico deletes the v1 loglevel key then). -1 with *why on a
+ * value that is no severity.
  */
 static int
 v3_log(const struct json_object *o, struct ds_log *l, const char **why)
 {
+	const struct json_object *ann;
 	const char *s;
 
 	memset(l, 0, sizeof(*l));
+	ann = ds_json_member(ds_json_get(o, "metadata.annotations"),
+	    "config.projectcalico.org/loglevel");
+	if (ann != NULL) {
+		if (ds_json_string(ann, "", &s) == -1 || (s != NULL &&
+		    *s != '\0' && ds_log_level_parse(s, &l->level) == -1)) {
+			*why = "unknown annotation config.projectcalico.org/"
+			    "loglevel (debug, info, none)";
+			return -1;
+		}
+		l->set = s != NULL && *s != '\0';
+		return 0;
+	}
 	if (ds_json_string(o, "spec.logSeverityScreen", &s) == -1) {
 		*why = "spec.logSeverityScreen is not a string";
 		return -1;

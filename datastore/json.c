@@ -103,6 +103,17 @@ ds_json_get(const struct json_object *o, const char *path)
 	return cur;
 }
 
+struct json_object *
+ds_json_member(const struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	if (o == NULL || json_object_get_type(o) != json_type_object ||
+	    !json_object_object_get_ex(o, name, &v))
+		return NULL;
+	return v;
+}
+
 int
 ds_json_string(const struct json_object *o, const char *path,
     const char **out)

@@ -30,7 +30,10 @@ void		 ds_json_free(struct json_object *);
 
 /* The member at a dotted path, or NULL when any step is absent. */
 struct json_object *ds_json_get(const struct json_object *, const char *path);
-/* A string without NUL bytes; *out NULL when absent. */
+/* The member called name (dots and all: an annotation), or NULL. */
+struct json_object *ds_json_member(const struct json_object *,
+		    const char *name);
+/* A string without NUL bytes; *out NULL when absent ("": o itself). */
 int		 ds_json_string(const struct json_object *, const char *path,
 		    const char **out);
 /* true/false; *out = dflt when absent. */

@@ -30,7 +30,9 @@ log_start_ternd() {
 		</dev/null >>"$W/$h.ternd.log" 2>&1 &
 	pid=$!
 	_tt_record_pid "$pid"
+	# shellcheck disable=SC2004 # associative arrays (lib.sh declares them)
 	_TT_TERND[$h]=$pid
+	# shellcheck disable=SC2004
 	_TT_WATCH[$pid]="ternd on $h"
 	note "ternd on $h: pid $pid, log $W/$h.ternd.log ($*)"
 }

@@ -434,9 +434,28 @@ START_TEST(t_loglevel_v3)
 	    "''}}");
 	commit();
 	EXPECT_NONE();
+	/* Calico's annotation overrides the spec (a v1 value) */
+	put(RES "bgpconfigurations/default", "{'metadata':{'annotations':{"
+	    "'config.projectcalico.org/loglevel':'debug'}},'spec':{"
+	    "'asNumber':65001,'logSeverityScreen':'Panic'}}");
+	commit();
+	EXPECT("log debug");
+	put(RES "bgpconfigurations/default", "{'metadata':{'annotations':{"
+	    "'config.projectcalico.org/loglevel':'none','other':'x'}},"
+	    "'spec':{'asNumber':65001}}");
+	commit();
+	EXPECT("log warning");
+	put(RES "bgpconfigurations/default", "{'metadata':{'annotations':{"
+	    "'config.projectcalico.org/loglevel':'loud'}},'spec':{"
+	    "'asNumber':65001,'logSeverityScreen':'Info'}}");
+	commit();
+	EXPECT("log unset");
+	ck_assert_int_eq(log_lines("default: unknown annotation "
+	    "config.projectcalico.org/loglevel (debug, info, none); ignored"),
+	    1);
 	del(RES "bgpconfigurations/default");
 	commit();
-	EXPECT("log unset", "local h1 198.18.0.1 198.18.0.0/24 AS64512");
+	EXPECT("local h1 198.18.0.1 198.18.0.0/24 AS64512");
 	cal_teardown();
 }
 END_TEST
