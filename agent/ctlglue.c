@@ -1598,8 +1598,20 @@ agent_ctl_start(struct agent *ag)
 	if (ctl_start(sock_new(g, &g->s4, ag->conf->control.socket,
 	    p6 != NULL ? AF_INET : 0)) == -1)
 		return -1;
-	if (p6 != NULL && ctl_start(sock_new(g, &g->s6, p6, AF_INET6)) == -1)
+	if (p6 == NULL || ctl_start(sock_new(g, &g->s6, p6, AF_INET6)) == 0)
+		return 0;
+	/*
+	 * A socket6 named in the file must be ours; the one beside the first
+	 * ("") is a convenience: without it the first shows every session.
+	 */
+	ctl_free(g->s6.ctl);
+	g->s6.ctl = NULL;
+	if (ag->conf->control.socket6 != NULL &&
+	    ag->conf->control.socket6[0] != '\0')
 		return -1;
+	g->s4.af = 0;
+	log_warnx("control: no IPv6 socket beside %s (%s): every session on "
+	    "the first", ag->conf->control.socket, p6);
 	return 0;
 }
 
