@@ -5,7 +5,12 @@
  * block while the FIB is still recovering after a restart), show protocols
  * (BGP sessions, plus the kernel1/device1/static1 rows Calico's BIRD has,
  * so the table is never empty), show route in the one-line "via GW on IF"
- * form, configure (a datastore reload) and down (the SIGTERM path).
+ * form, configure (a datastore reload) and down (the SIGTERM path); tern's
+ * own "json show ..." (the same facts as JSON, times in RFC 3339, for
+ * ternctl -o json) and debug (the global log categories at run time). Two
+ * sockets when control.socket6 is on: BIRD's show protocols lists the IPv4
+ * sessions on the first and the IPv6 ones on the second, as Calico's bird
+ * and bird6 did.
  *
  * Long replies are produced in pieces (ctl's CTL_MORE): show route takes a
  * snapshot of the prefixes once (a rib walk sorts the whole table), then

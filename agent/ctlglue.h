@@ -1,7 +1,7 @@
 /*
  * ctlglue.h: the control socket's side of the agent (SPEC 5). ctlglue.c
- * starts the ctl/ server on conf->control.socket and answers its requests
- * from bgpd (peers), the rib (routes), the datastore (configure) and krt
+ * starts the ctl/ server on conf->control.socket (and on control.socket6,
+ * the IPv6 sessions' socket) and answers its requests from bgpd (peers), the rib (routes), the datastore (configure) and krt
  * (graceful restart recovery), in the layouts ctl/ provides.
  */
 #ifndef TERN_CTLGLUE_H

@@ -2,8 +2,9 @@
  * parse.c: one control command line -> what to do (BIRD's CLI grammar,
  * the part of it tern answers: show status, show protocols [all] [NAME |
  * "pattern"], show route [all|count|primary|for X|X|protocol P|table T]...,
- * configure [soft], restrict, down; exit/quit/help are ignored as BIRD
- * ignores them).
+ * configure [soft], restrict, down, debug (BIRD's syntax, and tern's
+ * "debug <categories> on|off"); exit/quit/help are ignored as BIRD ignores
+ * them; tern's "json <show command>" asks for the reply as JSON).
  *
  * Errors are worded as BIRD's bison parser words them, naming the first
  * token it could not use by its token class (CF_SYM_UNDEFINED, NUM, TEXT,
