@@ -37,8 +37,11 @@ bgp_refuse(int fd, uint8_t subcode)
 
 	wbuf_init(&w, buf, sizeof(buf));
 	bgp_notification_encode(&n, &w);
-	if (!w.err)
-		(void)write(fd, buf, w.len);
+	/* best effort: the refused peer may be gone already; its socket
+	 * is non-blocking and new, a NOTIFICATION fits its buffer */
+	if (!w.err && write(fd, buf, w.len) == -1)
+		log_debug("refused connection: NOTIFICATION not sent: %s",
+		    strerror(errno));
 	close(fd);
 }
 
