@@ -9,8 +9,10 @@
  * identity is in the value, are removed by key; when two keys claim one
  * pool or peer, deleting one brings the other back. A put first undoes the
  * key's old facts, then applies the new value; a malformed value leaves
- * the key without facts and is logged once with its key. Unknown keys and
- * unknown JSON fields are ignored. It must not commit, block or do I/O.
+ * the key without facts and is logged once with its key; a value whose
+ * optional part is malformed (a log severity in bgpconfigurations/default)
+ * keeps its other facts, and the part is logged once as ignored. Unknown
+ * keys and unknown JSON fields are ignored. It must not commit, block or do I/O.
  */
 #include <stdio.h>
 #include <stdlib.h>

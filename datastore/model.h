@@ -2,8 +2,9 @@
  * model.h (internal to datastore/): the cluster model.
  *
  * A backend (file.c, or etcd.c through calico.c) stores raw facts here:
- * the global AS and node_mesh, the nodes, the pools, this node's block
- * affinities and the explicit BGP peers. ds_model_commit() derives this
+ * the global AS and node_mesh, the log level (global and this node's),
+ * the nodes, the pools, this node's block affinities and the explicit BGP
+ * peers. ds_model_commit() derives this
  * node's view from them (SPEC 3, calico-compat.md 3.1) and reports only the
  * difference from the last committed view through struct ds_ops, then
  * "synced" after the first commit and after ds_model_resync(). Pools and
