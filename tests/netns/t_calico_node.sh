@@ -151,6 +151,7 @@ cn_live() {
 	[[ $out == BIRD* ]]
 }
 
+CN_IF=$'e"\\\x01\xc3\xa9\xff'
 cn_ternctl() { timeout 20 "$TERNCTL" -s "$W/run/bird.ctl" "$@"; }
 cn_json_ok() { python3 -c 'import json,sys; json.load(sys.stdin)'; }
 
@@ -161,9 +162,13 @@ calico_node() {
 	[[ -r $CN_RUN ]] || fail "no $CN_RUN"
 	local i log out pid pid6 rc sock="$W/run/bird.ctl" sock6="$W/run/bird6.ctl"
 	netns_hosts 2
-	for i in 1 2; do
-		hexec "h$i" ip -6 addr add "fd00:198:18::$i/64" dev eth0 nodad
-	done
+	# h1's interface gets a hostile name (a quote, a backslash, a control
+	# character, UTF-8 and a byte that is not): JSON must still be JSON.
+	hexec h1 ip link set dev eth0 down &&
+		hexec h1 ip link set dev eth0 name "$CN_IF" &&
+		hexec h1 ip link set dev "$CN_IF" up || fail "cannot rename h1's eth0"
+	hexec h1 ip -6 addr add fd00:198:18::1/64 dev "$CN_IF" nodad
+	hexec h2 ip -6 addr add fd00:198:18::2/64 dev eth0 nodad
 	cat >"$W/cluster.yaml" <<EOC
 as: $TT_AS
 node_mesh: true
@@ -283,6 +288,13 @@ d = json.load(sys.stdin)
 names = [p["name"] for p in d["protocols"]]
 assert "Mesh_198_18_0_2" in names and "Mesh_fd00_198_18__2" in names, names
 ' <<<"$out" || fail "ternctl's own show protocols lists both families: $out"
+	out=$(cn_ternctl -o json show route for 10.244.2.1)
+	python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+i = d["routes"][0]["paths"][0]["interface"]
+assert i == "e\"\\\x01\u00e9\ufffd", repr(i)
+' <<<"$out" || fail "the hostile interface name in JSON: $out"
 	out=$(cn_ternctl -o json show route 10.99.0.0/24)
 	(($? == 1)) || fail "an 8001 in JSON exited 0"
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["error"]["code"] == 8001' \
