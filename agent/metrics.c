@@ -183,6 +183,13 @@ static const struct peer_family {
 	  "BGP messages received from the peer", PF(msgs_in) },
 	{ "tern_bgp_messages_sent_total", "counter",
 	  "BGP messages sent to the peer", PF(msgs_out) },
+	{ "tern_bgp_updates_received_total", "counter",
+	  "BGP UPDATE messages received from the peer", PF(updates_in) },
+	{ "tern_bgp_updates_sent_total", "counter",
+	  "BGP UPDATE messages sent to the peer", PF(updates_out) },
+	{ "tern_bgp_session_drops_total", "counter",
+	  "Established sessions with the peer that ended (flaps)",
+	  PF(drops) },
 	{ "tern_bgp_prefixes_imported", "gauge",
 	  "Paths from the peer accepted into the RIB now", PF(imported) },
 	{ "tern_bgp_prefixes_exported", "gauge",
@@ -329,6 +336,7 @@ static void
 collect_cb(void *arg, const struct bgpd_peer_info *pi)
 {
 	struct collect *c = arg;
+	struct bgpd_peer_counters pc;
 	struct metrics_peer *p;
 	time_t since;
 
@@ -345,8 +353,13 @@ collect_cb(void *arg, const struct bgpd_peer_info *pi)
 	since = pi->since != 0 ? pi->since : c->ag->started;
 	if (pi->state == BGP_STATE_ESTABLISHED && c->now > since)
 		p->uptime = (uint64_t)(c->now - since);
-	(void)bgpd_peer_msgs(c->ag->bgpd, pi->conf->name, &p->msgs_in,
-	    &p->msgs_out);
+	if (bgpd_peer_counters(c->ag->bgpd, pi->conf->name, &pc) == 0) {
+		p->msgs_in = pc.msgs_in;
+		p->msgs_out = pc.msgs_out;
+		p->updates_in = pc.updates_in;
+		p->updates_out = pc.updates_out;
+		p->drops = pc.drops;
+	}
 	p->imported = pi->routes_imported;
 	p->exported = pi->routes_exported;
 	p->refused = pi->rx_refused;

@@ -51,6 +51,9 @@ struct metrics_peer {
 	uint64_t	 uptime;		/* s Established, 0 otherwise */
 	uint64_t	 msgs_in;
 	uint64_t	 msgs_out;
+	uint64_t	 updates_in;
+	uint64_t	 updates_out;
+	uint64_t	 drops;			/* Established sessions ended */
 	uint64_t	 imported;		/* paths in the rib now */
 	uint64_t	 exported;		/* prefixes announced now */
 	uint64_t	 refused;		/* since the peer was added */

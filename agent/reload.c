@@ -125,8 +125,8 @@ agent_reload(struct agent *ag)
 {
 	struct reload r;
 	struct bgpd_params bp;
-	char err[512];
-	size_t n;
+	char err[512], *listen0 = NULL;
+	size_t n = 0;
 
 	log_info("SIGHUP: reloading %s and the datastore", ag->conf_path);
 	memset(&r, 0, sizeof(r));
@@ -135,6 +135,7 @@ agent_reload(struct agent *ag)
 		log_error("reload: %s; the running configuration stays", err);
 		goto ds;
 	}
+	listen0 = xstrdup(ag->conf->metrics.listen);
 	if (conf_diff(ag->conf, r.nc, diff_cb, &r) == 0) {
 		log_info("reload: %s unchanged", ag->conf_path);
 		goto done;
@@ -153,13 +154,19 @@ agent_reload(struct agent *ag)
 		log_info("reload: %zu explicit peers restart (their routes "
 		    "are filtered again)", n);
 	}
-	/* on, off or moved; a bind failure is logged, the old state stays */
-	if (r.metrics && ag->metrics != NULL)
-		(void)metrics_configure(ag->metrics, ag->conf->metrics.listen,
-		    ag->conf->metrics.max_clients);
+	/* on, off or moved; a bind failure is logged and the old endpoint
+	 * stays, and so does the running value: the next reload tries again */
+	if (r.metrics && ag->metrics != NULL &&
+	    metrics_configure(ag->metrics, ag->conf->metrics.listen,
+	    ag->conf->metrics.max_clients) == -1) {
+		free(ag->conf->metrics.listen);
+		ag->conf->metrics.listen = listen0;
+		listen0 = NULL;
+	}
 	log_info("reload: %zu settings applied, %zu need a restart",
 	    r.nlive, r.nkept);
 done:
+	free(listen0);
 	conf_free(r.nc);
 ds:
 	ds_reload(ag->ds);

@@ -272,15 +272,18 @@ bgpd_peer_walk(struct bgpd *bgpd,
 }
 
 int
-bgpd_peer_msgs(const struct bgpd *bgpd, const char *name, uint64_t *in,
-    uint64_t *out)
+bgpd_peer_counters(const struct bgpd *bgpd, const char *name,
+    struct bgpd_peer_counters *pc)
 {
 	const struct bgp_peer *peer;
 
 	TAILQ_FOREACH(peer, &bgpd->peers, entry)
 		if (strcmp(peer->conf.name, name) == 0) {
-			*in = peer->msgs_in;
-			*out = peer->msgs_out;
+			pc->msgs_in = peer->msgs_in;
+			pc->msgs_out = peer->msgs_out;
+			pc->updates_in = peer->updates_in;
+			pc->updates_out = peer->updates_out;
+			pc->drops = peer->drops;
 			return 0;
 		}
 	return -1;

@@ -181,13 +181,17 @@ int		 bgpd_peer_update(struct bgpd *, const struct bgpd_peer_conf *);
 void		 bgpd_peer_walk(struct bgpd *,
 		    void (*cb)(void *arg, const struct bgpd_peer_info *),
 		    void *arg);
-/*
- * Messages received and sent (every type, framing errors included) over
- * the named peer's connections since bgpd_peer_add, for metrics. -1: no
- * such peer.
- */
-int		 bgpd_peer_msgs(const struct bgpd *, const char *name,
-		    uint64_t *in, uint64_t *out);
+/* What a peer's sessions exchanged since bgpd_peer_add (metrics). */
+struct bgpd_peer_counters {
+	uint64_t	 msgs_in;	/* every type, framing errors too */
+	uint64_t	 msgs_out;
+	uint64_t	 updates_in;
+	uint64_t	 updates_out;
+	uint64_t	 drops;		/* Established sessions that ended */
+};
+/* The named peer's counters; -1: no such peer. */
+int		 bgpd_peer_counters(const struct bgpd *, const char *name,
+		    struct bgpd_peer_counters *);
 /* Re-evaluate exports for every established peer (filters changed). */
 void		 bgpd_refresh_exports(struct bgpd *);
 

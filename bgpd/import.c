@@ -175,6 +175,7 @@ bgp_peer_session_down(struct bgp_peer *peer, bool graceful)
 	enum bgp_af af = peer_af(peer);
 	size_t n;
 
+	peer->drops++;
 	drop_export_side(peer);
 	if (graceful && peer->remote_caps.gr && peer->remote_caps.gr_af[af] &&
 	    peer->remote_caps.gr_time > 0 && !peer->dead) {

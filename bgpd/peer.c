@@ -132,6 +132,8 @@ bgp_conn_send(struct bgp_conn *c, const uint8_t *p, size_t len)
 	if (evbuffer_add(c->out, p, len) == -1)
 		fatalx("evbuffer_add");
 	c->peer->msgs_out++;
+	if (len > BGP_HDR_LEN - 1 && p[BGP_HDR_LEN - 1] == BGP_UPDATE)
+		c->peer->updates_out++;
 	if (!event_pending(c->ev_write, EV_WRITE, NULL))
 		event_add(c->ev_write, NULL);
 }
@@ -238,6 +240,8 @@ conn_handle_one(struct bgp_conn *c)
 		bgp_fsm(c, BGP_EV_MSG_ERROR, &m);
 		return -1;
 	}
+	if (m.type == BGP_UPDATE)
+		c->peer->updates_in++;
 	rbuf_init(&m.body, p + BGP_HDR_LEN, msglen - BGP_HDR_LEN);
 	bgp_fsm(c, msg_event(m.type), &m);
 	if (c->fd == -1)

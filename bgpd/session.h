@@ -116,6 +116,9 @@ struct bgp_peer {
 	size_t			 routes_exported;
 	uint64_t		 msgs_in;
 	uint64_t		 msgs_out;
+	uint64_t		 updates_in;
+	uint64_t		 updates_out;
+	uint64_t		 drops;		/* Established sessions ended */
 	uint64_t		 in_full;	/* reads paused: buffer full */
 	/* route refresh (RFC 2918, 7313) */
 	uint64_t		 refresh_last;	/* ms (monotonic): last served */

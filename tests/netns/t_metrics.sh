@@ -138,6 +138,10 @@ metrics_prometheus() {
 	grep -qE '^tern_event_loop_lag_seconds [0-9.]+$' <<<"$out" || fail "no lag: $out"
 	grep -qE '^tern_bgp_messages_received_total\{.*\} [1-9]' <<<"$out" ||
 		fail "no messages counted: $out"
+	grep -qE '^tern_bgp_updates_received_total\{.*\} [1-9]' <<<"$out" ||
+		fail "no UPDATEs received counted: $out"
+	grep -qE '^tern_bgp_updates_sent_total\{.*\} [1-9]' <<<"$out" ||
+		fail "no UPDATEs sent counted: $out"
 	[[ $(met_get h1 /other -o /dev/null -w '%{http_code}') == 404 ]] ||
 		fail "/other is not 404"
 	[[ $(met_get h1 /metrics -X POST -o /dev/null -w '%{http_code}') == 405 ]] ||
@@ -150,6 +154,10 @@ metrics_prometheus() {
 		prom_is 'sum(tern_bgp_session_up{neighbor!="198.18.0.3"})' 2
 	expect 60 "prometheus: no session to h3 up" \
 		prom_is 'sum(tern_bgp_session_up{neighbor="198.18.0.3"})' 0
+	expect 60 "prometheus: h1 and h2 each counted one drop of h3" \
+		prom_is 'sum(tern_bgp_session_drops_total{neighbor="198.18.0.3"})' 2
+	prom_is 'sum(tern_bgp_session_drops_total{neighbor!="198.18.0.3"})' 0 ||
+		fail "drops counted on sessions that stayed up"
 	assert_running h1 h2
 }
 scenario metrics_prometheus
@@ -282,6 +290,10 @@ open(sys.argv[3], "w").close(); time.sleep(20)' "$a1" $((MET_PORT + 2)) "$W/busy
 	met_set h1 "$W/cluster.yaml" "$a1:$((MET_PORT + 2))"
 	wait_log 10 h1 "metrics: cannot listen on $a1:$((MET_PORT + 2))"
 	met_code_is h1 $((MET_PORT + 1)) 200 || fail "the old endpoint went with the bind failure"
+	# the same file again: the running value stayed the old one, so the
+	# bind is tried again (not "unchanged")
+	met_set h1 "$W/cluster.yaml" "$a1:$((MET_PORT + 2))"
+	wait_log_count 10 h1 "metrics: cannot listen on $a1:$((MET_PORT + 2))" 2
 	# off
 	met_set h1 "$W/cluster.yaml" ""
 	wait_log 10 h1 "metrics: endpoint $a1:$((MET_PORT + 1)) closed"

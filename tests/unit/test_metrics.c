@@ -261,6 +261,9 @@ peers(struct metrics_peer p[2])
 	p[0].uptime = 42;
 	p[0].msgs_in = 10;
 	p[0].msgs_out = 11;
+	p[0].updates_in = 4;
+	p[0].updates_out = 5;
+	p[0].drops = 1;
 	p[0].imported = 3;
 	p[0].exported = 1;
 	p[0].refused = 7;
@@ -321,6 +324,9 @@ START_TEST(t_full)
 	HAS("tern_bgp_session_uptime_seconds%s 0", l1);
 	HAS("tern_bgp_messages_received_total%s 10", l0);
 	HAS("tern_bgp_messages_sent_total%s 11", l0);
+	HAS("tern_bgp_updates_received_total%s 4", l0);
+	HAS("tern_bgp_updates_sent_total%s 5", l0);
+	HAS("tern_bgp_session_drops_total%s 1", l0);
 	HAS("tern_bgp_prefixes_imported%s 3", l0);
 	HAS("tern_bgp_prefixes_exported%s 1", l0);
 	HAS("tern_bgp_prefixes_refused_total%s 7", l0);
