@@ -271,10 +271,14 @@ render_ds(struct evbuffer *b, const struct metrics_snap *s)
 	sample_u64(b, "tern_datastore_connected", lab, s->ds.connected);
 	one_u64(b, "tern_datastore_synced", "gauge", "1 once the datastore "
 	    "has been read completely", s->ds_synced);
-	if (s->ds.has_revision)
+	if (s->ds.has_revision) {
 		one_u64(b, "tern_datastore_revision", "gauge", "Highest etcd "
 		    "revision (v2: index) seen", (uint64_t)(s->ds.revision < 0 ?
 		    0 : s->ds.revision));
+		one_u64(b, "tern_datastore_resyncs_total", "counter", "Times "
+		    "the whole datastore was read again (compaction, lost "
+		    "watch)", s->ds.resyncs);
+	}
 	if (s->ds_age >= 0)
 		one_dbl(b, "tern_datastore_last_event_age_seconds", "Seconds "
 		    "since etcd last sent anything (watch data, progress, "

@@ -191,6 +191,8 @@ struct ds_stats {
 	int64_t		 revision;	/* highest seen (v3 revision, v2 index) */
 	uint64_t	 heard_ms;	/* etcd: last data on a watch stream or
 					 * connect, timer_now_ms(); 0: never */
+	uint64_t	 resyncs;	/* etcd: everything read again (a
+					 * compaction, a lost watch) */
 };
 void		 ds_stats(const struct ds *, struct ds_stats *);
 const char	*ds_type_name(enum ds_type);

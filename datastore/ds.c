@@ -231,6 +231,7 @@ ds_stats(const struct ds *ds, struct ds_stats *st)
 		return;
 	st->connected = e->up;
 	st->has_revision = true;
+	st->resyncs = e->relists_total;
 	for (size_t k = 0; k < DS_CALICO_MAX_RANGES; k++) {
 		int64_t r = e->proto == &etcd_v2_proto ? e->v2.index[k] :
 		    e->v3.rev[k];

@@ -626,6 +626,7 @@ do_relist(struct ds_etcd *e, const char *why, bool compacted)
 	unsigned ms;
 
 	abort_all(e);
+	e->relists_total++;
 	if (!compacted || (e->listed_ms >= e->relist_ms &&
 	    now - e->listed_ms >= ETCD_STABLE_MS))
 		e->relists = 0;

@@ -188,6 +188,7 @@ struct ds_etcd {
 	bool			 compacted;	/* the pending re-list is one */
 	bool			 resuming;	/* watching again, no list */
 	unsigned		 relists;	/* re-lists for compactions */
+	uint64_t		 relists_total;	/* every re-list since start */
 	uint64_t		 relist_ms;	/* the last one began */
 	uint64_t		 listed_ms;	/* the last list completed */
 	bool			 up;		/* last logged: connected */

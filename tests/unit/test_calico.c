@@ -881,12 +881,15 @@ START_TEST(t_v3_compacted)
 	struct etcd_req *w;
 
 	v3_synced();
+	ck_assert_uint_eq(E->relists_total, 0);
 	w = ipam_stream();
 	ck_assert_int_eq(etcd_req_feed(w, cancel, strlen(cancel)), -1);
 	etcd_req_finish(w, 0, NULL);
 	ck_assert_int_eq(E->pending, ETCD_PEND_RELIST);
 	etcd_run_pending(E);
 	ck_assert_int_eq(E->phase, ETCD_LISTING);
+	/* counted for tern_datastore_resyncs_total */
+	ck_assert_uint_eq(E->relists_total, 1);
 	v3_list_answers(false, AFF "10.244.1.128-26");
 	EXPECT("-block 10.244.1.64/26", "+block 10.244.1.128/26",
 	    "-peer Mesh_198_18_0_2", "synced");

@@ -300,7 +300,7 @@ START_TEST(t_full)
 	s.ds_type = "etcdv3";
 	s.ds_synced = true;
 	s.ds = (struct ds_stats){ .connected = true, .has_revision = true,
-	    .revision = 1234, .heard_ms = 1 };
+	    .revision = 1234, .heard_ms = 1, .resyncs = 3 };
 	s.ds_age = 1.5;
 	s.have_proc = true;
 	s.rss_bytes = 2621440;
@@ -342,6 +342,7 @@ START_TEST(t_full)
 	HAS("%s", "tern_datastore_connected{type=\"etcdv3\"} 1");
 	HAS("%s", "tern_datastore_synced 1");
 	HAS("%s", "tern_datastore_revision 1234");
+	HAS("%s", "tern_datastore_resyncs_total 3");
 	HAS("%s", "tern_datastore_last_event_age_seconds 1.500000");
 	HAS("%s", "tern_process_resident_memory_bytes 2621440");
 	HAS("%s", "tern_process_open_fds 12");
@@ -372,6 +373,7 @@ START_TEST(t_file_ds)
 	ck_assert(has_line(out, "tern_build_info{version=\"x\\\"y\"} 1"));
 	ck_assert(has_line(out, "tern_datastore_connected{type=\"file\"} 1"));
 	ck_assert_ptr_null(strstr(out, "tern_datastore_revision"));
+	ck_assert_ptr_null(strstr(out, "tern_datastore_resyncs_total"));
 	ck_assert_ptr_null(strstr(out, "tern_datastore_last_event_age"));
 	free(out);
 }
