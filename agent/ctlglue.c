@@ -1448,15 +1448,18 @@ debug_matches(struct ctlglue *g, const struct ctl_req *req)
  * debug: tern's categories are one global mask (log.h), so BIRD's
  * per-protocol command sets it for everyone. The level follows the mask,
  * the rule of log.debug in ternd.yaml (agent_log_apply): any category on
- * makes the level debug; none on puts back the configured level (info
- * when that was debug, so that "off" silences debug lines). A reload
- * (SIGHUP, configure) applies the file's settings again.
+ * makes the level debug; none on puts back the configured level (the
+ * cluster's, else ternd.yaml's; info when that was debug, so that "off"
+ * silences debug lines). A reload (SIGHUP, configure) or a new level from
+ * the cluster applies the configured settings again.
  */
 static void
 op_debug(void *arg, struct ctl_client *c, const struct ctl_req *req)
 {
 	struct ctlglue *g = ((struct ctlsock *)arg)->g;
-	enum log_level base = g->ag->conf->log.level;
+	const struct ds_log *dl = g->ag->ds != NULL ? ds_log(g->ag->ds) : NULL;
+	enum log_level base = dl != NULL && dl->set ? dl->level :
+	    g->ag->conf->log.level;
 	unsigned was = log_debug_mask, mask = was;
 	char a[64], b[64];
 
