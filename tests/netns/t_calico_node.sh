@@ -153,6 +153,11 @@ cn_live() {
 
 CN_IF=$'e"\\\x01\xc3\xa9\xff'
 cn_ternctl() { timeout 20 "$TERNCTL" -s "$W/run/bird.ctl" "$@"; }
+# cn_status_is N: ternctl status exits N.
+cn_status_is() {
+	cn_ternctl status >/dev/null
+	(($? == $1))
+}
 cn_json_ok() { python3 -c 'import json,sys; json.load(sys.stdin)'; }
 
 calico_node() {
@@ -164,9 +169,11 @@ calico_node() {
 	netns_hosts 2
 	# h1's interface gets a hostile name (a quote, a backslash, a control
 	# character, UTF-8 and a byte that is not): JSON must still be JSON.
-	hexec h1 ip link set dev eth0 down &&
+	if ! { hexec h1 ip link set dev eth0 down &&
 		hexec h1 ip link set dev eth0 name "$CN_IF" &&
-		hexec h1 ip link set dev "$CN_IF" up || fail "cannot rename h1's eth0"
+		hexec h1 ip link set dev "$CN_IF" up; }; then
+		fail "cannot rename h1's eth0"
+	fi
 	hexec h1 ip -6 addr add fd00:198:18::1/64 dev "$CN_IF" nodad
 	hexec h2 ip -6 addr add fd00:198:18::2/64 dev eth0 nodad
 	cat >"$W/cluster.yaml" <<EOC
@@ -202,9 +209,10 @@ EOC
 			dash "$W/sv/$i/run" </dev/null >>"$W/h1.$log" 2>&1 &
 		pid=$!
 		_tt_record_pid "$pid"
+		# shellcheck disable=SC2004 # associative arrays (lib.sh declares them)
 		_TT_WATCH[$pid]="$i service on h1"
 		if [[ $i == bird ]]; then
-			_TT_TERND[h1]=$pid
+			_TT_TERND["h1"]=$pid
 			log=bird6.log
 		else
 			pid6=$pid
@@ -244,7 +252,8 @@ EOC
 	expect 10 "-bird6-ready (single-socket reader)" cn_ready 6 "$sock" single
 	expect 10 "-bird-live" cn_live "$sock"
 	expect 10 "-bird6-live" cn_live "$sock6"
-	kill -0 "$pid" && kill -0 "$pid6" || fail "a service died"
+	kill -0 "$pid" || fail "the bird service died"
+	kill -0 "$pid6" || fail "the bird6 service died"
 	note "ok: readiness and liveness as calico-node checks them"
 	# older confd reloads with "pkill -HUP bird", which reaches bird6 too
 	kill -HUP "$pid6"
@@ -271,6 +280,7 @@ for p in d["ipv4"] + d["ipv6"]:
 	for cmd in "show status" "show protocols" "show protocols all" \
 		"show route" "show route all" "show route count" \
 		"show protocols all kernel1" "show route for 10.244.2.1"; do
+		# shellcheck disable=SC2086 # the command's words
 		out=$(cn_ternctl -o json $cmd) || fail "ternctl -o json $cmd: $out"
 		cn_json_ok <<<"$out" || fail "ternctl -o json $cmd is not JSON: $out"
 	done
@@ -329,8 +339,7 @@ assert i == "e\"\\\x01\u00e9\ufffd", repr(i)
 
 	# A peer down: ternctl status exits 2.
 	stop_ternd h2 KILL
-	expect 30 "ternctl status exits 2 with a peer down" \
-		bash -c '"$0" -s "$1" status >/dev/null; (($? == 2))' "$TERNCTL" "$sock"
+	expect 30 "ternctl status exits 2 with a peer down" cn_status_is 2
 	note "ok: ternctl status exits 2 when a configured peer is not Established"
 	assert_running h1
 	kill -0 "$pid6" || fail "the bird6 service died"
