@@ -516,7 +516,7 @@ bgp_json_all(struct ctlglue *g, struct ctl_json *j, const struct cont *k,
 
 /* "Active Socket: Connection refused": the state word, then the error */
 static void
-ctl_json_info(struct ctl_json *j, const char *word, const char *err)
+json_info(struct ctl_json *j, const char *word, const char *err)
 {
 	char buf[CTL_LINE_SIZE];
 
@@ -540,7 +540,7 @@ bgp_json(struct ctlglue *g, const struct ctl_req *req, struct cont *k,
 	    "up" : "start");
 	ctl_json_time(j, "since", peer_since(g, p));
 	/* the info column as calicoctl reads it: words one space apart */
-	ctl_json_info(j, bgp_word(p), p->err);
+	json_info(j, bgp_word(p), p->err);
 	ctl_json_str(j, "bgp_state", bgp_word(p));
 	ctl_json_str(j, "af", p->conf.addr.af == AF_INET6 ? "ipv6" : "ipv4");
 	ctl_json_str(j, "neighbor_address", addr_fmt(&p->conf.addr, a,
