@@ -82,7 +82,7 @@ struct conf {
 	struct {
 		char		*socket;	/* /var/run/calico/bird.ctl */
 		/* IPv6 sessions' BIRD socket (Calico's bird6.ctl): "" = beside
-		 * socket (bird.ctl -> bird6.ctl, NAME.ctl -> NAME6.ctl),
+		 * socket (bird.ctl -> bird6.ctl, any other NAME -> NAME6),
 		 * "none" = no second socket */
 		char		*socket6;
 		uint32_t	 idle_timeout;		/* 30 s; 0 = never */

@@ -78,20 +78,20 @@ ctl_fmt_rfc3339(char *buf, size_t len, time_t t)
 }
 
 /*
- * Calico's BIRD 1.x ran bird6 on bird6.ctl beside bird's bird.ctl: the
- * same rule for any name (conf.h control.socket6).
+ * Calico's BIRD 1.x ran bird6 on bird6.ctl beside bird's bird.ctl; any
+ * other name gets a "6" at its end (h1.ctl -> h1.ctl6): NAME6.ctl would be
+ * another host's socket where sockets are numbered (h1 -> h16.ctl, which
+ * is h16's; bench/mesh.sh) (conf.h control.socket6).
  */
 int
 ctl_socket6_path(const char *path, char *buf, size_t len)
 {
 	size_t n = strlen(path);
-	const char *slash = strrchr(path, '/');
-	const char *base = slash != NULL ? slash + 1 : path;
 	int r;
 
-	if (n >= 4 && strcmp(path + n - 4, ".ctl") == 0 &&
-	    (size_t)(path + n - 4 - base) > 0)
-		r = snprintf(buf, len, "%.*s6.ctl", (int)(n - 4), path);
+	if ((n == 8 || (n > 8 && path[n - 9] == '/')) &&
+	    strcmp(path + n - 8, "bird.ctl") == 0)
+		r = snprintf(buf, len, "%.*sbird6.ctl", (int)(n - 8), path);
 	else
 		r = snprintf(buf, len, "%s6", path);
 	return r < 0 || (size_t)r >= len ? -1 : 0;

@@ -363,26 +363,26 @@ assert i == "e\"\\\x01\u00e9\ufffd", repr(i)
 scenario calico_node
 
 # calico_node_socket6_taken: the IPv6 socket beside the first ("" in
-# ternd.yaml) is already another daemon's (hosts h1 and h16 in one
-# directory: h1.ctl -> h16.ctl): ternd goes on with one socket showing
-# every session, and the other daemon keeps its socket.
+# ternd.yaml) is already another daemon's (x.ctl -> x.ctl6, a name another
+# daemon took): ternd goes on with one socket showing every session, and
+# the other daemon keeps its socket.
 calico_node_socket6_taken() {
 	require_ternd
 	require_cmd birdc
 	netns_hosts 2
 	cluster_file "$W/cluster.yaml" h1 h2
 	ternd_conf h2 "$W/cluster.yaml" >/dev/null
-	sed -i "s|^  socket: .*|  socket: $W/x6.ctl|" "$W/h2.yaml"
+	sed -i "s|^  socket: .*|  socket: $W/x.ctl6|" "$W/h2.yaml"
 	start_ternd h2 "$W/h2.yaml"
-	expect 10 "h2's socket" test -S "$W/x6.ctl"
+	expect 10 "h2's socket" test -S "$W/x.ctl6"
 	ternd_conf h1 "$W/cluster.yaml" >/dev/null
 	sed -i "s|^  socket: .*|  socket: $W/x.ctl|" "$W/h1.yaml"
 	start_ternd h1 "$W/h1.yaml"
-	wait_log 30 h1 "control: no IPv6 socket beside $W/x.ctl ($W/x6.ctl)"
+	wait_log 30 h1 "control: no IPv6 socket beside $W/x.ctl ($W/x.ctl6)"
 	wait_log 30 h1 "$(ternd_est_line h2)"
 	timeout 10 birdc -s "$W/x.ctl" show protocols | grep -q '^Mesh_198_18_0_2 ' ||
 		fail "h1's socket does not list its session"
-	timeout 10 birdc -s "$W/x6.ctl" show protocols | grep -q '^Mesh_198_18_0_1 ' ||
+	timeout 10 birdc -s "$W/x.ctl6" show protocols | grep -q '^Mesh_198_18_0_1 ' ||
 		fail "h2's socket is not h2's any more"
 	assert_running h1 h2
 	note "ok: the socket beside taken: one socket, nobody else's touched"

@@ -297,15 +297,21 @@ ctl_status() {
 	expect_out "calicoctl rules: h4 passive" \
 		'^198\.18\.0\.4\|node-to-node mesh\|start\|[0-9:]{8}\|Passive$' "$out"
 	(($(wc -l <<<"$out") == 3)) || fail "calicoctl rules: want 3 peers"
-	out=$(tternctl h2 status) || fail "ternctl status failed: $out"
-	note "ternctl status:"$'\n'"$out"
+	# h1 and h4 are not Established: exit 2 (SPEC 5, ternctl(8))
+	local rc
+	out=$(tternctl h2 status)
+	rc=$?
+	((rc == 2)) || fail "ternctl status exited $rc with sessions down, want 2: $out"
+	note "ternctl status (exit 2):"$'\n'"$out"
 	expect_out "ternctl: running" '^ternd is running\.$' "$out"
 	expect_out "ternctl: header" \
 		'^\| PEER ADDRESS \|     PEER TYPE     \| STATE \|  SINCE   \| +INFO +\|$' "$out"
 	expect_out "ternctl: h3" '^\| 198\.18\.0\.3   \| node-to-node mesh \| up    \| [0-9:]{8} \| Established +\|$' "$out"
 	expect_out "ternctl: h1" '^\| 198\.18\.0\.1   \| node-to-node mesh \| start \| [0-9:]{8} \| (Active|Connect) Socket: Connection refused \|$' "$out"
 	expect_out "ternctl: no IPv6" '^No IPv6 peers found\.$' "$out"
-	out=$(tternctl h2 status -o json) || fail "ternctl status -o json failed"
+	out=$(tternctl h2 status -o json)
+	rc=$?
+	((rc == 2)) || fail "ternctl status -o json exited $rc, want 2: $out"
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["running"]; assert len(d["ipv4"]) == 3 and d["ipv6"] == []; assert {p["peer_address"]: p["info"] for p in d["ipv4"]}["198.18.0.3"] == "Established"' \
 		<<<"$out" || fail "ternctl status -o json: $out"
 	note "ok: ternctl status -o json"

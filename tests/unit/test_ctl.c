@@ -979,8 +979,13 @@ START_TEST(t_socket6_path)
 	ck_assert_int_eq(ctl_socket6_path("/var/run/calico/bird.ctl", b,
 	    sizeof(b)), 0);
 	ck_assert_str_eq(b, "/var/run/calico/bird6.ctl");
+	ck_assert_int_eq(ctl_socket6_path("bird.ctl", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "bird6.ctl");
+	/* not h16.ctl: that is host h16's socket beside it */
 	ck_assert_int_eq(ctl_socket6_path("h1.ctl", b, sizeof(b)), 0);
-	ck_assert_str_eq(b, "h16.ctl");
+	ck_assert_str_eq(b, "h1.ctl6");
+	ck_assert_int_eq(ctl_socket6_path("/run/xbird.ctl", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "/run/xbird.ctl6");
 	ck_assert_int_eq(ctl_socket6_path("/run/ternd.sock", b, sizeof(b)),
 	    0);
 	ck_assert_str_eq(b, "/run/ternd.sock6");
