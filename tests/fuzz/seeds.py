@@ -396,6 +396,14 @@ def ctl_seeds():
     yield "configure", b"configure soft\nconfigure\n"
     yield "down", b"down\nshow status\n"
     yield "crlf_quit", b"quit\r\nshow status\r\nconfigure\n\nbogus\n"
+    yield "debug", (b"debug all all\ndebug all off\n"
+                    b"debug Mesh_198_18_0_2 { states, routes }\n"
+                    b"debug \"Mesh*\" {events,packets}\ndebug states,routes on\n"
+                    b"debug all on\ndebug events off\ndebug bogus on\n")
+    yield "json", (b"json show status\njson show protocols all\n"
+                   b"json show protocols Mesh_198_18_0_2\n"
+                   b"json show route count\njson show route for 10.244.1.1\n"
+                   b"json show route 10.244.1.0/26 all\njson down\n")
     yield "errors", (b"show\nbogus\nshow protocols nonexist\n"
                      b"show route 10.0.0.1/8\n"
                      b"show route 10.0.0.0/8 10.1.0.0/16\n"
