@@ -356,8 +356,8 @@ main(int argc, char *argv[])
 	    ag.conf->datastore.type != CONF_DS_FILE) {
 		fprintf(stderr, "ternd: DATASTORE_TYPE=kubernetes: the "
 		    "Kubernetes API datastore is not supported; ternd reads "
-		    "Calico's etcd datastore (datastore.type etcdv3 or etcdv2 "
-		    "with DATASTORE_TYPE=etcdv3) or a cluster file "
+		    "Calico's etcd datastore (datastore.type etcdv3 or etcdv2, "
+		    "and DATASTORE_TYPE=etcdv3) or a cluster file "
 		    "(datastore.type file)\n");
 		conf_free(ag.conf);
 		return 1;

@@ -388,3 +388,30 @@ calico_node_socket6_taken() {
 	note "ok: the socket beside taken: one socket, nobody else's touched"
 }
 scenario calico_node_socket6_taken
+
+# calico_node_kdd_refused: calico/node sets DATASTORE_TYPE=kubernetes in a
+# cluster on the Kubernetes API datastore, which ternd cannot read: with an
+# etcd datastore in ternd.yaml it refuses to start (exit 1, a message that
+# says so) instead of reading etcd at 127.0.0.1; nothing of ternd's runs
+# (no socket). With a cluster file the variable does not matter.
+calico_node_kdd_refused() {
+	local out rc
+	require_ternd
+	netns_hosts 1
+	printf 'node:\n  name: h1\ndatastore:\n  type: etcdv3\ncontrol:\n  socket: %s\n' \
+		"$W/h1.ctl" >"$W/etcd.yaml"
+	out=$(DATASTORE_TYPE=kubernetes timeout 10 ip netns exec "$(host_ns h1)" \
+		"$TERND" -c "$W/etcd.yaml" 2>&1)
+	rc=$?
+	((rc == 1)) || fail "ternd exited $rc with DATASTORE_TYPE=kubernetes, want 1: $out"
+	grep -q 'DATASTORE_TYPE=kubernetes: the Kubernetes API datastore is not supported' <<<"$out" ||
+		fail "no clear message: $out"
+	[[ ! -e $W/h1.ctl ]] || fail "ternd opened its socket before refusing"
+	note "ok: refused: $out"
+	# a cluster file: the variable is irrelevant, ternd runs
+	cluster_file "$W/cluster.yaml" h1
+	DATASTORE_TYPE=kubernetes start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	wait_log 30 h1 "ternd $("$TERND" --version | cut -d' ' -f2) running as node h1"
+	assert_running h1
+}
+scenario calico_node_kdd_refused
