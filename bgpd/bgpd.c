@@ -133,14 +133,36 @@ bgpd_peer_update(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 	return bgpd_peer_add(bgpd, conf);
 }
 
-void
-bgpd_set_local(struct bgpd *bgpd, uint32_t as, const struct addr *v4,
-    const struct addr *v6)
+/*
+ * Restart every session (Cease/Other Configuration Change): each peer is
+ * removed and added again with its configuration, in list order; returns
+ * how many.
+ */
+static size_t
+restart_all(struct bgpd *bgpd)
 {
 	struct bgp_peer_head old;
 	struct bgp_peer *peer;
 	struct bgpd_peer_conf conf;
+	size_t n = 0;
 
+	TAILQ_INIT(&old);
+	TAILQ_CONCAT(&old, &bgpd->peers, entry);
+	while ((peer = TAILQ_FIRST(&old)) != NULL) {
+		conf = peer->conf;
+		TAILQ_REMOVE(&old, peer, entry);
+		TAILQ_INSERT_TAIL(&bgpd->peers, peer, entry);
+		bgpd_peer_del(bgpd, conf.name, BGP_CEASE_CONFIG_CHANGE);
+		bgpd_peer_add(bgpd, &conf);
+		n++;
+	}
+	return n;
+}
+
+void
+bgpd_set_local(struct bgpd *bgpd, uint32_t as, const struct addr *v4,
+    const struct addr *v6)
+{
 	if (bgpd->params.local_as == as &&
 	    addr_eq(&bgpd->params.local_v4, v4) &&
 	    addr_eq(&bgpd->params.local_v6, v6))
@@ -151,15 +173,7 @@ bgpd_set_local(struct bgpd *bgpd, uint32_t as, const struct addr *v4,
 	if (v4->af == AF_INET)
 		bgpd->params.router_id = addr_v4(v4);
 	/* every session restarts with the new identity */
-	TAILQ_INIT(&old);
-	TAILQ_CONCAT(&old, &bgpd->peers, entry);
-	while ((peer = TAILQ_FIRST(&old)) != NULL) {
-		conf = peer->conf;
-		TAILQ_REMOVE(&old, peer, entry);
-		TAILQ_INSERT_TAIL(&bgpd->peers, peer, entry);
-		bgpd_peer_del(bgpd, conf.name, BGP_CEASE_CONFIG_CHANGE);
-		bgpd_peer_add(bgpd, &conf);
-	}
+	restart_all(bgpd);
 }
 
 int
@@ -180,11 +194,8 @@ bgpd_set_params(struct bgpd *bgpd, const struct bgpd_params *np)
 {
 	struct bgpd_params *p = &bgpd->params, n = *np;
 	const char *pw = np->password != NULL ? np->password : "";
-	struct bgp_peer_head old;
 	struct bgp_peer *peer;
-	struct bgpd_peer_conf conf;
 	bool reset, pw_changed = strcmp(bgpd->password, pw) != 0;
-	size_t nreset = 0;
 
 	params_defaults(&n);
 	/* what the OPEN carries, the session was set up with, or what
@@ -225,17 +236,7 @@ bgpd_set_params(struct bgpd *bgpd, const struct bgpd_params *np)
 		return 0;
 	/* every session restarts with the new settings (as bgpd_set_local);
 	 * the listener's MD5 keys are set again by bgpd_peer_add */
-	TAILQ_INIT(&old);
-	TAILQ_CONCAT(&old, &bgpd->peers, entry);
-	while ((peer = TAILQ_FIRST(&old)) != NULL) {
-		conf = peer->conf;
-		TAILQ_REMOVE(&old, peer, entry);
-		TAILQ_INSERT_TAIL(&bgpd->peers, peer, entry);
-		bgpd_peer_del(bgpd, conf.name, BGP_CEASE_CONFIG_CHANGE);
-		bgpd_peer_add(bgpd, &conf);
-		nreset++;
-	}
-	return nreset;
+	return restart_all(bgpd);
 }
 
 void
