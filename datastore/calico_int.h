@@ -73,6 +73,7 @@ struct cal_ctx {
 	size_t			 vlen;
 	const char		*why;		/* CAL_BAD: what is wrong */
 	const char		*warn;		/* CAL_FACT: a part ignored */
+	char			 warnbuf[160];	/* room for warn */
 };
 
 enum cal_res {

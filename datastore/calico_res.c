@@ -20,6 +20,7 @@
 
 #include "calico_int.h"
 #include "json.h"
+#include "labels.h"
 #include "num.h"
 
 static const char *const nfield_name[NF_COUNT] = {
@@ -122,13 +123,74 @@ v3_node_addrs(const struct json_object *o, struct ds_model_node *n)
 	return 0;
 }
 
-/* nodes/<name>: spec.bgp.{ipv4Address,ipv6Address,asNumber} (2.2). */
+/* metadata.labels being read: borrowed from the JSON */
+struct v3_labels {
+	struct selector_label	 kv[DS_LABELS_MAX];
+	size_t			 n;
+	const char		*why;
+};
+
+static int
+v3_label(void *arg, const char *key, const struct json_object *v)
+{
+	struct v3_labels *l = arg;
+	const char *s;
+
+	if ((s = ds_json_str(v)) == NULL) {
+		l->why = "a label value is not a string";
+		return -1;
+	}
+	if (l->n == DS_LABELS_MAX) {
+		l->why = "more than 64 labels";
+		return -1;
+	}
+	l->kv[l->n].key = key;
+	l->kv[l->n++].value = s;
+	return 0;
+}
+
+/*
+ * metadata.labels, an object of strings (labels.h), set on the node just
+ * stored; a bad one is ignored whole (warn): the node stays, unlabelled.
+ */
+static void
+v3_node_labels(struct cal_ctx *x, const struct json_object *o,
+    const char *name)
+{
+	struct v3_labels l;
+	const char *why = NULL, *s;
+
+	memset(&l, 0, sizeof(l));
+	if (ds_json_string(o, "metadata.labels", &s) == 0) {
+		if (s != NULL)
+			why = "not an object";	/* else absent or null */
+	} else if (!ds_json_is_object(ds_json_get(o, "metadata.labels"))) {
+		why = "not an object";
+	} else if (ds_json_each(ds_json_get(o, "metadata.labels"), v3_label,
+	    &l) == -1) {
+		why = l.why;
+	}
+	if (why != NULL)
+		l.n = 0;
+	if (ds_model_labels_set(x->m, name, l.kv, l.n, &s) == -1)
+		why = s;
+	if (why == NULL)
+		return;
+	snprintf(x->warnbuf, sizeof(x->warnbuf), "metadata.labels (%s)", why);
+	x->warn = x->warnbuf;
+}
+
+/*
+ * nodes/<name>: spec.bgp.{ipv4Address,ipv6Address,asNumber} (2.2), and
+ * metadata.labels for selectors (labels.h).
+ */
 enum cal_res
 ds_cal_v3_node(struct cal_ctx *x, int arg)
 {
 	struct json_object *o;
 	struct ds_model_node n;
 	const char *why = NULL;
+	enum cal_res res;
 
 	(void)arg;
 	if ((o = value_json(x)) == NULL)
@@ -140,12 +202,16 @@ ds_cal_v3_node(struct cal_ctx *x, int arg)
 		why = "bad spec.bgp.ipv4Address or ipv6Address";
 	else if (json_as(o, "spec.bgp.asNumber", &n.as) == -1)
 		why = "bad spec.bgp.asNumber";
-	ds_json_free(o);
-	if (why != NULL)
+	if (why != NULL) {
+		ds_json_free(o);
 		return bad(x, why);
+	}
 	memcpy(n.name, x->cap[0], strlen(x->cap[0]) + 1);
 	x->e->kind = CK_NODE;
-	return node_set(x, &n);
+	if ((res = node_set(x, &n)) == CAL_FACT)
+		v3_node_labels(x, o, n.name);
+	ds_json_free(o);
+	return res;
 }
 
 static bool

@@ -2,7 +2,7 @@
  * clusterfile.c: the file datastore's cluster YAML -> model facts.
  *
  * Owns the schema of SPEC section 2's second block (as, node_mesh,
- * log_severity, pools, nodes, peers) and its validation, as strict as conf/: unknown keys, wrong
+ * log_severity, pools, nodes with their labels, peers) and its validation, as strict as conf/: unknown keys, wrong
  * types, bad addresses and CIDRs, duplicate keys, nodes, pools and peers,
  * an address used by two nodes and a block claimed twice are errors naming
  * the file, line and key. It fills a fresh model given by the caller and
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "labels.h"
 #include "xmalloc.h"
 #include "num.h"
 #include "ytree.h"
@@ -388,6 +389,8 @@ struct node_obj {
 	unsigned long		 line4, line6;
 	const struct ynode	*blocks;
 	char			 bkey[160];
+	const struct ynode	*labels;
+	char			 lkey[160];
 };
 
 static int
@@ -442,6 +445,56 @@ node_blocks(struct cctx *x, const struct ynode *n, const char *key,
 }
 
 static int
+node_labels(struct cctx *x, const struct ynode *n, const char *key,
+    void *o)
+{
+	struct node_obj *no = o;
+
+	(void)x;
+	no->labels = n;
+	snprintf(no->lkey, sizeof(no->lkey), "%s", key);
+	return 0;
+}
+
+/*
+ * labels: a mapping of label keys to string values (labels.h), set on the
+ * node once it is stored; any bad label is an error, as elsewhere here.
+ */
+static int
+parse_labels(struct cctx *x, const struct node_obj *no)
+{
+	struct selector_label kv[DS_LABELS_MAX];
+	const struct ynode *e, *n = no->labels;
+	const char *why;
+	char k[200];
+	size_t i = 0;
+
+	if (n == NULL || ynode_is_null(n))
+		return 0;
+	if (n->type != Y_MAP)
+		return kerr(x, n->line, no->lkey, "expected a mapping, got %s",
+		    ytree_type_name(n));
+	for (e = n->child; e != NULL; e = e->next, i++) {
+		snprintf(k, sizeof(k), "%.120s.%.64s", no->lkey, e->key);
+		if (i == DS_LABELS_MAX)
+			return kerr(x, e->keyline, no->lkey, "more than %d "
+			    "labels", DS_LABELS_MAX);
+		if (ycx_scalar(&x->y, e, k, "a label value") == -1)
+			return -1;
+		if (!e->quoted && ynode_is_null(e))
+			return kerr(x, e->line, k, "no value (write \"\" "
+			    "for an empty one)");
+		if ((why = ds_label_check(e->key, e->str)) != NULL)
+			return kerr(x, e->keyline, k, "%s", why);
+		kv[i].key = e->key;
+		kv[i].value = e->str;
+	}
+	if (ds_model_labels_set(x->m, no->n.name, kv, i, &why) == -1)
+		return kerr(x, n->line, no->lkey, "%s", why);
+	return 0;
+}
+
+static int
 parse_block(struct cctx *x, const struct ynode *n, const char *key,
     size_t idx, void *o)
 {
@@ -489,6 +542,7 @@ parse_node(struct cctx *x, const struct ynode *n, const char *key,
 		{ "as", node_as },
 		{ "blocks", node_blocks },
 		{ "log_severity", node_log },
+		{ "labels", node_labels },
 	};
 	struct node_obj no;
 	char k[200];
@@ -511,7 +565,9 @@ parse_node(struct cctx *x, const struct ynode *n, const char *key,
 		return -1;
 	if (no.log.set && strcmp(no.n.name, x->m->self) == 0)
 		ds_model_set_log(x->m, true, &no.log);
-	return ds_model_node_set(x->m, &no.n);
+	if (ds_model_node_set(x->m, &no.n) == -1)
+		return -1;
+	return parse_labels(x, &no);
 }
 
 /* peers[] */

@@ -21,6 +21,7 @@
 
 #include "addr.h"
 #include "log.h"
+#include "selector.h"
 
 struct event_base;
 struct ds;
@@ -177,6 +178,19 @@ const struct ds_log *ds_log(const struct ds *);
 int		 ds_log_level_parse(const char *, enum log_level *);
 /* The current peers, sorted by name (the view the hooks last reported). */
 const struct ds_peer *ds_peers(const struct ds *, size_t *npeers);
+/*
+ * A node's labels, for Calico's selectors (selector.h): v3 Node
+ * metadata.labels, the cluster file's labels:, none in v2. Sorted by key,
+ * ending with a NULL key, *n of them; NULL for an unknown node. A node's
+ * labels are checked as Kubernetes does (datastore/labels.h); a bad set
+ * is logged and the node has none. Valid until the datastore next applies
+ * a change (a file reload, an etcd event) or ds_free.
+ */
+const struct selector_label *ds_node_labels(const struct ds *,
+		    const char *node, size_t *n);
+/* The same as a selector_labels for selector_match (none: no labels). */
+void		 ds_node_selector_labels(const struct ds *, const char *node,
+		    struct selector_labels *);
 /*
  * Why the last load or reload failed ("file:line: key K: why"), for the
  * control socket's "configure" reply; NULL when it succeeded.

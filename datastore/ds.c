@@ -15,6 +15,7 @@
 
 #include "backend.h"
 #include "etcd.h"
+#include "labels.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -247,6 +248,19 @@ const struct ds_peer *
 ds_peers(const struct ds *ds, size_t *npeers)
 {
 	return ds_model_peers(&ds->model, npeers);
+}
+
+const struct selector_label *
+ds_node_labels(const struct ds *ds, const char *node, size_t *n)
+{
+	return ds_model_labels(&ds->model, node, n);
+}
+
+void
+ds_node_selector_labels(const struct ds *ds, const char *node,
+    struct selector_labels *sl)
+{
+	ds_model_labels_selector(&ds->model, node, sl);
 }
 
 const char *

@@ -178,6 +178,34 @@ ds_json_is_object(const struct json_object *o)
 	return o != NULL && json_object_get_type(o) == json_type_object;
 }
 
+int
+ds_json_each(const struct json_object *o,
+    int (*cb)(void *, const char *, const struct json_object *), void *arg)
+{
+	if (!ds_json_is_object(o))
+		return 0;
+	json_object_object_foreach((struct json_object *)o, k, v) {
+		if (cb(arg, k, v) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+const char *
+ds_json_str(const struct json_object *co)
+{
+	struct json_object *o = (struct json_object *)co;	/* json-c */
+	int len;
+
+	if (o == NULL || json_object_get_type(o) != json_type_string)
+		return NULL;
+	len = json_object_get_string_len(o);
+	if (len < 0 || memchr(json_object_get_string(o), '\0',
+	    (size_t)len) != NULL)
+		return NULL;
+	return json_object_get_string(o);
+}
+
 size_t
 ds_json_array_len(const struct json_object *o)
 {

@@ -43,6 +43,12 @@ int		 ds_json_bool(const struct json_object *, const char *path,
 int		 ds_json_int64(const struct json_object *, const char *path,
 		    int64_t dflt, int64_t *out);
 bool		 ds_json_is_object(const struct json_object *);
+/* o's members in order, until cb returns -1 (then -1); 0 if no object. */
+int		 ds_json_each(const struct json_object *,
+		    int (*cb)(void *arg, const char *key,
+		    const struct json_object *val), void *arg);
+/* o itself as a string without NUL bytes, else NULL. */
+const char	*ds_json_str(const struct json_object *);
 size_t		 ds_json_array_len(const struct json_object *);
 struct json_object *ds_json_array_at(const struct json_object *, size_t);
 

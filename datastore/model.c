@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "labels.h"
 #include "log.h"
 #include "model.h"
 #include "xmalloc.h"
@@ -116,6 +117,7 @@ ds_model_init(struct ds_model *m, const char *self)
 	RB_INIT(&m->pools);
 	RB_INIT(&m->blocks);
 	RB_INIT(&m->peers);
+	RB_INIT(&m->labels);
 	snprintf(m->local.name, sizeof(m->local.name), "%s", m->self);
 	m->dirty = DS_DIRTY_ALL;
 }
@@ -144,6 +146,7 @@ ds_model_clear(struct ds_model *m)
 		RB_REMOVE(ds_mpeer_tree, &m->peers, e);
 		free(e);
 	}
+	ds_labels_clear(m);
 	m->nnodes = m->npools = m->nblocks = m->npeers = 0;
 	m->global_as = 0;
 	m->node_mesh = true;
@@ -189,6 +192,7 @@ ds_model_take(struct ds_model *dst, struct ds_model *src)
 	RB_INIT(&src->pools);
 	RB_INIT(&src->blocks);
 	RB_INIT(&src->peers);
+	ds_labels_take(dst, src);
 	src->nnodes = src->npools = src->nblocks = src->npeers = 0;
 	dst->dirty = DS_DIRTY_ALL;
 }
@@ -297,6 +301,7 @@ ds_model_node_del(struct ds_model *m, const char *name)
 
 	if ((e = find_node(m, name)) == NULL)
 		return;
+	ds_labels_del(m, name);
 	RB_REMOVE(ds_mnode_tree, &m->nodes, e);
 	free(e);
 	m->nnodes--;

@@ -3,8 +3,8 @@
  *
  * A backend (file.c, or etcd.c through calico.c) stores raw facts here:
  * the global AS and node_mesh, the log level (global and this node's),
- * the nodes, the pools, this node's block affinities and the explicit BGP
- * peers. ds_model_commit() derives this
+ * the nodes and their labels (labels.h), the pools, this node's block
+ * affinities and the explicit BGP peers. ds_model_commit() derives this
  * node's view from them (SPEC 3, calico-compat.md 3.1) and reports only the
  * difference from the last committed view through struct ds_ops, then
  * "synced" after the first commit and after ds_model_resync(). Pools and
@@ -57,10 +57,12 @@ struct ds_mnode;
 struct ds_mpool;
 struct ds_mblock;
 struct ds_mpeer;
+struct ds_mlabels;
 RB_HEAD(ds_mnode_tree, ds_mnode);
 RB_HEAD(ds_mpool_tree, ds_mpool);
 RB_HEAD(ds_mblock_tree, ds_mblock);
 RB_HEAD(ds_mpeer_tree, ds_mpeer);
+RB_HEAD(ds_mlabels_tree, ds_mlabels);
 
 /* Pools or blocks the last commit refused (model.c), to log each once. */
 struct ds_refusal;
@@ -84,6 +86,7 @@ struct ds_model {
 	struct ds_mpool_tree	 pools;		/* by cidr */
 	struct ds_mblock_tree	 blocks;	/* this node's, by prefix */
 	struct ds_mpeer_tree	 peers;		/* by (node, addr) */
+	struct ds_mlabels_tree	 labels;	/* by node (labels.h) */
 	size_t			 nnodes, npools, nblocks, npeers;
 
 	/* the last committed view, sorted arrays */
@@ -114,7 +117,8 @@ void	ds_model_set_node_mesh(struct ds_model *, bool);
 /* The log level, global or this node's (set false: none). */
 void	ds_model_set_log(struct ds_model *, bool node, const struct ds_log *);
 
-/* Setters copy; -1 on an invalid value (empty or unterminated name...). */
+/* Setters copy; -1 on an invalid value (empty or unterminated name...).
+ * ds_model_node_set keeps a node's labels (labels.h), _node_del drops them. */
 int	ds_model_node_set(struct ds_model *, const struct ds_model_node *);
 void	ds_model_node_del(struct ds_model *, const char *name);
 const struct ds_model_node *ds_model_node_get(const struct ds_model *,

@@ -23,6 +23,7 @@
 #include "etcd.h"
 #include "etcd_answers.h"
 #include "json.h"
+#include "labels.h"
 #include "log.h"
 #include "model.h"
 #include "ds_rec.h"
@@ -348,6 +349,112 @@ START_TEST(t_malformed)
 	ds_calico_put(C, &M, "/other/x", 8, "{}", 2);
 	ds_calico_put(C, &M, RES "nodes/a\0b", strlen(RES) + 9, "{}", 2);
 	ck_assert_uint_eq(ds_calico_nkeys(C), 1);
+	cal_teardown();
+}
+END_TEST
+
+/* The labels of node h as one line: "k=v k=v", or "unknown". */
+static const char *
+labels_of(const char *h)
+{
+	static char buf[1024];
+	const struct selector_label *kv;
+	size_t n, off = 0;
+
+	if ((kv = ds_model_labels(&M, h, &n)) == NULL)
+		return "unknown";
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < sizeof(buf); i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s=%s",
+		    i > 0 ? " " : "", kv[i].key, kv[i].value);
+	ck_assert_ptr_null(kv[n].key);
+	return buf;
+}
+
+#define NODE2	"{'spec':{'bgp':{'ipv4Address':'198.18.0.2/24'}},"
+
+/*
+ * v3 Node metadata.labels (labels.h): an object of strings, sorted by key
+ * in the model; a change is visible at once and moves no peer; a bad set
+ * (non-string value, not an object, too many, a bad or over-long key or
+ * value) is logged once naming the key and ignored whole: the node keeps
+ * its addresses and its mesh session, with no labels. v2 has none.
+ */
+START_TEST(t_v3_labels)
+{
+	char many[64 * 16 + 128];
+	size_t off;
+
+	log_capture();
+	cal_setup(DS_LAYOUT_V3);
+	put(RES "nodes/h1", "{'spec':{'bgp':{'ipv4Address':'198.18.0.1/24'}}}");
+	put(RES "nodes/h2", NODE2 "'metadata':{'name':'h2','labels':"
+	    "{'rack':'r1','topology.kubernetes.io/zone':'z1','e':''}}}");
+	commit();
+	EXPECT("local h1 198.18.0.1 198.18.0.0/24 AS64512",
+	    "+peer Mesh_198_18_0_2 AS64512 port 179", "synced");
+	ck_assert_str_eq(labels_of("h2"),
+	    "e= rack=r1 topology.kubernetes.io/zone=z1");
+	ck_assert_str_eq(labels_of("h1"), "");
+	ck_assert_str_eq(labels_of("h3"), "unknown");
+	/* a change of labels: visible, no hook */
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':{'rack':'r2'}}}");
+	commit();
+	EXPECT_NONE();
+	ck_assert_str_eq(labels_of("h2"), "rack=r2");
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':null}}");
+	ck_assert_str_eq(labels_of("h2"), "");
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':{}}}");
+	ck_assert_str_eq(labels_of("h2"), "");
+	ck_assert_int_eq(log_lines("etcd key "), 0);
+	/* bad sets: ignored whole, said once per value, the node stays */
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':{'rack':'r1',"
+	    "'n':1}}}");
+	ck_assert_str_eq(labels_of("h2"), "");
+	ck_assert_int_eq(log_lines("nodes/h2: metadata.labels (a label value "
+	    "is not a string); ignored"), 1);
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':{'rack':'r1',"
+	    "'n':1}}}");
+	ck_assert_int_eq(log_lines("etcd key "), 1);
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':{'rack':null}}}");
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':{'rack':['r1']}}}");
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':'rack=r1'}}");
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':['rack']}}");
+	ck_assert_int_eq(log_lines("metadata.labels (not an object)"), 2);
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':{'rack':"
+	    "'v234567890123456789012345678901234567890123456789012345678901234'"
+	    "}}}");
+	ck_assert_int_eq(log_lines("(label value longer than 63 bytes)"), 1);
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':{'Bad.io/a':'x'}}}");
+	ck_assert_int_eq(log_lines("(bad label key prefix"), 1);
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':{'a/b/c':'x'}}}");
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':{'rack':'r 1'}}}");
+	ck_assert_int_eq(log_lines("(bad label value"), 1);
+	off = (size_t)snprintf(many, sizeof(many), NODE2 "'metadata':{"
+	    "'labels':{");
+	for (int i = 0; i <= DS_LABELS_MAX; i++)
+		off += (size_t)snprintf(many + off, sizeof(many) - off,
+		    "%s'k%d':'v'", i > 0 ? "," : "", i);
+	snprintf(many + off, sizeof(many) - off, "}}}");
+	put(RES "nodes/h2", many);
+	ck_assert_int_eq(log_lines("(more than 64 labels)"), 1);
+	ck_assert_int_eq(log_lines("etcd key "), 10);
+	ck_assert_int_eq(log_lines("skipped"), 0);
+	ck_assert_str_eq(labels_of("h2"), "");
+	commit();
+	EXPECT_NONE();				/* the mesh session stays */
+	/* good again; then the node deleted takes its labels */
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':{'rack':'r1'}}}");
+	ck_assert_str_eq(labels_of("h2"), "rack=r1");
+	del(RES "nodes/h2");
+	ck_assert_str_eq(labels_of("h2"), "unknown");
+	put(RES "nodes/h2", NODE2 "'metadata':{}}");
+	ck_assert_str_eq(labels_of("h2"), "");
+	cal_teardown();
+	/* v2: node fields only, never labels */
+	cal_setup(DS_LAYOUT_V2);
+	put(BGP "host/h2/ip_addr_v4", "198.18.0.2");
+	ck_assert_str_eq(labels_of("h2"), "");
 	cal_teardown();
 }
 END_TEST
@@ -1178,6 +1285,7 @@ main(void)
 	tcase_add_test(tk, t_unsafe);
 	tcase_add_test(tk, t_v2_keys);
 	tcase_add_test(tk, t_malformed);
+	tcase_add_test(tk, t_v3_labels);
 	tcase_add_test(tk, t_loglevel_v3);
 	tcase_add_test(tk, t_loglevel_v2);
 	tcase_add_test(te, t_v3_list_watch);

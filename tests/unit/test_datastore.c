@@ -22,10 +22,12 @@
 
 #include "backend.h"
 #include "datastore.h"
+#include "labels.h"
 #include "log.h"
 #include "model.h"
 #include "ds_rec.h"
 #include "log_capture.h"
+#include "selector.h"
 
 static char tmpdir[] = "/tmp/test_datastore.XXXXXX";
 
@@ -379,6 +381,139 @@ START_TEST(t_invalid_setters)
 	ck_assert_int_eq(ds_model_block_add(&m, &none), -1);
 	ck_assert_ptr_null(ds_model_node_get(&m, NULL));
 	ck_assert_uint_eq(m.nnodes + m.npeers + m.npools + m.nblocks, 0);
+	ds_model_fini(&m);
+}
+END_TEST
+
+/* One label's syntax and bounds (labels.h: Kubernetes' rules). */
+START_TEST(t_label_check)
+{
+	char key[DS_LABEL_KEY_MAX + 2], val[DS_LABEL_VALUE_MAX + 2];
+
+	ck_assert_ptr_null(ds_label_check("rack", "r1"));
+	ck_assert_ptr_null(ds_label_check("topology.kubernetes.io/zone", ""));
+	ck_assert_ptr_null(ds_label_check("a-b_c.d", "X.y-z_0"));
+	ck_assert_ptr_nonnull(ds_label_check("", "x"));
+	ck_assert_ptr_nonnull(ds_label_check("-a", "x"));
+	ck_assert_ptr_nonnull(ds_label_check("a-", "x"));
+	ck_assert_ptr_nonnull(ds_label_check("a b", "x"));
+	ck_assert_ptr_nonnull(ds_label_check("/a", "x"));
+	ck_assert_ptr_nonnull(ds_label_check("a/", "x"));
+	ck_assert_ptr_nonnull(ds_label_check("a/b/c", "x"));
+	ck_assert_ptr_nonnull(ds_label_check("Example.com/a", "x"));
+	ck_assert_ptr_nonnull(ds_label_check("a..b/c", "x"));
+	ck_assert_ptr_nonnull(ds_label_check("-a.b/c", "x"));
+	ck_assert_ptr_nonnull(ds_label_check("a", "-x"));
+	ck_assert_ptr_nonnull(ds_label_check("a", "x y"));
+	ck_assert_ptr_nonnull(ds_label_check("a", "x\n"));
+	ck_assert_ptr_nonnull(ds_label_check(NULL, "x"));
+	ck_assert_ptr_nonnull(ds_label_check("a", NULL));
+	/* the longest key: a 253-byte prefix, '/', a 63-byte name */
+	memset(key, 'a', sizeof(key));
+	key[253] = '/';
+	key[DS_LABEL_KEY_MAX] = '\0';
+	ck_assert_ptr_null(ds_label_check(key, "x"));
+	key[DS_LABEL_KEY_MAX] = 'a';
+	key[DS_LABEL_KEY_MAX + 1] = '\0';			/* name 64 */
+	ck_assert_ptr_nonnull(ds_label_check(key, "x"));
+	memset(key, 'a', sizeof(key));
+	key[254] = '/';						/* prefix 254 */
+	key[DS_LABEL_KEY_MAX] = '\0';
+	ck_assert_ptr_nonnull(ds_label_check(key, "x"));
+	memset(key, 'a', 64);
+	key[64] = '\0';						/* name 64 */
+	ck_assert_ptr_nonnull(ds_label_check(key, "x"));
+	memset(val, 'v', sizeof(val));
+	val[DS_LABEL_VALUE_MAX] = '\0';
+	ck_assert_ptr_null(ds_label_check("a", val));
+	val[DS_LABEL_VALUE_MAX] = 'v';
+	val[DS_LABEL_VALUE_MAX + 1] = '\0';
+	ck_assert_ptr_nonnull(ds_label_check("a", val));
+}
+END_TEST
+
+/* A node's labels in the model: sorted, kept by node_set, dropped with the
+ * node, all or nothing, and matched by a selector through the adapter. */
+START_TEST(t_labels_model)
+{
+	static const struct selector_label kv[] = {
+		{ "zone", "z1" }, { "rack", "r1" }, { "empty", "" },
+	};
+	struct selector_label many[DS_LABELS_MAX + 1];
+	char keys[DS_LABELS_MAX + 1][8];
+	const struct selector_label *got;
+	struct selector_labels sl;
+	struct selector *sel;
+	struct ds_model m, fresh;
+	const char *why;
+	size_t n;
+
+	ds_model_init(&m, "h1");
+	node(&m, "h2", "198.18.0.2", NULL, 0);
+	ck_assert_int_eq(ds_model_labels_set(&m, "h9", kv, 3, &why), -1);
+	ck_assert_str_eq(why, "no such node");
+	ck_assert_ptr_null(ds_model_labels(&m, "h9", &n));
+	got = ds_model_labels(&m, "h2", &n);		/* known, none */
+	ck_assert_ptr_nonnull(got);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(got[0].key);
+	ck_assert_int_eq(ds_model_labels_set(&m, "h2", kv, 3, &why), 0);
+	got = ds_model_labels(&m, "h2", &n);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(got[0].key, "empty");
+	ck_assert_str_eq(got[0].value, "");
+	ck_assert_str_eq(got[1].key, "rack");
+	ck_assert_str_eq(got[2].key, "zone");
+	ck_assert_str_eq(got[2].value, "z1");
+	ck_assert_ptr_null(got[3].key);
+	/* the adapter, straight into selector_match */
+	sel = selector_parse("rack == 'r1' && has(empty) && !has(x)", NULL, 0);
+	ck_assert_ptr_nonnull(sel);
+	ds_model_labels_selector(&m, "h2", &sl);
+	ck_assert(selector_match(sel, &sl));
+	ds_model_labels_selector(&m, "h9", &sl);	/* unknown: none */
+	ck_assert(!selector_match(sel, &sl));
+	/* a node set again keeps its labels */
+	node(&m, "h2", "198.18.0.22", NULL, 0);
+	ds_model_labels_selector(&m, "h2", &sl);
+	ck_assert(selector_match(sel, &sl));
+	/* a bad set leaves none: too many, a repeated key, a bad value */
+	for (size_t i = 0; i <= DS_LABELS_MAX; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%zu", i);
+		many[i].key = keys[i];
+		many[i].value = "v";
+	}
+	ck_assert_int_eq(ds_model_labels_set(&m, "h2", many, DS_LABELS_MAX,
+	    &why), 0);
+	ck_assert_int_eq(ds_model_labels_set(&m, "h2", many,
+	    DS_LABELS_MAX + 1, &why), -1);
+	ck_assert_str_eq(why, "more than 64 labels");
+	ck_assert_ptr_nonnull(ds_model_labels(&m, "h2", &n));
+	ck_assert_uint_eq(n, 0);
+	many[1].key = "k0";
+	ck_assert_int_eq(ds_model_labels_set(&m, "h2", many, 2, &why), -1);
+	ck_assert_str_eq(why, "a label key given twice");
+	many[1].key = "k1";
+	many[1].value = "bad value";
+	ck_assert_int_eq(ds_model_labels_set(&m, "h2", many, 2, &why), -1);
+	ds_model_labels(&m, "h2", &n);
+	ck_assert_uint_eq(n, 0);
+	/* a deleted node's labels go with it; take moves them over */
+	ck_assert_int_eq(ds_model_labels_set(&m, "h2", kv, 3, &why), 0);
+	ds_model_node_del(&m, "h2");
+	ck_assert_ptr_null(ds_model_labels(&m, "h2", &n));
+	node(&m, "h2", "198.18.0.2", NULL, 0);
+	ds_model_labels(&m, "h2", &n);
+	ck_assert_uint_eq(n, 0);
+	ds_model_init(&fresh, "h1");
+	node(&fresh, "h2", "198.18.0.2", NULL, 0);
+	ck_assert_int_eq(ds_model_labels_set(&fresh, "h2", kv, 2, &why), 0);
+	ds_model_take(&m, &fresh);
+	ds_model_labels(&m, "h2", &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_ptr_null(ds_model_labels(&fresh, "h2", &n));
+	selector_free(sel);
+	ds_model_fini(&fresh);
 	ds_model_fini(&m);
 }
 END_TEST
@@ -763,6 +898,28 @@ static const struct bad bad[] = {
 	{ "nodes:\n  - name: h1\n    log_severity: [debug]\n", 3,
 	    "key nodes[0].log_severity: expected a log severity, got a "
 	    "sequence" },
+	{ "nodes:\n  - name: h1\n    labels: [rack]\n", 3,
+	    "key nodes[0].labels: expected a mapping, got a sequence" },
+	{ "nodes:\n  - name: h1\n    labels: rack\n", 3,
+	    "key nodes[0].labels: expected a mapping, got a scalar" },
+	{ "nodes:\n  - name: h1\n    labels: {rack: [r1]}\n", 3,
+	    "nested deeper than the schema allows" },	/* ytree's bound */
+	{ "nodes:\n  - name: h1\n    labels: {rack: {a: b}}\n", 3,
+	    "nested deeper than the schema allows" },
+	{ "nodes:\n  - name: h1\n    labels:\n      rack: ~\n", 4,
+	    "key nodes[0].labels.rack: no value" },
+	{ "nodes:\n  - name: h1\n    labels: {rack: r 1}\n", 3,
+	    "key nodes[0].labels.rack: bad label value" },
+	{ "nodes:\n  - name: h1\n    labels: {rack: "
+	    "v234567890123456789012345678901234567890123456789012345678901234"
+	    "}\n", 3, "key nodes[0].labels.rack: label value longer than 63" },
+	{ "nodes:\n  - name: h1\n    labels: {\"a b\": x}\n", 3,
+	    "key nodes[0].labels.a b: bad label key" },
+	{ "nodes:\n  - name: h1\n    labels: {"
+	    "k234567890123456789012345678901234567890123456789012345678901234"
+	    ": x}\n", 3, "key nodes[0].labels.k2345" },
+	{ "nodes:\n  - name: h1\n    labels: {Example.com/a: x}\n", 3,
+	    "key nodes[0].labels.Example.com/a: bad label key prefix" },
 };
 
 START_TEST(t_cluster_bad)
@@ -955,6 +1112,95 @@ START_TEST(t_file_log)
 }
 END_TEST
 
+/*
+ * labels: on cluster-file nodes, through the public view (ds_node_labels,
+ * ds_node_selector_labels); a reload that changes them is visible at once
+ * and reports no hook (no peer depends on labels yet); too many is an
+ * error naming the file and line, and the last good view stays.
+ */
+START_TEST(t_file_labels)
+{
+	static const char one[] =
+	    "nodes:\n"
+	    "  - name: h1\n"
+	    "    ipv4: 198.18.0.1\n"
+	    "    labels: {rack: r1, \"topology.kubernetes.io/zone\": z1}\n"
+	    "  - name: h2\n"
+	    "    ipv4: 198.18.0.2\n"
+	    "    labels:\n"
+	    "      rack: r2\n"
+	    "      empty: \"\"\n"
+	    "  - {name: h3, ipv4: 198.18.0.3, labels: {}}\n";
+	static const char two[] =
+	    "nodes:\n"
+	    "  - {name: h1, ipv4: 198.18.0.1}\n"
+	    "  - {name: h2, ipv4: 198.18.0.2, labels: {rack: r1}}\n"
+	    "  - {name: h3, ipv4: 198.18.0.3, labels: ~}\n";
+	struct event_base *base = event_base_new();
+	const struct selector_label *kv;
+	struct selector_labels sl;
+	struct selector *sel;
+	char path[256], *text;
+	struct ds *ds;
+	size_t n, len;
+
+	snprintf(path, sizeof(path), "%s/labels.yaml", tmpdir);
+	write_file(path, one);
+	ds = start_file_ds(base, path);
+	ck_assert_int_eq(ds_start(ds), 0);
+	rec.n = 0;
+	kv = ds_node_labels(ds, "h1", &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(kv[0].key, "rack");
+	ck_assert_str_eq(kv[1].key, "topology.kubernetes.io/zone");
+	ck_assert_str_eq(kv[1].value, "z1");
+	ck_assert_ptr_null(kv[2].key);
+	kv = ds_node_labels(ds, "h2", &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(kv[0].key, "empty");
+	ck_assert_str_eq(kv[0].value, "");
+	ck_assert_ptr_nonnull(ds_node_labels(ds, "h3", &n));
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(ds_node_labels(ds, "h4", &n));
+	sel = selector_parse("rack == 'r1'", NULL, 0);
+	ck_assert_ptr_nonnull(sel);
+	ds_node_selector_labels(ds, "h1", &sl);
+	ck_assert(selector_match(sel, &sl));
+	ds_node_selector_labels(ds, "h2", &sl);
+	ck_assert(!selector_match(sel, &sl));
+	/* changed labels: visible after the reload, no hook */
+	replace_file(path, two);
+	ck_assert_int_eq(ds_reload(ds), 0);
+	EXPECT_NONE();
+	ds_node_selector_labels(ds, "h1", &sl);
+	ck_assert(!selector_match(sel, &sl));
+	ds_node_selector_labels(ds, "h2", &sl);
+	ck_assert(selector_match(sel, &sl));
+	ds_node_labels(ds, "h3", &n);
+	ck_assert_uint_eq(n, 0);
+	/* 65 labels: refused whole, the last good view stays */
+	len = sizeof(two) + 32 * (DS_LABELS_MAX + 1);
+	text = malloc(len);
+	ck_assert_ptr_nonnull(text);
+	n = (size_t)snprintf(text, len, "%s", two);
+	n += (size_t)snprintf(text + n, len - n, "  - name: h4\n    labels:\n");
+	for (int i = 0; i <= DS_LABELS_MAX; i++)
+		n += (size_t)snprintf(text + n, len - n, "      k%d: v\n", i);
+	replace_file(path, text);
+	free(text);
+	ck_assert_int_eq(ds_reload(ds), -1);
+	ck_assert_ptr_nonnull(strstr(ds_last_error(ds),
+	    "labels.yaml:71: key nodes[3].labels: more than 64 labels"));
+	ck_assert_ptr_null(ds_node_labels(ds, "h4", &n));
+	ds_node_selector_labels(ds, "h2", &sl);
+	ck_assert(selector_match(sel, &sl));
+	EXPECT_NONE();
+	selector_free(sel);
+	ds_free(ds);
+	event_base_free(base);
+}
+END_TEST
+
 START_TEST(t_file_delete_stop)
 {
 	struct event_base *base = event_base_new();
@@ -1102,6 +1348,8 @@ main(void)
 	tcase_add_test(tm, t_ipv6);
 	tcase_add_test(tm, t_dup_address);
 	tcase_add_test(tm, t_invalid_setters);
+	tcase_add_test(tm, t_label_check);
+	tcase_add_test(tm, t_labels_model);
 	tcase_add_test(tm, t_diff);
 	tcase_add_test(tm, t_take);
 	tcase_add_test(tm, t_refuse);
@@ -1111,6 +1359,7 @@ main(void)
 	tcase_add_loop_test(tf, t_cluster_bad, 0, (int)NITEMS(bad));
 	tcase_add_test(tf, t_file_reload);
 	tcase_add_test(tf, t_file_log);
+	tcase_add_test(tf, t_file_labels);
 	tcase_add_test(tf, t_file_delete_stop);
 	tcase_add_test(tf, t_file_start_bad);
 	tcase_add_test(tf, t_file_no_base);
