@@ -103,6 +103,14 @@ def calico_seeds():
             rec_put(RES + "nodes/h3", j({"spec": {"bgp": {
                 "ipv4Address": "198.18.0.3/24", "asNumber": 64513}}}), True),
             rec_del(RES + "nodes/h3", True)]),
+        ("v3_node_labels", [
+            rec_put(RES + "nodes/h2", j({"metadata": {"name": "h2",
+                "labels": {"rack": "r1", "topology.kubernetes.io/zone": "z1",
+                           "e": ""}},
+                "spec": {"bgp": {"ipv4Address": "198.18.0.2/24"}}})),
+            rec_put(RES + "nodes/h3", j({"metadata": {"labels": {
+                "rack": 1, "Bad.io/x": "y"}}, "spec": {"bgp": {
+                "ipv4Address": "198.18.0.3/24"}}}), True)]),
         ("v3_bgpconf", [
             rec_put(RES + "bgpconfigurations/default", j({"spec": {
                 "asNumber": 65001, "nodeToNodeMeshEnabled": False,
@@ -350,6 +358,11 @@ def cluster_seeds(src):
         b"nodes:\n"
         b"  - {name: h1, ipv4: 10.244.0.1/24, blocks: [10.244.0.0/26, "
         b"192.168.0.0/26]}\n")
+    yield "labels", (
+        b"nodes:\n"
+        b"  - name: h1\n"
+        b"    labels: {rack: r1, \"topology.kubernetes.io/zone\": z1}\n"
+        b"  - {name: h2, labels: {e: '', k: v}}\n")
     yield "peers", (
         b"peers:\n"
         b"  - {ip: 10.0.0.1, as: 1, node: h1}\n"
