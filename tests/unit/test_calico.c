@@ -881,6 +881,61 @@ ipam_stream(void)
 	return w;
 }
 
+/* One v3 watch event putting val (' turned into ") at key, revision rev. */
+static void
+watch_put(struct etcd_req *w, int64_t rev, const char *key, const char *val)
+{
+	char ev[4096], *v = strdup(val), *bk, *bv;
+
+	ck_assert_ptr_nonnull(v);
+	for (char *c = v; *c != '\0'; c++)
+		if (*c == '\'')
+			*c = '"';
+	bk = etcd_b64_encode(key, strlen(key));
+	bv = etcd_b64_encode(v, strlen(v));
+	snprintf(ev, sizeof(ev), "{\"result\":{\"header\":{\"revision\":"
+	    "\"%lld\"},\"events\":[{\"kv\":{\"key\":\"%s\",\"mod_revision\":"
+	    "\"%lld\",\"value\":\"%s\"}}]}}\n", (long long)rev, bk,
+	    (long long)rev, bv);
+	ck_assert_int_eq(etcd_req_feed(w, ev, strlen(ev)), 0);
+	free(bk);
+	free(bv);
+	free(v);
+}
+
+/* Node labels through the etcd v3 watch: a change is in the model at
+ * once, moves no peer, and a bad set is ignored with the node kept. */
+START_TEST(t_v3_labels_watch)
+{
+	struct etcd_req *w;
+
+	log_capture();
+	v3_synced();
+	w = TAILQ_FIRST(&E->reqs);
+	ck_assert_uint_eq(w->range, 0);				/* nodes/ */
+	etcd_req_headers(w, 200, -1);
+	ck_assert_int_eq(etcd_req_feed(w, created, strlen(created)), 0);
+	ck_assert_str_eq(labels_of("h2"), "");
+	watch_put(w, 30, RES "nodes/h2", "{'metadata':{'labels':{'rack':'r1',"
+	    "'kubernetes.io/hostname':'h2'}},'spec':{'bgp':{'ipv4Address':"
+	    "'198.18.0.2/24'}}}");
+	EXPECT_NONE();
+	ck_assert_str_eq(labels_of("h2"), "kubernetes.io/hostname=h2 rack=r1");
+	watch_put(w, 31, RES "nodes/h2", "{'metadata':{'labels':{'rack':'r2'}},"
+	    "'spec':{'bgp':{'ipv4Address':'198.18.0.2/24'}}}");
+	EXPECT_NONE();
+	ck_assert_str_eq(labels_of("h2"), "rack=r2");
+	watch_put(w, 32, RES "nodes/h2", "{'metadata':{'labels':{'rack':2}},"
+	    "'spec':{'bgp':{'ipv4Address':'198.18.0.2/24'}}}");
+	EXPECT_NONE();
+	ck_assert_str_eq(labels_of("h2"), "");
+	ck_assert_int_eq(log_lines("nodes/h2: metadata.labels (a label value "
+	    "is not a string); ignored"), 1);
+	ck_assert_int_eq(E->v3.rev[0], 32);
+	etcd_teardown();
+}
+END_TEST
+
 START_TEST(t_v3_list_watch)
 {
 	struct etcd_req *w;
@@ -1289,6 +1344,7 @@ main(void)
 	tcase_add_test(tk, t_loglevel_v3);
 	tcase_add_test(tk, t_loglevel_v2);
 	tcase_add_test(te, t_v3_list_watch);
+	tcase_add_test(te, t_v3_labels_watch);
 	tcase_add_loop_test(te, t_v3_stream_split, 0,
 	    (int)(sizeof(created) + sizeof(real_events)));
 	tcase_add_test(te, t_v3_fail_resume);
