@@ -478,19 +478,21 @@ parse_labels(struct cctx *x, const struct node_obj *no)
 		snprintf(k, sizeof(k), "%.120s.%.64s", no->lkey, e->key);
 		if (i == DS_LABELS_MAX)
 			return kerr(x, e->keyline, no->lkey, "more than %d "
-			    "labels", DS_LABELS_MAX);
+			    "labels (node %s)", DS_LABELS_MAX, no->n.name);
 		if (ycx_scalar(&x->y, e, k, "a label value") == -1)
 			return -1;
 		if (!e->quoted && ynode_is_null(e))
 			return kerr(x, e->line, k, "no value (write \"\" "
-			    "for an empty one)");
+			    "for an empty one; node %s)", no->n.name);
 		if ((why = ds_label_check(e->key, e->str)) != NULL)
-			return kerr(x, e->keyline, k, "%s", why);
+			return kerr(x, e->keyline, k, "%s (node %s)", why,
+			    no->n.name);
 		kv[i].key = e->key;
 		kv[i].value = e->str;
 	}
 	if (ds_model_labels_set(x->m, no->n.name, kv, i, &why) == -1)
-		return kerr(x, n->line, no->lkey, "%s", why);
+		return kerr(x, n->line, no->lkey, "%s (node %s)", why,
+		    no->n.name);
 	return 0;
 }
 

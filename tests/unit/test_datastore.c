@@ -920,6 +920,8 @@ static const struct bad bad[] = {
 	    ": x}\n", 3, "key nodes[0].labels.k2345" },
 	{ "nodes:\n  - name: h1\n    labels: {Example.com/a: x}\n", 3,
 	    "key nodes[0].labels.Example.com/a: bad label key prefix" },
+	{ "nodes:\n  - name: h1\n    labels: {k: v, k: w}\n", 3,
+	    "key nodes[0].labels: a label key given twice (node h1)" },
 };
 
 START_TEST(t_cluster_bad)
@@ -1190,7 +1192,8 @@ START_TEST(t_file_labels)
 	free(text);
 	ck_assert_int_eq(ds_reload(ds), -1);
 	ck_assert_ptr_nonnull(strstr(ds_last_error(ds),
-	    "labels.yaml:71: key nodes[3].labels: more than 64 labels"));
+	    "labels.yaml:71: key nodes[3].labels: more than 64 labels "
+	    "(node h4)"));
 	ck_assert_ptr_null(ds_node_labels(ds, "h4", &n));
 	ds_node_selector_labels(ds, "h2", &sl);
 	ck_assert(selector_match(sel, &sl));
