@@ -161,7 +161,10 @@ v3_node_labels(struct cal_ctx *x, const struct json_object *o,
 	const char *why = NULL, *s;
 
 	memset(&l, 0, sizeof(l));
-	if (ds_json_string(o, "metadata.labels", &s) == 0) {
+	if (strstr(x->val, "\\u0000") != NULL) {
+		/* json-c cuts a key at an escaped NUL: "a\u0000b" reads "a" */
+		why = "a \\u0000 escape in the value";
+	} else if (ds_json_string(o, "metadata.labels", &s) == 0) {
 		if (s != NULL)
 			why = "not an object";	/* else absent or null */
 	} else if (!ds_json_is_object(ds_json_get(o, "metadata.labels"))) {

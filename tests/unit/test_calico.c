@@ -438,7 +438,10 @@ START_TEST(t_v3_labels)
 	snprintf(many + off, sizeof(many) - off, "}}}");
 	put(RES "nodes/h2", many);
 	ck_assert_int_eq(log_lines("(more than 64 labels)"), 1);
-	ck_assert_int_eq(log_lines("etcd key "), 10);
+	put(RES "nodes/h2", NODE2 "'metadata':{'labels':{'rack\\u0000x':"
+	    "'r1'}}}");
+	ck_assert_int_eq(log_lines("(a \\u0000 escape in the value)"), 1);
+	ck_assert_int_eq(log_lines("etcd key "), 11);
 	ck_assert_int_eq(log_lines("skipped"), 0);
 	ck_assert_str_eq(labels_of("h2"), "");
 	commit();
