@@ -2,12 +2,14 @@
  * calico_res.c: the values of Calico's keys (calico-compat.md 1 and 2).
  *
  * Owns the value schemas of both layouts: v3 resource JSON (nodes with
- * spec.bgp.ipv4Address in CIDR form, bgpconfigurations default and
+ * spec.bgp.ipv4Address in CIDR form and metadata.labels, a bad set of
+ * labels ignored whole with a warning, bgpconfigurations default and
  * node.<self> with logSeverityScreen, bgppeers with peerIP as ip, ip:port
  * or [v6]:port, ippools, block affinities with their state) and the v2
  * keys (raw node fields merged into one node record, the global AS,
  * node_mesh and loglevel, the node's loglevel, peer and pool JSON,
- * affinities of any value). Each handler parses one value, sets its facts in the model,
+ * affinities of any value; no node labels: Calico 2.x's BGP keys have
+ * none). Each handler parses one value, sets its facts in the model,
  * fills the key's entry and says CAL_FACT, CAL_NONE (valid, nothing to
  * set: a pending affinity, another node's peer) or CAL_BAD with why.
  * Unknown JSON fields are ignored. It must not log, commit or keep state
