@@ -341,6 +341,10 @@ main(int argc, char *argv[])
 	if (conf_path == NULL || optind != argc)
 		usage(stderr, 1);
 	memset(&ag, 0, sizeof(ag));
+	/* until run() handles them, a SIGHUP or SIGUSR1 during start-up
+	 * (the kernel's routes being read) must not kill ternd */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
 	if ((ag.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ternd: %s\n", err);
 		return 1;
