@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "ctl.h"
 #include "log.h"
 #include "metrics.h"
 #include "version.h"
@@ -178,12 +179,10 @@ static void
 dump_peer_cb(void *arg, const struct bgpd_peer_info *pi)
 {
 	char addr[ADDR_STRLEN], since[32];
-	struct tm tm;
 	size_t *n = arg;
 
 	(*n)++;
-	localtime_r(&pi->since, &tm);
-	strftime(since, sizeof(since), "%F %T", &tm);
+	ctl_fmt_datetime(since, sizeof(since), pi->since);
 	log_info("state: peer %s %s AS%u %s since %s, routes %zu imported "
 	    "%zu exported %llu refused, memory %zu bytes%s%s",
 	    pi->conf->name, addr_fmt(&pi->conf->addr, addr, sizeof(addr)),
