@@ -237,12 +237,25 @@ is_name(const char *s)
 	    "0123456789.-_") == strlen(s);
 }
 
+/*
+ * ASCII controls, and the UTF-8 of the C1 controls (U+0080..U+009F) and of
+ * U+2028/U+2029: YAML reads NEL (U+0085), LS and PS as line breaks, so
+ * such a value would not survive printconf and a second load (fuzz_conf).
+ */
 static bool
 has_control(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
 			return true;
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return true;
+		if (p[0] == 0xe2 && p[1] == 0x80 &&
+		    (p[2] == 0xa8 || p[2] == 0xa9))
+			return true;
+	}
 	return false;
 }
 
