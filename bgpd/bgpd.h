@@ -77,6 +77,8 @@ struct bgpd_params {
 	uint16_t	 refresh_interval;	/* s between served refreshes */
 	uint8_t		 allow_local_as;	/* own AS allowed in AS_PATH */
 	const char	*password;		/* TCP MD5, "" = none */
+	/* RFC 4456: our cluster ID, host order; 0: we reflect nothing */
+	uint32_t	 rr_cluster_id;
 	bool		 listen;		/* false: tests without sockets */
 };
 
@@ -95,6 +97,9 @@ struct bgpd_peer_conf {
 	uint32_t		as;
 	uint16_t		port;
 	bool			passive;
+	/* RFC 4456: an iBGP peer we reflect to as our client (only with
+	 * bgpd_params.rr_cluster_id set) */
+	bool			rr_client;
 };
 
 /* What a peer looks like to filters and status output. */
@@ -115,6 +120,9 @@ struct bgpd_peer_info {
 	/* what the peer cost us, and what was refused (SPEC 8) */
 	uint64_t	 rx_refused;		/* routes: filter, loop, rib */
 	uint64_t	 rx_loops;		/* of those: AS loops */
+	uint64_t	 rx_rr_loops;		/* of rx_refused: RFC 4456 loops
+						 * (our ORIGINATOR_ID or
+						 * CLUSTER_LIST) */
 	uint64_t	 refresh_rx;		/* ROUTE-REFRESH received */
 	uint64_t	 refresh_served;
 	uint64_t	 in_full;		/* reads paused: input full */

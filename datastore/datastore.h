@@ -47,7 +47,20 @@ struct ds_peer {
 	struct addr		addr;
 	uint32_t		as;
 	uint16_t		port;			/* 179 */
-	char			node[DS_NAME_MAX];	/* mesh: the node's name */
+	char			node[DS_NAME_MAX];	/* mesh, or a peer from a
+							 * peerSelector (or the
+							 * reverse of one): the
+							 * peer node's name */
+	/*
+	 * Route reflection (RFC 4456), as Calico's bird.cfg template decides
+	 * `rr client; rr cluster id`: this node reflects to the peer when it
+	 * is iBGP (its AS is ours), this node has a cluster ID and the peer's
+	 * (rr_cluster_id below, 0 for a non-Calico peer) differs.
+	 */
+	bool			rr_client;
+	uint32_t		rr_cluster_id;		/* the peer node's cluster
+							 * ID, host order; 0: none
+							 * or not a Calico node */
 };
 
 enum ds_ipip {
@@ -85,6 +98,10 @@ struct ds_local {
 	struct prefix		net4;		/* own subnet, for cross-subnet */
 	struct prefix		net6;
 	uint32_t		as;
+	/* v3 Node spec.bgp.routeReflectorClusterID, v2 /bgp/v1/host/<node>/
+	 * rr_cluster_id, the cluster file's rr_cluster_id: an IPv4-style ID,
+	 * host order; 0: this node is no route reflector */
+	uint32_t		rr_cluster_id;
 	bool			known;		/* the node exists in the store */
 };
 
