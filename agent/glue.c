@@ -69,6 +69,7 @@ to_bgpd_conf(const struct agent *ag, const struct ds_peer *p,
 	c->port = p->type == DS_PEER_MESH || p->port == 0 ?
 	    ag->conf->bgp.port : p->port;
 	c->passive = mesh_passive(ag, p);
+	c->rr_client = p->rr_client;
 }
 
 static void
@@ -174,6 +175,7 @@ ds_local_changed(void *arg, const struct ds_local *l)
 {
 	struct agent *ag = arg;
 	char a4[ADDR_STRLEN], a6[ADDR_STRLEN];
+	uint32_t old_cluster = ag->local.rr_cluster_id;
 
 	ag->local = *l;
 	ag->guard_dirty = true;
@@ -185,6 +187,15 @@ ds_local_changed(void *arg, const struct ds_local *l)
 	local_attrs_refresh(ag);
 	reoriginate(ag);
 	bgpd_set_local(ag->bgpd, l->as, &l->ipv4, &l->ipv6);
+	if (l->rr_cluster_id != old_cluster) {
+		struct addr id;
+
+		addr_set_v4(&id, l->rr_cluster_id);
+		log_info("route reflector cluster ID %s: %zu iBGP sessions "
+		    "restarted", l->rr_cluster_id ? addr_fmt(&id, a4,
+		    sizeof(a4)) : "none (not a reflector)",
+		    bgpd_set_rr_cluster(ag->bgpd, l->rr_cluster_id));
+	}
 }
 
 static void	fib_apply(struct agent *, const struct prefix *, uint32_t,

@@ -2,9 +2,10 @@
  * adjout.c: one peer's Adj-RIB-Out, with mark-then-build TX (BIRD
  * bgp_schedule_packet / bgp_fire_tx).
  *
- * Owns: per prefix, what was last sent to the peer and what should be
- * sent now (interned attribute references), plus a FIFO of prefixes whose
- * two differ. Best-path changes only *mark* entries; UPDATEs are encoded
+ * Owns: per prefix and path id, what was last sent to the peer and what
+ * should be sent now (interned attribute references), plus a FIFO of
+ * entries whose two differ. Without add-path a prefix has one entry, path
+ * id 0; with it (RFC 7911) one per path sent, ids chosen by import.c. Best-path changes only *mark* entries; UPDATEs are encoded
  * by adjout_build() from the write path, as fast as the peer drains them,
  * packing consecutive queued prefixes that share an attribute set into one
  * message. A prefix changed several times before it is sent goes out once.
@@ -26,6 +27,7 @@ struct adj_entry {
 	RB_ENTRY(adj_entry)	 tree;
 	TAILQ_ENTRY(adj_entry)	 queue;
 	struct prefix		 pfx;
+	uint32_t		 id;		/* RFC 7911 path id, 0 without */
 	const struct rib_attrs	*sent;		/* NULL: not announced */
 	const struct rib_attrs	*want;		/* NULL: withdraw */
 	bool			 queued;
@@ -39,17 +41,19 @@ struct adjout {
 	struct bgp_peer		*peer;
 	struct adj_tree		 tree;
 	struct adj_queue	 queue;
-	size_t			 nsent;		/* prefixes announced */
+	size_t			 nsent;		/* paths announced */
 	bool			 eor_pending;
 	bool			 eorr_pending;	/* RFC 7313 End-of-RR */
 };
 
-#define ADJOUT_PATH_ID	1	/* RFC 7911: we send one path per prefix */
-
 static int
 adj_cmp(const struct adj_entry *a, const struct adj_entry *b)
 {
-	return prefix_cmp(&a->pfx, &b->pfx);
+	int c = prefix_cmp(&a->pfx, &b->pfx);
+
+	if (c != 0)
+		return c;
+	return a->id < b->id ? -1 : a->id > b->id;
 }
 
 RB_GENERATE_STATIC(adj_tree, adj_entry, tree, adj_cmp)
@@ -127,21 +131,20 @@ adjout_refresh(struct adjout *ao, bool eorr)
 		ao->eorr_pending = true;
 }
 
-/* Record that pfx should now be announced with attrs (NULL: withdrawn). */
-bool
-adjout_mark(struct adjout *ao, const struct prefix *pfx,
-    const struct rib_attrs *attrs)
+/* Record that (pfx, id) should now be announced with attrs (NULL:
+ * withdrawn); e is its entry or NULL. True when something is queued. */
+static bool
+mark(struct adjout *ao, struct adj_entry *e, const struct prefix *pfx,
+    uint32_t id, const struct rib_attrs *attrs)
 {
 	struct rib *rib = ao->peer->bgpd->rib;
-	struct adj_entry key, *e;
 
-	key.pfx = *pfx;
-	e = RB_FIND(adj_tree, &ao->tree, &key);
 	if (e == NULL) {
 		if (attrs == NULL)
 			return false;	/* never sent, nothing to withdraw */
 		e = xcalloc(1, sizeof(*e));
 		e->pfx = *pfx;
+		e->id = id;
 		RB_INSERT(adj_tree, &ao->tree, e);
 	}
 	if (e->want)
@@ -161,6 +164,43 @@ adjout_mark(struct adjout *ao, const struct prefix *pfx,
 		e->queued = true;
 	}
 	return true;
+}
+
+static bool
+id_in(uint32_t id, const uint32_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/*
+ * pfx's paths are now exactly (ids[i], attrs[i]), i < n: those paths are
+ * marked, every other path of pfx sent or queued is marked withdrawn.
+ * Cost: O(log entries + paths of pfx x n).
+ */
+bool
+adjout_set(struct adjout *ao, const struct prefix *pfx, const uint32_t *ids,
+    const struct rib_attrs *const *attrs, size_t n)
+{
+	struct adj_entry key, *e, *next;
+	bool queued = false;
+
+	key.pfx = *pfx;
+	key.id = 0;
+	for (e = RB_NFIND(adj_tree, &ao->tree, &key);
+	    e != NULL && prefix_cmp(&e->pfx, pfx) == 0; e = next) {
+		next = RB_NEXT(adj_tree, &ao->tree, e);
+		if (!id_in(e->id, ids, n))
+			queued |= mark(ao, e, pfx, e->id, NULL);
+	}
+	for (size_t i = 0; i < n; i++) {
+		key.id = ids[i];
+		e = RB_FIND(adj_tree, &ao->tree, &key);
+		queued |= mark(ao, e, pfx, ids[i], attrs[i]);
+	}
+	return queued;
 }
 
 /* The entry went out as e->want: make it the sent state. */
@@ -209,7 +249,7 @@ build_one(struct adjout *ao, struct bgp_conn *c, uint8_t *buf, size_t cap)
 	else
 		bgp_upd_begin_reach(&b, &w, &peer->ctx, af, a, &a->nexthop);
 	while (e != NULL && e->want == a && e->pfx.af == bgp_af_family(af)) {
-		if (bgp_upd_add(&b, &e->pfx, ADJOUT_PATH_ID) == -1)
+		if (bgp_upd_add(&b, &e->pfx, e->id) == -1)
 			break;
 		e = entry_sent(ao, e);
 	}

@@ -125,7 +125,8 @@ bgpd_peer_update(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 		return bgpd_peer_add(bgpd, conf);
 	if (addr_eq(&peer->conf.addr, &conf->addr) &&
 	    peer->conf.as == conf->as && peer->conf.port == conf->port &&
-	    peer->conf.passive == conf->passive) {
+	    peer->conf.passive == conf->passive &&
+	    peer->conf.rr_client == conf->rr_client) {
 		peer->conf.kind = conf->kind;
 		return 0;
 	}
@@ -134,12 +135,12 @@ bgpd_peer_update(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 }
 
 /*
- * Restart every session (Cease/Other Configuration Change): each peer is
- * removed and added again with its configuration, in list order; returns
- * how many.
+ * Restart every session (Cease/Other Configuration Change), or with
+ * ibgp_only every iBGP one: each peer is removed and added again with its
+ * configuration, in list order; returns how many.
  */
 static size_t
-restart_all(struct bgpd *bgpd)
+restart_peers(struct bgpd *bgpd, bool ibgp_only)
 {
 	struct bgp_peer_head old;
 	struct bgp_peer *peer;
@@ -152,11 +153,19 @@ restart_all(struct bgpd *bgpd)
 		conf = peer->conf;
 		TAILQ_REMOVE(&old, peer, entry);
 		TAILQ_INSERT_TAIL(&bgpd->peers, peer, entry);
+		if (ibgp_only && conf.as != bgpd->params.local_as)
+			continue;
 		bgpd_peer_del(bgpd, conf.name, BGP_CEASE_CONFIG_CHANGE);
 		bgpd_peer_add(bgpd, &conf);
 		n++;
 	}
 	return n;
+}
+
+static size_t
+restart_all(struct bgpd *bgpd)
+{
+	return restart_peers(bgpd, false);
 }
 
 void
@@ -174,6 +183,16 @@ bgpd_set_local(struct bgpd *bgpd, uint32_t as, const struct addr *v4,
 		bgpd->params.router_id = addr_v4(v4);
 	/* every session restarts with the new identity */
 	restart_all(bgpd);
+}
+
+size_t
+bgpd_set_rr_cluster(struct bgpd *bgpd, uint32_t cluster_id)
+{
+	if (bgpd->params.rr_cluster_id == cluster_id)
+		return 0;
+	bgpd->params.rr_cluster_id = cluster_id;
+	/* what iBGP sessions were sent and refused as loops depended on it */
+	return restart_peers(bgpd, true);
 }
 
 int

@@ -157,6 +157,13 @@ void		 bgpd_free(struct bgpd *);
 void		 bgpd_set_local(struct bgpd *, uint32_t as,
 		    const struct addr *v4, const struct addr *v6);
 
+/*
+ * RFC 4456: our cluster ID (0: we reflect nothing). A change restarts the
+ * iBGP sessions (what they were sent, and the loops refused, depended on
+ * it), as BIRD's reconfigure does; returns how many.
+ */
+size_t		 bgpd_set_rr_cluster(struct bgpd *, uint32_t cluster_id);
+
 /* Close the session with Cease/Other Configuration Change and start it
  * again with the current parameters; -1: no such peer. */
 int		 bgpd_peer_restart(struct bgpd *, const char *name);
@@ -182,7 +189,8 @@ int		 bgpd_peer_add(struct bgpd *, const struct bgpd_peer_conf *);
 #define BGPD_STOP_RESTART	0	/* bgpd_peer_del: our planned restart */
 /* Close with Cease/subcode and forget the peer; its routes are withdrawn. */
 int		 bgpd_peer_del(struct bgpd *, const char *name, uint8_t subcode);
-/* Apply a changed address/AS: the session restarts (Cease/Config change). */
+/* Apply a changed address/AS/port/passive/rr_client: the session restarts
+ * (Cease/Other Configuration Change); a changed kind alone does not. */
 int		 bgpd_peer_update(struct bgpd *, const struct bgpd_peer_conf *);
 
 /* Walk peers in name order, for status output. */

@@ -13,15 +13,19 @@
 #include <event2/event.h>
 
 #include "aspath.h"
+#include "rr.h"
 #include "session.h"
 #include "timer.h"
 #include "xmalloc.h"
 
 static void	best_changed(void *, const struct prefix *, uint32_t,
 		    const struct rib_path *, const struct rib_path *);
+static void	paths_changed(void *, const struct prefix *, uint32_t,
+		    const struct rib_path *);
 
 static const struct rib_client_ops peer_client_ops = {
 	.best_changed = best_changed,
+	.paths_changed = paths_changed,
 };
 
 static enum bgp_af
@@ -50,6 +54,7 @@ peer_info(const struct bgp_peer *peer, struct bgpd_peer_info *pi)
 	    peer->eor_rx[peer_af(peer)];
 	pi->rx_refused = peer->rx_refused;
 	pi->rx_loops = peer->rx_loops;
+	pi->rx_rr_loops = peer->rx_rr_loops;
 	pi->refresh_rx = peer->refresh_rx;
 	pi->refresh_served = peer->refresh_served;
 	pi->in_full = peer->in_full;
@@ -128,6 +133,8 @@ bgp_peer_established(struct bgp_peer *peer, struct bgp_conn *conn)
 	memset(peer->eor_rx, 0, sizeof(peer->eor_rx));
 	peer->erefresh = false;
 	peer->loop_logged = false;
+	peer->rr_loop_logged = false;
+	peer->addpath_cap_logged = false;
 	timer_stop(peer->ev_refresh);
 	if (peer->gr_stale)
 		gr_reestablished(peer);
@@ -347,6 +354,28 @@ as_loop(struct bgp_peer *peer, const struct rib_attrs *tmpl)
 	return true;
 }
 
+/*
+ * RFC 4456 8: over iBGP, a path with our router ID as ORIGINATOR_ID, or
+ * (as a reflector) our cluster ID in its CLUSTER_LIST, went round: it is
+ * refused like an AS loop (withdrawn, counted, logged once a session).
+ */
+static bool
+rr_loop(struct bgp_peer *peer, const struct rib_attrs *tmpl)
+{
+	const struct bgpd_params *p = &peer->bgpd->params;
+	enum bgp_rr_loop l;
+
+	if (peer->ebgp || (l = bgp_rr_loop(tmpl, p->router_id,
+	    p->rr_cluster_id)) == BGP_RR_NO_LOOP)
+		return false;
+	peer->rx_rr_loops++;
+	if (!peer->rr_loop_logged && (peer->rr_loop_logged = true))
+		log_peer(peer, LOG_LVL_INFO, "route refused: %s (a reflection "
+		    "loop, RFC 4456; counted, logged once a session)",
+		    bgp_rr_loop_name(l));
+	return true;
+}
+
 /* Intern tmpl, announce r's NLRI with it, drop our reference. */
 static int
 announce_with(struct bgp_peer *peer, struct rbuf r, enum bgp_af af,
@@ -356,7 +385,7 @@ announce_with(struct bgp_peer *peer, struct rbuf r, enum bgp_af af,
 	const struct rib_attrs *attrs = NULL;
 	int rc;
 
-	if (!as_loop(peer, tmpl))
+	if (!as_loop(peer, tmpl) && !rr_loop(peer, tmpl))
 		attrs = rib_attrs_intern(rib, tmpl);
 	rc = announce_nlri(peer, r, bgp_af_family(af), peer->ctx.add_path_rx[af],
 	    attrs, err);
@@ -573,10 +602,26 @@ bgp_peer_rx_rrefresh(struct bgp_peer *peer, struct bgp_fsm_msg *m)
 
 /* ---- export ---- */
 
+/* The peer a BGP path came from (every RIB_SRC_BGP source is a peer's). */
+static const struct bgp_peer *
+src_peer(const struct rib_src *src)
+{
+	return (const struct bgp_peer *)(const void *)((const char *)src -
+	    offsetof(struct bgp_peer, src));
+}
+
+/* An iBGP-learned path towards an iBGP peer: only reflected (RFC 4456). */
+static bool
+ibgp_to_ibgp(const struct bgp_peer *peer, const struct rib_path *p)
+{
+	return p->src->kind == RIB_SRC_BGP && !p->src->ebgp && !peer->ebgp;
+}
+
 /*
  * What this peer may be sent (before the agent's filter): never a path back
- * to the peer it came from, only the session's AF, and no iBGP-learned path
- * to an iBGP peer (RFC 4271 9.2; we are no route reflector).
+ * to the peer it came from, only the session's AF, and an iBGP-learned path
+ * to an iBGP peer only as a reflector: from a client to anyone, from a
+ * non-client to clients (RFC 4271 9.2, RFC 4456 6).
  */
 static bool
 export_allowed(const struct bgp_peer *peer, const struct prefix *pfx,
@@ -584,45 +629,146 @@ export_allowed(const struct bgp_peer *peer, const struct prefix *pfx,
 {
 	if (p->src == &peer->src || pfx->af != peer->conf.addr.af)
 		return false;
-	if (p->src->kind == RIB_SRC_BGP && !p->src->ebgp && !peer->ebgp)
-		return false;
+	if (ibgp_to_ibgp(peer, p))
+		return bgp_rr_reflect_ok(peer->bgpd->params.rr_cluster_id,
+		    src_peer(p->src)->conf.rr_client, peer->conf.rr_client);
 	return true;
 }
 
-/* RFC 4271 5.1.3: next hop self; 5.1.2: prepend our AS towards eBGP. */
+/*
+ * RFC 4271 5.1.3: next hop self; 5.1.2: prepend our AS towards eBGP
+ * (RFC 4456's attributes dropped there). A reflected path keeps next hop,
+ * LOCAL_PREF and MED and gets ORIGINATOR_ID and our cluster ID (rr.c).
+ * The last translation is cached: a table from one peer shares a handful
+ * of attribute sets, so this runs once per set, not per prefix.
+ */
 static const struct rib_attrs *
-export_attrs(struct bgp_peer *peer, const struct rib_attrs *in)
+export_attrs(struct bgp_peer *peer, const struct rib_path *path)
 {
 	struct rib *rib = peer->bgpd->rib;
 	const struct bgpd_params *p = &peer->bgpd->params;
+	const struct rib_attrs *in = path->attrs;
 	struct rib_attrs t = *in;
-	uint8_t path[BGP_MAX_MSG];
+	uint8_t aspath[BGP_MAX_MSG];
+	uint32_t clusters[BGP_RR_MAX_CLUSTER];
+	uint64_t key = 0;
 	struct wbuf w;
 
-	if (peer->exp_cache_in == in)
+	if (ibgp_to_ibgp(peer, path))
+		key = (uint64_t)1 << 32 | path->src->router_id;
+	if (peer->exp_cache_in == in && peer->exp_cache_key == key)
 		return rib_attrs_ref(peer->exp_cache_out);
-	t.nexthop = peer->conf.addr.af == AF_INET6 ? p->local_v6 : p->local_v4;
-	memset(&t.nexthop_ll, 0, sizeof(t.nexthop_ll));
+	if (key != 0) {
+		if (bgp_rr_reflect_attrs(&t, in, path->src->router_id,
+		    p->rr_cluster_id, clusters, BGP_RR_MAX_CLUSTER) == -1)
+			return NULL;
+	} else {
+		t.nexthop = peer->conf.addr.af == AF_INET6 ? p->local_v6 :
+		    p->local_v4;
+		memset(&t.nexthop_ll, 0, sizeof(t.nexthop_ll));
+	}
 	if (peer->ebgp) {
-		wbuf_init(&w, path, sizeof(path));
+		wbuf_init(&w, aspath, sizeof(aspath));
 		wbuf_put_u8(&w, BGP_AS_SEQUENCE);
 		wbuf_put_u8(&w, 1);
 		wbuf_put_u32(&w, p->local_as);
 		wbuf_put_bytes(&w, in->aspath, in->aspath_len);
 		if (w.err)
 			return NULL;
-		t.aspath = path;
+		t.aspath = aspath;
 		t.aspath_len = (uint16_t)w.len;
 		t.has_local_pref = false;
 		t.has_med = in->has_med && in->aspath_len == 0;
+		bgp_rr_strip(&t);
 	} else if (!t.has_local_pref) {
 		t.has_local_pref = true;
 		t.local_pref = 100;
 	}
 	release_export_cache(peer);
 	peer->exp_cache_in = rib_attrs_ref(in);
+	peer->exp_cache_key = key;
 	peer->exp_cache_out = rib_attrs_intern(rib, &t);
 	return rib_attrs_ref(peer->exp_cache_out);
+}
+
+/* The attributes path goes out with to peer, referenced; NULL: not sent. */
+static const struct rib_attrs *
+export_one(struct bgp_peer *peer, const struct prefix *pfx,
+    const struct rib_path *path)
+{
+	struct bgpd *bgpd = peer->bgpd;
+	struct bgpd_peer_info pi;
+
+	if (!export_allowed(peer, pfx, path))
+		return NULL;
+	if (bgpd->ops.export_ok != NULL) {
+		peer_info(peer, &pi);
+		if (!bgpd->ops.export_ok(bgpd->ops_arg, &pi, pfx, path))
+			return NULL;
+	}
+	return export_attrs(peer, path);
+}
+
+/*
+ * RFC 7911 path id of a path we send: its source's rib id (unique and
+ * stable while the source lives, as BIRD uses its rte_src ids), mixed with
+ * the path id it came with when its source sent several; distinct among
+ * the n already chosen for this prefix (a clash moves to the next value).
+ */
+static uint32_t
+out_path_id(const struct rib_path *p, const uint32_t *ids, size_t n)
+{
+	uint32_t id = p->src->id;
+
+	if (p->path_id != 0) {
+		id = (id * 0x9e3779b1u) ^ (p->path_id * 0x85ebca6bu);
+		id = (id ^ (id >> 15)) | 0x80000000u;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id) {
+			id = id + 1 == 0 ? 1 : id + 1;
+			i = (size_t)-1;		/* check again from the start */
+		}
+	return id;
+}
+
+/*
+ * What peer should now have for pfx, from its paths (best first): the
+ * best one when it may be sent, or, over add-path (RFC 7911), every path
+ * that may be sent (at most BGP_ADDPATH_TX_MAX).
+ */
+static void
+export_prefix(struct bgp_peer *peer, const struct prefix *pfx,
+    const struct rib_path *best)
+{
+	const struct rib_attrs *attrs[BGP_ADDPATH_TX_MAX];
+	uint32_t ids[BGP_ADDPATH_TX_MAX];
+	bool all = peer->ctx.add_path_tx[pfx->af == AF_INET6 ? BGP_AF_IPV6 :
+	    BGP_AF_IPV4];
+	size_t n = 0;
+
+	for (const struct rib_path *p = best; p != NULL;
+	    p = all ? p->next : NULL) {
+		const struct rib_attrs *a;
+
+		if (n == BGP_ADDPATH_TX_MAX) {
+			if (!peer->addpath_cap_logged &&
+			    (peer->addpath_cap_logged = true))
+				log_peer(peer, LOG_LVL_WARNING, "add-path: "
+				    "more than %d paths for a prefix, sending "
+				    "the first %d (logged once a session)",
+				    BGP_ADDPATH_TX_MAX, BGP_ADDPATH_TX_MAX);
+			break;
+		}
+		if ((a = export_one(peer, pfx, p)) == NULL)
+			continue;
+		ids[n] = all ? out_path_id(p, ids, n) : 0;
+		attrs[n++] = a;
+	}
+	if (adjout_set(peer->adjout, pfx, n ? ids : NULL, n ? attrs : NULL, n))
+		bgp_peer_tx_schedule(peer);
+	for (size_t i = 0; i < n; i++)
+		rib_attrs_unref(peer->bgpd->rib, attrs[i]);
 }
 
 static void
@@ -630,26 +776,22 @@ best_changed(void *arg, const struct prefix *pfx, uint32_t id,
     const struct rib_path *nb, const struct rib_path *ob)
 {
 	struct bgp_peer *peer = arg;
-	struct bgpd *bgpd = peer->bgpd;
-	struct bgpd_peer_info pi;
-	const struct rib_attrs *a;
 
 	(void)id;
 	(void)ob;
-	if (peer->adjout == NULL)
-		return;
-	if (nb != NULL && export_allowed(peer, pfx, nb)) {
-		peer_info(peer, &pi);
-		if (bgpd->ops.export_ok == NULL ||
-		    bgpd->ops.export_ok(bgpd->ops_arg, &pi, pfx, nb)) {
-			if ((a = export_attrs(peer, nb->attrs)) != NULL) {
-				adjout_mark(peer->adjout, pfx, a);
-				rib_attrs_unref(bgpd->rib, a);
-				bgp_peer_tx_schedule(peer);
-				return;
-			}
-		}
-	}
-	if (adjout_mark(peer->adjout, pfx, NULL))
-		bgp_peer_tx_schedule(peer);
+	if (peer->adjout != NULL)
+		export_prefix(peer, pfx, nb);
+}
+
+/* Another path than the best changed: only add-path sessions see it. */
+static void
+paths_changed(void *arg, const struct prefix *pfx, uint32_t id,
+    const struct rib_path *best)
+{
+	struct bgp_peer *peer = arg;
+
+	(void)id;
+	if (peer->adjout != NULL && peer->ctx.add_path_tx[pfx->af ==
+	    AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4])
+		export_prefix(peer, pfx, best);
 }

@@ -57,6 +57,7 @@ enum bgp_timer {
 #define BGP_OPEN_HOLD_TIME	240	/* RFC 4271 8: large value before OPEN */
 #define BGP_MSG_PROCESS_LIMIT	64	/* messages per read wakeup */
 #define BGP_OUT_HIGH_WATER	(256 * 1024)	/* stop building UPDATEs */
+#define BGP_ADDPATH_TX_MAX	64	/* paths sent per prefix (RFC 7911) */
 
 struct bgp_conn {
 	struct bgp_peer	*peer;
@@ -98,6 +99,7 @@ struct bgp_peer {
 	struct bgp_conn		*zombies;	/* closed, freed by ev_reap */
 	const struct rib_attrs	*exp_cache_in;	/* last export translation */
 	const struct rib_attrs	*exp_cache_out;
+	uint64_t		 exp_cache_key;	/* reflected: 1<<32 | source id */
 	unsigned		 refused;	/* connects refused in a row */
 	bool			 dead;
 	bool			 ebgp;
@@ -128,7 +130,10 @@ struct bgp_peer {
 	/* import: routes refused (filter, AS loop, rib), loops seen */
 	uint64_t		 rx_refused;
 	uint64_t		 rx_loops;
+	uint64_t		 rx_rr_loops;	/* RFC 4456 8 */
 	bool			 loop_logged;	/* this session */
+	bool			 rr_loop_logged;
+	bool			 addpath_cap_logged;
 };
 
 TAILQ_HEAD(bgp_peer_head, bgp_peer);
@@ -213,9 +218,13 @@ void	bgp_listen_stop(struct bgpd *);
 /* adjout.c: Adj-RIB-Out with mark-then-build TX */
 struct adjout *adjout_new(struct bgp_peer *);
 void	adjout_free(struct adjout *);
-/* a best-path change relevant to this peer: attrs NULL = withdraw */
-bool	adjout_mark(struct adjout *, const struct prefix *,
-	    const struct rib_attrs *);
+/*
+ * A change of what this peer should have for pfx: exactly the paths
+ * (ids[i], attrs[i]), i < n (path id 0 without add-path; n 0: withdraw
+ * everything). True when something was queued to send.
+ */
+bool	adjout_set(struct adjout *, const struct prefix *, const uint32_t *ids,
+	    const struct rib_attrs *const *attrs, size_t n);
 /* build UPDATEs into the connection until high water; true if more */
 bool	adjout_build(struct adjout *, struct bgp_conn *);
 void	adjout_queue_eor(struct adjout *);

@@ -452,6 +452,8 @@ rib_update(struct rib *rib, struct rib_src *src, const struct prefix *pfx,
 	assert(!rib->busy && attrs != NULL && attrs->refcnt > 0);
 	if (!prefix_valid(pfx))
 		return RIB_E_PREFIX;
+	if (src->id == 0 && (src->id = ++rib->src_ids) == 0)
+		src->id = rib->src_ids = 1;	/* 2^32 sources: wrapped */
 	t = tab_of(rib, pfx->af);
 	h = prefix_hash(pfx);
 	e = rib_tab_find_h(t, pfx, h, &slot);

@@ -77,6 +77,13 @@ struct rib_src {
 	uint32_t		 as;		/* peer AS */
 	uint32_t		 router_id;	/* host order, for 9.1.2.2 (f) */
 	struct addr		 addr;		/* peer address, for 9.1.2.2 (g) */
+	/*
+	 * A number unique among the sources this rib has seen (1, 2, ...;
+	 * never reused), set by the rib on the source's first rib_update
+	 * (leave it 0): what a protocol needs to tell sources apart in
+	 * what it sends, e.g. BGP add-path path ids (BIRD's rte_src ids).
+	 */
+	uint32_t		 id;
 	/* bounds set by the owner (0: none); rib_update refuses beyond */
 	uint32_t		 max_paths;	/* paths per prefix */
 	size_t			 mem_max;	/* bytes: paths and attr sets */

@@ -169,6 +169,7 @@ struct rib {
 	struct rib_idx		 idx;
 	TAILQ_HEAD(, rib_client) clients;
 	size_t			 npaths;
+	uint32_t		 src_ids;	/* the last rib_src.id given */
 	bool			 busy;		/* inside a client hook */
 };
 
