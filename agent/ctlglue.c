@@ -408,8 +408,10 @@ bgp_session_details(struct ctlglue *g, struct ctl_client *c,
 	addr_set_v4(&id, p->info.remote_id);
 	ctl_printf(c, 1006, "    Neighbor ID:      %s",
 	    addr_fmt(&id, a, sizeof(a)));
-	ctl_printf(c, 1006, "    Session:          %s",
-	    p->info.ebgp ? "external" : "internal");
+	/* BIRD's bgp_show_proto_info: "route-reflector" when rr client */
+	ctl_printf(c, 1006, "    Session:          %s%s",
+	    p->info.ebgp ? "external" : "internal",
+	    p->conf.rr_client ? " route-reflector" : "");
 	ctl_printf(c, 1006, "    Source address:   %s",
 	    addr_fmt(src, a, sizeof(a)));
 	ctl_printf(c, 1006, "    Hold timer:       %u", p->info.hold_time);
@@ -426,9 +428,10 @@ bgp_bounds(struct ctl_client *c, const struct pinfo *p)
 {
 	const struct bgpd_peer_info *i = &p->info;
 
-	ctl_printf(c, 1006, "  Refused routes: %llu (AS loops %llu)",
-	    (unsigned long long)i->rx_refused,
-	    (unsigned long long)i->rx_loops);
+	ctl_printf(c, 1006, "  Refused routes: %llu (AS loops %llu, reflection "
+	    "loops %llu)", (unsigned long long)i->rx_refused,
+	    (unsigned long long)i->rx_loops,
+	    (unsigned long long)i->rx_rr_loops);
 	if (i->mem_max > 0)
 		ctl_printf(c, 1006, "  Memory:         %zu of %zu bytes",
 		    i->mem, i->mem_max);
@@ -495,6 +498,8 @@ bgp_json_all(struct ctlglue *g, struct ctl_json *j, const struct cont *k,
 	ctl_json_uint(j, "preferred", preferred(k, p->conf.name));
 	ctl_json_close(j);
 	ctl_json_uint(j, "refused_as_loops", i->rx_loops);
+	ctl_json_uint(j, "refused_reflection_loops", i->rx_rr_loops);
+	ctl_json_bool(j, "route_reflector_client", p->conf.rr_client);
 	ctl_json_uint(j, "memory", i->mem);
 	if (i->mem_max > 0)
 		ctl_json_uint(j, "memory_max", i->mem_max);

@@ -198,6 +198,9 @@ static const struct peer_family {
 	  "peer refused (import filter, AS loop, RIB bound)", PF(refused) },
 	{ "tern_bgp_prefixes_refused_as_loop_total", "counter",
 	  "Routes from the peer refused as AS loops", PF(loops) },
+	{ "tern_bgp_prefixes_refused_reflection_loop_total", "counter",
+	  "Routes from the peer refused as route reflection loops (RFC 4456: "
+	  "our ORIGINATOR_ID or cluster ID)", PF(rr_loops) },
 	{ "tern_bgp_route_refresh_received_total", "counter",
 	  "ROUTE-REFRESH messages received", PF(refresh_rx) },
 	{ "tern_bgp_route_refresh_served_total", "counter",
@@ -368,6 +371,7 @@ collect_cb(void *arg, const struct bgpd_peer_info *pi)
 	p->exported = pi->routes_exported;
 	p->refused = pi->rx_refused;
 	p->loops = pi->rx_loops;
+	p->rr_loops = pi->rx_rr_loops;
 	p->refresh_rx = pi->refresh_rx;
 	p->refresh_served = pi->refresh_served;
 	p->in_full = pi->in_full;

@@ -58,6 +58,7 @@ struct metrics_peer {
 	uint64_t	 exported;		/* prefixes announced now */
 	uint64_t	 refused;		/* since the peer was added */
 	uint64_t	 loops;			/* of those: AS loops */
+	uint64_t	 rr_loops;		/* RFC 4456 reflection loops */
 	uint64_t	 refresh_rx;
 	uint64_t	 refresh_served;
 	uint64_t	 in_full;

@@ -368,7 +368,6 @@ rr_loop(struct bgp_peer *peer, const struct rib_attrs *tmpl)
 	if (peer->ebgp || (l = bgp_rr_loop(tmpl, p->router_id,
 	    p->rr_cluster_id)) == BGP_RR_NO_LOOP)
 		return false;
-	peer->rx_rr_loops++;
 	if (!peer->rr_loop_logged && (peer->rr_loop_logged = true))
 		log_peer(peer, LOG_LVL_INFO, "route refused: %s (a reflection "
 		    "loop, RFC 4456; counted, logged once a session)",
@@ -383,14 +382,18 @@ announce_with(struct bgp_peer *peer, struct rbuf r, enum bgp_af af,
 {
 	struct rib *rib = peer->bgpd->rib;
 	const struct rib_attrs *attrs = NULL;
+	uint64_t refused = peer->rx_refused;
+	bool rrl = false;
 	int rc;
 
-	if (!as_loop(peer, tmpl) && !rr_loop(peer, tmpl))
+	if (!as_loop(peer, tmpl) && !(rrl = rr_loop(peer, tmpl)))
 		attrs = rib_attrs_intern(rib, tmpl);
 	rc = announce_nlri(peer, r, bgp_af_family(af), peer->ctx.add_path_rx[af],
 	    attrs, err);
 	if (attrs != NULL)
 		rib_attrs_unref(rib, attrs);
+	if (rrl)	/* the routes it refused */
+		peer->rx_rr_loops += peer->rx_refused - refused;
 	return rc;
 }
 

@@ -216,7 +216,7 @@ EOF
 	wait_route 30 h1 '^10\.99\.0\.0/24 .*via 198\.18\.0\.2 .*proto bird'
 	wait_log_re 10 h1 'AS_PATH holds our AS 64512: route refused'
 	expect 10 "ternd counts 5 refused routes" eval \
-		"timeout 2 '$(dirname "$TERND")/ternctl' -s '$W/h1.ctl' show protocols all Global_198_18_0_2 | grep -q 'Refused routes: 5 (AS loops 1)'"
+		"timeout 2 '$(dirname "$TERND")/ternctl' -s '$W/h1.ctl' show protocols all Global_198_18_0_2 | grep -q 'Refused routes: 5 (AS loops 1, reflection loops 0)'"
 	out=$(timeout 2 birdc -s "$W/h1.ctl" show protocols all Global_198_18_0_2)
 	grep -q 'Routes:         1 imported, 5 filtered' <<<"$out" ||
 		fail "birdc show protocols all: no '1 imported, 5 filtered': $out"
