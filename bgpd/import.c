@@ -741,7 +741,7 @@ out_path_id(const struct rib_path *p, const uint32_t *ids, size_t n)
  * that may be sent (at most BGP_ADDPATH_TX_MAX).
  */
 static void
-export_prefix(struct bgp_peer *peer, const struct prefix *pfx,
+export_prefix(struct bgp_peer *peer, const struct prefix *pfx, uint32_t id,
     const struct rib_path *best)
 {
 	const struct rib_attrs *attrs[BGP_ADDPATH_TX_MAX];
@@ -768,7 +768,8 @@ export_prefix(struct bgp_peer *peer, const struct prefix *pfx,
 		ids[n] = all ? out_path_id(p, ids, n) : 0;
 		attrs[n++] = a;
 	}
-	if (adjout_set(peer->adjout, pfx, n ? ids : NULL, n ? attrs : NULL, n))
+	if (adjout_set(peer->adjout, pfx, id, n ? ids : NULL, n ? attrs : NULL,
+	    n))
 		bgp_peer_tx_schedule(peer);
 	for (size_t i = 0; i < n; i++)
 		rib_attrs_unref(peer->bgpd->rib, attrs[i]);
@@ -780,10 +781,9 @@ best_changed(void *arg, const struct prefix *pfx, uint32_t id,
 {
 	struct bgp_peer *peer = arg;
 
-	(void)id;
 	(void)ob;
 	if (peer->adjout != NULL)
-		export_prefix(peer, pfx, nb);
+		export_prefix(peer, pfx, id, nb);
 }
 
 /* Another path than the best changed: only add-path sessions see it. */
@@ -793,8 +793,7 @@ paths_changed(void *arg, const struct prefix *pfx, uint32_t id,
 {
 	struct bgp_peer *peer = arg;
 
-	(void)id;
 	if (peer->adjout != NULL && peer->ctx.add_path_tx[pfx->af ==
 	    AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4])
-		export_prefix(peer, pfx, best);
+		export_prefix(peer, pfx, id, best);
 }

@@ -219,12 +219,13 @@ void	bgp_listen_stop(struct bgpd *);
 struct adjout *adjout_new(struct bgp_peer *);
 void	adjout_free(struct adjout *);
 /*
- * A change of what this peer should have for pfx: exactly the paths
- * (ids[i], attrs[i]), i < n (path id 0 without add-path; n 0: withdraw
- * everything). True when something was queued to send.
+ * A change of what this peer should have for pfx, of rib prefix id pfx_id
+ * (rib.h; what best_changed gives): exactly the paths (ids[i], attrs[i]),
+ * i < n (path id 0 without add-path; n 0: withdraw everything). True when
+ * something was queued to send. Steady state: a word per prefix sent.
  */
-bool	adjout_set(struct adjout *, const struct prefix *, const uint32_t *ids,
-	    const struct rib_attrs *const *attrs, size_t n);
+bool	adjout_set(struct adjout *, const struct prefix *, uint32_t pfx_id,
+	    const uint32_t *ids, const struct rib_attrs *const *attrs, size_t n);
 /* build UPDATEs into the connection until high water; true if more */
 bool	adjout_build(struct adjout *, struct bgp_conn *);
 void	adjout_queue_eor(struct adjout *);
