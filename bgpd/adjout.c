@@ -627,7 +627,8 @@ build_queued(struct adjout *ao, struct bgp_conn *c, uint8_t *buf, size_t cap)
 		/* attributes too large for one message: never sendable */
 		log_peer(peer, LOG_LVL_WARNING, "cannot encode an UPDATE for "
 		    "one prefix; not announcing it");
-		pend_sent(ao, TAILQ_FIRST(&ao->fifo));
+		if ((r = TAILQ_FIRST(&ao->fifo)) != NULL)
+			pend_sent(ao, r);
 		return;
 	}
 	bgp_conn_send(c, buf, w.len);
