@@ -120,3 +120,52 @@ bird_conf() {
 		"${peers[@]}" >"$f"
 	echo "$f"
 }
+
+# bird_rr_config ROUTER_IP AS "BLOCK..." "POOL..." CLUSTER PEER...: Calico's
+# bird.cfg for a node whose peers are Global_ sessions (the mesh off, peers from
+# a BGPPeer's selectors; calico-compat.md 3.4 and 6), in BIRD 2 syntax: the
+# template of bird_config, then per PEER (IP, or IP:rr for a reflector of the
+# same cluster) `protocol bgp Global_<ip>` with multihop, the source address,
+# `passive on` when the peer's address sorts after ours (Calico's passive
+# handling for a peer that is a Calico node), and `rr client; rr cluster id
+# CLUSTER;` when CLUSTER is set (this node reflects) and the peer is not a
+# reflector of the same cluster. CLUSTER empty: a plain client.
+bird_rr_config() {
+	local me=$1 as=$2 blocks=$3 pools=$4 cluster=$5 peer pip
+	shift 5
+	bird_config "$me" "$as" "$blocks" "$pools"
+	for peer in "$@"; do
+		pip=${peer%%:*}
+		echo
+		echo "protocol bgp Global_${pip//./_} from bgp_template {"
+		echo "  multihop;"
+		echo "  neighbor $pip as $as;"
+		echo "  source address $me;"
+		if [[ $pip > $me ]]; then
+			echo "  passive on; # Mesh is unidirectional, peer will connect to us."
+		fi
+		if [[ -n $cluster && $peer != *:rr ]]; then
+			echo "  rr client;"
+			echo "  rr cluster id $cluster;"
+		fi
+		echo "}"
+	done
+}
+
+# bird_rr_conf HOST CLUSTER PEERHOST[:rr]...: write $W/HOST.bird.conf with
+# bird_rr_config (HOST's block, the pool, a Global_ session to each PEERHOST;
+# CLUSTER empty for a client) and print its path.
+bird_rr_conf() {
+	local h=$1 cluster=$2 p peers=() f="$W/$1.bird.conf"
+	shift 2
+	for p in "$@"; do
+		if [[ $p == *:rr ]]; then
+			peers+=("$(host_ip "${p%:rr}"):rr")
+		else
+			peers+=("$(host_ip "$p")")
+		fi
+	done
+	bird_rr_config "$(host_ip "$h")" "$TT_AS" "$(host_block "$h")" "$TT_POOL" \
+		"$cluster" "${peers[@]}" >"$f"
+	echo "$f"
+}
