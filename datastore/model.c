@@ -2,10 +2,10 @@
  * model.c: the backend-independent cluster model and its diffing commit.
  *
  * Owns the raw facts (RB trees, libbsd) and the last committed view (sorted
- * arrays). ds_model_commit() derives the view from scratch with the Calico
- * rules (calico-compat.md 3.1: mesh, then global, then node-specific peers)
- * and walks old and new views side by side, so each hook sees only what
- * changed: removals and changes first, then additions. Derivation is cheap
+ * arrays). ds_model_commit() derives the view from scratch (the peers by
+ * the Calico rules in derive.c) and walks old and new views side by side,
+ * so each hook sees only what changed: removals and changes first, then
+ * additions. Derivation is cheap
  * at the sizes in SPEC 6 (hundreds of nodes, thousands of blocks) and is
  * skipped for the parts no setter touched.
  *
@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "derive.h"
 #include "labels.h"
 #include "log.h"
 #include "model.h"
@@ -41,11 +42,6 @@
 #define DS_POOL4_MIN	8
 #define DS_POOL6_MIN	32
 
-struct ds_mnode {
-	RB_ENTRY(ds_mnode)	 entry;
-	struct ds_model_node	 n;
-};
-
 struct ds_mpool {
 	RB_ENTRY(ds_mpool)	 entry;
 	struct ds_pool		 p;
@@ -56,13 +52,8 @@ struct ds_mblock {
 	struct prefix		 p;
 };
 
-struct ds_mpeer {
-	RB_ENTRY(ds_mpeer)	 entry;
-	struct ds_model_peer	 p;
-};
-
-static int
-mnode_cmp(const struct ds_mnode *a, const struct ds_mnode *b)
+int
+ds_mnode_cmp(const struct ds_mnode *a, const struct ds_mnode *b)
 {
 	return strcmp(a->n.name, b->n.name);
 }
@@ -79,8 +70,8 @@ mblock_cmp(const struct ds_mblock *a, const struct ds_mblock *b)
 	return prefix_cmp(&a->p, &b->p);
 }
 
-static int
-mpeer_cmp(const struct ds_mpeer *a, const struct ds_mpeer *b)
+int
+ds_mpeer_cmp(const struct ds_mpeer *a, const struct ds_mpeer *b)
 {
 	int c = strcmp(a->p.node, b->p.node);
 
@@ -89,11 +80,11 @@ mpeer_cmp(const struct ds_mpeer *a, const struct ds_mpeer *b)
 
 /* RB_GENERATE_STATIC wants __unused, which libbsd leaves undefined */
 #define DS_RB_STATIC	__attribute__((unused)) static
-RB_GENERATE_INTERNAL(ds_mnode_tree, ds_mnode, entry, mnode_cmp, DS_RB_STATIC)
+RB_GENERATE(ds_mnode_tree, ds_mnode, entry, ds_mnode_cmp)
 RB_GENERATE_INTERNAL(ds_mpool_tree, ds_mpool, entry, mpool_cmp, DS_RB_STATIC)
 RB_GENERATE_INTERNAL(ds_mblock_tree, ds_mblock, entry, mblock_cmp,
     DS_RB_STATIC)
-RB_GENERATE_INTERNAL(ds_mpeer_tree, ds_mpeer, entry, mpeer_cmp, DS_RB_STATIC)
+RB_GENERATE(ds_mpeer_tree, ds_mpeer, entry, ds_mpeer_cmp)
 
 static bool
 name_ok(const char *s)
@@ -514,128 +505,6 @@ local_eq(const struct ds_local *a, const struct ds_local *b)
 	    a->known == b->known;
 }
 
-/* A peer being built; seq breaks name ties in favour of the first. */
-struct vpeer {
-	struct ds_peer	p;
-	size_t		seq;
-};
-
-struct pbuild {
-	struct vpeer	*v;
-	size_t		 n, cap;
-};
-
-static void
-pb_add(struct pbuild *b, enum ds_peer_type type, const struct addr *a,
-    uint32_t as, uint16_t port, const char *node)
-{
-	struct vpeer *v;
-
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 16;
-		b->v = xreallocarray(b->v, b->cap, sizeof(*b->v));
-	}
-	v = &b->v[b->n];
-	memset(v, 0, sizeof(*v));
-	ds_peer_name(v->p.name, sizeof(v->p.name), type, a);
-	v->p.type = type;
-	v->p.addr = *a;
-	v->p.as = as;
-	v->p.port = port != 0 ? port : DS_BGP_PORT;
-	if (node != NULL)
-		snprintf(v->p.node, sizeof(v->p.node), "%s", node);
-	v->seq = b->n++;
-}
-
-static bool
-is_own(const struct ds_local *l, const struct addr *a)
-{
-	return (addr_is_set(&l->ipv4) && addr_eq(a, &l->ipv4)) ||
-	    (addr_is_set(&l->ipv6) && addr_eq(a, &l->ipv6));
-}
-
-/* calico-compat.md 3.1 step 8: every other node, skipping ourselves. */
-static void
-derive_mesh(const struct ds_model *m, const struct ds_local *l,
-    struct pbuild *b)
-{
-	struct ds_mnode *n;
-	uint32_t gas = m->global_as != 0 ? m->global_as : DS_DEFAULT_AS;
-	uint32_t as;
-
-	if (!m->node_mesh)
-		return;
-	RB_FOREACH(n, ds_mnode_tree, (struct ds_mnode_tree *)&m->nodes) {
-		if (strcmp(n->n.name, m->self) == 0)
-			continue;
-		as = n->n.as != 0 ? n->n.as : gas;
-		if (addr_is_set(&n->n.ipv4) && !is_own(l, &n->n.ipv4))
-			pb_add(b, DS_PEER_MESH, &n->n.ipv4, as, 0, n->n.name);
-		if (addr_is_set(&l->ipv6) && addr_is_set(&n->n.ipv6) &&
-		    !is_own(l, &n->n.ipv6))
-			pb_add(b, DS_PEER_MESH, &n->n.ipv6, as, 0, n->n.name);
-	}
-}
-
-/*
- * Steps 9 and 10: global peers, then this node's own peers, skipping a
- * node-specific peer whose address a global peer already has (confd
- * updatePeersV1) and never peering with our own address.
- */
-static void
-derive_explicit(const struct ds_model *m, const struct ds_local *l,
-    struct pbuild *b)
-{
-	struct ds_mpeer *e;
-
-	RB_FOREACH(e, ds_mpeer_tree, (struct ds_mpeer_tree *)&m->peers) {
-		if (is_own(l, &e->p.addr))
-			continue;
-		if (e->p.node[0] == '\0')
-			pb_add(b, DS_PEER_GLOBAL, &e->p.addr, e->p.as,
-			    e->p.port, NULL);
-		else if (strcmp(e->p.node, m->self) == 0 &&
-		    find_peer(m, "", &e->p.addr) == NULL)
-			pb_add(b, DS_PEER_NODE, &e->p.addr, e->p.as,
-			    e->p.port, NULL);
-	}
-}
-
-static int
-vpeer_cmp(const void *x, const void *y)
-{
-	const struct vpeer *a = x, *b = y;
-	int c = strcmp(a->p.name, b->p.name);
-
-	if (c != 0)
-		return c;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-/* The new peer view, sorted by name, one peer per name. */
-static struct ds_peer *
-derive_peers(const struct ds_model *m, const struct ds_local *l, size_t *np)
-{
-	struct pbuild b = { NULL, 0, 0 };
-	struct ds_peer *out;
-	size_t n = 0;
-
-	derive_mesh(m, l, &b);
-	derive_explicit(m, l, &b);
-	if (b.n > 0)
-		qsort(b.v, b.n, sizeof(*b.v), vpeer_cmp);
-	out = xcalloc(b.n ? b.n : 1, sizeof(*out));
-	for (size_t i = 0; i < b.n; i++) {
-		/* two nodes with one address: the first node by name wins */
-		if (n > 0 && strcmp(out[n - 1].name, b.v[i].p.name) == 0)
-			continue;
-		out[n++] = b.v[i].p;
-	}
-	free(b.v);
-	*np = n;
-	return out;
-}
-
 /*
  * Generic sorted-view diff. Pass 0 reports removals and changes, pass 1
  * additions, so a consumer frees the old before it adds the new.
@@ -906,7 +775,7 @@ commit_peers(struct ds_model *m, const struct ds_ops *ops, void *arg)
 	struct ds_peer *v;
 	size_t n;
 
-	v = derive_peers(m, &m->local, &n);
+	v = ds_derive_peers(m, &m->local, &n);
 	diff_views(&peer_diff, m->vpeers, m->nvpeers, v, n, ops, arg);
 	free(m->vpeers);
 	m->vpeers = v;
