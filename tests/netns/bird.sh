@@ -122,10 +122,11 @@ bird_conf() {
 }
 
 # bird_rr_config ROUTER_IP AS "BLOCK..." "POOL..." CLUSTER PEER...: Calico's
-# bird.cfg for a node whose peers are Global_ sessions (the mesh off, peers from
-# a BGPPeer's selectors; calico-compat.md 3.4 and 6), in BIRD 2 syntax: the
+# bird.cfg for a node whose peers come from a BGPPeer with a nodeSelector and a
+# peerSelector (the mesh off; calico-compat.md 3.4 and 6), in BIRD 2 syntax: the
 # template of bird_config, then per PEER (IP, or IP:rr for a reflector of the
-# same cluster) `protocol bgp Global_<ip>` with multihop, the source address,
+# same cluster) `protocol bgp Node_<ip>` (confd makes a BGPPeer with a
+# nodeSelector node-specific peers, hence Node_) with multihop, the source address,
 # `passive on` when the peer's address sorts after ours (Calico's passive
 # handling for a peer that is a Calico node), and `rr client; rr cluster id
 # CLUSTER;` when CLUSTER is set (this node reflects) and the peer is not a
@@ -137,7 +138,7 @@ bird_rr_config() {
 	for peer in "$@"; do
 		pip=${peer%%:*}
 		echo
-		echo "protocol bgp Global_${pip//./_} from bgp_template {"
+		echo "protocol bgp Node_${pip//./_} from bgp_template {"
 		echo "  multihop;"
 		echo "  neighbor $pip as $as;"
 		echo "  source address $me;"
@@ -153,7 +154,7 @@ bird_rr_config() {
 }
 
 # bird_rr_conf HOST CLUSTER PEERHOST[:rr]...: write $W/HOST.bird.conf with
-# bird_rr_config (HOST's block, the pool, a Global_ session to each PEERHOST;
+# bird_rr_config (HOST's block, the pool, a Node_ session to each PEERHOST;
 # CLUSTER empty for a client) and print its path.
 bird_rr_conf() {
 	local h=$1 cluster=$2 p peers=() f="$W/$1.bird.conf"

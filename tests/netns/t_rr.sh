@@ -7,7 +7,7 @@
 # route-reflector=true, and one peer with Calico's BGPPeer selectors:
 #   - {node_selector: "all()", peer_selector: "route-reflector == 'true'"}
 # Every node peers with every reflector (and, Calico's reverse peering, every
-# reflector with every node), as Global_<ip> sessions; a reflector's peer is a
+# reflector with every node), as Node_<ip> sessions; a reflector's peer is a
 # client ("rr client; rr cluster id") when its cluster ID differs. BIRD is
 # configured as Calico's confd configures it (bird.sh bird_rr_conf).
 #
@@ -88,7 +88,9 @@ rr_ctl() {
 	shift
 	timeout 10 "$TERNCTL" -s "$W/$h.ctl" "$@"
 }
-rr_global() { echo "Global_$(host_ip "$1" | tr . _)"; }
+# rr_peer HOST: the session name for HOST found by the selector peer: Node_<ip>
+# (Calico's confd makes a BGPPeer with a nodeSelector node-specific peers).
+rr_peer() { echo "Node_$(host_ip "$1" | tr . _)"; }
 _rr_re() { echo "${1//./\\.}"; }
 
 # rr_route_re OWNER: the kernel route of OWNER's block via OWNER's address (ternd
@@ -117,11 +119,6 @@ rr_wait_full() {
 # rr_block_gone HOST OWNER: no route to OWNER's block in HOST's kernel.
 rr_block_gone() { ! route_has "$1" "^$(_rr_re "$(host_block "$2")") "; }
 
-# rr_ternd_est HOST PEERHOST: ternctl show protocols on HOST: Global_<peer> up,
-# Established.
-rr_ternd_est() {
-	rr_ctl "$1" show protocols | grep -E "^$(rr_global "$2") +BGP .* up .*Established" >/dev/null
-}
 # rr_protos HOST: the names of HOST's BGP protocols (ternctl show protocols).
 rr_protos() { rr_ctl "$1" show protocols | awk '$2 == "BGP" { print $1 }' | sort; }
 # rr_protos_are HOST NAME...: HOST has exactly these BGP protocols, all Established.
@@ -166,9 +163,9 @@ rr_bird_reflector() {
 		rr_ternd "$h" "$cl"
 	done
 	for h in h2 h3 h4; do
-		wait_bird_established 30 h1 "$(rr_global "$h")"
+		wait_bird_established 30 h1 "$(rr_peer "$h")"
 		# a client peers with the reflector only: no mesh, no client-client session
-		rr_expect_protos 30 "$h" "$(rr_global h1)"
+		rr_expect_protos 30 "$h" "$(rr_peer h1)"
 	done
 	rr_wait_full 30 h2 h3 h4
 	for h in h2 h3 h4; do
@@ -180,9 +177,9 @@ rr_bird_reflector() {
 		out=$(birdc_q h1 show route all "$(host_block "$p")")
 		grep -F "BGP.next_hop: $(host_ip "$p")" <<<"$out" >/dev/null ||
 			fail "bird on h1: show route all $(host_block "$p") has no BGP.next_hop $(host_ip "$p"): $out"
-		if ! grep -F "[$(rr_global "$p") " <<<"$out" >/dev/null ||
+		if ! grep -F "[$(rr_peer "$p") " <<<"$out" >/dev/null ||
 			! grep -E "^\s+via $(_rr_re "$(host_ip "$p")") on eth0" <<<"$out" >/dev/null; then
-			fail "bird on h1: $(host_block "$p") not from $(rr_global "$p") via $(host_ip "$p"): $out"
+			fail "bird on h1: $(host_block "$p") not from $(rr_peer "$p") via $(host_ip "$p"): $out"
 		fi
 	done
 	rr_wait_via 30 h1 h2 h3 h4
@@ -208,7 +205,7 @@ rr_bird_reflector() {
 scenario rr_bird_reflector
 
 # (2) ternd reflects (h1: rr_cluster_id, the label, the selector peer) for three
-# BIRD clients h2..h4 (Calico's client config: one Global_ session to the
+# BIRD clients h2..h4 (Calico's client config: one Node_ session to the
 # reflector, no rr client) and the ternd client h5: every client has every block
 # via its owner; BIRD's show route all on a client shows the originator (the
 # owner's router id), CLUSTER_LIST 224.0.0.1 and next hop the owner; the
@@ -227,15 +224,15 @@ rr_ternd_reflector() {
 		start_bird "$h" "$(bird_rr_conf "$h" "" h1)"
 	done
 	rr_ternd h5 "$cl"
-	rr_expect_protos 30 h1 "$(rr_global h2)" "$(rr_global h3)" "$(rr_global h4)" "$(rr_global h5)"
+	rr_expect_protos 30 h1 "$(rr_peer h2)" "$(rr_peer h3)" "$(rr_peer h4)" "$(rr_peer h5)"
 	for h in h2 h3 h4; do
-		wait_bird_established 30 "$h" "$(rr_global h1)"
+		wait_bird_established 30 "$h" "$(rr_peer h1)"
 	done
-	rr_expect_protos 30 h5 "$(rr_global h1)"
+	rr_expect_protos 30 h5 "$(rr_peer h1)"
 	for p in h2 h3 h4 h5; do
-		sess=$(rr_session_line h1 "$(rr_global "$p")")
+		sess=$(rr_session_line h1 "$(rr_peer "$p")")
 		[[ $sess == "internal route-reflector" ]] ||
-			fail "ternd h1: $(rr_global "$p") Session is '$sess', want 'internal route-reflector'"
+			fail "ternd h1: $(rr_peer "$p") Session is '$sess', want 'internal route-reflector'"
 	done
 	note "ok: h1's four sessions are reflector-client sessions"
 	rr_wait_full 30 "${all[@]}"
@@ -284,7 +281,7 @@ rr_in_ns() {
 # other as non-clients and refuse each other's reflected copies of the clients'
 # routes (their own cluster ID in CLUSTER_LIST: counted as reflection loops).
 # h1 is SIGKILLed: each client's best path of every block moves to the one h2
-# reflects (logged "route add ... (Global_198_18_0_2)"), no route is deleted from
+# reflects (logged "route add ... (Node_198_18_0_2)"), no route is deleted from
 # any client's kernel (ip monitor route: no Deleted line for a block), every
 # route stays via its owner; a block added afterwards still reaches everyone.
 rr_two_reflectors() {
@@ -296,28 +293,28 @@ rr_two_reflectors() {
 	for h in h1 h2 h3 h4 h5; do
 		rr_ternd "$h" "$cl" 5
 	done
-	rr_expect_protos 30 h1 "$(rr_global h2)" "$(rr_global h3)" "$(rr_global h4)" "$(rr_global h5)"
-	rr_expect_protos 30 h2 "$(rr_global h1)" "$(rr_global h3)" "$(rr_global h4)" "$(rr_global h5)"
+	rr_expect_protos 30 h1 "$(rr_peer h2)" "$(rr_peer h3)" "$(rr_peer h4)" "$(rr_peer h5)"
+	rr_expect_protos 30 h2 "$(rr_peer h1)" "$(rr_peer h3)" "$(rr_peer h4)" "$(rr_peer h5)"
 	for h in "${clients[@]}"; do
-		rr_expect_protos 30 "$h" "$(rr_global h1)" "$(rr_global h2)"
+		rr_expect_protos 30 "$h" "$(rr_peer h1)" "$(rr_peer h2)"
 	done
-	[[ $(rr_session_line h1 "$(rr_global h2)") == internal ]] ||
-		fail "h1: the session to the other reflector h2 is not a plain internal one: $(rr_session_line h1 "$(rr_global h2)")"
-	[[ $(rr_session_line h1 "$(rr_global h3)") == "internal route-reflector" ]] ||
-		fail "h1: the session to client h3 is not a reflector-client one: $(rr_session_line h1 "$(rr_global h3)")"
+	[[ $(rr_session_line h1 "$(rr_peer h2)") == internal ]] ||
+		fail "h1: the session to the other reflector h2 is not a plain internal one: $(rr_session_line h1 "$(rr_peer h2)")"
+	[[ $(rr_session_line h1 "$(rr_peer h3)") == "internal route-reflector" ]] ||
+		fail "h1: the session to client h3 is not a reflector-client one: $(rr_session_line h1 "$(rr_peer h3)")"
 	rr_wait_full 30 h1 h2 h3 h4 h5
 	# the clients hold each block from both reflectors (add-path from both sessions)
 	for h in "${clients[@]}"; do
 		for p in "${clients[@]}"; do
 			[[ $p == "$h" ]] && continue
 			out=$(rr_ctl "$h" show route all "$(host_block "$p")")
-			n=$(grep -cE "via $(_rr_re "$(host_ip "$p")") .*\[Global_198_18_0_[12] " <<<"$out")
+			n=$(grep -cE "via $(_rr_re "$(host_ip "$p")") .*\[Node_198_18_0_[12] " <<<"$out")
 			((n == 2)) || fail "ternd $h: $(host_block "$p") from $n reflectors, want 2: $out"
 		done
 	done
 	note "ok: each client has each other client's block from both reflectors, via the owner"
 	# a reflector refuses the other's reflected copies of the clients' routes
-	expect 10 "h2 counts reflection loops from h1" rr_loops_ge h2 "$(rr_global h1)" 1
+	expect 10 "h2 counts reflection loops from h1" rr_loops_ge h2 "$(rr_peer h1)" 1
 	for h in "${clients[@]}"; do
 		rr_monitor "$h"
 	done
@@ -326,7 +323,7 @@ rr_two_reflectors() {
 	for h in "${clients[@]}"; do
 		for p in h2 "${clients[@]}"; do
 			[[ $p == "$h" ]] && continue
-			wait_log 30 "$h" "route add $(host_block "$p") via $(host_ip "$p") ($(rr_global h2))"
+			wait_log 30 "$h" "route add $(host_block "$p") via $(host_ip "$p") ($(rr_peer h2))"
 		done
 	done
 	note "ok: every client's best paths moved to the ones h2 reflects"
@@ -384,7 +381,7 @@ rr_loop() {
 	rr_ternd h3 "$cl"
 	conf=$(bird_rr_conf h2 "" h1)
 	# the looping routes, and the export filter that marks them
-	sed -i 's/^protocol bgp Global_198_18_0_1 from bgp_template {$/&\n  ipv4 { export filter rr_loop_export; };/' "$conf"
+	sed -i 's/^protocol bgp Node_198_18_0_1 from bgp_template {$/&\n  ipv4 { export filter rr_loop_export; };/' "$conf"
 	cat >>"$conf" <<EOF
 
 protocol static rr_loop_routes {
@@ -402,16 +399,16 @@ filter rr_loop_export {
 }
 EOF
 	start_bird h2 "$conf"
-	wait_bird_established 30 h2 "$(rr_global h1)"
-	rr_expect_protos 30 h1 "$(rr_global h2)" "$(rr_global h3)"
-	expect 30 "h1 counts 2 reflection loops on $(rr_global h2)" \
-		rr_loops_ge h1 "$(rr_global h2)" 2
-	n=$(rr_loops h1 "$(rr_global h2)")
-	((n == 2)) || fail "h1: $n reflection loops on $(rr_global h2), want 2"
-	out=$(rr_ctl h1 show protocols all "$(rr_global h2)")
+	wait_bird_established 30 h2 "$(rr_peer h1)"
+	rr_expect_protos 30 h1 "$(rr_peer h2)" "$(rr_peer h3)"
+	expect 30 "h1 counts 2 reflection loops on $(rr_peer h2)" \
+		rr_loops_ge h1 "$(rr_peer h2)" 2
+	n=$(rr_loops h1 "$(rr_peer h2)")
+	((n == 2)) || fail "h1: $n reflection loops on $(rr_peer h2), want 2"
+	out=$(rr_ctl h1 show protocols all "$(rr_peer h2)")
 	note "h1: $(grep -E 'Routes:|Refused routes:' <<<"$out" | tr -s ' ' | tr '\n' ';')"
 	# BIRD did send them (exported), and did send its block, which is taken
-	out=$(birdc_q h2 show protocols all "$(rr_global h1)")
+	out=$(birdc_q h2 show protocols all "$(rr_peer h1)")
 	grep -E 'Routes: +[0-9]+ imported, 3 exported' <<<"$out" >/dev/null ||
 		fail "bird on h2 did not export 3 routes to h1: $out"
 	rr_wait_via 30 h1 h2
@@ -424,8 +421,8 @@ EOF
 		assert_no_route h3 "^${out//./\\.} "
 	done
 	note "ok: neither looping route is in h1's rib, nor in h1's or h3's kernel"
-	out=$(rr_ctl h1 -o json show protocols all "$(rr_global h2)" 2>&1 ||
-		rr_ctl h1 show protocols all "$(rr_global h2)")
+	out=$(rr_ctl h1 -o json show protocols all "$(rr_peer h2)" 2>&1 ||
+		rr_ctl h1 show protocols all "$(rr_peer h2)")
 	grep -E '"refused_reflection_loops": *2' <<<"$out" >/dev/null ||
 		note "(json: no refused_reflection_loops 2: $(tr -d '\n' <<<"$out" | cut -c1-300))"
 	assert_running h1 h3
@@ -434,7 +431,7 @@ scenario rr_loop
 
 # (5) the cluster changes live. Three ternd nodes start with the mesh on (Mesh_
 # sessions). The file then turns node_mesh off and makes h1 a reflector with the
-# selector peer: every Mesh_ session goes, Global_ sessions h2-h1 and h3-h1 come
+# selector peer: every Mesh_ session goes, Node_ sessions h2-h1 and h3-h1 come
 # up, h2 and h3 have no session to each other and reach each other's block
 # through h1, via the owner. Then h1 loses the label and cluster ID and h2 gets
 # them: h3's session to h1 goes, h3-h2 and h1-h2 come up (h1 now h2's client),
@@ -454,23 +451,23 @@ rr_selector_live() {
 	rr_wait_full 30 h1 h2 h3
 	note "the mesh is up; turning it off, h1 the reflector"
 	rr_cluster "$cl" false selector h1+rr h2 h3
-	rr_expect_protos 30 h1 "$(rr_global h2)" "$(rr_global h3)"
-	rr_expect_protos 30 h2 "$(rr_global h1)"
-	rr_expect_protos 30 h3 "$(rr_global h1)"
+	rr_expect_protos 30 h1 "$(rr_peer h2)" "$(rr_peer h3)"
+	rr_expect_protos 30 h2 "$(rr_peer h1)"
+	rr_expect_protos 30 h3 "$(rr_peer h1)"
 	note "ok: no Mesh_ session left anywhere; h2 and h3 peer with h1 only"
-	[[ $(rr_session_line h1 "$(rr_global h2)") == "internal route-reflector" ]] ||
-		fail "h1: $(rr_global h2) is not a reflector-client session: $(rr_session_line h1 "$(rr_global h2)")"
+	[[ $(rr_session_line h1 "$(rr_peer h2)") == "internal route-reflector" ]] ||
+		fail "h1: $(rr_peer h2) is not a reflector-client session: $(rr_session_line h1 "$(rr_peer h2)")"
 	rr_wait_full 30 h1 h2 h3
 	note "ok: h2 and h3 have each other's block via the owner, through h1"
 	note "moving the reflector label and cluster ID from h1 to h2"
 	rr_cluster "$cl" false selector h1 h2+rr h3
-	rr_expect_protos 30 h2 "$(rr_global h1)" "$(rr_global h3)"
-	rr_expect_protos 30 h1 "$(rr_global h2)"
-	rr_expect_protos 30 h3 "$(rr_global h2)"
-	[[ $(rr_session_line h2 "$(rr_global h1)") == "internal route-reflector" ]] ||
-		fail "h2: $(rr_global h1) is not a reflector-client session: $(rr_session_line h2 "$(rr_global h1)")"
-	[[ $(rr_session_line h1 "$(rr_global h2)") == internal ]] ||
-		fail "h1: $(rr_global h2) still reflects: $(rr_session_line h1 "$(rr_global h2)")"
+	rr_expect_protos 30 h2 "$(rr_peer h1)" "$(rr_peer h3)"
+	rr_expect_protos 30 h1 "$(rr_peer h2)"
+	rr_expect_protos 30 h3 "$(rr_peer h2)"
+	[[ $(rr_session_line h2 "$(rr_peer h1)") == "internal route-reflector" ]] ||
+		fail "h2: $(rr_peer h1) is not a reflector-client session: $(rr_session_line h2 "$(rr_peer h1)")"
+	[[ $(rr_session_line h1 "$(rr_peer h2)") == internal ]] ||
+		fail "h1: $(rr_peer h2) still reflects: $(rr_session_line h1 "$(rr_peer h2)")"
 	note "ok: h3's session to h1 went; h1 and h3 are h2's clients"
 	rr_wait_full 30 h1 h2 h3
 	assert_running h1 h2 h3
