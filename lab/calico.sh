@@ -3,7 +3,7 @@
 # with etcdctl the way Calico writes them (reference/calico-compat.md 1 and 2).
 # Sourced by lab/lab.
 #
-# etcd: one member per host (Debian etcd-server), client http://198.18.0.N:2379,
+# etcd: one member on each of h1..h3 (Debian etcd-server), client http://198.18.0.N:2379,
 # peer :2380, data $LAB_DIR/etcd-hN, log $LAB_DIR/etcd-hN.log; --enable-v2 for
 # the etcdv2 layout.
 #
@@ -12,6 +12,10 @@
 #   .../bgpconfigurations/default            mesh on, AS 64512
 #   .../ippools/default-ipv4-ippool          10.244.0.0/16, blockSize 26
 #   .../nodes/hN                             spec.bgp.ipv4Address 198.18.0.N/24
+#   with --rr: nodeToNodeMeshEnabled false; nodes h1 and h2 with the label
+#   route-reflector=true and spec.bgp.routeReflectorClusterID 224.0.0.1;
+#   .../bgppeers/peer-with-route-reflectors  nodeSelector all(), peerSelector
+#                                            route-reflector == 'true'
 #   /calico/ipam/v2/host/hN/ipv4/block/10.244.N.0-26       {"state":"confirmed",...}
 #   /calico/ipam/v2/assignment/ipv4/block/10.244.N.0-26    the block, affinity
 #                                            host:hN, ordinal 1 allocated to cN
@@ -30,7 +34,7 @@ RES=/calico/resources/v3/projectcalico.org
 etcd_url() { echo "http://$(host_ip "$1"):2379"; }
 etcd_endpoints() {
 	local h eps=()
-	for h in "${LAB_HOSTS[@]}"; do eps+=("$(etcd_url "$h")"); done
+	for h in "${LAB_ETCD_HOSTS[@]}"; do eps+=("$(etcd_url "$h")"); done
 	(IFS=,; echo "${eps[*]}")
 }
 
@@ -38,11 +42,11 @@ etcd_endpoints() {
 etcd_up() {
 	local h ip v2=() members=() cluster
 	[[ $LAB_DATASTORE == etcdv2 ]] && v2=(--enable-v2)
-	for h in "${LAB_HOSTS[@]}"; do
+	for h in "${LAB_ETCD_HOSTS[@]}"; do
 		members+=("$h=http://$(host_ip "$h"):2380")
 	done
 	cluster=$(IFS=,; echo "${members[*]}")
-	for h in "${LAB_HOSTS[@]}"; do
+	for h in "${LAB_ETCD_HOSTS[@]}"; do
 		ip=$(host_ip "$h")
 		lab_spawn "etcd-$h" "$(host_ns "$h")" "$(etcd_log "$h")" \
 			etcd --name "$h" --data-dir "$LAB_DIR/etcd-$h" \
@@ -94,24 +98,37 @@ _unallocated() {
 _handle() { echo "k8s-pod-network.$(printf '%s' "$(ctr_ns "$1")" | sha256sum | cut -c1-64)"; }
 
 calico_v3() {
-	local h blk cidr
+	local h blk cidr mesh=true label rrid
+	[[ -n $LAB_RR ]] && mesh=false
 	put3 "$RES/clusterinformations/default" "{\"kind\":\"ClusterInformation\",\
 \"apiVersion\":\"projectcalico.org/v3\",$(_meta default)},\"spec\":{\"clusterGUID\":\
 \"$(_uuid | tr -d -)\",\"clusterType\":\"lab,bgp\",\"calicoVersion\":\"v3.26.0\",\
 \"datastoreReady\":true}}"
 	put3 "$RES/bgpconfigurations/default" "{\"kind\":\"BGPConfiguration\",\
 \"apiVersion\":\"projectcalico.org/v3\",$(_meta default)},\"spec\":{\
-\"logSeverityScreen\":\"Info\",\"nodeToNodeMeshEnabled\":true,\"asNumber\":$LAB_AS}}"
+\"logSeverityScreen\":\"Info\",\"nodeToNodeMeshEnabled\":$mesh,\"asNumber\":$LAB_AS}}"
 	put3 "$RES/ippools/default-ipv4-ippool" "{\"kind\":\"IPPool\",\
 \"apiVersion\":\"projectcalico.org/v3\",$(_meta default-ipv4-ippool)},\"spec\":{\
 \"cidr\":\"$LAB_POOL\",\"vxlanMode\":\"Never\",\"ipipMode\":\"Never\",\"natOutgoing\":true,\
 \"blockSize\":26,\"nodeSelector\":\"all()\",\"allowedUses\":[\"Workload\",\"Tunnel\"]}}"
 	for h in "${LAB_HOSTS[@]}"; do
+		label="" rrid=""
+		if is_reflector "$h"; then
+			label=",\"route-reflector\":\"true\""
+			rrid=",\"routeReflectorClusterID\":\"$LAB_RR_CLUSTER\""
+		fi
 		put3 "$RES/nodes/$h" "{\"kind\":\"Node\",\"apiVersion\":\"projectcalico.org/v3\",\
-$(_meta "$h"),\"labels\":{\"kubernetes.io/hostname\":\"$h\",\"kubernetes.io/os\":\"linux\"}},\
-\"spec\":{\"bgp\":{\"ipv4Address\":\"$(host_ip "$h")/24\"},\"orchRefs\":[{\"nodeName\":\"$h\",\
+$(_meta "$h"),\"labels\":{\"kubernetes.io/hostname\":\"$h\",\"kubernetes.io/os\":\"linux\"$label}},\
+\"spec\":{\"bgp\":{\"ipv4Address\":\"$(host_ip "$h")/24\"$rrid},\"orchRefs\":[{\"nodeName\":\"$h\",\
 \"orchestrator\":\"k8s\"}]},\"status\":{\"podCIDRs\":[]}}"
 	done
+	# --rr: every node peers with the reflectors (Calico's usual BGPPeer; the
+	# reflectors, selected by peerSelector, peer back with every node)
+	if [[ -n $LAB_RR ]]; then
+		put3 "$RES/bgppeers/peer-with-route-reflectors" "{\"kind\":\"BGPPeer\",\
+\"apiVersion\":\"projectcalico.org/v3\",$(_meta peer-with-route-reflectors)},\"spec\":{\
+\"nodeSelector\":\"all()\",\"peerSelector\":\"route-reflector == 'true'\"}}"
+	fi
 	for h in "${LAB_HOSTS[@]}"; do
 		cidr=$(host_block "$h")
 		blk=${cidr/\//-}
@@ -166,4 +183,9 @@ calico_records() {
 	esac
 	say "  wrote Calico's $LAB_DATASTORE records: the pool $LAB_POOL, nodes" \
 		"${LAB_HOSTS[*]}, one /26 block per node with its affinity"
+	if [[ -n $LAB_RR ]]; then
+		say "  route reflection: nodeToNodeMeshEnabled false; ${LAB_REFLECTORS[*]} labelled" \
+			"route-reflector=true with routeReflectorClusterID $LAB_RR_CLUSTER; BGPPeer" \
+			"peer-with-route-reflectors: nodeSelector all(), peerSelector route-reflector == 'true'"
+	fi
 }

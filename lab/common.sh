@@ -5,6 +5,7 @@
 # Everything the lab creates is named from two settings, so a second lab (the
 # test suite's) can run next to a user's:
 #   LAB_PREFIX (default lab-)          namespaces ${LAB_PREFIX}sw, h1..h3, c1..c3
+#                                      (h1..h4, c1..c4 with --rr)
 #   LAB_DIR (default /run/tern-lab)    state: lab.env, pids, configs, logs, etcd data
 
 LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,6 +14,14 @@ LAB_DIR=${LAB_DIR:-/run/tern-lab}
 TERND=${TERND:-$LAB_TOP/build/ternd}
 TERNCTL=${TERNCTL:-$LAB_TOP/build/ternctl}
 LAB_HOSTS=(h1 h2 h3)
+# shellcheck disable=SC2034 # used by calico.sh and lab
+LAB_ETCD_HOSTS=(h1 h2 h3)  # one etcd member on each
+# --rr (LAB_RR=1): a fourth host, the mesh off, h1 and h2 route reflectors of
+# one cluster (set by lab_rr_apply)
+LAB_RR=${LAB_RR:-}
+LAB_REFLECTORS=()
+# shellcheck disable=SC2034 # used by calico.sh and lab
+LAB_RR_CLUSTER=224.0.0.1
 # shellcheck disable=SC2034 # used by net.sh and calico.sh
 LAB_AS=64512
 # shellcheck disable=SC2034
@@ -20,6 +29,20 @@ LAB_POOL=10.244.0.0/16
 # shellcheck disable=SC2034
 LAB_GW=198.18.0.254         # the underlay's router (on the bridge, in the switch)
 LAB_BLOCK_ORD=1             # the container's address: ordinal 1 of its host's block
+
+# lab_rr_apply: with LAB_RR set, the route reflector lab's hosts and reflectors.
+lab_rr_apply() {
+	[[ -n $LAB_RR && $LAB_RR != 0 ]] || {
+		LAB_RR=""
+		return 0
+	}
+	LAB_RR=1
+	LAB_HOSTS=(h1 h2 h3 h4)
+	LAB_REFLECTORS=(h1 h2)
+}
+lab_rr_apply
+# is_reflector HOST: HOST is one of the reflectors (--rr).
+is_reflector() { [[ " ${LAB_REFLECTORS[*]} " == *" $1 "* ]]; }
 
 # --- messages ---------------------------------------------------------------------
 
@@ -118,9 +141,11 @@ state_load() {
 		case $k in
 		LAB_PREFIX) LAB_PREFIX=$v ;;
 		LAB_DATASTORE) LAB_DATASTORE=$v ;;
+		LAB_RR) LAB_RR=$v ;;
 		TERNCTL) TERNCTL=$v ;;
 		esac
 	done <"$LAB_DIR/lab.env"
+	lab_rr_apply
 	return 0
 }
 
@@ -128,6 +153,7 @@ state_save() {
 	{
 		echo "LAB_PREFIX=$LAB_PREFIX"
 		echo "LAB_DATASTORE=$LAB_DATASTORE"
+		echo "LAB_RR=$LAB_RR"
 		echo "TERND=$TERND"
 		echo "TERNCTL=$TERNCTL"
 		echo "STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
