@@ -5,9 +5,10 @@
  * layouts (the value schemas are in calico_res.c) and a map from each key
  * to the facts it set (struct cal_ent), so that a changed or deleted key
  * undoes exactly its own facts: v2 node fields are merged into one node
- * record that goes when its last field key goes; v3 pools and peers, whose
- * identity is in the value, are removed by key; when two keys claim one
- * pool or peer, deleting one brings the other back. A put first undoes the
+ * record that goes when its last field key goes; v3 pools, whose identity
+ * is in the value, are removed by key, and when two keys claim one pool,
+ * deleting one brings the other back; v3 BGPPeers are kept by name, each
+ * key its own. A put first undoes the
  * key's old facts, then applies the new value; a malformed value leaves
  * the key without facts and is logged once with its key; a value whose
  * optional part is malformed (a log severity in bgpconfigurations/default)
@@ -147,7 +148,7 @@ ds_calico_nkeys(const struct ds_calico *c)
 	return n;
 }
 
-/* Another key that claims the same peer or pool takes over (or NULL). */
+/* Another key that claims the same pool takes over (or NULL). */
 static const struct cal_ent *
 same_fact(const struct ds_calico *c, const struct cal_ent *e)
 {
@@ -156,9 +157,6 @@ same_fact(const struct ds_calico *c, const struct cal_ent *e)
 	RB_FOREACH(o, cal_tree, (struct cal_tree *)&c->keys) {
 		if (o == e || o->kind != e->kind)
 			continue;
-		if (e->kind == CK_PEER && strcmp(o->peer.node,
-		    e->peer.node) == 0 && addr_eq(&o->peer.addr, &e->peer.addr))
-			return o;
 		if (e->kind == CK_POOL &&
 		    prefix_eq(&o->pool.cidr, &e->pool.cidr))
 			return o;
@@ -187,6 +185,7 @@ static const struct cal_rule rules[] = {
 	{ V2, HOST "as_num", NF_AS, ds_cal_v2_nfield },
 	{ V2, HOST "network_v4", NF_NET4, ds_cal_v2_nfield },
 	{ V2, HOST "network_v6", NF_NET6, ds_cal_v2_nfield },
+	{ V2, HOST "rr_cluster_id", NF_RRID, ds_cal_v2_nfield },
 	{ V2, HOST "loglevel", 1, ds_cal_v2_loglevel },
 	{ V2, HOST "peer_v4/*", AF_INET, ds_cal_v2_hpeer },
 	{ V2, HOST "peer_v6/*", AF_INET6, ds_cal_v2_hpeer },
@@ -265,9 +264,7 @@ undo(struct ds_calico *c, struct ds_model *m, struct cal_ent *e)
 		    &(struct ds_log){ .set = false });
 		break;
 	case CK_PEER:
-		ds_model_peer_del(m, e->peer.node, &e->peer.addr);
-		if ((o = same_fact(c, e)) != NULL)
-			(void)ds_model_peer_set(m, &o->peer);
+		ds_model_peer_del(m, e->peer.id, e->peer.node, &e->peer.addr);
 		break;
 	case CK_POOL:
 		ds_model_pool_del(m, &e->pool.cidr);

@@ -33,7 +33,7 @@ enum ck {
 	CK_BLOCK,
 };
 
-enum nfield { NF_IPV4, NF_IPV6, NF_AS, NF_NET4, NF_NET6, NF_COUNT };
+enum nfield { NF_IPV4, NF_IPV6, NF_AS, NF_NET4, NF_NET6, NF_RRID, NF_COUNT };
 
 struct cal_ent {
 	RB_ENTRY(cal_ent)	 entry;
@@ -43,7 +43,7 @@ struct cal_ent {
 	uint32_t		 warnhash;	/* the ignored part said */
 	enum nfield		 field;
 	char			 node[DS_NAME_MAX];
-	struct ds_model_peer	 peer;
+	struct ds_model_peer	 peer;		/* its identity (no selectors) */
 	struct ds_pool		 pool;
 	struct prefix		 block;
 };
@@ -72,8 +72,9 @@ struct cal_ctx {
 	const char		*val;		/* NUL-terminated copy */
 	size_t			 vlen;
 	const char		*why;		/* CAL_BAD: what is wrong */
+	char			 whybuf[200];	/* room for why */
 	const char		*warn;		/* CAL_FACT: a part ignored */
-	char			 warnbuf[160];	/* room for warn */
+	char			 warnbuf[200];	/* room for warn */
 };
 
 enum cal_res {

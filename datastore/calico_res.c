@@ -2,16 +2,18 @@
  * calico_res.c: the values of Calico's keys (calico-compat.md 1 and 2).
  *
  * Owns the value schemas of both layouts: v3 resource JSON (nodes with
- * spec.bgp.ipv4Address in CIDR form and metadata.labels, a bad set of
- * labels ignored whole with a warning, bgpconfigurations default and
- * node.<self> with logSeverityScreen, bgppeers with peerIP as ip, ip:port
- * or [v6]:port, ippools, block affinities with their state) and the v2
- * keys (raw node fields merged into one node record, the global AS,
- * node_mesh and loglevel, the node's loglevel, peer and pool JSON,
- * affinities of any value; no node labels: Calico 2.x's BGP keys have
- * none). Each handler parses one value, sets its facts in the model,
- * fills the key's entry and says CAL_FACT, CAL_NONE (valid, nothing to
- * set: a pending affinity, another node's peer) or CAL_BAD with why.
+ * spec.bgp.ipv4Address in CIDR form, routeReflectorClusterID and
+ * metadata.labels, a bad cluster ID or set of labels ignored with a
+ * warning, bgpconfigurations default and node.<self> with
+ * logSeverityScreen, every bgppeer by name with its selectors parsed and
+ * peerIP as ip, ip:port or [v6]:port, ippools, block affinities with their
+ * state) and the v2 keys (raw node fields, rr_cluster_id among them,
+ * merged into one node record, the global AS, node_mesh and loglevel, the
+ * node's loglevel, peer and pool JSON, affinities of any value; no node
+ * labels: Calico 2.x's BGP keys have none). Each handler parses one value,
+ * sets its facts in the model, fills the key's entry and says CAL_FACT,
+ * CAL_NONE (valid, nothing to set: a pending affinity, another node's v2
+ * peer) or CAL_BAD with why.
  * Unknown JSON fields are ignored. It must not log, commit or keep state
  * outside the key's entry: calico.c reports and undoes.
  */
@@ -27,6 +29,7 @@
 
 static const char *const nfield_name[NF_COUNT] = {
 	"ip_addr_v4", "ip_addr_v6", "as_num", "network_v4", "network_v6",
+	"rr_cluster_id",
 };
 
 /* --- value parsers ------------------------------------------------------- */
@@ -125,6 +128,35 @@ v3_node_addrs(const struct json_object *o, struct ds_model_node *n)
 	return 0;
 }
 
+/* Say that the part what is ignored, and why (after any part said). */
+static void
+warn_add(struct cal_ctx *x, const char *what, const char *why)
+{
+	size_t len = x->warn != NULL ? strlen(x->warnbuf) : 0;
+
+	snprintf(x->warnbuf + len, sizeof(x->warnbuf) - len, "%s%s (%s)",
+	    len > 0 ? "; " : "", what, why);
+	x->warn = x->warnbuf;
+}
+
+/*
+ * spec.bgp.routeReflectorClusterID: an IPv4-style ID, "" or absent: none.
+ * A bad one is ignored (warn): the node stays, as no reflector.
+ */
+static void
+v3_node_rrid(struct cal_ctx *x, const struct json_object *o,
+    struct ds_model_node *n)
+{
+	const char *s;
+
+	if (ds_json_string(o, "spec.bgp.routeReflectorClusterID", &s) == -1)
+		warn_add(x, "spec.bgp.routeReflectorClusterID", "not a string");
+	else if (s != NULL && ds_rr_cluster_id_parse(s, &n->rr_cluster_id) ==
+	    -1)
+		warn_add(x, "spec.bgp.routeReflectorClusterID",
+		    "not an IPv4 address other than 0.0.0.0");
+}
+
 /* metadata.labels being read: borrowed from the JSON */
 struct v3_labels {
 	struct selector_label	 kv[DS_LABELS_MAX];
@@ -179,15 +211,14 @@ v3_node_labels(struct cal_ctx *x, const struct json_object *o,
 		l.n = 0;
 	if (ds_model_labels_set(x->m, name, l.kv, l.n, &s) == -1)
 		why = s;
-	if (why == NULL)
-		return;
-	snprintf(x->warnbuf, sizeof(x->warnbuf), "metadata.labels (%s)", why);
-	x->warn = x->warnbuf;
+	if (why != NULL)
+		warn_add(x, "metadata.labels", why);
 }
 
 /*
- * nodes/<name>: spec.bgp.{ipv4Address,ipv6Address,asNumber} (2.2), and
- * metadata.labels for selectors (labels.h).
+ * nodes/<name>: spec.bgp.{ipv4Address,ipv6Address,asNumber} (2.2),
+ * spec.bgp.routeReflectorClusterID, and metadata.labels for selectors
+ * (labels.h).
  */
 enum cal_res
 ds_cal_v3_node(struct cal_ctx *x, int arg)
@@ -212,6 +243,7 @@ ds_cal_v3_node(struct cal_ctx *x, int arg)
 		return bad(x, why);
 	}
 	memcpy(n.name, x->cap[0], strlen(x->cap[0]) + 1);
+	v3_node_rrid(x, o, &n);
 	x->e->kind = CK_NODE;
 	if ((res = node_set(x, &n)) == CAL_FACT)
 		v3_node_labels(x, o, n.name);
@@ -254,8 +286,11 @@ nfield_clear(struct ds_model_node *n, enum nfield f)
 		memset(&n->net4, 0, sizeof(n->net4));
 		break;
 	case NF_NET6:
-	case NF_COUNT:
 		memset(&n->net6, 0, sizeof(n->net6));
+		break;
+	case NF_RRID:
+	case NF_COUNT:
+		n->rr_cluster_id = 0;
 		break;
 	}
 }
@@ -279,13 +314,38 @@ nfield_parse(const char *s, enum nfield f, struct ds_model_node *n)
 	case NF_NET4:
 		return parse_cidr_or_ip(s, AF_INET, &a, &n->net4);
 	case NF_NET6:
+		return parse_cidr_or_ip(s, AF_INET6, &a, &n->net6);
+	case NF_RRID:
 	case NF_COUNT:
 		break;
 	}
-	return parse_cidr_or_ip(s, AF_INET6, &a, &n->net6);
+	return ds_rr_cluster_id_parse(s, &n->rr_cluster_id);
 }
 
-/* /bgp/v1/host/<node>/<field>: raw strings, "" = none (1.1). */
+static const char *
+nfield_bad(enum nfield f)
+{
+	switch (f) {
+	case NF_AS:
+		return "bad AS number";
+	case NF_IPV4:
+	case NF_IPV6:
+		return "bad address";
+	case NF_RRID:
+		return "bad route reflector cluster ID (an IPv4 address other "
+		    "than 0.0.0.0)";
+	case NF_NET4:
+	case NF_NET6:
+	case NF_COUNT:
+		break;
+	}
+	return "bad CIDR";
+}
+
+/*
+ * /bgp/v1/host/<node>/<field>: raw strings, "" = none (1.1); rr_cluster_id
+ * is what Calico 3.x's confd keeps there for routeReflectorClusterID.
+ */
 enum cal_res
 ds_cal_v2_nfield(struct cal_ctx *x, int f)
 {
@@ -300,8 +360,7 @@ ds_cal_v2_nfield(struct cal_ctx *x, int f)
 	memcpy(n.name, x->cap[0], strlen(x->cap[0]) + 1);
 	nfield_clear(&n, (enum nfield)f);
 	if (nfield_parse(x->val, (enum nfield)f, &n) == -1)
-		return bad(x, f == NF_AS ? "bad AS number" :
-		    f == NF_IPV4 || f == NF_IPV6 ? "bad address" : "bad CIDR");
+		return bad(x, nfield_bad((enum nfield)f));
 	x->e->kind = CK_NFIELD;
 	x->e->field = (enum nfield)f;
 	return node_set(x, &n);
@@ -488,15 +547,18 @@ ds_cal_v2_mesh(struct cal_ctx *x, int arg)
 
 /* --- peers --------------------------------------------------------------- */
 
+/* p's selectors go to the model (or are freed); the entry keeps p's id. */
 static enum cal_res
 peer_set(struct cal_ctx *x, const struct ds_model_peer *p)
 {
-	if (p->as == 0)
-		return bad(x, "no AS number");
+	const char *why = p->peer_sel == NULL && p->as == 0 ?
+	    "no AS number" : "bad peer";
+
 	if (ds_model_peer_set(x->m, p) == -1)
-		return bad(x, "bad peer");
+		return bad(x, why);
 	x->e->kind = CK_PEER;
 	x->e->peer = *p;
+	x->e->peer.node_sel = x->e->peer.peer_sel = NULL;
 	return CAL_FACT;
 }
 
@@ -566,53 +628,110 @@ parse_peer_ip(const char *s, struct addr *a, uint16_t *port)
 	return addr_parse(tmp, a) == 0 && a->af == AF_INET ? 0 : -1;
 }
 
-/* Global (no node, no selector or all()), ours, or someone else's. */
+/*
+ * A selector field: *sel NULL when absent or "" (confd tests the text
+ * against ""), else parsed; -1 with why when it is no string or no
+ * selector (selector.h bounds it: it comes from etcd).
+ */
+static int
+v3_selector(struct cal_ctx *x, const struct json_object *o, const char *path,
+    struct selector **sel)
+{
+	char err[SELECTOR_ERRLEN];
+	const char *s;
+
+	*sel = NULL;
+	if (ds_json_string(o, path, &s) == -1) {
+		snprintf(x->whybuf, sizeof(x->whybuf), "%s is not a string",
+		    path);
+		x->why = x->whybuf;
+		return -1;
+	}
+	if (s == NULL || *s == '\0')
+		return 0;
+	if ((*sel = selector_parse(s, err, sizeof(err))) == NULL) {
+		snprintf(x->whybuf, sizeof(x->whybuf), "bad %s (%s)", path,
+		    err);
+		x->why = x->whybuf;
+		return -1;
+	}
+	return 0;
+}
+
+/* spec.reversePeering: Auto (or absent) or Manual. */
+static int
+v3_reverse(const struct json_object *o, bool *no_reverse)
+{
+	const char *s;
+
+	*no_reverse = false;
+	if (ds_json_string(o, "spec.reversePeering", &s) == -1)
+		return -1;
+	if (s == NULL || *s == '\0' || strcmp(s, "Auto") == 0)
+		return 0;
+	if (strcmp(s, "Manual") != 0)
+		return -1;
+	*no_reverse = true;
+	return 0;
+}
+
+/*
+ * Where (spec.node, spec.nodeSelector) and whom (spec.peerSelector, else
+ * spec.peerIP and spec.asNumber); confd's precedence where Calico's API
+ * forbids both: nodeSelector over node, peerSelector over peerIP and
+ * asNumber (those two are then not read).
+ */
 static enum cal_res
-v3_peer_scope(struct cal_ctx *x, const struct json_object *o,
+v3_peer_spec(struct cal_ctx *x, const struct json_object *o,
     struct ds_model_peer *p)
 {
-	const char *node, *sel, *psel;
+	const char *node, *ip;
 
 	if (ds_json_string(o, "spec.node", &node) == -1 ||
-	    ds_json_string(o, "spec.nodeSelector", &sel) == -1 ||
-	    ds_json_string(o, "spec.peerSelector", &psel) == -1)
-		return bad(x, "bad spec.node, nodeSelector or peerSelector");
-	if (psel != NULL && *psel != '\0')
-		return bad(x, "spec.peerSelector is not supported");
-	if (node != NULL && *node != '\0') {
-		if (strcmp(node, x->c->self) != 0)
-			return CAL_NONE;
-		snprintf(p->node, sizeof(p->node), "%s", node);
+	    (node != NULL && strlen(node) >= sizeof(p->node)))
+		return bad(x, "bad spec.node (a node name up to 63 bytes)");
+	snprintf(p->node, sizeof(p->node), "%s", node != NULL ? node : "");
+	if (v3_reverse(o, &p->no_reverse) == -1)
+		return bad(x, "unknown spec.reversePeering (Auto, Manual)");
+	if (v3_selector(x, o, "spec.nodeSelector", &p->node_sel) == -1 ||
+	    v3_selector(x, o, "spec.peerSelector", &p->peer_sel) == -1)
+		return CAL_BAD;
+	if (p->peer_sel != NULL)
 		return CAL_FACT;
-	}
-	if (sel != NULL && *sel != '\0' && strcmp(sel, "all()") != 0)
-		return bad(x, "spec.nodeSelector is not supported");
+	if (ds_json_string(o, "spec.peerIP", &ip) == -1 || ip == NULL ||
+	    parse_peer_ip(ip, &p->addr, &p->port) == -1)
+		return bad(x, "bad spec.peerIP");
+	if (json_as(o, "spec.asNumber", &p->as) == -1)
+		return bad(x, "bad spec.asNumber");
 	return CAL_FACT;
 }
 
-/* bgppeers/<name>: spec.{node,nodeSelector,peerIP,asNumber} (2.2). */
+/*
+ * bgppeers/<name>: spec.{node,nodeSelector,peerSelector,peerIP,asNumber,
+ * reversePeering} (2.2). Every BGPPeer is kept, by its name: which apply
+ * to this node, and how, is derive.c's (it depends on the nodes).
+ */
 enum cal_res
 ds_cal_v3_peer(struct cal_ctx *x, int arg)
 {
 	struct json_object *o;
 	struct ds_model_peer p;
 	enum cal_res r;
-	const char *ip;
 
 	(void)arg;
 	memset(&p, 0, sizeof(p));
+	if (strlen(x->cap[0]) >= sizeof(p.id))
+		return bad(x, "BGPPeer name too long");
+	memcpy(p.id, x->cap[0], strlen(x->cap[0]) + 1);
 	if ((o = value_json(x)) == NULL)
 		return CAL_BAD;
-	r = v3_peer_scope(x, o, &p);
-	if (r == CAL_FACT) {
-		if (ds_json_string(o, "spec.peerIP", &ip) == -1 ||
-		    ip == NULL || parse_peer_ip(ip, &p.addr, &p.port) == -1)
-			r = bad(x, "bad spec.peerIP");
-		else if (json_as(o, "spec.asNumber", &p.as) == -1)
-			r = bad(x, "bad spec.asNumber");
-	}
+	r = v3_peer_spec(x, o, &p);
 	ds_json_free(o);
-	return r == CAL_FACT ? peer_set(x, &p) : r;
+	if (r == CAL_FACT)
+		return peer_set(x, &p);
+	selector_free(p.node_sel);
+	selector_free(p.peer_sel);
+	return r;
 }
 
 /* --- pools and blocks ---------------------------------------------------- */

@@ -2,10 +2,12 @@
  * clusterfile.c: the file datastore's cluster YAML -> model facts.
  *
  * Owns the schema of SPEC section 2's second block (as, node_mesh,
- * log_severity, pools, nodes with their labels, peers) and its validation, as strict as conf/: unknown keys, wrong
- * types, bad addresses and CIDRs, duplicate keys, nodes, pools and peers,
- * an address used by two nodes and a block claimed twice are errors naming
- * the file, line and key. It fills a fresh model given by the caller and
+ * log_severity, pools, nodes with their labels and route reflector cluster
+ * IDs, peers with Calico's node and peer selectors) and its validation, as
+ * strict as conf/: unknown keys, wrong types, bad addresses, CIDRs, cluster
+ * IDs and selectors, duplicate keys, nodes, pools and peers, a peer with
+ * fields Calico's API forbids together, an address used by two nodes and a
+ * block claimed twice are errors naming the file, line and key. It fills a fresh model given by the caller and
  * must not touch a live one, log, or commit: file.c decides what an error
  * means (refuse at start, keep the last good view at reload). Values that
  * are well-formed but unsafe (a block outside every pool, a default route)
@@ -426,6 +428,23 @@ node_as(struct cctx *x, const struct ynode *n, const char *key, void *o)
 	return ycx_as(&x->y, n, key, &((struct node_obj *)o)->n.as);
 }
 
+/* rr_cluster_id: an IPv4 address (not 0.0.0.0); "" or null: none */
+static int
+node_rrid(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct node_obj *no = o;
+
+	if (ycx_scalar(&x->y, n, key, "a cluster ID") == -1)
+		return -1;
+	if (ynode_is_null(n))
+		return 0;
+	if (ds_rr_cluster_id_parse(n->str, &no->n.rr_cluster_id) == -1)
+		return kerr(x, n->line, key, "\"%.48s\" is not a route "
+		    "reflector cluster ID (an IPv4 address other than 0.0.0.0)",
+		    n->str);
+	return 0;
+}
+
 static int
 node_log(struct cctx *x, const struct ynode *n, const char *key, void *o)
 {
@@ -545,6 +564,7 @@ parse_node(struct cctx *x, const struct ynode *n, const char *key,
 		{ "blocks", node_blocks },
 		{ "log_severity", node_log },
 		{ "labels", node_labels },
+		{ "rr_cluster_id", node_rrid },
 	};
 	struct node_obj no;
 	char k[200];
@@ -576,7 +596,8 @@ parse_node(struct cctx *x, const struct ynode *n, const char *key,
 
 struct peer_obj {
 	struct ds_model_peer	p;
-	unsigned long		ip_line, as_line;
+	unsigned long		ip_line, as_line, node_line, nsel_line;
+	unsigned long		psel_line;
 };
 
 static int
@@ -604,35 +625,120 @@ peer_node(struct cctx *x, const struct ynode *n, const char *key, void *o)
 
 	if (n->type == Y_SCALAR && (ynode_is_null(n) || *n->str == '\0'))
 		return 0;		/* global */
+	po->node_line = n->line;
 	return parse_name(x, n, key, po->p.node);
+}
+
+/* A Calico label selector (selector.h); "" or null: none. */
+static int
+parse_selector(struct cctx *x, const struct ynode *n, const char *key,
+    struct selector **sel)
+{
+	char err[SELECTOR_ERRLEN];
+
+	if (ycx_scalar(&x->y, n, key, "a label selector") == -1)
+		return -1;
+	if (ynode_is_null(n))
+		return 0;
+	selector_free(*sel);
+	if ((*sel = selector_parse(n->str, err, sizeof(err))) == NULL)
+		return kerr(x, n->line, key, "bad selector: %s", err);
+	return 0;
+}
+
+static int
+peer_nsel(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct peer_obj *po = o;
+
+	po->nsel_line = n->line;
+	return parse_selector(x, n, key, &po->p.node_sel);
+}
+
+static int
+peer_psel(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	struct peer_obj *po = o;
+
+	po->psel_line = n->line;
+	return parse_selector(x, n, key, &po->p.peer_sel);
+}
+
+/*
+ * What Calico's API refuses (bgppeer.go's validation rules): node with
+ * node_selector, ip with peer_selector, as with peer_selector; without a
+ * peer_selector, ip and as are needed.
+ */
+static int
+peer_check(struct cctx *x, const struct ynode *n, const char *key,
+    const struct peer_obj *po)
+{
+	char k[200];
+
+	if (po->p.node_sel != NULL && po->p.node[0] != '\0') {
+		snprintf(k, sizeof(k), "%s.node_selector", key);
+		return kerr(x, po->nsel_line, k, "node and node_selector cannot "
+		    "both be set");
+	}
+	if (po->p.peer_sel != NULL && (po->ip_line != 0 || po->as_line != 0)) {
+		snprintf(k, sizeof(k), "%s.peer_selector", key);
+		return kerr(x, po->psel_line, k, "ip and as must be empty when "
+		    "peer_selector is set (the nodes it selects bring theirs)");
+	}
+	if (po->p.peer_sel == NULL && (po->ip_line == 0 || po->as_line == 0)) {
+		snprintf(k, sizeof(k), "%s.%s", key, po->ip_line == 0 ? "ip" :
+		    "as");
+		return kerr(x, n->line, k, "missing");
+	}
+	return 0;
+}
+
+/*
+ * A peer with a selector is known by its place in the file (its id), a
+ * plain one by (node, ip): two of those are an error.
+ */
+static int
+parse_peer1(struct cctx *x, const struct ynode *n, const char *key,
+    size_t idx, struct peer_obj *po)
+{
+	static const struct cfield f[] = {
+		{ "ip", peer_ip },
+		{ "as", peer_as },
+		{ "node", peer_node },
+		{ "node_selector", peer_nsel },
+		{ "peer_selector", peer_psel },
+	};
+	char buf[ADDR_STRLEN], k[200];
+
+	if (walk_map(x, n, key, f, NITEMS(f), po) == -1 ||
+	    peer_check(x, n, key, po) == -1)
+		return -1;
+	if (po->p.node_sel != NULL || po->p.peer_sel != NULL) {
+		snprintf(po->p.id, sizeof(po->p.id), "peers[%zu]", idx);
+		return 0;
+	}
+	snprintf(k, sizeof(k), "%s.ip", key);
+	if (ds_model_peer_get(x->m, "", po->p.node, &po->p.addr) != NULL)
+		return kerr(x, po->ip_line, k, "duplicate peer %s%s%s",
+		    addr_fmt(&po->p.addr, buf, sizeof(buf)),
+		    po->p.node[0] ? " for node " : "", po->p.node);
+	return 0;
 }
 
 static int
 parse_peer(struct cctx *x, const struct ynode *n, const char *key,
     size_t idx, void *unused)
 {
-	static const struct cfield f[] = {
-		{ "ip", peer_ip },
-		{ "as", peer_as },
-		{ "node", peer_node },
-	};
 	struct peer_obj po;
-	char buf[ADDR_STRLEN], k[200];
 
-	(void)idx;
 	(void)unused;
 	memset(&po, 0, sizeof(po));
-	if (walk_map(x, n, key, f, NITEMS(f), &po) == -1)
+	if (parse_peer1(x, n, key, idx, &po) == -1) {
+		selector_free(po.p.node_sel);
+		selector_free(po.p.peer_sel);
 		return -1;
-	snprintf(k, sizeof(k), "%s.%s", key, po.ip_line == 0 ? "ip" : "as");
-	if (po.ip_line == 0 || po.as_line == 0)
-		return kerr(x, n->line, k, "missing");
-	snprintf(k, sizeof(k), "%s.ip", key);
-	if (ds_model_peer_get(x->m, po.p.node, &po.p.addr) != NULL)
-		return kerr(x, po.ip_line, k, "duplicate peer %s%s%s",
-		    addr_fmt(&po.p.addr, buf, sizeof(buf)),
-		    po.p.node[0] ? " for node " : "", po.p.node);
-	return ds_model_peer_set(x->m, &po.p);
+	}
+	return ds_model_peer_set(x->m, &po.p);	/* it takes the selectors */
 }
 
 /* the top level */

@@ -1,50 +1,103 @@
 /*
  * derive.c: this node's peers, derived from the model's facts.
  *
- * Owns the Calico rules that turn nodes and explicit peers into sessions
- * (calico-compat.md 3.1): the node-to-node mesh, then the global peers,
- * then this node's own, one session per name, never one to this node's
- * own address. It reads the model and allocates the new view; it must not
- * change the model, log, or report (model.c diffs and reports the view).
+ * Owns the Calico rules that turn nodes and BGPPeers into sessions, as
+ * confd computes them (calico 87c15906: confd/pkg/backends/calico/
+ * client.go updatePeersV1, nodeAsBGPPeers, nodesWithIPPortAndAS;
+ * bgp_processor.go processMeshPeers, buildPeerFromData), in this order:
+ *
+ * 1. the mesh (calico-compat.md 3.1 step 8, 6), when node_mesh is on and
+ *    this node has no cluster ID: every other node but the reflectors
+ *    (nodes with a cluster ID), Mesh_<ip>;
+ * 2. the global BGPPeers (neither node nor node_sel): Global_<ip>;
+ * 3. the node-specific BGPPeers that apply to this node (node_sel matches
+ *    its labels, else node is its name): Node_<ip>, unless step 2 gave a
+ *    Global_ session to the same address and port;
+ * 4. the reverse peerings (confd's second loop; not with no_reverse): a
+ *    BGPPeer whose peer_sel matches this node, or whose address and AS are
+ *    this node's, gives this node a Node_<ip> session to every node on the
+ *    BGPPeer's own side (node_sel, else node, else every node), over both
+ *    families for a peer_sel, the address's family otherwise.
+ *
+ * A BGPPeer's peers are its address, AS and port, or with peer_sel every
+ * node it matches. A node as a peer brings its IPv4 address, its IPv6 one
+ * when this node has one too (as the mesh), its AS (else the global AS)
+ * and its cluster ID. A session name is taken by the first peer that
+ * claims it (confd's emit), BGPPeers in the model's order (by name):
+ * later claims are dropped. "_port_<n>" ends the name when the BGPPeer
+ * gave a port. No session goes to this node's own address or name.
+ * Selectors match the labels of the nodes the model knows, so an unknown
+ * self is matched by no selector (but still by a BGPPeer's node name).
+ * rr_client is confd's rule: the peer's AS is ours, this node has a
+ * cluster ID and the peer's differs (0 for a peer that is no node).
+ *
+ * The cost is O(BGPPeers x nodes) selector matches (each bounded by
+ * selector.h) and one hash lookup per candidate session; the result is
+ * bounded by the distinct names. It reads the model and allocates the new
+ * view; it must not change the model, log, or report (model.c diffs and
+ * reports the view).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "derive.h"
+#include "hash.h"
+#include "labels.h"
 #include "xmalloc.h"
 
-/* A peer being built; seq breaks name ties in favour of the first. */
-struct vpeer {
-	struct ds_peer	p;
-	size_t		seq;
+/* A node and its labels, for the selectors. */
+struct nlab {
+	const struct ds_model_node	*n;
+	struct selector_labels		 sl;
 };
 
+/* The view being built: peers in claim order, a set of their names. */
 struct pbuild {
-	struct vpeer	*v;
-	size_t		 n, cap;
+	const struct ds_model	*m;
+	const struct ds_local	*l;
+	bool			 self_known;
+	struct selector_labels	 self_sl;
+	uint32_t		 gas;		/* the global AS */
+	struct nlab		*nodes;		/* every node, by name */
+	size_t			 nnodes;
+	struct ds_peer		*v;
+	size_t			 n, cap;
+	uint32_t		*slot;		/* index + 1 into v; 0: free */
+	size_t			 nslot;		/* a power of 2, > 2 n */
 };
+
+static size_t
+name_slot(const struct pbuild *b, const char *name)
+{
+	size_t mask = b->nslot - 1;
+	size_t i = (size_t)hash_bytes(name, strlen(name)) & mask;
+
+	while (b->slot[i] != 0 && strcmp(b->v[b->slot[i] - 1].name, name) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static bool
+has_name(const struct pbuild *b, const char *name)
+{
+	return b->nslot > 0 && b->slot[name_slot(b, name)] != 0;
+}
 
 static void
-pb_add(struct pbuild *b, enum ds_peer_type type, const struct addr *a,
-    uint32_t as, uint16_t port, const char *node)
+grow(struct pbuild *b)
 {
-	struct vpeer *v;
-
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 16;
 		b->v = xreallocarray(b->v, b->cap, sizeof(*b->v));
 	}
-	v = &b->v[b->n];
-	memset(v, 0, sizeof(*v));
-	ds_peer_name(v->p.name, sizeof(v->p.name), type, a);
-	v->p.type = type;
-	v->p.addr = *a;
-	v->p.as = as;
-	v->p.port = port != 0 ? port : DS_BGP_PORT;
-	if (node != NULL)
-		snprintf(v->p.node, sizeof(v->p.node), "%s", node);
-	v->seq = b->n++;
+	if (2 * (b->n + 1) < b->nslot)
+		return;
+	free(b->slot);
+	b->nslot = b->nslot ? b->nslot * 2 : 64;
+	b->slot = xcalloc(b->nslot, sizeof(*b->slot));
+	for (size_t i = 0; i < b->n; i++)
+		b->slot[name_slot(b, b->v[i].name)] = (uint32_t)(i + 1);
 }
 
 static bool
@@ -54,84 +107,199 @@ is_own(const struct ds_local *l, const struct addr *a)
 	    (addr_is_set(&l->ipv6) && addr_eq(a, &l->ipv6));
 }
 
-/* calico-compat.md 3.1 step 8: every other node, skipping ourselves. */
+/* Claim a session; port: the BGPPeer's (0: none given). */
 static void
-derive_mesh(const struct ds_model *m, const struct ds_local *l,
-    struct pbuild *b)
+pb_add(struct pbuild *b, enum ds_peer_type type, const struct addr *a,
+    uint32_t as, uint16_t port, const char *node, uint32_t rr_cluster_id)
 {
-	struct ds_mnode *n;
-	uint32_t gas = m->global_as != 0 ? m->global_as : DS_DEFAULT_AS;
-	uint32_t as;
+	char name[DS_NAME_MAX], gname[DS_NAME_MAX + 8];
+	struct ds_peer *p;
+	size_t len;
 
-	if (!m->node_mesh)
+	if (is_own(b->l, a))
 		return;
-	RB_FOREACH(n, ds_mnode_tree, (struct ds_mnode_tree *)&m->nodes) {
-		if (strcmp(n->n.name, m->self) == 0)
-			continue;
-		as = n->n.as != 0 ? n->n.as : gas;
-		if (addr_is_set(&n->n.ipv4) && !is_own(l, &n->n.ipv4))
-			pb_add(b, DS_PEER_MESH, &n->n.ipv4, as, 0, n->n.name);
-		if (addr_is_set(&l->ipv6) && addr_is_set(&n->n.ipv6) &&
-		    !is_own(l, &n->n.ipv6))
-			pb_add(b, DS_PEER_MESH, &n->n.ipv6, as, 0, n->n.name);
+	ds_peer_name(name, sizeof(name), type, a);
+	len = strlen(name);
+	if (port != 0)
+		snprintf(name + len, sizeof(name) - len, "_port_%u", port);
+	if (has_name(b, name))
+		return;
+	/* confd: a global peering to the same address and port wins */
+	snprintf(gname, sizeof(gname), "Global_%s", name + strlen("Node_"));
+	if (type == DS_PEER_NODE && has_name(b, gname))
+		return;
+	grow(b);
+	p = &b->v[b->n];
+	memset(p, 0, sizeof(*p));
+	memcpy(p->name, name, sizeof(p->name));
+	p->type = type;
+	p->addr = *a;
+	p->as = as;
+	p->port = port != 0 ? port : DS_BGP_PORT;
+	if (node != NULL)
+		snprintf(p->node, sizeof(p->node), "%s", node);
+	p->rr_cluster_id = rr_cluster_id;
+	b->slot[name_slot(b, name)] = (uint32_t)(b->n + 1);
+	b->n++;
+}
+
+/* confd nodeAsBGPPeers: node n as a peer, over the families asked for. */
+static void
+node_peers(struct pbuild *b, enum ds_peer_type type,
+    const struct ds_model_node *n, bool v4, bool v6)
+{
+	uint32_t as = n->as != 0 ? n->as : b->gas;
+
+	if (strcmp(n->name, b->m->self) == 0)
+		return;
+	if (v4 && addr_is_set(&n->ipv4))
+		pb_add(b, type, &n->ipv4, as, 0, n->name, n->rr_cluster_id);
+	if (v6 && addr_is_set(&n->ipv6) && addr_is_set(&b->l->ipv6))
+		pb_add(b, type, &n->ipv6, as, 0, n->name, n->rr_cluster_id);
+}
+
+/* Step 1: every other node that is no reflector. */
+static void
+derive_mesh(struct pbuild *b)
+{
+	if (!b->m->node_mesh || b->l->rr_cluster_id != 0)
+		return;
+	for (size_t i = 0; i < b->nnodes; i++)
+		if (b->nodes[i].n->rr_cluster_id == 0)
+			node_peers(b, DS_PEER_MESH, b->nodes[i].n, true, true);
+}
+
+static bool
+is_global(const struct ds_model_peer *p)
+{
+	return p->node_sel == NULL && p->node[0] == '\0';
+}
+
+/* The BGPPeer applies to this node (confd's localNodeNames). */
+static bool
+applies_here(const struct pbuild *b, const struct ds_model_peer *p)
+{
+	if (p->node_sel != NULL)
+		return b->self_known && selector_match(p->node_sel,
+		    &b->self_sl);
+	return strcmp(p->node, b->m->self) == 0;
+}
+
+/* Steps 2 and 3: the BGPPeer's peers as sessions of this node. */
+static void
+forward(struct pbuild *b, const struct ds_model_peer *p,
+    enum ds_peer_type type)
+{
+	if (p->peer_sel == NULL) {
+		pb_add(b, type, &p->addr, p->as, p->port, NULL, 0);
+		return;
 	}
+	for (size_t i = 0; i < b->nnodes; i++)
+		if (selector_match(p->peer_sel, &b->nodes[i].sl))
+			node_peers(b, type, b->nodes[i].n, true, true);
 }
 
 /*
- * Steps 9 and 10: global peers, then this node's own peers, skipping a
- * node-specific peer whose address a global peer already has (confd
- * updatePeersV1) and never peering with our own address.
+ * This node is on the BGPPeer's peer side: its peer_sel matches us, or
+ * (confd nodesWithIPPortAndAS) its address is one of ours and its AS is
+ * ours. Ours: this node's view (config overrides included); a BGPPeer's
+ * port is not compared, as confd does when no listen port is set.
  */
+static bool
+peers_with_here(const struct pbuild *b, const struct ds_model_peer *p)
+{
+	if (p->no_reverse || !b->self_known)
+		return false;
+	if (p->peer_sel != NULL)
+		return selector_match(p->peer_sel, &b->self_sl);
+	return is_own(b->l, &p->addr) && p->as == b->l->as;
+}
+
+/* Step 4: the nodes on the BGPPeer's own side become our Node_ peers. */
 static void
-derive_explicit(const struct ds_model *m, const struct ds_local *l,
-    struct pbuild *b)
+reverse(struct pbuild *b, const struct ds_model_peer *p)
+{
+	const struct ds_model_node *n;
+	bool v4 = p->peer_sel != NULL || p->addr.af == AF_INET;
+	bool v6 = p->peer_sel != NULL || p->addr.af == AF_INET6;
+
+	if (p->node_sel == NULL && p->node[0] != '\0') {
+		if ((n = ds_model_node_get(b->m, p->node)) != NULL)
+			node_peers(b, DS_PEER_NODE, n, v4, v6);
+		return;
+	}
+	for (size_t i = 0; i < b->nnodes; i++)
+		if (p->node_sel == NULL ||
+		    selector_match(p->node_sel, &b->nodes[i].sl))
+			node_peers(b, DS_PEER_NODE, b->nodes[i].n, v4, v6);
+}
+
+static void
+derive_explicit(struct pbuild *b)
 {
 	struct ds_mpeer *e;
+	struct ds_mpeer_tree *t = (struct ds_mpeer_tree *)&b->m->peers;
 
-	RB_FOREACH(e, ds_mpeer_tree, (struct ds_mpeer_tree *)&m->peers) {
-		if (is_own(l, &e->p.addr))
-			continue;
-		if (e->p.node[0] == '\0')
-			pb_add(b, DS_PEER_GLOBAL, &e->p.addr, e->p.as,
-			    e->p.port, NULL);
-		else if (strcmp(e->p.node, m->self) == 0 &&
-		    ds_model_peer_get(m, "", &e->p.addr) == NULL)
-			pb_add(b, DS_PEER_NODE, &e->p.addr, e->p.as,
-			    e->p.port, NULL);
+	RB_FOREACH(e, ds_mpeer_tree, t)
+		if (is_global(&e->p))
+			forward(b, &e->p, DS_PEER_GLOBAL);
+	RB_FOREACH(e, ds_mpeer_tree, t)
+		if (!is_global(&e->p) && applies_here(b, &e->p))
+			forward(b, &e->p, DS_PEER_NODE);
+	RB_FOREACH(e, ds_mpeer_tree, t)
+		if (peers_with_here(b, &e->p))
+			reverse(b, &e->p);
+}
+
+static void
+pb_init(struct pbuild *b, const struct ds_model *m, const struct ds_local *l)
+{
+	struct ds_mnode *n;
+	size_t i = 0;
+
+	memset(b, 0, sizeof(*b));
+	b->m = m;
+	b->l = l;
+	b->gas = m->global_as != 0 ? m->global_as : DS_DEFAULT_AS;
+	b->self_known = ds_model_node_get(m, m->self) != NULL;
+	ds_model_labels_selector(m, m->self, &b->self_sl);
+	b->nodes = xcalloc(m->nnodes ? m->nnodes : 1, sizeof(*b->nodes));
+	RB_FOREACH(n, ds_mnode_tree, (struct ds_mnode_tree *)&m->nodes) {
+		b->nodes[i].n = &n->n;
+		ds_model_labels_selector(m, n->n.name, &b->nodes[i].sl);
+		i++;
 	}
+	b->nnodes = i;
 }
 
 static int
-vpeer_cmp(const void *x, const void *y)
+peer_name_cmp(const void *a, const void *b)
 {
-	const struct vpeer *a = x, *b = y;
-	int c = strcmp(a->p.name, b->p.name);
-
-	if (c != 0)
-		return c;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+	return strcmp(((const struct ds_peer *)a)->name,
+	    ((const struct ds_peer *)b)->name);
 }
 
 struct ds_peer *
-ds_derive_peers(const struct ds_model *m, const struct ds_local *l, size_t *np)
+ds_derive_peers(const struct ds_model *m, const struct ds_local *l,
+    size_t *np)
 {
-	struct pbuild b = { NULL, 0, 0 };
-	struct ds_peer *out;
-	size_t n = 0;
+	struct pbuild b;
 
-	derive_mesh(m, l, &b);
-	derive_explicit(m, l, &b);
-	if (b.n > 0)
-		qsort(b.v, b.n, sizeof(*b.v), vpeer_cmp);
-	out = xcalloc(b.n ? b.n : 1, sizeof(*out));
+	pb_init(&b, m, l);
+	derive_mesh(&b);
+	derive_explicit(&b);
+	free(b.nodes);
+	free(b.slot);
 	for (size_t i = 0; i < b.n; i++) {
-		/* two nodes with one address: the first node by name wins */
-		if (n > 0 && strcmp(out[n - 1].name, b.v[i].p.name) == 0)
-			continue;
-		out[n++] = b.v[i].p;
-	}
-	free(b.v);
-	*np = n;
-	return out;
-}
+		struct ds_peer *p = &b.v[i];
 
+		p->rr_client = p->as == l->as && l->rr_cluster_id != 0 &&
+		    p->rr_cluster_id != l->rr_cluster_id;
+	}
+	if (b.n > 1)
+		qsort(b.v, b.n, sizeof(*b.v), peer_name_cmp);
+	if (b.v == NULL)
+		b.v = xcalloc(1, sizeof(*b.v));
+	*np = b.n;
+	return b.v;
+}

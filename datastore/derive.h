@@ -27,10 +27,11 @@ RB_PROTOTYPE(ds_mnode_tree, ds_mnode, entry, ds_mnode_cmp)
 RB_PROTOTYPE(ds_mpeer_tree, ds_mpeer, entry, ds_mpeer_cmp)
 
 /*
- * This node's peers (calico-compat.md 3.1: the mesh, then global, then
- * node-specific peers) from the model's facts and this node's derived
- * view l: a new array sorted by name, one peer per name (*np of them;
- * the caller frees it). Reads the model only; never logs.
+ * This node's peers (derive.c: the mesh, the global, node-specific and
+ * reverse peerings, as Calico's confd) from the model's facts and this
+ * node's derived view l (its addresses, AS and cluster ID): a new array
+ * sorted by name, one peer per name (*np of them; the caller frees it).
+ * Reads the model only; never logs.
  */
 struct ds_peer	*ds_derive_peers(const struct ds_model *,
 		    const struct ds_local *l, size_t *np);

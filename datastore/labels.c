@@ -184,6 +184,7 @@ ds_model_labels_set(struct ds_model *m, const char *node,
 
 	*why = NULL;
 	ds_labels_del(m, node);
+	m->dirty |= DS_DIRTY_PEERS;	/* selectors match them */
 	if (ds_model_node_get(m, node) == NULL) {
 		*why = "no such node";
 		return -1;

@@ -31,11 +31,6 @@
 #include "model.h"
 #include "xmalloc.h"
 
-#define DS_DIRTY_PEERS	0x01u
-#define DS_DIRTY_BLOCKS	0x02u
-#define DS_DIRTY_POOLS	0x04u
-#define DS_DIRTY_ALL	0x07u
-
 /* Sane prefix lengths (see above) */
 #define DS_BLOCK4_MIN	20
 #define DS_BLOCK6_MIN	116
@@ -70,11 +65,15 @@ mblock_cmp(const struct ds_mblock *a, const struct ds_mblock *b)
 	return prefix_cmp(&a->p, &b->p);
 }
 
+/* by id; peers without one (id "") by (node, addr), before the others */
 int
 ds_mpeer_cmp(const struct ds_mpeer *a, const struct ds_mpeer *b)
 {
-	int c = strcmp(a->p.node, b->p.node);
+	int c = strcmp(a->p.id, b->p.id);
 
+	if (c != 0 || a->p.id[0] != '\0')
+		return c;
+	c = strcmp(a->p.node, b->p.node);
 	return c != 0 ? c : addr_cmp(&a->p.addr, &b->p.addr);
 }
 
@@ -113,6 +112,14 @@ ds_model_init(struct ds_model *m, const char *self)
 	m->dirty = DS_DIRTY_ALL;
 }
 
+static void
+mpeer_free(struct ds_mpeer *e)
+{
+	selector_free(e->p.node_sel);
+	selector_free(e->p.peer_sel);
+	free(e);
+}
+
 void
 ds_model_clear(struct ds_model *m)
 {
@@ -135,7 +142,7 @@ ds_model_clear(struct ds_model *m)
 	}
 	RB_FOREACH_SAFE(e, ds_mpeer_tree, &m->peers, e2) {
 		RB_REMOVE(ds_mpeer_tree, &m->peers, e);
-		free(e);
+		mpeer_free(e);
 	}
 	ds_labels_clear(m);
 	m->nnodes = m->npools = m->nblocks = m->npeers = 0;
@@ -253,6 +260,20 @@ ds_log_level_parse(const char *s, enum log_level *out)
 		}
 	}
 	return -1;
+}
+
+int
+ds_rr_cluster_id_parse(const char *s, uint32_t *id)
+{
+	struct addr a;
+
+	*id = 0;
+	if (*s == '\0')
+		return 0;
+	if (addr_parse(s, &a) == -1 || a.af != AF_INET || addr_v4(&a) == 0)
+		return -1;
+	*id = addr_v4(&a);
+	return 0;
 }
 
 static struct ds_mnode *
@@ -402,16 +423,33 @@ ds_model_has_block(const struct ds_model *m, const struct prefix *p)
 }
 
 static struct ds_mpeer *
-find_peer(const struct ds_model *m, const char *node, const struct addr *a)
+find_peer(const struct ds_model *m, const char *id, const char *node,
+    const struct addr *a)
 {
 	struct ds_mpeer key;
 
-	if (node == NULL || memchr(node, '\0', DS_NAME_MAX) == NULL)
+	if (id == NULL || memchr(id, '\0', DS_PEER_ID_MAX) == NULL ||
+	    node == NULL || memchr(node, '\0', DS_NAME_MAX) == NULL)
 		return NULL;
 	memset(&key, 0, sizeof(key));
-	memcpy(key.p.node, node, strlen(node) + 1);
-	key.p.addr = *a;
+	memcpy(key.p.id, id, strlen(id) + 1);
+	if (id[0] == '\0') {
+		memcpy(key.p.node, node, strlen(node) + 1);
+		if (a != NULL)
+			key.p.addr = *a;
+	}
 	return RB_FIND(ds_mpeer_tree, (struct ds_mpeer_tree *)&m->peers, &key);
+}
+
+static bool
+peer_ok(const struct ds_model_peer *p)
+{
+	if (memchr(p->id, '\0', DS_PEER_ID_MAX) == NULL ||
+	    memchr(p->node, '\0', DS_NAME_MAX) == NULL)
+		return false;
+	if (p->id[0] == '\0' && !af_ok(p->addr.af))
+		return false;	/* (node, addr) is its identity */
+	return p->peer_sel != NULL || (af_ok(p->addr.af) && p->as != 0);
 }
 
 int
@@ -419,14 +457,19 @@ ds_model_peer_set(struct ds_model *m, const struct ds_model_peer *p)
 {
 	struct ds_mpeer *e;
 
-	if (memchr(p->node, '\0', DS_NAME_MAX) == NULL || !af_ok(p->addr.af) ||
-	    p->as == 0)
+	if (!peer_ok(p)) {
+		selector_free(p->node_sel);
+		selector_free(p->peer_sel);
 		return -1;
-	if ((e = find_peer(m, p->node, &p->addr)) == NULL) {
+	}
+	if ((e = find_peer(m, p->id, p->node, &p->addr)) == NULL) {
 		e = xcalloc(1, sizeof(*e));
 		e->p = *p;
 		RB_INSERT(ds_mpeer_tree, &m->peers, e);
 		m->npeers++;
+	} else {
+		selector_free(e->p.node_sel);
+		selector_free(e->p.peer_sel);
 	}
 	e->p = *p;
 	m->dirty |= DS_DIRTY_PEERS;
@@ -434,23 +477,24 @@ ds_model_peer_set(struct ds_model *m, const struct ds_model_peer *p)
 }
 
 void
-ds_model_peer_del(struct ds_model *m, const char *node, const struct addr *a)
+ds_model_peer_del(struct ds_model *m, const char *id, const char *node,
+    const struct addr *a)
 {
 	struct ds_mpeer *e;
 
-	if ((e = find_peer(m, node, a)) == NULL)
+	if ((e = find_peer(m, id, node, a)) == NULL)
 		return;
 	RB_REMOVE(ds_mpeer_tree, &m->peers, e);
-	free(e);
+	mpeer_free(e);
 	m->npeers--;
 	m->dirty |= DS_DIRTY_PEERS;
 }
 
 const struct ds_model_peer *
-ds_model_peer_get(const struct ds_model *m, const char *node,
+ds_model_peer_get(const struct ds_model *m, const char *id, const char *node,
     const struct addr *a)
 {
-	struct ds_mpeer *e = find_peer(m, node, a);
+	struct ds_mpeer *e = find_peer(m, id, node, a);
 
 	return e != NULL ? &e->p : NULL;
 }
@@ -479,6 +523,7 @@ derive_local(const struct ds_model *m, struct ds_local *l)
 		l->net4 = n->n.net4;
 		l->net6 = n->n.net6;
 		l->as = n->n.as;
+		l->rr_cluster_id = n->n.rr_cluster_id;
 	}
 	if (addr_is_set(&m->ov4)) {
 		if (!prefix_contains_addr(&l->net4, &m->ov4))
@@ -502,7 +547,7 @@ local_eq(const struct ds_local *a, const struct ds_local *b)
 	return strcmp(a->name, b->name) == 0 && addr_eq(&a->ipv4, &b->ipv4) &&
 	    addr_eq(&a->ipv6, &b->ipv6) && prefix_eq(&a->net4, &b->net4) &&
 	    prefix_eq(&a->net6, &b->net6) && a->as == b->as &&
-	    a->known == b->known;
+	    a->rr_cluster_id == b->rr_cluster_id && a->known == b->known;
 }
 
 /*
@@ -559,7 +604,8 @@ peer_same(const void *x, const void *y)
 
 	return a->type == b->type && addr_eq(&a->addr, &b->addr) &&
 	    a->as == b->as && a->port == b->port &&
-	    strcmp(a->node, b->node) == 0;
+	    strcmp(a->node, b->node) == 0 && a->rr_client == b->rr_client &&
+	    a->rr_cluster_id == b->rr_cluster_id;
 }
 
 static void

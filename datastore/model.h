@@ -3,8 +3,9 @@
  *
  * A backend (file.c, or etcd.c through calico.c) stores raw facts here:
  * the global AS and node_mesh, the log level (global and this node's),
- * the nodes and their labels (labels.h), the pools, this node's block
- * affinities and the explicit BGP peers. ds_model_commit() derives this
+ * the nodes (with their route reflector cluster IDs) and their labels
+ * (labels.h), the pools, this node's block affinities and the explicit BGP
+ * peers (Calico's BGPPeers, with their node and peer selectors). ds_model_commit() derives this
  * node's view from them (SPEC 3, calico-compat.md 3.1) and reports only the
  * difference from the last committed view through struct ds_ops, then
  * "synced" after the first commit and after ds_model_resync(). Pools and
@@ -35,6 +36,12 @@
 #define DS_DEFAULT_AS	64512	/* Calico's GlobalDefaultASNumber */
 #define DS_BGP_PORT	179
 
+/* What the next commit derives again (struct ds_model dirty) */
+#define DS_DIRTY_PEERS	0x01u
+#define DS_DIRTY_BLOCKS	0x02u
+#define DS_DIRTY_POOLS	0x04u
+#define DS_DIRTY_ALL	0x07u
+
 /* A node as the datastore describes it. */
 struct ds_model_node {
 	char		name[DS_NAME_MAX];
@@ -43,14 +50,35 @@ struct ds_model_node {
 	struct prefix	net4;		/* its subnet, unset if unknown */
 	struct prefix	net6;
 	uint32_t	as;		/* 0: the global AS */
+	uint32_t	rr_cluster_id;	/* route reflector cluster ID, host
+					 * order; 0: not a reflector */
 };
 
-/* An explicit BGP peer: global (node "") or for one node. */
+#define DS_PEER_ID_MAX	256	/* a v3 resource name is <= 253 bytes */
+
+/*
+ * An explicit BGP peer, as Calico's BGPPeer says it (derive.c applies it):
+ *
+ *   where:  node_sel set: on the nodes it matches; else node set: on that
+ *           node; else (neither): on every node, a global peer.
+ *   whom:   peer_sel set: every node it matches (addresses, AS and cluster
+ *           ID from the node); else addr, as and port.
+ *
+ * Identity: id, when set (v3: the BGPPeer's name; the cluster file: a
+ * peer with a selector); else (node, addr) (v2 keys, plain file peers).
+ * Selectors are parsed by the backend (selector.h) and owned by the model
+ * once given to ds_model_peer_set; the ones ds_model_peer_get shows are
+ * the model's, valid until the peer is set again or deleted.
+ */
 struct ds_model_peer {
-	char		node[DS_NAME_MAX];
-	struct addr	addr;
-	uint32_t	as;
-	uint16_t	port;		/* 0: DS_BGP_PORT */
+	char		 id[DS_PEER_ID_MAX];	/* "": by (node, addr) */
+	char		 node[DS_NAME_MAX];	/* "": none */
+	struct addr	 addr;		/* unset with peer_sel */
+	uint32_t	 as;		/* 0 only with peer_sel */
+	uint16_t	 port;		/* 0: not given (DS_BGP_PORT) */
+	bool		 no_reverse;	/* v3 reversePeering: Manual */
+	struct selector	*node_sel;	/* NULL: none (not even "") */
+	struct selector	*peer_sel;
 };
 
 struct ds_mnode;
@@ -85,7 +113,7 @@ struct ds_model {
 	struct ds_mnode_tree	 nodes;		/* by name */
 	struct ds_mpool_tree	 pools;		/* by cidr */
 	struct ds_mblock_tree	 blocks;	/* this node's, by prefix */
-	struct ds_mpeer_tree	 peers;		/* by (node, addr) */
+	struct ds_mpeer_tree	 peers;		/* by id, or (node, addr) */
 	struct ds_mlabels_tree	 labels;	/* by node (labels.h) */
 	size_t			 nnodes, npools, nblocks, npeers;
 
@@ -130,11 +158,25 @@ const struct ds_pool *ds_model_pool_get(const struct ds_model *,
 int	ds_model_block_add(struct ds_model *, const struct prefix *);
 void	ds_model_block_del(struct ds_model *, const struct prefix *);
 bool	ds_model_has_block(const struct ds_model *, const struct prefix *);
-int	ds_model_peer_set(struct ds_model *, const struct ds_model_peer *);
-void	ds_model_peer_del(struct ds_model *, const char *node,
+/*
+ * Peers: the model takes p's selectors, also when it says -1 (a bad id or
+ * node, or without peer_sel an address that is no IPv4 or IPv6 one or AS
+ * 0). _del and _get find a peer by id when id is not "", else by (node,
+ * addr).
+ */
+int	ds_model_peer_set(struct ds_model *, const struct ds_model_peer *p);
+void	ds_model_peer_del(struct ds_model *, const char *id, const char *node,
 	    const struct addr *);
 const struct ds_model_peer *ds_model_peer_get(const struct ds_model *,
-	    const char *node, const struct addr *);
+	    const char *id, const char *node, const struct addr *);
+
+/*
+ * A route reflector cluster ID as Calico writes it (Node spec.bgp.
+ * routeReflectorClusterID, v2 rr_cluster_id: an IPv4 address) into host
+ * order; "" is none (0). -1 for anything else, 0.0.0.0 included (0 means
+ * "no reflector" here, and BIRD reads it as "use the router ID").
+ */
+int	ds_rr_cluster_id_parse(const char *, uint32_t *);
 
 /* Drop every fact (global settings back to defaults); the view stays. */
 void	ds_model_clear(struct ds_model *);

@@ -200,11 +200,13 @@ START_TEST(t_v3_peers_pools)
 	    "'peerIP':'[fd00::9]:179','asNumber':65003}}");
 	put(RES "ippools/a", "{'spec':{'cidr':'10.244.0.0/16'}}");
 	commit();
+	/* a nodeSelector, all() too, makes a node-specific peer (confd);
+	 * a port given in peerIP ends the name */
 	EXPECT("local h1 198.18.0.1 198.18.0.0/24 AS64512",
 	    "+pool 10.244.0.0/16 never",
 	    "+peer Global_198_18_0_200 AS65000 port 179",
-	    "+peer Global_fd00__9 AS65003 port 179",
-	    "+peer Node_10_0_0_1 AS65001 port 1790", "synced");
+	    "+peer Node_10_0_0_1_port_1790 AS65001 port 1790",
+	    "+peer Node_fd00__9_port_179 AS65003 port 179", "synced");
 	/* identity in the value: a new CIDR or address replaces the old */
 	put(RES "ippools/a", "{'spec':{'cidr':'10.245.0.0/16',"
 	    "'ipipMode':'Always'}}");
@@ -217,7 +219,7 @@ START_TEST(t_v3_peers_pools)
 	    "'asNumber':65001}}");
 	commit();
 	EXPECT("-pool 10.244.0.0/16", "+pool 10.245.0.0/16 always",
-	    "-peer Global_198_18_0_200", "-peer Node_10_0_0_1",
+	    "-peer Global_198_18_0_200", "-peer Node_10_0_0_1_port_1790",
 	    "+peer Global_198_18_0_201 AS65000 port 179");
 	del(RES "bgppeers/g");
 	commit();
@@ -226,7 +228,8 @@ START_TEST(t_v3_peers_pools)
 	del(RES "ippools/a");
 	commit();
 	EXPECT("-pool 10.245.0.0/16", "-peer Global_198_18_0_201");
-	ck_assert_uint_eq(ds_calico_nkeys(C), 2);	/* h1, all */
+	/* h1, and the BGPPeers all, other and mine (for h2: kept too) */
+	ck_assert_uint_eq(ds_calico_nkeys(C), 4);
 	cal_teardown();
 }
 END_TEST

@@ -284,13 +284,13 @@ START_TEST(t_explicit)
 	    "port 179", "synced");
 	/* the mesh on: h2 joins; the global peer goes, the node one shows */
 	ds_model_set_node_mesh(&m, true);
-	ds_model_peer_del(&m, "", &(struct addr){ 0 });	/* absent: no-op */
+	ds_model_peer_del(&m, "", "", &(struct addr){ 0 });	/* absent: no-op */
 	{
 		struct addr a = A("198.18.0.200");
 
-		ds_model_peer_del(&m, "", &a);
-		ck_assert_ptr_null(ds_model_peer_get(&m, "", &a));
-		ck_assert_ptr_nonnull(ds_model_peer_get(&m, "h1", &a));
+		ds_model_peer_del(&m, "", "", &a);
+		ck_assert_ptr_null(ds_model_peer_get(&m, "", "", &a));
+		ck_assert_ptr_nonnull(ds_model_peer_get(&m, "", "h1", &a));
 	}
 	ds_model_commit(&m, &rec_ops, NULL);
 	EXPECT("-peer Global_198_18_0_200 198.18.0.200 AS65000",
