@@ -140,6 +140,19 @@ rr_expect_protos() {
 	expect "$t" "$h's BGP protocols are exactly [$*], all Established" \
 		rr_protos_are "$h" "$@"
 }
+# rr_rib_reflected HOST OWNER REFLECTOR: HOST's rib (ternctl show route all) has
+# OWNER's block from the session to REFLECTOR, via OWNER, with ORIGINATOR_ID OWNER.
+rr_rib_reflected() {
+	local out
+	out=$(rr_ctl "$1" show route all "$(host_block "$2")") || return 1
+	grep -E "via $(_rr_re "$(host_ip "$2")") .*\[$(rr_peer "$3") " <<<"$out" >/dev/null &&
+		grep -F "BGP.originator_id: $(host_ip "$2")" <<<"$out" >/dev/null
+}
+rr_expect_reflected() {
+	expect "$1" "$2's rib has $(host_block "$3") from $(rr_peer "$4") via $(host_ip "$3"), originator $(host_ip "$3")" \
+		rr_rib_reflected "$2" "$3" "$4"
+}
+
 # rr_session_line HOST PROTO: the Session: line of `ternctl show protocols all`.
 rr_session_line() {
 	rr_ctl "$1" show protocols all "$2" | sed -n 's/^ *Session: *//p'
@@ -282,12 +295,14 @@ rr_in_ns() {
 # routes (their own cluster ID in CLUSTER_LIST: counted as reflection loops).
 # h1 is SIGKILLed: each client's best path of every block moves to the one h2
 # reflects (logged "route add ... (Node_198_18_0_2)"), no route is deleted from
-# any client's kernel (ip monitor route: no Deleted line for a block), every
+# any client's kernel (ip monitor route: no Deleted line for a live node's
+# block, while h1's own block is seen Deleted), every
 # route stays via its owner; a block added afterwards still reaches everyone.
 rr_two_reflectors() {
 	require_ternd
 	[[ -x $TERNCTL ]] || fail "ternctl not built: $TERNCTL"
 	local cl="$W/cluster.yaml" h p out n clients=(h3 h4 h5)
+	local -A mark=()
 	netns_hosts 5
 	rr_cluster "$cl" false selector h1+rr h2+rr h3 h4 h5
 	for h in h1 h2 h3 h4 h5; do
@@ -317,13 +332,16 @@ rr_two_reflectors() {
 	expect 10 "h2 counts reflection loops from h1" rr_loops_ge h2 "$(rr_peer h1)" 1
 	for h in "${clients[@]}"; do
 		rr_monitor "$h"
+		mark[$h]=$(wc -l <"$(ternd_log "$h")")
 	done
 	stop_ternd h1 KILL
 	note "ternd on h1 SIGKILLed"
+	# the other clients' blocks: the best path was h1's copy (lower router id)
 	for h in "${clients[@]}"; do
-		for p in h2 "${clients[@]}"; do
+		for p in "${clients[@]}"; do
 			[[ $p == "$h" ]] && continue
-			wait_log 30 "$h" "route add $(host_block "$p") via $(host_ip "$p") ($(rr_peer h2))"
+			expect 30 "$h logs, after the kill, 'route add $(host_block "$p") via $(host_ip "$p") ($(rr_peer h2))'" \
+				rr_log_after "$h" "${mark[$h]}" "route add $(host_block "$p") via $(host_ip "$p") ($(rr_peer h2))"
 		done
 	done
 	note "ok: every client's best paths moved to the ones h2 reflects"
@@ -340,6 +358,11 @@ rr_two_reflectors() {
 			fi
 		done
 	done
+	# the monitors work: each saw the dead node's own block deleted
+	for h in "${clients[@]}"; do
+		expect 10 "$h's ip monitor shows $(host_block h1) Deleted" \
+			grep -qE "Deleted $(_rr_re "$(host_block h1)") " "$W/$h.monitor"
+	done
 	note "ok: no client's kernel saw a Deleted route of a live node's block"
 	# the surviving reflector still carries changes: h4's block moves
 	rr_cluster "$cl" false selector h1+rr h2+rr h3 "h4=10.244.4.64/26" h5
@@ -351,6 +374,9 @@ rr_two_reflectors() {
 	assert_running h2 h3 h4 h5
 }
 scenario rr_two_reflectors
+
+# rr_log_after HOST N STRING: a line after the first N of HOST's ternd log has STRING.
+rr_log_after() { tail -n +"$(($2 + 1))" "$(ternd_log "$1")" | grep -qF -- "$3"; }
 
 # rr_loops HOST PROTO: the reflection loops count of PROTO on HOST (the Refused
 # routes line of ternctl show protocols all).
@@ -380,10 +406,8 @@ rr_loop() {
 	rr_ternd h1 "$cl"
 	rr_ternd h3 "$cl"
 	conf=$(bird_rr_conf h2 "" h1)
-	# the looping routes, and the export filter that marks them
-	sed -i 's/^protocol bgp Node_198_18_0_1 from bgp_template {$/&\n  ipv4 { export filter rr_loop_export; };/' "$conf"
-	cat >>"$conf" <<EOF
-
+	# the looping routes and the export filter that marks them, before the session
+	cat >"$W/loop.snippet" <<EOF
 protocol static rr_loop_routes {
   ipv4;
   route 10.244.2.64/26 blackhole;
@@ -393,11 +417,20 @@ protocol static rr_loop_routes {
 filter rr_loop_export {
   if net = 10.244.2.64/26 then bgp_cluster_list.add($RR_CLUSTER);
   if net = 10.244.2.128/26 then bgp_originator_id = $(host_ip h1);
-  if net = $(host_block h2) then accept;
   if net ~ 10.244.2.0/24 then accept;
   reject;
 }
+
 EOF
+	awk -v snip="$W/loop.snippet" '
+		/^protocol bgp Node_198_18_0_1 from bgp_template \{$/ {
+			while ((getline l < snip) > 0) print l
+			print
+			print "  ipv4 { export filter rr_loop_export; };"
+			next
+		}
+		{ print }' "$conf" >"$conf.new" || fail "cannot edit $conf"
+	mv -f "$conf.new" "$conf" || fail "cannot rename $conf.new"
 	start_bird h2 "$conf"
 	wait_bird_established 30 h2 "$(rr_peer h1)"
 	rr_expect_protos 30 h1 "$(rr_peer h2)" "$(rr_peer h3)"
@@ -421,10 +454,10 @@ EOF
 		assert_no_route h3 "^${out//./\\.} "
 	done
 	note "ok: neither looping route is in h1's rib, nor in h1's or h3's kernel"
-	out=$(rr_ctl h1 -o json show protocols all "$(rr_peer h2)" 2>&1 ||
-		rr_ctl h1 show protocols all "$(rr_peer h2)")
-	grep -E '"refused_reflection_loops": *2' <<<"$out" >/dev/null ||
-		note "(json: no refused_reflection_loops 2: $(tr -d '\n' <<<"$out" | cut -c1-300))"
+	out=$(rr_ctl h1 -o json show protocols all "$(rr_peer h2)" 2>&1)
+	grep -E '"refused_reflection_loops": *2[,}]' <<<"$out" >/dev/null ||
+		fail "ternctl -o json show protocols all: no refused_reflection_loops 2: $out"
+	note "ok: the JSON form says refused_reflection_loops 2"
 	assert_running h1 h3
 }
 scenario rr_loop
@@ -458,6 +491,8 @@ rr_selector_live() {
 	[[ $(rr_session_line h1 "$(rr_peer h2)") == "internal route-reflector" ]] ||
 		fail "h1: $(rr_peer h2) is not a reflector-client session: $(rr_session_line h1 "$(rr_peer h2)")"
 	rr_wait_full 30 h1 h2 h3
+	rr_expect_reflected 30 h2 h3 h1
+	rr_expect_reflected 30 h3 h2 h1
 	note "ok: h2 and h3 have each other's block via the owner, through h1"
 	note "moving the reflector label and cluster ID from h1 to h2"
 	rr_cluster "$cl" false selector h1 h2+rr h3
@@ -470,6 +505,8 @@ rr_selector_live() {
 		fail "h1: $(rr_peer h2) still reflects: $(rr_session_line h1 "$(rr_peer h2)")"
 	note "ok: h3's session to h1 went; h1 and h3 are h2's clients"
 	rr_wait_full 30 h1 h2 h3
+	rr_expect_reflected 30 h3 h1 h2
+	rr_expect_reflected 30 h1 h3 h2
 	assert_running h1 h2 h3
 }
 scenario rr_selector_live
