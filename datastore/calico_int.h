@@ -43,7 +43,7 @@ struct cal_ent {
 	uint32_t		 warnhash;	/* the ignored part said */
 	enum nfield		 field;
 	char			 node[DS_NAME_MAX];
-	struct ds_model_peer	 peer;		/* its identity (no selectors) */
+	struct ds_model_peer	 peer;	/* its identity (no selectors) */
 	struct ds_pool		 pool;
 	struct prefix		 block;
 };

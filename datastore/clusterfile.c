@@ -7,11 +7,12 @@
  * strict as conf/: unknown keys, wrong types, bad addresses, CIDRs, cluster
  * IDs and selectors, duplicate keys, nodes, pools and peers, a peer with
  * fields Calico's API forbids together, an address used by two nodes and a
- * block claimed twice are errors naming the file, line and key. It fills a fresh model given by the caller and
- * must not touch a live one, log, or commit: file.c decides what an error
- * means (refuse at start, keep the last good view at reload). Values that
- * are well-formed but unsafe (a block outside every pool, a default route)
- * are no errors here: the model refuses each alone (model.c).
+ * block claimed twice are errors naming the file, line and key. It fills a
+ * fresh model given by the caller and must not touch a live one, log, or
+ * commit: file.c decides what an error means (refuse at start, keep the
+ * last good view at reload). Values that are well-formed but unsafe (a
+ * block outside every pool, a default route) are no errors here: the
+ * model refuses each alone (model.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -677,8 +678,8 @@ peer_check(struct cctx *x, const struct ynode *n, const char *key,
 
 	if (po->p.node_sel != NULL && po->p.node[0] != '\0') {
 		snprintf(k, sizeof(k), "%s.node_selector", key);
-		return kerr(x, po->nsel_line, k, "node and node_selector cannot "
-		    "both be set");
+		return kerr(x, po->nsel_line, k, "node and node_selector "
+		    "cannot both be set");
 	}
 	if (po->p.peer_sel != NULL && (po->ip_line != 0 || po->as_line != 0)) {
 		snprintf(k, sizeof(k), "%s.peer_selector", key);

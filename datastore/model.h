@@ -5,8 +5,9 @@
  * the global AS and node_mesh, the log level (global and this node's),
  * the nodes (with their route reflector cluster IDs) and their labels
  * (labels.h), the pools, this node's block affinities and the explicit BGP
- * peers (Calico's BGPPeers, with their node and peer selectors). ds_model_commit() derives this
- * node's view from them (SPEC 3, calico-compat.md 3.1) and reports only the
+ * peers (Calico's BGPPeers, with their node and peer selectors).
+ * ds_model_commit() derives this node's view from them (SPEC 3,
+ * calico-compat.md 3.1; the peers in derive.c) and reports only the
  * difference from the last committed view through struct ds_ops, then
  * "synced" after the first commit and after ds_model_resync(). Pools and
  * blocks that are unsafe (a default route, a length out of range, covering

@@ -37,22 +37,37 @@ rec_local(void *arg, const struct ds_local *l)
 	char a4[ADDR_STRLEN], n4[PREFIX_STRLEN];
 
 	(void)arg;
-	rec_add("local %s %s %s AS%u%s", l->name,
+	struct addr id;
+	char b[ADDR_STRLEN];
+
+	addr_set_v4(&id, l->rr_cluster_id);
+	rec_add("local %s %s %s AS%u%s%s%s", l->name,
 	    addr_fmt(&l->ipv4, a4, sizeof(a4)),
 	    prefix_fmt(&l->net4, n4, sizeof(n4)), l->as,
-	    l->known ? "" : " unknown");
+	    l->known ? "" : " unknown", l->rr_cluster_id ? " cluster " : "",
+	    l->rr_cluster_id ? addr_fmt(&id, b, sizeof(b)) : "");
 }
 
-/* "+peer NAME ASn port P", "-peer NAME", "~peer NAME ASn port P" */
+/*
+ * "+peer NAME ASn port P", "-peer NAME", "~peer NAME ASn port P", with
+ * " rr-client" and " cluster ID" when set (route reflection)
+ */
 static void
 rec_peer(void *arg, const struct ds_peer *n, const struct ds_peer *o)
 {
+	struct addr id;
+	char b[ADDR_STRLEN];
+
 	(void)arg;
-	if (n == NULL)
+	if (n == NULL) {
 		rec_add("-peer %s", o->name);
-	else
-		rec_add("%cpeer %s AS%u port %u", o == NULL ? '+' : '~',
-		    n->name, n->as, n->port);
+		return;
+	}
+	addr_set_v4(&id, n->rr_cluster_id);
+	rec_add("%cpeer %s AS%u port %u%s%s%s", o == NULL ? '+' : '~',
+	    n->name, n->as, n->port, n->rr_client ? " rr-client" : "",
+	    n->rr_cluster_id ? " cluster " : "",
+	    n->rr_cluster_id ? addr_fmt(&id, b, sizeof(b)) : "");
 }
 
 static void
@@ -461,6 +476,256 @@ START_TEST(t_v3_labels)
 	cal_setup(DS_LAYOUT_V2);
 	put(BGP "host/h2/ip_addr_v4", "198.18.0.2");
 	ck_assert_str_eq(labels_of("h2"), "");
+	cal_teardown();
+}
+END_TEST
+
+/*
+ * spec.bgp.routeReflectorClusterID: a reflector has no mesh and is left
+ * out of the others'; a bad ID is logged once and ignored, the node kept
+ * as no reflector; an ID removed makes the node a mesh member again.
+ */
+START_TEST(t_v3_rr_cluster_id)
+{
+	log_capture();
+	cal_setup(DS_LAYOUT_V3);
+	put(RES "nodes/h1", "{'spec':{'bgp':{'ipv4Address':'198.18.0.1/24'}}}");
+	put(RES "nodes/h2", "{'spec':{'bgp':{'ipv4Address':'198.18.0.2/24',"
+	    "'routeReflectorClusterID':'224.0.0.1'}}}");
+	put(RES "nodes/h3", "{'spec':{'bgp':{'ipv4Address':'198.18.0.3/24',"
+	    "'routeReflectorClusterID':'300.0.0.1'}}}");
+	put(RES "nodes/h4", "{'spec':{'bgp':{'ipv4Address':'198.18.0.4/24',"
+	    "'routeReflectorClusterID':''}}}");
+	commit();
+	EXPECT("local h1 198.18.0.1 198.18.0.0/24 AS64512",
+	    "+peer Mesh_198_18_0_3 AS64512 port 179",
+	    "+peer Mesh_198_18_0_4 AS64512 port 179", "synced");
+	ck_assert_uint_eq(ds_model_node_get(&M, "h2")->rr_cluster_id,
+	    0xe0000001u);
+	ck_assert_uint_eq(ds_model_node_get(&M, "h3")->rr_cluster_id, 0);
+	ck_assert_int_eq(log_lines("nodes/h3: spec.bgp.routeReflectorClusterID "
+	    "(not an IPv4 address other than 0.0.0.0); ignored"), 1);
+	put(RES "nodes/h3", "{'spec':{'bgp':{'ipv4Address':'198.18.0.3/24',"
+	    "'routeReflectorClusterID':'300.0.0.1'}}}");
+	put(RES "nodes/h4", "{'spec':{'bgp':{'ipv4Address':'198.18.0.4/24',"
+	    "'routeReflectorClusterID':'0.0.0.0'}}}");
+	put(RES "nodes/h4", "{'spec':{'bgp':{'ipv4Address':'198.18.0.4/24',"
+	    "'routeReflectorClusterID':7}}}");
+	ck_assert_int_eq(log_lines("routeReflectorClusterID"), 3);
+	ck_assert_int_eq(log_lines("(not a string); ignored"), 1);
+	commit();
+	EXPECT_NONE();
+	/* h2 no reflector any more, h1 becomes one: no mesh at all */
+	put(RES "nodes/h2", "{'spec':{'bgp':{'ipv4Address':'198.18.0.2/24'}}}");
+	put(RES "nodes/h1", "{'spec':{'bgp':{'ipv4Address':'198.18.0.1/24',"
+	    "'routeReflectorClusterID':'10.0.0.1'}}}");
+	commit();
+	EXPECT("local h1 198.18.0.1 198.18.0.0/24 AS64512 cluster 10.0.0.1",
+	    "-peer Mesh_198_18_0_3", "-peer Mesh_198_18_0_4");
+	ck_assert_uint_eq(ds_model_local(&M)->rr_cluster_id, 0x0a000001u);
+	/* a bad ID and bad labels: both said, in one line */
+	put(RES "nodes/h1", "{'spec':{'bgp':{'ipv4Address':'198.18.0.1/24',"
+	    "'routeReflectorClusterID':'x'}},'metadata':{'labels':[1]}}");
+	ck_assert_int_eq(log_lines("nodes/h1: spec.bgp.routeReflectorClusterID "
+	    "(not an IPv4 address other than 0.0.0.0); metadata.labels "
+	    "(not an object); ignored"), 1);
+	commit();
+	EXPECT("local h1 198.18.0.1 198.18.0.0/24 AS64512",
+	    "+peer Mesh_198_18_0_2 AS64512 port 179",
+	    "+peer Mesh_198_18_0_3 AS64512 port 179",
+	    "+peer Mesh_198_18_0_4 AS64512 port 179");
+	cal_teardown();
+}
+END_TEST
+
+#define RRNODE(ip, rest)	"{'spec':{'bgp':{'ipv4Address':'" ip "/24'" \
+	rest "}},'metadata':{'labels':{"
+/* the usual route reflector BGPPeer: every node with the reflectors */
+#define RRPEER	"{'spec':{'nodeSelector':'all()','peerSelector':" \
+	"'route-reflector == \\'true\\''}}"
+
+/*
+ * The route reflector setup in v3 resources, from a reflector's view: a
+ * session to every node (the reverse peering), clients and the iBGP
+ * non-Calico peer as rr clients, the other reflector of its cluster and
+ * the eBGP peer not; then from a client's view.
+ */
+START_TEST(t_v3_rr_setup)
+{
+	for (int view = 0; view < 2; view++) {
+		rec.n = 0;
+		ds_model_init(&M, view == 0 ? "r1" : "c1");
+		C = ds_calico_new(DS_LAYOUT_V3, "/calico/", view == 0 ? "r1" :
+		    "c1");
+		put(RES "bgpconfigurations/default",
+		    "{'spec':{'nodeToNodeMeshEnabled':false}}");
+		put(RES "nodes/c1", RRNODE("198.18.0.1", "") "}}}");
+		put(RES "nodes/c2", RRNODE("198.18.0.2", "") "'rack':'a'}}}");
+		put(RES "nodes/r1", RRNODE("198.18.0.11",
+		    ",'routeReflectorClusterID':'224.0.0.1'")
+		    "'route-reflector':'true'}}}");
+		put(RES "nodes/r2", RRNODE("198.18.0.12",
+		    ",'routeReflectorClusterID':'224.0.0.1'")
+		    "'route-reflector':'true'}}}");
+		put(RES "bgppeers/peer-with-rrs", RRPEER);
+		put(RES "bgppeers/tor", "{'spec':{'peerIP':'198.18.0.200',"
+		    "'asNumber':64512}}");
+		put(RES "bgppeers/isp", "{'spec':{'peerIP':'198.18.0.201',"
+		    "'asNumber':65001}}");
+		commit();
+		if (view == 0)
+			EXPECT("local r1 198.18.0.11 198.18.0.0/24 AS64512 "
+			    "cluster 224.0.0.1",
+			    "+peer Global_198_18_0_200 AS64512 port 179 "
+			    "rr-client",
+			    "+peer Global_198_18_0_201 AS65001 port 179",
+			    "+peer Node_198_18_0_1 AS64512 port 179 rr-client",
+			    "+peer Node_198_18_0_12 AS64512 port 179 "
+			    "cluster 224.0.0.1",
+			    "+peer Node_198_18_0_2 AS64512 port 179 rr-client",
+			    "synced");
+		else
+			EXPECT("local c1 198.18.0.1 198.18.0.0/24 AS64512",
+			    "+peer Global_198_18_0_200 AS64512 port 179",
+			    "+peer Global_198_18_0_201 AS65001 port 179",
+			    "+peer Node_198_18_0_11 AS64512 port 179 "
+			    "cluster 224.0.0.1",
+			    "+peer Node_198_18_0_12 AS64512 port 179 "
+			    "cluster 224.0.0.1", "synced");
+		/* the BGPPeer deleted: its sessions go, nothing else */
+		del(RES "bgppeers/peer-with-rrs");
+		commit();
+		if (view == 0)
+			EXPECT("-peer Node_198_18_0_1",
+			    "-peer Node_198_18_0_12", "-peer Node_198_18_0_2");
+		else
+			EXPECT("-peer Node_198_18_0_11",
+			    "-peer Node_198_18_0_12");
+		cal_teardown();
+	}
+}
+END_TEST
+
+/*
+ * BGPPeer selectors from etcd: a label change moves exactly one session;
+ * a bad selector (or reversePeering) is logged once with its key and the
+ * BGPPeer ignored, the rest of the view unchanged; fixed, it applies.
+ */
+START_TEST(t_v3_selectors)
+{
+	log_capture();
+	cal_setup(DS_LAYOUT_V3);
+	put(RES "bgpconfigurations/default",
+	    "{'spec':{'nodeToNodeMeshEnabled':false}}");
+	put(RES "nodes/h1", RRNODE("198.18.0.1", "") "'rack':'a'}}}");
+	put(RES "nodes/h2", RRNODE("198.18.0.2", "") "'rack':'a'}}}");
+	put(RES "nodes/h3", RRNODE("198.18.0.3", "") "'rack':'b'}}}");
+	put(RES "bgppeers/rack-a", "{'spec':{'nodeSelector':'rack == \\'a\\'',"
+	    "'peerSelector':'rack == \\'a\\''}}");
+	put(RES "bgppeers/tor", "{'spec':{'peerIP':'198.18.0.200',"
+	    "'asNumber':65000}}");
+	commit();
+	EXPECT("local h1 198.18.0.1 198.18.0.0/24 AS64512",
+	    "+peer Global_198_18_0_200 AS65000 port 179",
+	    "+peer Node_198_18_0_2 AS64512 port 179", "synced");
+	put(RES "nodes/h3", RRNODE("198.18.0.3", "") "'rack':'a'}}}");
+	commit();
+	EXPECT("+peer Node_198_18_0_3 AS64512 port 179");
+	put(RES "nodes/h2", RRNODE("198.18.0.2", "") "'rack':'c'}}}");
+	commit();
+	EXPECT("-peer Node_198_18_0_2");
+	/* bad selectors: the BGPPeer's sessions go, said once per value */
+	put(RES "bgppeers/rack-a", "{'spec':{'nodeSelector':'rack == ',"
+	    "'peerSelector':'all()'}}");
+	put(RES "bgppeers/rack-a", "{'spec':{'nodeSelector':'rack == ',"
+	    "'peerSelector':'all()'}}");
+	ck_assert_int_eq(log_lines("etcd key /calico/resources/v3/"
+	    "projectcalico.org/bgppeers/rack-a: bad spec.nodeSelector "
+	    "(column "), 1);
+	put(RES "bgppeers/bad", "{'spec':{'peerSelector':'has(a) &&'}}");
+	put(RES "bgppeers/bad2", "{'spec':{'peerSelector':7}}");
+	put(RES "bgppeers/bad3", "{'spec':{'peerSelector':'all()',"
+	    "'reversePeering':'Sometimes'}}");
+	put(RES "bgppeers/bad4", "{'spec':{'nodeSelector':'all()'}}");
+	ck_assert_int_eq(log_lines("bgppeers/bad: bad spec.peerSelector "
+	    "(column "), 1);
+	ck_assert_int_eq(log_lines("bgppeers/bad2: spec.peerSelector is not a "
+	    "string; skipped"), 1);
+	ck_assert_int_eq(log_lines("bgppeers/bad3: unknown "
+	    "spec.reversePeering"), 1);
+	ck_assert_int_eq(log_lines("bgppeers/bad4: bad spec.peerIP"), 1);
+	commit();
+	EXPECT("-peer Node_198_18_0_3");
+	ck_assert_int_eq(log_lines("etcd key "), 5);
+	/* fixed: it applies again; Manual is a known value */
+	put(RES "bgppeers/rack-a", "{'spec':{'nodeSelector':'rack == \\'a\\'',"
+	    "'peerSelector':'rack == \\'a\\'','reversePeering':'Manual'}}");
+	commit();
+	EXPECT("+peer Node_198_18_0_3 AS64512 port 179");
+	/* a BGPPeer for another node, by address: ours in reverse */
+	put(RES "bgppeers/h2-to-h1", "{'spec':{'node':'h2',"
+	    "'peerIP':'198.18.0.1','asNumber':64512}}");
+	commit();
+	EXPECT("+peer Node_198_18_0_2 AS64512 port 179");
+	del(RES "bgppeers/h2-to-h1");
+	del(RES "bgppeers/tor");
+	commit();
+	EXPECT("-peer Global_198_18_0_200", "-peer Node_198_18_0_2");
+	ck_assert_int_eq(log_lines("etcd key "), 5);
+	cal_teardown();
+}
+END_TEST
+
+/*
+ * v2: /bgp/v1/host/<node>/rr_cluster_id (the key Calico 3.x's confd keeps
+ * for it): a reflector leaves the mesh; a bad value is logged once and
+ * the node kept without one; node_mesh false takes every Mesh_ peer live.
+ */
+START_TEST(t_v2_rr_cluster_id)
+{
+	log_capture();
+	cal_setup(DS_LAYOUT_V2);
+	put(BGP "host/h1/ip_addr_v4", "198.18.0.1");
+	put(BGP "host/h2/ip_addr_v4", "198.18.0.2");
+	put(BGP "host/h2/rr_cluster_id", "224.0.0.1");
+	put(BGP "host/h3/ip_addr_v4", "198.18.0.3");
+	put(BGP "host/h3/rr_cluster_id", "");
+	put(BGP "host/h4/ip_addr_v4", "198.18.0.4");
+	put(BGP "host/h4/rr_cluster_id", "224.0.0.300");
+	put(BGP "global/peer_v4/198.18.0.200", "{'ip':'198.18.0.200',"
+	    "'as_num':'64512'}");
+	commit();
+	EXPECT("local h1 198.18.0.1 (none) AS64512",
+	    "+peer Global_198_18_0_200 AS64512 port 179",
+	    "+peer Mesh_198_18_0_3 AS64512 port 179",
+	    "+peer Mesh_198_18_0_4 AS64512 port 179", "synced");
+	ck_assert_int_eq(log_lines("etcd key /calico/bgp/v1/host/h4/"
+	    "rr_cluster_id: bad route reflector cluster ID"), 1);
+	ck_assert_uint_eq(ds_model_node_get(&M, "h2")->rr_cluster_id,
+	    0xe0000001u);
+	/* its key gone: h2 is a mesh member again, its other fields kept */
+	del(BGP "host/h2/rr_cluster_id");
+	commit();
+	EXPECT("+peer Mesh_198_18_0_2 AS64512 port 179");
+	/* we reflect: no mesh; the iBGP global peer is our client */
+	put(BGP "host/h1/rr_cluster_id", "10.0.0.1");
+	commit();
+	EXPECT("local h1 198.18.0.1 (none) AS64512 cluster 10.0.0.1",
+	    "~peer Global_198_18_0_200 AS64512 port 179 rr-client",
+	    "-peer Mesh_198_18_0_2", "-peer Mesh_198_18_0_3",
+	    "-peer Mesh_198_18_0_4");
+	del(BGP "host/h1/rr_cluster_id");
+	commit();
+	EXPECT("local h1 198.18.0.1 (none) AS64512",
+	    "~peer Global_198_18_0_200 AS64512 port 179",
+	    "+peer Mesh_198_18_0_2 AS64512 port 179",
+	    "+peer Mesh_198_18_0_3 AS64512 port 179",
+	    "+peer Mesh_198_18_0_4 AS64512 port 179");
+	/* node_mesh off, live: every Mesh_ peer goes, the global stays */
+	put(BGP "global/node_mesh", "{\"enabled\": false}");
+	commit();
+	EXPECT("-peer Mesh_198_18_0_2", "-peer Mesh_198_18_0_3",
+	    "-peer Mesh_198_18_0_4");
 	cal_teardown();
 }
 END_TEST
@@ -1347,6 +1612,10 @@ main(void)
 	tcase_add_test(tk, t_v2_keys);
 	tcase_add_test(tk, t_malformed);
 	tcase_add_test(tk, t_v3_labels);
+	tcase_add_test(tk, t_v3_rr_cluster_id);
+	tcase_add_test(tk, t_v3_rr_setup);
+	tcase_add_test(tk, t_v3_selectors);
+	tcase_add_test(tk, t_v2_rr_cluster_id);
 	tcase_add_test(tk, t_loglevel_v3);
 	tcase_add_test(tk, t_loglevel_v2);
 	tcase_add_test(te, t_v3_list_watch);

@@ -284,7 +284,7 @@ START_TEST(t_explicit)
 	    "port 179", "synced");
 	/* the mesh on: h2 joins; the global peer goes, the node one shows */
 	ds_model_set_node_mesh(&m, true);
-	ds_model_peer_del(&m, "", "", &(struct addr){ 0 });	/* absent: no-op */
+	ds_model_peer_del(&m, "", "", &(struct addr){ 0 });	/* absent */
 	{
 		struct addr a = A("198.18.0.200");
 
