@@ -639,8 +639,8 @@ parse_selector(struct cctx *x, const struct ynode *n, const char *key,
 
 	if (ycx_scalar(&x->y, n, key, "a label selector") == -1)
 		return -1;
-	if (ynode_is_null(n))
-		return 0;
+	if (ynode_is_null(n) || n->str[0] == '\0')
+		return 0;		/* Calico: "" is none (not all()) */
 	selector_free(*sel);
 	if ((*sel = selector_parse(n->str, err, sizeof(err))) == NULL)
 		return kerr(x, n->line, key, "bad selector: %s", err);

@@ -53,17 +53,21 @@ rec_peer(void *arg, const struct ds_peer *n, const struct ds_peer *o)
 
 	(void)arg;
 	if (o == NULL)
-		rec_add("+peer %s %s AS%u %s %s port %u", n->name,
+		rec_add("+peer %s %s AS%u %s %s port %u%s%s", n->name,
 		    addr_fmt(&n->addr, a, sizeof(a)), n->as,
-		    ds_peer_type_name(n->type), n->node, n->port);
+		    ds_peer_type_name(n->type), n->node, n->port,
+		    n->rr_client ? " rr-client" : "",
+		    n->rr_cluster_id != 0 ? " cluster" : "");
 	else if (n == NULL)
 		rec_add("-peer %s %s AS%u", o->name,
 		    addr_fmt(&o->addr, a, sizeof(a)), o->as);
 	else {
 		ck_assert_str_eq(n->name, o->name);
-		rec_add("~peer %s %s AS%u (was %s AS%u)", n->name,
+		rec_add("~peer %s %s AS%u%s (was %s AS%u%s)", n->name,
 		    addr_fmt(&n->addr, a, sizeof(a)), n->as,
-		    addr_fmt(&o->addr, b, sizeof(b)), o->as);
+		    n->rr_client ? " rr-client" : "",
+		    addr_fmt(&o->addr, b, sizeof(b)), o->as,
+		    o->rr_client ? " rr-client" : "");
 	}
 }
 
@@ -802,6 +806,78 @@ START_TEST(t_cluster_values)
 }
 END_TEST
 
+/*
+ * The route reflector setup in a cluster file (rr_cluster_id, labels,
+ * node_selector, peer_selector, node_mesh: false), from a reflector's and
+ * a client's view: the reflector peers with every node (the reverse
+ * peering), its clients and the iBGP peer are rr clients.
+ */
+static const char rrfile[] =
+    "node_mesh: false\n"
+    "nodes:\n"
+    "  - {name: c1, ipv4: 198.18.0.1, labels: {rack: a}}\n"
+    "  - {name: c2, ipv4: 198.18.0.2}\n"
+    "  - name: r1\n"
+    "    ipv4: 198.18.0.11\n"
+    "    rr_cluster_id: 224.0.0.1\n"
+    "    labels: {route-reflector: \"true\"}\n"
+    "  - {name: r2, ipv4: 198.18.0.12, rr_cluster_id: 224.0.0.1,\n"
+    "     labels: {route-reflector: \"true\"}}\n"
+    "peers:\n"
+    "  - node_selector: all()\n"
+    "    peer_selector: route-reflector == 'true'\n"
+    "  - {ip: 198.18.0.200, as: 64512}\n"
+    "  - {ip: 198.18.0.201, as: 65001, node_selector: \"\", "
+    "peer_selector: ~}\n";
+
+START_TEST(t_cluster_rr)
+{
+	struct ds_model m;
+	char path[256], err[512];
+
+	snprintf(path, sizeof(path), "%s/rr.yaml", tmpdir);
+	write_file(path, rrfile);
+	ds_model_init(&m, "r1");
+	ck_assert_msg(ds_cluster_load(path, &m, err, sizeof(err)) == 0, "%s",
+	    err);
+	ck_assert_uint_eq(ds_model_node_get(&m, "r2")->rr_cluster_id,
+	    0xe0000001u);
+	/* a peer with a selector is known by its place, a plain one by IP */
+	ck_assert_ptr_nonnull(ds_model_peer_get(&m, "peers[0]", "", NULL));
+	{
+		struct addr a = A("198.18.0.200");
+
+		ck_assert_ptr_nonnull(ds_model_peer_get(&m, "", "", &a));
+		ck_assert_ptr_null(ds_model_peer_get(&m, "peers[1]", "",
+		    NULL));
+	}
+	ds_model_commit(&m, &rec_ops, NULL);
+	EXPECT("local r1 198.18.0.11 (none) (none) AS64512",
+	    "+peer Global_198_18_0_200 198.18.0.200 AS64512 global  port 179 "
+	    "rr-client",
+	    "+peer Global_198_18_0_201 198.18.0.201 AS65001 global  port 179",
+	    "+peer Node_198_18_0_1 198.18.0.1 AS64512 node specific c1 "
+	    "port 179 rr-client",
+	    "+peer Node_198_18_0_12 198.18.0.12 AS64512 node specific r2 "
+	    "port 179 cluster",
+	    "+peer Node_198_18_0_2 198.18.0.2 AS64512 node specific c2 "
+	    "port 179 rr-client", "synced");
+	ck_assert_uint_eq(ds_model_local(&m)->rr_cluster_id, 0xe0000001u);
+	ds_model_fini(&m);
+	ds_model_init(&m, "c1");
+	ck_assert_int_eq(ds_cluster_load(path, &m, err, sizeof(err)), 0);
+	ds_model_commit(&m, &rec_ops, NULL);
+	EXPECT("local c1 198.18.0.1 (none) (none) AS64512",
+	    "+peer Global_198_18_0_200 198.18.0.200 AS64512 global  port 179",
+	    "+peer Global_198_18_0_201 198.18.0.201 AS65001 global  port 179",
+	    "+peer Node_198_18_0_11 198.18.0.11 AS64512 node specific r1 "
+	    "port 179 cluster",
+	    "+peer Node_198_18_0_12 198.18.0.12 AS64512 node specific r2 "
+	    "port 179 cluster", "synced");
+	ds_model_fini(&m);
+}
+END_TEST
+
 struct bad {
 	const char	*text;
 	unsigned	 line;
@@ -922,6 +998,35 @@ static const struct bad bad[] = {
 	    "key nodes[0].labels.Example.com/a: bad label key prefix" },
 	{ "nodes:\n  - name: h1\n    labels: {k: v, k: w}\n", 3,
 	    "key nodes[0].labels: a label key given twice (node h1)" },
+	{ "nodes:\n  - name: h1\n    rr_cluster_id: 224.0.0.256\n", 3,
+	    "key nodes[0].rr_cluster_id: \"224.0.0.256\" is not a route "
+	    "reflector cluster ID" },
+	{ "nodes:\n  - name: h1\n    rr_cluster_id: 0.0.0.0\n", 3,
+	    "key nodes[0].rr_cluster_id: \"0.0.0.0\" is not a route "
+	    "reflector cluster ID" },
+	{ "nodes:\n  - name: h1\n    rr_cluster_id: [1.2.3.4]\n", 3,
+	    "key nodes[0].rr_cluster_id: expected a cluster ID, got a "
+	    "sequence" },
+	{ "peers:\n  - ip: 10.0.0.1\n    as: 1\n    node_selector: \"a ==\"\n",
+	    4, "key peers[0].node_selector: bad selector: column 5: " },
+	{ "peers:\n  - peer_selector: has(a) &&\n", 2,
+	    "key peers[0].peer_selector: bad selector: column " },
+	{ "peers:\n  - peer_selector: [all()]\n", 2,
+	    "key peers[0].peer_selector: expected a label selector, got a "
+	    "sequence" },
+	{ "peers:\n  - {ip: 10.0.0.1, as: 1, node: h1, node_selector: all()}\n",
+	    2, "key peers[0].node_selector: node and node_selector cannot "
+	    "both be set" },
+	{ "peers:\n  - ip: 10.0.0.1\n    peer_selector: all()\n", 3,
+	    "key peers[0].peer_selector: ip and as must be empty when "
+	    "peer_selector is set" },
+	{ "peers:\n  - {as: 1, peer_selector: all()}\n", 2,
+	    "key peers[0].peer_selector: ip and as must be empty" },
+	{ "peers:\n  - {node_selector: all()}\n", 2,
+	    "key peers[0].ip: missing" },
+	{ "peers:\n  - {ip: 10.0.0.1, as: 1, peer_selector: \"\"}\n"
+	    "  - {ip: 10.0.0.1, as: 2}\n", 3,
+	    "key peers[1].ip: duplicate peer 10.0.0.1" },
 };
 
 START_TEST(t_cluster_bad)
@@ -1065,6 +1170,58 @@ START_TEST(t_file_reload)
 	    "port 179");
 	ck_assert_int_eq(ds_reload(ds), 0);		/* SIGHUP, no change */
 	EXPECT_NONE();
+	ds_free(ds);
+	event_base_free(base);
+}
+END_TEST
+
+/* cluster1 with the mesh off */
+static const char cluster_nomesh[] =
+    "node_mesh: false\n"
+    "nodes:\n"
+    "  - {name: h1, ipv4: 198.18.0.1, blocks: [10.244.1.0/26]}\n"
+    "  - {name: h2, ipv4: 198.18.0.2, blocks: [10.244.2.0/26]}\n"
+    "  - {name: h3, ipv4: 198.18.0.3, blocks: [10.244.3.0/26]}\n"
+    "pools: [{cidr: 10.244.0.0/16}]\n";
+
+/* h2 a reflector, h1 its client through a peer_selector; then h3 too */
+static const char cluster_rr[] =
+    "node_mesh: false\n"
+    "nodes:\n"
+    "  - {name: h1, ipv4: 198.18.0.1, blocks: [10.244.1.0/26]}\n"
+    "  - {name: h2, ipv4: 198.18.0.2, blocks: [10.244.2.0/26],\n"
+    "     rr_cluster_id: 10.0.0.2, labels: {rr: \"yes\"}}\n"
+    "  - {name: h3, ipv4: 198.18.0.3, blocks: [10.244.3.0/26]%s}\n"
+    "pools: [{cidr: 10.244.0.0/16}]\n"
+    "peers: [{node_selector: all(), peer_selector: has(rr)}]\n";
+
+/*
+ * Live: node_mesh: false takes every Mesh_ peer; a peer_selector brings
+ * the reflector; a label added to h3 brings h3 and nothing else.
+ */
+START_TEST(t_file_rr_live)
+{
+	struct event_base *base = event_base_new();
+	char path[256], text[1024];
+	struct ds *ds = start_cluster1(base, path, sizeof(path));
+
+	replace_file(path, cluster_nomesh);
+	ck_assert(run_until(base, have_calls, NULL, 5000));
+	ck_assert(run_until(base, NULL, NULL, 150));
+	EXPECT("-peer Mesh_198_18_0_2 198.18.0.2 AS64512",
+	    "-peer Mesh_198_18_0_3 198.18.0.3 AS64512");
+	snprintf(text, sizeof(text), cluster_rr, "");
+	replace_file(path, text);
+	ck_assert(run_until(base, have_calls, NULL, 5000));
+	ck_assert(run_until(base, NULL, NULL, 150));
+	EXPECT("+peer Node_198_18_0_2 198.18.0.2 AS64512 node specific h2 "
+	    "port 179 cluster");
+	snprintf(text, sizeof(text), cluster_rr, ", labels: {rr: \"\"}");
+	replace_file(path, text);
+	ck_assert(run_until(base, have_calls, NULL, 5000));
+	ck_assert(run_until(base, NULL, NULL, 150));
+	EXPECT("+peer Node_198_18_0_3 198.18.0.3 AS64512 node specific h3 "
+	    "port 179");
 	ds_free(ds);
 	event_base_free(base);
 }
@@ -1361,6 +1518,8 @@ main(void)
 	tcase_add_test(tf, t_cluster_values);
 	tcase_add_loop_test(tf, t_cluster_bad, 0, (int)NITEMS(bad));
 	tcase_add_test(tf, t_file_reload);
+	tcase_add_test(tf, t_cluster_rr);
+	tcase_add_test(tf, t_file_rr_live);
 	tcase_add_test(tf, t_file_log);
 	tcase_add_test(tf, t_file_labels);
 	tcase_add_test(tf, t_file_delete_stop);
