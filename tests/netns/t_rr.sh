@@ -273,19 +273,26 @@ rr_ternd_reflector() {
 }
 scenario rr_ternd_reflector
 
-# rr_monitor HOST: `ip -ts monitor route` in HOST, to $W/HOST.monitor (stopped
-# at cleanup); returns once ip itself runs in HOST's namespace.
+# rr_monitor HOST: `ip -ts monitor route nexthop` in HOST, line-buffered
+# (stdbuf -oL: to a file ip would block-buffer), to $W/HOST.monitor (stopped at
+# cleanup). Nexthop objects too: ternd lets a route go with its nexthop object
+# when nothing else uses it (krt_nh_doomed), and the kernel sends no
+# RTM_DELROUTE for routes flushed with their nexthop, only "Deleted id N via ...".
+# returns once it has reported a probe route (blackhole 192.0.2.N/32, outside
+# every pool, added in HOST), so it listens before anything else happens.
 rr_monitor() {
-	local h=$1 pid
-	ip netns exec "$(host_ns "$h")" ip -ts monitor route >"$W/$h.monitor" 2>&1 &
+	local h=$1 pid probe
+	probe="192.0.2.$(host_num "$h")"
+	ip netns exec "$(host_ns "$h")" stdbuf -oL ip -ts monitor route nexthop >"$W/$h.monitor" 2>&1 &
 	pid=$!
 	_tt_record_pid "$pid"
-	expect 5 "ip monitor route running in $h" rr_in_ns "$h" "$pid"
+	expect 10 "ip monitor route in $h reports the probe blackhole $probe" \
+		rr_probe "$h" "$probe"
 }
-# rr_in_ns HOST PID: PID runs (ip netns exec has exec'd ip) in HOST's namespace.
-rr_in_ns() {
-	[[ $(readlink "/proc/$2/ns/net") == "net:[$(stat -L -c %i "/run/netns/$(host_ns "$1")")]" &&
-		$(readlink "/proc/$2/exe") == */ip ]]
+# rr_probe HOST ADDR: add the probe route (again) and look for it in the monitor.
+rr_probe() {
+	hexec "$1" ip route replace blackhole "$2/32" 2>/dev/null
+	grep -qF "blackhole $2 " "$W/$1.monitor"
 }
 
 # (3) two ternd reflectors (h1, h2: one cluster ID) and three ternd clients
@@ -353,15 +360,16 @@ rr_two_reflectors() {
 	for h in "${clients[@]}"; do
 		for p in h2 "${clients[@]}"; do
 			[[ $p == "$h" ]] && continue
-			if grep -E "Deleted .*$(_rr_re "$(host_block "$p")")" "$W/$h.monitor" >/dev/null; then
-				fail "$h: $(host_block "$p") was deleted from the kernel: $(cat "$W/$h.monitor")"
+			if grep -E "Deleted ($(_rr_re "$(host_block "$p")") |id [0-9]+ via $(_rr_re "$(host_ip "$p")") )" "$W/$h.monitor" >/dev/null; then
+				fail "$h: $(host_block "$p") (or its nexthop via $(host_ip "$p")) was deleted from the kernel: $(cat "$W/$h.monitor")"
 			fi
 		done
 	done
-	# the monitors work: each saw the dead node's own block deleted
+	# the monitors work: each saw the dead node's own block deleted, the route
+	# or its nexthop object
 	for h in "${clients[@]}"; do
-		expect 10 "$h's ip monitor shows $(host_block h1) Deleted" \
-			grep -qE "Deleted $(_rr_re "$(host_block h1)") " "$W/$h.monitor"
+		expect 10 "$h's ip monitor shows $(host_block h1) or its nexthop via $(host_ip h1) Deleted" \
+			grep -qE "Deleted ($(_rr_re "$(host_block h1)") |id [0-9]+ via $(_rr_re "$(host_ip h1)") )" "$W/$h.monitor"
 	done
 	note "ok: no client's kernel saw a Deleted route of a live node's block"
 	# the surviving reflector still carries changes: h4's block moves
