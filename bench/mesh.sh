@@ -616,4 +616,5 @@ mesh_main() {
 	((${#BROKEN[@]} == 0))
 }
 
-mesh_main "$@"
+# sourced (bench/rr.sh uses the helpers), or run
+[[ ${BASH_SOURCE[0]} != "$0" ]] || mesh_main "$@"
