@@ -124,10 +124,13 @@ pb_add(struct pbuild *b, enum ds_peer_type type, const struct addr *a,
 		snprintf(name + len, sizeof(name) - len, "_port_%u", port);
 	if (has_name(b, name))
 		return;
-	/* confd: a global peering to the same address and port wins */
-	snprintf(gname, sizeof(gname), "Global_%s", name + strlen("Node_"));
-	if (type == DS_PEER_NODE && has_name(b, gname))
-		return;
+	if (type == DS_PEER_NODE) {
+		/* confd: a global peering to the address and port wins */
+		snprintf(gname, sizeof(gname), "Global_%s",
+		    name + strlen("Node_"));
+		if (has_name(b, gname))
+			return;
+	}
 	grow(b);
 	p = &b->v[b->n];
 	memset(p, 0, sizeof(*p));
