@@ -72,6 +72,23 @@ rr_cluster() {
 	mv -f "$f.tmp.$$" "$f" || fail "cannot rename $f.tmp.$$ to $f"
 }
 
+# rr_recluster FILE MESH PEERS NODE...: rr_cluster for a change to running
+# ternds. Each reloads on the file's inotify event; a ternd that could not
+# watch it (it logs "is not watched; reload with SIGHUP": inotify instances
+# run out when many tests share the machine) gets the SIGHUP it asks for.
+rr_recluster() {
+	local h pid
+	rr_cluster "$@"
+	for h in "${!_TT_TERND[@]}"; do
+		pid=${_TT_TERND[$h]}
+		if log_has "$h" "is not watched; reload with SIGHUP"; then
+			note "$h could not watch the cluster file (its log says so): SIGHUP"
+			kill -HUP "$pid" 2>/dev/null
+		fi
+	done
+	return 0
+}
+
 # rr_ternd HOST CLUSTERFILE [RESTART_TIME]: ternd on HOST (ternd_conf, with the
 # graceful restart time when given).
 rr_ternd() {
@@ -206,7 +223,7 @@ rr_bird_reflector() {
 		fail "ternd h2: show route all $(host_block h3) has no BGP.cluster_list $RR_CLUSTER: $out"
 	note "ok: ternd h2 shows BGP.originator_id $(host_ip h3) and BGP.cluster_list $RR_CLUSTER"
 	# h3's block removed: withdrawn through the reflector
-	rr_cluster "$cl" false selector h1+rr h2 h3= h4
+	rr_recluster "$cl" false selector h1+rr h2 h3= h4
 	note "rewrote $cl: h3 has no block"
 	for h in h2 h4 h1; do
 		expect 30 "$(host_block h3) gone from $h" rr_block_gone "$h" h3
@@ -286,12 +303,14 @@ rr_monitor() {
 	ip netns exec "$(host_ns "$h")" stdbuf -oL ip -ts monitor route nexthop >"$W/$h.monitor" 2>&1 &
 	pid=$!
 	_tt_record_pid "$pid"
-	expect 10 "ip monitor route in $h reports the probe blackhole $probe" \
+	expect 30 "ip monitor route in $h reports the probe blackhole $probe" \
 		rr_probe "$h" "$probe"
 }
-# rr_probe HOST ADDR: add the probe route (again) and look for it in the monitor.
+# rr_probe HOST ADDR: delete and add the probe route (events each time, even if
+# the monitor was not listening yet the time before), look for it in the monitor.
 rr_probe() {
-	hexec "$1" ip route replace blackhole "$2/32" 2>/dev/null
+	hexec "$1" ip route del blackhole "$2/32" 2>/dev/null
+	hexec "$1" ip route add blackhole "$2/32" 2>/dev/null
 	grep -qF "blackhole $2 " "$W/$1.monitor"
 }
 
@@ -373,7 +392,7 @@ rr_two_reflectors() {
 	done
 	note "ok: no client's kernel saw a Deleted route of a live node's block"
 	# the surviving reflector still carries changes: h4's block moves
-	rr_cluster "$cl" false selector h1+rr h2+rr h3 "h4=10.244.4.64/26" h5
+	rr_recluster "$cl" false selector h1+rr h2+rr h3 "h4=10.244.4.64/26" h5
 	for h in h3 h5; do
 		expect 30 "h4's new block 10.244.4.64/26 on $h via h4" \
 			route_has "$h" '^10\.244\.4\.64/26 (nhid [0-9]+ )?via 198\.18\.0\.4 dev eth0 proto bird'
@@ -491,7 +510,7 @@ rr_selector_live() {
 	rr_expect_protos 30 h3 "$(mesh_name h1)" "$(mesh_name h2)"
 	rr_wait_full 30 h1 h2 h3
 	note "the mesh is up; turning it off, h1 the reflector"
-	rr_cluster "$cl" false selector h1+rr h2 h3
+	rr_recluster "$cl" false selector h1+rr h2 h3
 	rr_expect_protos 30 h1 "$(rr_peer h2)" "$(rr_peer h3)"
 	rr_expect_protos 30 h2 "$(rr_peer h1)"
 	rr_expect_protos 30 h3 "$(rr_peer h1)"
@@ -503,7 +522,7 @@ rr_selector_live() {
 	rr_expect_reflected 30 h3 h2 h1
 	note "ok: h2 and h3 have each other's block via the owner, through h1"
 	note "moving the reflector label and cluster ID from h1 to h2"
-	rr_cluster "$cl" false selector h1 h2+rr h3
+	rr_recluster "$cl" false selector h1 h2+rr h3
 	rr_expect_protos 30 h2 "$(rr_peer h1)" "$(rr_peer h3)"
 	rr_expect_protos 30 h1 "$(rr_peer h2)"
 	rr_expect_protos 30 h3 "$(rr_peer h2)"
