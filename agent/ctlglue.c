@@ -1277,6 +1277,16 @@ gr_status(struct ctlglue *g, struct ctl_client *c, time_t now)
 }
 
 /* show status as JSON: the same facts, times in RFC 3339 */
+/* This node's route reflector cluster ID (ds_local), dotted. */
+static const char *
+cluster_id(const struct agent *ag, char *buf, size_t len)
+{
+	struct addr a;
+
+	addr_set_v4(&a, ag->local.rr_cluster_id);
+	return addr_fmt(&a, buf, len);
+}
+
 static enum ctl_result
 status_json(struct ctlglue *g, struct ctl_client *c)
 {
@@ -1292,6 +1302,11 @@ status_json(struct ctlglue *g, struct ctl_client *c)
 	ctl_json_open(&j, NULL);
 	ctl_json_str(&j, "version", "BIRD " CTLG_VERSION);
 	ctl_json_str(&j, "router_id", router_id(ag, id, sizeof(id)));
+	if (ag->local.rr_cluster_id != 0)
+		ctl_json_str(&j, "rr_cluster_id", cluster_id(ag, id,
+		    sizeof(id)));
+	else
+		ctl_json_null(&j, "rr_cluster_id");
 	ctl_json_time(&j, "server_time", now);
 	ctl_json_time(&j, "last_reboot", ag->started);
 	ctl_json_time(&j, "last_reconfiguration", g->reconfigured);
@@ -1329,6 +1344,11 @@ run_status(struct ctlglue *g, struct ctl_client *c, const struct ctl_req *req)
 
 	ctl_printf(c, 1000, "BIRD %s", CTLG_VERSION);
 	ctl_printf(c, 1011, "Router ID is %s", router_id(ag, id, sizeof(id)));
+	/* tern's own line (BIRD has no global cluster ID), only on a
+	 * reflector: BIRD clients read none of the 1011 lines */
+	if (ag->local.rr_cluster_id != 0)
+		ctl_printf(c, 1011, "Route reflector cluster ID is %s",
+		    cluster_id(ag, id, sizeof(id)));
 	ctl_printf(c, 1011, "Current server time is %s",
 	    ctl_fmt_datetime(t, sizeof(t), now));
 	ctl_printf(c, 1011, "Last reboot on %s",

@@ -265,6 +265,13 @@ rr_ternd_reflector() {
 			fail "ternd h1: $(rr_peer "$p") Session is '$sess', want 'internal route-reflector'"
 	done
 	note "ok: h1's four sessions are reflector-client sessions"
+	out=$(rr_ctl h1 show status)
+	grep -qx 'Route reflector cluster ID is 224.0.0.1' <<<"$out" ||
+		fail "ternd h1: show status has no cluster ID line: $out"
+	out=$(rr_ctl h5 show status)
+	! grep -q 'cluster ID' <<<"$out" ||
+		fail "ternd h5 (a client) names a cluster ID: $out"
+	note "ok: show status names the reflector's cluster ID, and only there"
 	rr_wait_full 30 "${all[@]}"
 	note "ok: every node (the reflector too) has every block via its owner"
 	for h in h2 h3 h4; do
