@@ -13,8 +13,8 @@
 # cluster (224.0.0.1, as Calico recommends for a pair: not each other's clients, they
 # peer as non-clients), every other host a client of both. For each daemon in turn,
 # started on every host at once:
-#   1. ternd (TERND, log level info, default timers; the file datastore: one cluster
-#      file, node_mesh: false, h1/h2 with rr_cluster_id 224.0.0.1 and the label
+#   1. ternd (TERND, log level info, default timers; the file datastore: the cluster
+#      file (a copy per host), node_mesh: false, h1/h2 with rr_cluster_id 224.0.0.1 and the label
 #      route-reflector: "true", and one peer entry {node_selector: all(),
 #      peer_selector: route-reflector == 'true'} as Calico's BGPPeer);
 #   2. BIRD 2 with Calico's configuration for a reflector and a client
@@ -27,8 +27,10 @@
 #      each via its owner's address (a route via a reflector does not count);
 #      first/median/last host; then dumps of every table must show exactly that;
 #   2. one block (10.244.255.192/26) added on client hN (ternd: the cluster file
-#      rewritten, every ternd watches it; BIRD: hN's config rewritten and `birdc
-#      configure`, as confd does) -> every host's FIB has it: p50 and max;
+#      copy of the cluster file rewritten (each ternd reads its own copy) and SIGHUP
+#      (most ternds cannot watch their file: fs.inotify.max_user_instances, 128);
+#      BIRD: hN's config rewritten and `birdc configure`, as confd does) -> every
+#      host's FIB has it: p50 and max;
 #   3. reflector h1 killed (SIGKILL): until every other host's daemon holds no path
 #      from h1 any more (its session's imported count is 0: after graceful restart's
 #      stale timer, 120 s for both), rrwatch counts per host the deletions
@@ -197,6 +199,23 @@ rr_cluster() {
 	mv -f "$f.tmp" "$f" || fail "cannot rename $f.tmp"
 }
 
+# rr_cluster_all N: the cluster file, one copy per host ($W/ds/hI/cluster.yaml): a
+# change on one node (step 2) touches that node's copy only, as BIRD's step changes one
+# node's config. (With one shared file, every ternd that watches it re-reads 500 nodes
+# at each change: 128 of them here, fs.inotify.max_user_instances, on two CPUs; in a
+# real cluster each node reads its own datastore on its own CPU.)
+rr_cluster_all() {
+	local i content
+	rr_cluster "$W/cluster.yaml" "$1"
+	content=$(<"$W/cluster.yaml")
+	for ((i = 1; i <= $1; i++)); do
+		echo "$W/ds/h$i"
+	done | xargs mkdir -p || fail "cannot create $W/ds/hI"
+	for ((i = 1; i <= $1; i++)); do
+		printf '%s\n' "$content" >"$W/ds/h$i/cluster.yaml" || fail "cannot write h$i's cluster file"
+	done
+}
+
 # rr_ternd_conf HOST: HOST's ternd.yaml (info, default timers; in B no prefix limits).
 rr_ternd_conf() {
 	{
@@ -205,7 +224,7 @@ node:
   name: $1
 datastore:
   type: file
-  path: $W/cluster.yaml
+  path: $W/ds/$1/cluster.yaml
 control:
   socket: $W/$1.ctl
 log:
@@ -250,7 +269,7 @@ rr_bird_conf() {
 # rr_configs N: every host's configs, checked (bird -p, ternd -p).
 rr_configs() {
 	local i n=$1 out
-	rr_cluster "$W/cluster.yaml" "$n"
+	rr_cluster_all "$n"
 	for ((i = 1; i <= n; i++)); do
 		rr_ternd_conf "h$i"
 		rr_bird_conf "$i" "$n"
@@ -265,7 +284,7 @@ rr_configs() {
 				fail "ternd -p rejects $W/h$i.yaml (or the cluster file): $out"
 		fi
 	done
-	note "configs written and checked: $W/hI.yaml, $W/hI.bird.conf, $W/cluster.yaml"
+	note "configs written and checked: $W/hI.yaml, $W/hI.bird.conf, $W/ds/hI/cluster.yaml"
 }
 
 # --- watching -------------------------------------------------------------------------
@@ -386,8 +405,13 @@ sessions_rr() {
 add_block() {
 	local kind=$1 t0 i
 	if [[ $kind == ternd ]]; then
-		rr_cluster "$W/cluster.yaml" "$N" "$XOWNER"
+		# hN's copy only (as BIRD's step changes hN's config only)
+		rr_cluster "$W/ds/h$XOWNER/cluster.yaml" "$N" "$XOWNER"
 		t0=$RR_T0
+		# fs.inotify.max_user_instances (128 by default, one limit for every ternd of
+		# the machine, all root) leaves most ternds without a watch on their file
+		# ("not watched; reload with SIGHUP"): the owner is told as confd would
+		kill -HUP "${DPID[XOWNER]}"
 	else
 		cp "$W/h$XOWNER.bird.conf" "$W/h$XOWNER.bird.conf.orig"
 		rr_bird_conf "$XOWNER" "$N" "$(rr_block "$XOWNER") $XBLOCK"
@@ -569,7 +593,7 @@ phase_a() {
 	_TT_PIDS=()
 	# back to the start state for the next daemon
 	if [[ $kind == ternd ]]; then
-		rr_cluster "$W/cluster.yaml" "$N"
+		rr_cluster "$W/ds/h$XOWNER/cluster.yaml" "$N"
 	elif [[ -f $W/h$XOWNER.bird.conf.orig ]]; then
 		mv -f "$W/h$XOWNER.bird.conf.orig" "$W/h$XOWNER.bird.conf"
 	fi
@@ -632,7 +656,7 @@ phase_b() {
 		sleep 0.1
 	done
 	ip netns exec "${P}h2" "$BGPADV" --connect "$(rr_ip 1)" --bind "$(rr_ip 2)" --as "$TT_AS" \
-		--id "$(rr_ip 2)" --addpath --timeout 60 \
+		--id "$(rr_ip 2)" --addpath --timeout "$TP_MAX" \
 		"announce:10.0.0.0/32:$(rr_ip 2):$TP_PREFIXES" "keepalives:$((TP_MAX + 60))" \
 		</dev/null >"$W/h2.feeder.log" 2>&1 &
 	fpid=$!
@@ -825,4 +849,6 @@ rr_main() {
 	((${#BROKEN[@]} == 0))
 }
 
-rr_main "$@"
+# one line: bash has read it whole before it runs (an edit of this file during a run
+# cannot make it read on at a shifted offset)
+rr_main "$@"; exit

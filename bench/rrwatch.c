@@ -38,7 +38,9 @@
  * rrwatch ctl INTERVAL_MS WANT LABEL=SOCKET=PROTOCOL...
  *   Poll BIRD-protocol control sockets (BIRD 2's and ternd's) without a fork
  *   per query: one connection each, `show protocols all PROTOCOL` every
- *   INTERVAL_MS, the first number of its "Routes:" line (imported). An entry
+ *   INTERVAL_MS on each entry's own clock (the next query once the reply is
+ *   in, so a busy daemon delays only its own line), the first number of its
+ *   "Routes:" line (imported), stamped when the reply arrives. An entry
  *   is done when that count reaches WANT (WANT 0: when it is 0 or the
  *   protocol shows no Routes line, i.e. holds no route); done entries are not
  *   polled again. Lines:
@@ -592,59 +594,70 @@ fib_main(int argc, char **argv)
 /* ------------------------------------------------------------------ ctl */
 
 struct ent {
-	char		*label, *proto;
-	int		 fd, done, first, gone;
-	long		 count;
-	char		 in[65536];
-	size_t		 inlen;
+	char			*label, *proto;
+	int			 fd, done, first, gone, waiting;
+	long			 count, routes;
+	unsigned long long	 next;		/* when to ask again */
+	char			 in[65536];
+	size_t			 inlen;
 };
 
-/* read the greeting or a reply up to its final line; -1 on error/EOF */
+/*
+ * feed E: take the complete lines in E's buffer; 1 when the reply's final
+ * line ("DDDD ") came (E->routes: the first number after "Routes:", -1 when
+ * there was none), 0 for more to read.
+ */
 static int
-ctl_reply(struct ent *e, long *routes)
+feed(struct ent *e)
 {
-	char *line, *nl;
-	ssize_t r;
-	struct pollfd p = { .fd = e->fd, .events = POLLIN };
+	char *line = e->in, *nl, *s;
+	int fin = 0;
 
-	*routes = -1;
-	e->inlen = 0;
-	for (;;) {
-		line = e->in;
-		while ((nl = memchr(line, '\n', e->inlen - (size_t)(line - e->in)))
-		    != NULL) {
-			char *s;
-
-			*nl = '\0';
-			if ((s = strstr(line, "Routes:")) != NULL && *routes < 0)
-				*routes = strtol(s + 7, NULL, 10);
-			if (nl - line >= 5 && line[0] >= '0' && line[0] <= '9' &&
-			    line[4] == ' ')
-				return 0;
-			line = nl + 1;
-		}
-		/* keep the partial line */
-		e->inlen -= (size_t)(line - e->in);
-		memmove(e->in, line, e->inlen);
-		if (e->inlen >= sizeof(e->in) - 1)
-			e->inlen = 0;	/* an overlong line: dropped */
-		if (poll(&p, 1, 30000) <= 0)
-			return -1;
-		r = read(e->fd, e->in + e->inlen, sizeof(e->in) - 1 - e->inlen);
-		if (r <= 0)
-			return -1;
-		e->inlen += (size_t)r;
+	while (!fin && (nl = memchr(line, '\n', e->inlen -
+	    (size_t)(line - e->in))) != NULL) {
+		*nl = '\0';
+		if ((s = strstr(line, "Routes:")) != NULL && e->routes < 0)
+			e->routes = strtol(s + 7, NULL, 10);
+		if (nl - line >= 5 && line[0] >= '0' && line[0] <= '9' &&
+		    line[4] == ' ')
+			fin = 1;
+		line = nl + 1;
 	}
+	e->inlen -= (size_t)(line - e->in);
+	memmove(e->in, line, e->inlen);
+	if (e->inlen >= sizeof(e->in) - 1)
+		e->inlen = 0;		/* an overlong line: dropped */
+	return fin;
 }
 
+/* read what E's socket has; 1: the reply is complete, -1: closed or failed */
+static int
+ctl_read(struct ent *e)
+{
+	ssize_t r = read(e->fd, e->in + e->inlen, sizeof(e->in) - 1 - e->inlen);
+
+	if (r <= 0)
+		return r == -1 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+	e->inlen += (size_t)r;
+	return feed(e);
+}
+
+/*
+ * Every entry is asked on its own clock (a query, then the next one
+ * INTERVAL_MS after it was sent, once its reply is in): a busy daemon that
+ * answers late delays only its own line, and each count is stamped when its
+ * reply arrives.
+ */
 static int
 ctl_main(int argc, char **argv)
 {
-	int interval, nent, i, ndone_c = 0;
-	long want, r, sum;
+	int interval, nent, i, m, ndone_c = 0, rc, timeout;
+	long want, sum;
 	struct ent *ents;
+	struct pollfd *pfd;
+	int *idx;
 	char cmd[300];
-	unsigned long long t, last = 0;
+	unsigned long long t, last = 0, soonest;
 
 	if (argc < 5 || (interval = atoi(argv[2])) < 1 ||
 	    (want = atol(argv[3])) < 0) {
@@ -653,13 +666,15 @@ ctl_main(int argc, char **argv)
 		return 2;
 	}
 	nent = argc - 4;
-	if ((ents = calloc((size_t)nent, sizeof(*ents))) == NULL)
+	ents = calloc((size_t)nent, sizeof(*ents));
+	pfd = calloc((size_t)nent, sizeof(*pfd));
+	idx = calloc((size_t)nent, sizeof(*idx));
+	if (ents == NULL || pfd == NULL || idx == NULL)
 		return 1;
 	for (i = 0; i < nent; i++) {
 		struct ent *e = &ents[i];
 		struct sockaddr_un sun = { .sun_family = AF_UNIX };
 		char *s1, *s2;
-		long dummy;
 
 		if ((s1 = strchr(argv[4 + i], '=')) == NULL ||
 		    (s2 = strchr(s1 + 1, '=')) == NULL) {
@@ -671,55 +686,92 @@ ctl_main(int argc, char **argv)
 		e->proto = s2 + 1;
 		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", s1 + 1);
 		if ((e->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-		    connect(e->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-		    ctl_reply(e, &dummy) == -1) {
+		    connect(e->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 			fprintf(stderr, "rrwatch: %s: %s\n", s1 + 1,
 			    strerror(errno));
 			return 1;
 		}
+		fcntl(e->fd, F_SETFL, O_NONBLOCK);
+		e->waiting = 1;		/* the greeting */
+		e->routes = -1;
 	}
 	printf("ready %llu\n", now_us());
 	while (!stop && ndone_c < nent) {
-		sum = 0;
-		for (i = 0; i < nent && !stop; i++) {
+		t = now_us();
+		soonest = t + 1000000;
+		m = 0;
+		for (i = 0; i < nent; i++) {
 			struct ent *e = &ents[i];
 
-			if (e->done || e->gone) {
-				sum += e->count;
+			if (e->done || e->gone)
 				continue;
+			if (!e->waiting && t >= e->next) {
+				snprintf(cmd, sizeof(cmd),
+				    "show protocols all %s\n", e->proto);
+				if (write(e->fd, cmd, strlen(cmd)) !=
+				    (ssize_t)strlen(cmd)) {
+					printf("gone %llu %s\n", t, e->label);
+					e->gone = 1;
+					ndone_c++;
+					continue;
+				}
+				e->waiting = 2;
+				e->routes = -1;
+				e->next = t + (unsigned long long)interval * 1000;
 			}
-			snprintf(cmd, sizeof(cmd), "show protocols all %s\n",
-			    e->proto);
-			if (write(e->fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd) ||
-			    ctl_reply(e, &r) == -1) {
-				printf("gone %llu %s\n", now_us(), e->label);
+			if (e->waiting) {
+				pfd[m].fd = e->fd;
+				pfd[m].events = POLLIN;
+				idx[m++] = i;
+			} else if (e->next < soonest)
+				soonest = e->next;
+		}
+		timeout = soonest > t ? (int)((soonest - t) / 1000) + 1 : 0;
+		if (poll(pfd, (nfds_t)m, timeout) < 0 && errno != EINTR)
+			break;
+		for (int k = 0; k < m; k++) {
+			struct ent *e = &ents[idx[k]];
+
+			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if ((rc = ctl_read(e)) == 0)
+				continue;
+			t = now_us();
+			if (rc < 0) {
+				printf("gone %llu %s\n", t, e->label);
 				e->gone = 1;
 				ndone_c++;
 				continue;
 			}
-			if (r < 0)
-				r = 0;
-			e->count = r;
-			sum += r;
-			if (r > 0 && !e->first) {
-				e->first = 1;
-				printf("first %llu %s %ld\n", now_us(), e->label, r);
+			if (e->waiting == 1) {	/* the greeting: ask now */
+				e->waiting = 0;
+				continue;
 			}
-			if (want > 0 ? r >= want : r == 0) {
+			e->waiting = 0;
+			e->count = e->routes < 0 ? 0 : e->routes;
+			if (e->count > 0 && !e->first) {
+				e->first = 1;
+				printf("first %llu %s %ld\n", t, e->label,
+				    e->count);
+			}
+			if (want > 0 ? e->count >= want : e->count == 0) {
 				e->done = 1;
 				ndone_c++;
-				printf("done %llu %s %ld\n", now_us(), e->label, r);
+				printf("done %llu %s %ld\n", t, e->label,
+				    e->count);
 			}
 		}
 		t = now_us();
 		if (t - last >= 1000000) {
-			printf("progress %llu %d %ld\n", t, ndone_c, sum);
+			for (i = 0, sum = 0, m = 0; i < nent; i++) {
+				sum += ents[i].count;
+				m += ents[i].done;
+			}
+			printf("progress %llu %d %ld\n", t, m, sum);
 			last = t;
 		}
-		if (ndone_c < nent)
-			usleep((useconds_t)interval * 1000);
 	}
-	for (i = 0; i < nent && ndone_c == nent; i++)
+	for (i = 0; i < nent; i++)
 		if (ents[i].gone)
 			return 1;
 	if (ndone_c == nent)
