@@ -41,8 +41,8 @@ peer_kind(enum ds_peer_type t)
  * SPEC 4 / calico-compat 3.4: on a mesh session a node stays passive when
  * the peer's address is greater than its own compared as strings, so mixed
  * BIRD/ternd meshes agree on who connects. Calico's confd does the same
- * for a global peer that is a Calico node (one a peerSelector found, which
- * has its node name): bgp_processor.go, "Passive mode handling".
+ * for a Global_ peer whose peerIP is a Calico node's address (its
+ * CalicoNode; bgp_processor.go, "Passive mode handling").
  */
 static bool
 mesh_passive(const struct agent *ag, const struct ds_peer *p)
@@ -52,7 +52,7 @@ mesh_passive(const struct agent *ag, const struct ds_peer *p)
 	    &ag->local.ipv4;
 
 	if (!(p->type == DS_PEER_MESH || (p->type == DS_PEER_GLOBAL &&
-	    p->node[0] != '\0')) || !addr_is_set(own))
+	    p->calico_node)) || !addr_is_set(own))
 		return false;
 	addr_fmt(own, mine, sizeof(mine));
 	addr_fmt(&p->addr, theirs, sizeof(theirs));

@@ -58,6 +58,11 @@ struct ds_peer {
 	 * (rr_cluster_id below, 0 for a non-Calico peer) differs.
 	 */
 	bool			rr_client;
+	/* A BGPPeer's peerIP that is a Calico node's address (confd's
+	 * CalicoNode, client.go: peerIP peers only, never the nodes a
+	 * peerSelector finds): a Global_ one is passive when its address
+	 * sorts after ours, as on the mesh (bgp_processor.go) */
+	bool			calico_node;
 	uint32_t		rr_cluster_id;		/* the peer node's cluster
 							 * ID, host order; 0: none
 							 * or not a Calico node */

@@ -107,8 +107,9 @@ is_own(const struct ds_local *l, const struct addr *a)
 	    (addr_is_set(&l->ipv6) && addr_eq(a, &l->ipv6));
 }
 
-/* Claim a session; port: the BGPPeer's (0: none given). */
-static void
+/* Claim a session; port: the BGPPeer's (0: none given). NULL: not
+ * claimed (our own address, or the name is taken). */
+static struct ds_peer *
 pb_add(struct pbuild *b, enum ds_peer_type type, const struct addr *a,
     uint32_t as, uint16_t port, const char *node, uint32_t rr_cluster_id)
 {
@@ -117,19 +118,19 @@ pb_add(struct pbuild *b, enum ds_peer_type type, const struct addr *a,
 	size_t len;
 
 	if (is_own(b->l, a))
-		return;
+		return NULL;
 	ds_peer_name(name, sizeof(name), type, a);
 	len = strlen(name);
 	if (port != 0)
 		snprintf(name + len, sizeof(name) - len, "_port_%u", port);
 	if (has_name(b, name))
-		return;
+		return NULL;
 	if (type == DS_PEER_NODE) {
 		/* confd: a global peering to the address and port wins */
 		snprintf(gname, sizeof(gname), "Global_%s",
 		    name + strlen("Node_"));
 		if (has_name(b, gname))
-			return;
+			return NULL;
 	}
 	grow(b);
 	p = &b->v[b->n];
@@ -143,7 +144,18 @@ pb_add(struct pbuild *b, enum ds_peer_type type, const struct addr *a,
 		snprintf(p->node, sizeof(p->node), "%s", node);
 	p->rr_cluster_id = rr_cluster_id;
 	b->slot[name_slot(b, name)] = (uint32_t)(b->n + 1);
-	b->n++;
+	return &b->v[b->n++];
+}
+
+/* confd's nodeIPs lookup: a is some node's address. */
+static bool
+is_node_addr(const struct pbuild *b, const struct addr *a)
+{
+	for (size_t i = 0; i < b->nnodes; i++)
+		if (addr_eq(a, &b->nodes[i].n->ipv4) ||
+		    addr_eq(a, &b->nodes[i].n->ipv6))
+			return true;
+	return false;
 }
 
 /* confd nodeAsBGPPeers: node n as a peer, over the families asked for. */
@@ -193,8 +205,12 @@ static void
 forward(struct pbuild *b, const struct ds_model_peer *p,
     enum ds_peer_type type)
 {
+	struct ds_peer *v;
+
 	if (p->peer_sel == NULL) {
-		pb_add(b, type, &p->addr, p->as, p->port, NULL, 0);
+		if ((v = pb_add(b, type, &p->addr, p->as, p->port, NULL,
+		    0)) != NULL)
+			v->calico_node = is_node_addr(b, &p->addr);
 		return;
 	}
 	for (size_t i = 0; i < b->nnodes; i++)

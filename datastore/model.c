@@ -605,7 +605,8 @@ peer_same(const void *x, const void *y)
 	return a->type == b->type && addr_eq(&a->addr, &b->addr) &&
 	    a->as == b->as && a->port == b->port &&
 	    strcmp(a->node, b->node) == 0 && a->rr_client == b->rr_client &&
-	    a->rr_cluster_id == b->rr_cluster_id;
+	    a->rr_cluster_id == b->rr_cluster_id &&
+	    a->calico_node == b->calico_node;
 }
 
 static void

@@ -37,7 +37,8 @@ rec_local(void *arg, const struct ds_local *l)
 	    addr_fmt(&l->ipv4, a4, sizeof(a4)), l->as, l->rr_cluster_id);
 }
 
-/* "+peer NAME ADDR ASn TYPE [node N] [rr-client] [cluster ID]" */
+/* "+peer NAME ADDR ASn TYPE [node N] [rr-client] [cluster ID]
+ * [calico-node] [port P]" */
 static void
 fmt_peer(const struct ds_peer *p, char *buf, size_t len)
 {
@@ -52,6 +53,9 @@ fmt_peer(const struct ds_peer *p, char *buf, size_t len)
 	    p->rr_client ? " rr-client" : "",
 	    p->rr_cluster_id ? " cluster " : "",
 	    p->rr_cluster_id ? addr_fmt(&cid, id, sizeof(id)) : "");
+	if (p->calico_node)
+		snprintf(buf + strlen(buf), len - strlen(buf),
+		    " calico-node");
 	if (p->port != DS_BGP_PORT)
 		snprintf(buf + strlen(buf), len - strlen(buf), " port %u",
 		    p->port);
@@ -456,6 +460,34 @@ START_TEST(t_global_selector)
 END_TEST
 
 /*
+ * confd's CalicoNode (the agent's passive rule): a BGPPeer's peerIP that is
+ * a node's address, and only such a peer; a node found by a peerSelector
+ * is not one (t_global_selector), nor an address no node has. A node
+ * taking the address later changes the peer.
+ */
+START_TEST(t_calico_node)
+{
+	struct ds_model m;
+
+	ds_model_init(&m, "h1");
+	ds_model_set_node_mesh(&m, false);
+	node(&m, "h1", "198.18.0.1", NULL, 0, "");
+	node(&m, "h2", "198.18.0.2", NULL, 0, "");
+	bgppeer(&m, "to-h2", NULL, NULL, NULL, "198.18.0.2", 64512);
+	bgppeer(&m, "tor", NULL, NULL, NULL, "198.18.0.3", 64512);
+	commit(&m);
+	EXPECT("local h1 198.18.0.1 AS64512 cluster 0",
+	    "+peer Global_198_18_0_2 198.18.0.2 AS64512 global calico-node",
+	    "+peer Global_198_18_0_3 198.18.0.3 AS64512 global", "synced");
+	node(&m, "h3", "198.18.0.3", NULL, 0, "");
+	commit(&m);
+	EXPECT("~peer Global_198_18_0_3 198.18.0.3 AS64512 global "
+	    "calico-node");
+	ds_model_fini(&m);
+}
+END_TEST
+
+/*
  * A BGPPeer by address whose address and AS are this node's: the reverse
  * peering to its node (the address's family only); another AS: none.
  */
@@ -483,7 +515,7 @@ START_TEST(t_reverse_by_ip)
 	commit(&m);
 	EXPECT("local h2 198.18.0.2 AS64512 cluster 0",
 	    "+peer Node_198_18_0_1_port_1790 198.18.0.1 AS64512 node "
-	    "port 1790", "synced");
+	    "calico-node port 1790", "synced");
 	ds_model_fini(&m);
 }
 END_TEST
@@ -665,6 +697,7 @@ main(void)
 	tcase_add_test(tc, t_rr_ids);
 	tcase_add_test(tc, t_mesh_reflectors);
 	tcase_add_test(tc, t_rr_client_view);
+	tcase_add_test(tc, t_calico_node);
 	tcase_add_test(tc, t_rr_reflector_view);
 	tcase_add_test(tc, t_label_change);
 	tcase_add_test(tc, t_bgppeer_delete);
