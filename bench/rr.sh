@@ -642,7 +642,10 @@ phase_b() {
 	fi
 	note "B $kind: $TP_CLIENTS client sessions Established"
 	sleep 2   # the clients' initial exchange (their blocks, End-of-RIB) done
-	ents=("rr=$(sockpath "$kind" 1)=$(peer_proto "$kind" 1 2)")
+	# the reflector only until its first route: ternd's `show protocols all` walks and
+	# sorts its whole rib for the "preferred" count (a second of CPU at 1M routes), so
+	# polling it every 100 ms would measure the poller
+	ents=("rr=$(sockpath "$kind" 1)=$(peer_proto "$kind" 1 2)=1")
 	c=$(peer_proto "$ck" 3 1)
 	for ((i = 3; i <= N; i++)); do
 		ents+=("h$i=$(sockpath "$ck" "$i")=$c")
@@ -684,7 +687,6 @@ phase_b() {
 		t_first=$(awk '$1 == "first" && $3 == "rr" { print $2; exit }' "$cf")
 		t_last=$(awk '$1 == "done" && $3 != "rr" { t = $2 } END { print t }' "$cf")
 		R[B.$kind.time]=$(ms "$t_first" "$t_last")
-		R[B.$kind.rrdone]=$(ms "$t_first" "$(awk '$1 == "done" && $3 == "rr" { print $2 }' "$cf")")
 		R[B.$kind.cl50]=$(awk -v t0="$t_first" '$1 == "done" && $3 != "rr" { print ($2 - t0) / 1000 }' \
 			"$cf" | stats | awk '{ print $1 }')
 		R[B.$kind.hwm]=$(awk -v k="$peak" 'BEGIN { printf "%.1f", k / 1024 }')
@@ -700,8 +702,7 @@ phase_b() {
 		c=$(ip -n "${P}h3" -4 route show proto bird root "$TP_RANGE" | wc -l)
 		i=$(ip -n "${P}h1" -4 route show proto bird root "$TP_RANGE" | wc -l)
 		note "B $kind: first route in at the reflector -> last client complete:" \
-			"${R[B.$kind.time]} ms (the reflector itself complete at ${R[B.$kind.rrdone]} ms," \
-			"median client ${R[B.$kind.cl50]} ms); reflector peak RSS ${R[B.$kind.hwm]} MiB," \
+			"${R[B.$kind.time]} ms (median client ${R[B.$kind.cl50]} ms); reflector peak RSS ${R[B.$kind.hwm]} MiB," \
 			"CPU ${R[B.$kind.cpu]} s; clients' RSS MiB (median max) ${R[B.$kind.clrss]};" \
 			"routes of $TP_RANGE in the kernel of h3: $c, of h1: $i"
 		((c == 0 && i == 0)) || broke "B $kind: routes of the VXLAN range in a kernel (h3 $c, h1 $i)"
@@ -767,14 +768,14 @@ report_b() {
 		"VXLAN pool); tern $VERSION; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 	rrow "reflector:" ternd "BIRD 2"
 	rrow "feeder started -> first route in at the reflector (ms)" "${R[B.ternd.start]:--}" "${R[B.bird.start]:--}"
-	rrow "first route in -> reflector holds all (ms)" "${R[B.ternd.rrdone]:--}" "${R[B.bird.rrdone]:--}"
 	rrow "first route in -> median client complete (ms)" "${R[B.ternd.cl50]:--}" "${R[B.bird.cl50]:--}"
 	rrow "first route in -> last client complete (ms)" "${R[B.ternd.time]:--}" "${R[B.bird.time]:--}"
 	rrow "reflector peak RSS (MiB)" "${R[B.ternd.hwm]:--}" "${R[B.bird.hwm]:--}"
 	rrow "reflector CPU (s)" "${R[B.ternd.cpu]:--}" "${R[B.bird.cpu]:--}"
 	rrow "client RSS median / max (MiB)" "$(field B.ternd.clrss 1)/$(field B.ternd.clrss 2)" \
 		"$(field B.bird.clrss 1)/$(field B.bird.clrss 2)"
-	echo "  counts: each session's imported routes (show protocols all), polled every 100 ms."
+	echo "  counts: each client session's imported routes (show protocols all), polled every" \
+		"100 ms; the reflector's only until its first route."
 	echo
 	printf '%-52s %8s   %-7s  %s\n' "ratio (SPEC 6)" value target result
 	printf '%-52s %s\n' "tern/BIRD first route in -> last client complete" \

@@ -35,13 +35,14 @@
  *   also printed (at most 500 lines): "del|repl|bad US I J [GW]" (hI's route
  *   to hJ's block; J = 0: block X).
  *
- * rrwatch ctl INTERVAL_MS WANT LABEL=SOCKET=PROTOCOL...
+ * rrwatch ctl INTERVAL_MS WANT LABEL=SOCKET=PROTOCOL[=WANT]...
  *   Poll BIRD-protocol control sockets (BIRD 2's and ternd's) without a fork
  *   per query: one connection each, `show protocols all PROTOCOL` every
  *   INTERVAL_MS on each entry's own clock (the next query once the reply is
  *   in, so a busy daemon delays only its own line), the first number of its
  *   "Routes:" line (imported), stamped when the reply arrives. An entry
- *   is done when that count reaches WANT (WANT 0: when it is 0 or the
+ *   is done when that count reaches WANT, its own or the common one (WANT 0:
+ *   when it is 0 or the
  *   protocol shows no Routes line, i.e. holds no route); done entries are not
  *   polled again. Lines:
  *     ready US
@@ -596,7 +597,7 @@ fib_main(int argc, char **argv)
 struct ent {
 	char			*label, *proto;
 	int			 fd, done, first, gone, waiting;
-	long			 count, routes;
+	long			 count, routes, want;
 	unsigned long long	 next;		/* when to ask again */
 	char			 in[65536];
 	size_t			 inlen;
@@ -662,7 +663,7 @@ ctl_main(int argc, char **argv)
 	if (argc < 5 || (interval = atoi(argv[2])) < 1 ||
 	    (want = atol(argv[3])) < 0) {
 		fprintf(stderr, "usage: rrwatch ctl INTERVAL_MS WANT "
-		    "LABEL=SOCKET=PROTOCOL...\n");
+		    "LABEL=SOCKET=PROTOCOL[=WANT]...\n");
 		return 2;
 	}
 	nent = argc - 4;
@@ -674,7 +675,7 @@ ctl_main(int argc, char **argv)
 	for (i = 0; i < nent; i++) {
 		struct ent *e = &ents[i];
 		struct sockaddr_un sun = { .sun_family = AF_UNIX };
-		char *s1, *s2;
+		char *s1, *s2, *s3;
 
 		if ((s1 = strchr(argv[4 + i], '=')) == NULL ||
 		    (s2 = strchr(s1 + 1, '=')) == NULL) {
@@ -682,6 +683,11 @@ ctl_main(int argc, char **argv)
 			return 2;
 		}
 		*s1 = *s2 = '\0';
+		e->want = want;
+		if ((s3 = strchr(s2 + 1, '=')) != NULL) {
+			*s3 = '\0';
+			e->want = atol(s3 + 1);
+		}
 		e->label = argv[4 + i];
 		e->proto = s2 + 1;
 		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", s1 + 1);
@@ -754,7 +760,7 @@ ctl_main(int argc, char **argv)
 				printf("first %llu %s %ld\n", t, e->label,
 				    e->count);
 			}
-			if (want > 0 ? e->count >= want : e->count == 0) {
+			if (e->want > 0 ? e->count >= e->want : e->count == 0) {
 				e->done = 1;
 				ndone_c++;
 				printf("done %llu %s %ld\n", t, e->label,
