@@ -651,7 +651,8 @@ phase_b() {
 		ents+=("h$i=$(sockpath "$ck" "$i")=$c")
 	done
 	cf=$W/B.$kind.ctl
-	"$W/rrwatch" ctl 100 "$TP_PREFIXES" "${ents[@]}" >"$cf" 2>&1 &
+	# a client imports the prefixes and the blocks of h1 and of the 49 other clients
+	"$W/rrwatch" ctl 100 "$((TP_PREFIXES + TP_CLIENTS))" "${ents[@]}" >"$cf" 2>&1 &
 	WATCH_PID=$!
 	_tt_record_pid "$WATCH_PID"
 	for ((c = 0; c < 100; c++)); do
@@ -660,7 +661,7 @@ phase_b() {
 	done
 	ip netns exec "${P}h2" "$BGPADV" --connect "$(rr_ip 1)" --bind "$(rr_ip 2)" --as "$TT_AS" \
 		--id "$(rr_ip 2)" --addpath --timeout "$TP_MAX" \
-		"announce:10.0.0.0/32:$(rr_ip 2):$TP_PREFIXES" "keepalives:$((TP_MAX + 60))" \
+		"announce:10.0.0.0/32:$(rr_ip 2):$TP_PREFIXES" eor "keepalives:$((TP_MAX + 60))" \
 		</dev/null >"$W/h2.feeder.log" 2>&1 &
 	fpid=$!
 	_TT_PIDS+=("$fpid")
