@@ -43,6 +43,14 @@ peer_kind(enum ds_peer_type t)
  * BIRD/ternd meshes agree on who connects. Calico's confd does the same
  * for a Global_ peer whose peerIP is a Calico node's address (its
  * CalicoNode; bgp_processor.go, "Passive mode handling").
+ *
+ * Our addition: the same rule for a Node_ peer that is a Calico node found
+ * by a selector or a reverse peering (it has a node name), which confd
+ * leaves active on both sides. A reflector's hundreds of clients and the
+ * reflector otherwise all connect to each other at once and resolve a
+ * collision per session (bench/rr.sh). It is safe with any mix: two ternds
+ * apply the rule mirrored, so exactly one side connects, and Calico's BIRD
+ * is never passive on such a session, so it connects to a passive ternd.
  */
 static bool
 mesh_passive(const struct agent *ag, const struct ds_peer *p)
@@ -50,9 +58,11 @@ mesh_passive(const struct agent *ag, const struct ds_peer *p)
 	char mine[ADDR_STRLEN], theirs[ADDR_STRLEN];
 	const struct addr *own = p->addr.af == AF_INET6 ? &ag->local.ipv6 :
 	    &ag->local.ipv4;
+	bool node = p->type == DS_PEER_MESH ||
+	    (p->type == DS_PEER_GLOBAL && p->calico_node) ||
+	    (p->type == DS_PEER_NODE && p->node[0] != '\0');
 
-	if (!(p->type == DS_PEER_MESH || (p->type == DS_PEER_GLOBAL &&
-	    p->calico_node)) || !addr_is_set(own))
+	if (!node || !addr_is_set(own))
 		return false;
 	addr_fmt(own, mine, sizeof(mine));
 	addr_fmt(&p->addr, theirs, sizeof(theirs));

@@ -23,6 +23,16 @@
 
 #define REFUSED_WINDOW_MS	10000
 #define REFUSED_BURST		10
+/*
+ * A route reflector's hundreds of clients connect within a second: with
+ * a short accept queue the kernel drops their handshakes' last ACK, each
+ * client's connection looks up to it but is never accepted, and it waits
+ * out SYN-ACK retransmissions (bench/rr.sh at 500 hosts: a minute) while
+ * winning every collision against the reflector's own attempts. The
+ * kernel caps the backlog at net.core.somaxconn.
+ */
+#define BGP_LISTEN_BACKLOG	SOMAXCONN
+#define BGP_ACCEPT_BURST	64
 
 static struct log_ratelimit refused_rl;
 
@@ -76,31 +86,36 @@ accept_cb(evutil_socket_t lfd, short ev, void *arg)
 {
 	struct bgpd *bgpd = arg;
 	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
+	socklen_t sl;
 	struct bgp_peer *peer;
 	struct addr a;
 	char buf[ADDR_STRLEN];
 	int fd, one = 1;
 
 	(void)ev;
-	fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
-	    SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd == -1) {
-		if (errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("accept");
-		return;
+	/* a burst per wakeup: a reflector's clients all connect at once */
+	for (int i = 0; i < BGP_ACCEPT_BURST; i++) {
+		sl = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				log_warn("accept");
+			return;
+		}
+		sockaddr_to_addr(&ss, &a);
+		if ((peer = peer_by_addr(bgpd, &a)) == NULL) {
+			log_rl(&refused_rl, "connection from %s refused: not "
+			    "a configured peer", addr_fmt(&a, buf,
+			    sizeof(buf)));
+			bgp_refuse(fd, BGP_CEASE_CONN_REJECTED);
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		log_peer(peer, LOG_LVL_DEBUG, "incoming connection");
+		bgp_peer_accept(peer, fd);
 	}
-	sockaddr_to_addr(&ss, &a);
-	if ((peer = peer_by_addr(bgpd, &a)) == NULL) {
-		log_rl(&refused_rl, "connection from %s refused: not a "
-		    "configured peer", addr_fmt(&a, buf, sizeof(buf)));
-		bgp_refuse(fd, BGP_CEASE_CONN_REJECTED);
-		return;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	log_peer(peer, LOG_LVL_DEBUG, "incoming connection");
-	bgp_peer_accept(peer, fd);
 }
 
 static int
@@ -121,7 +136,7 @@ listen_one(struct bgpd *bgpd, int i, int af)
 	if (af == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, sl) == -1 ||
-	    listen(fd, 64) == -1) {
+	    listen(fd, BGP_LISTEN_BACKLOG) == -1) {
 		close(fd);
 		return -1;
 	}

@@ -544,3 +544,36 @@ rr_selector_live() {
 	assert_running h1 h2 h3
 }
 scenario rr_selector_live
+
+# (6) who connects: between two Calico nodes found by a selector (Node_ sessions,
+# which Calico's confd leaves active on both sides) ternd applies the mesh's rule,
+# the side whose peer's address sorts after its own waits, so a reflector and its
+# clients never collide. h1 (198.18.0.1), the reflector, starts alone: its
+# sessions to h2 and h3 wait as Passive (h1's address sorts first); then h2 and
+# h3 connect and come up, and no side logs a collision.
+rr_passive() {
+	require_ternd
+	[[ -x $TERNCTL ]] || fail "ternctl not built: $TERNCTL"
+	local cl="$W/cluster.yaml" h p
+	netns_hosts 3
+	rr_cluster "$cl" false selector h1+rr h2 h3
+	rr_ternd h1 "$cl"
+	for p in h2 h3; do
+		expect 20 "h1: $(rr_peer "$p") waits as Passive" \
+			bash -c "'$TERNCTL' -s '$W/h1.ctl' show protocols '$(rr_peer "$p")' | grep -q ' Passive'"
+	done
+	note "ok: the reflector does not connect to clients whose address sorts after its own"
+	rr_ternd h2 "$cl"
+	rr_ternd h3 "$cl"
+	rr_expect_protos 30 h1 "$(rr_peer h2)" "$(rr_peer h3)"
+	for h in h2 h3; do
+		rr_expect_protos 30 "$h" "$(rr_peer h1)"
+	done
+	rr_wait_full 30 h1 h2 h3
+	for h in h1 h2 h3; do
+		! log_has "$h" "connection collision" || fail "$h logged a connection collision"
+	done
+	note "ok: every session came up from the client's side, without a collision"
+	assert_running h1 h2 h3
+}
+scenario rr_passive
