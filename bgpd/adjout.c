@@ -49,7 +49,9 @@
 #include "xmalloc.h"
 
 #define ADJ_ID_V6	0x80000000u	/* rib_impl.h RIB_ID_V6 */
-#define ADJ_CHUNK_SHIFT	10
+#define ADJ_CHUNK_SHIFT	8	/* 256 slots: 2 KiB a chunk, so a peer sent a
+				 * few hundred prefixes (a reflector's client) costs
+				 * a few KiB, not 12 */
 #define ADJ_CHUNK	(1u << ADJ_CHUNK_SHIFT)
 #define ADJ_SPILL	((uintptr_t)1)	/* slot tag: struct adj_spill */
 
