@@ -580,12 +580,13 @@ collision_established(struct bgp_peer *peer, struct bgp_conn *conn,
 /*
  * RFC 4271 6.8: conn received an OPEN while the other connection exists.
  * The connection initiated by the speaker with the higher BGP Identifier
- * survives. Our implementation: an incoming connection that has sent no
- * OPEN yet is no contender (the RFC examines connections in OpenConfirm;
- * a silent connection from the peer's address must not beat a real one),
- * so it is the one closed; our own outgoing one in OpenSent is compared
- * with the Identifier the OPEN on conn just told us. Returns true if conn
- * itself was closed.
+ * survives. The RFC examines connections in OpenConfirm, and MAY examine
+ * those in OpenSent when the peer's Identifier is known: the OPEN on conn
+ * just told it, so the other one is compared whatever its state, and both
+ * sides close the same connection. (Closing an incoming connection that
+ * had sent no OPEN yet without comparing, as this did, closed the one the
+ * peer kept: both died, bench/rr.sh.) A silent connection that wins waits
+ * for its OPEN at most open_wait. Returns true if conn itself was closed.
  */
 bool
 bgp_peer_collision(struct bgp_peer *peer, struct bgp_conn *conn)
@@ -600,9 +601,7 @@ bgp_peer_collision(struct bgp_peer *peer, struct bgp_conn *conn)
 	if (other->state == BGP_STATE_ESTABLISHED) {
 		if ((loser = collision_established(peer, conn, other)) == NULL)
 			return false;
-	} else if (!other->open_received && !other->outgoing)
-		loser = other;
-	else if (local_id < remote_id)
+	} else if (local_id < remote_id)
 		loser = conn->outgoing ? conn : other;	/* keep remote's */
 	else
 		loser = conn->outgoing ? other : conn;	/* keep ours */
