@@ -738,7 +738,9 @@ out_path_id(const struct rib_path *p, const uint32_t *ids, size_t n)
 /*
  * What peer should now have for pfx, from its paths (best first): the
  * best one when it may be sent, or, over add-path (RFC 7911), every path
- * that may be sent (at most BGP_ADDPATH_TX_MAX).
+ * that may be sent, at most BGP_ADDPATH_TX_MAX of the first
+ * BGP_ADDPATH_TX_SCAN: a neighbour's thousands of paths on one prefix
+ * must not make each of its changes cost every session a walk of them.
  */
 static void
 export_prefix(struct bgp_peer *peer, const struct prefix *pfx, uint32_t id,
@@ -748,19 +750,20 @@ export_prefix(struct bgp_peer *peer, const struct prefix *pfx, uint32_t id,
 	uint32_t ids[BGP_ADDPATH_TX_MAX];
 	bool all = peer->ctx.add_path_tx[pfx->af == AF_INET6 ? BGP_AF_IPV6 :
 	    BGP_AF_IPV4];
-	size_t n = 0;
+	size_t n = 0, scanned = 0;
 
 	for (const struct rib_path *p = best; p != NULL;
 	    p = all ? p->next : NULL) {
 		const struct rib_attrs *a;
 
-		if (n == BGP_ADDPATH_TX_MAX) {
+		if (n == BGP_ADDPATH_TX_MAX ||
+		    scanned++ == BGP_ADDPATH_TX_SCAN) {
 			if (!peer->addpath_cap_logged &&
 			    (peer->addpath_cap_logged = true))
 				log_peer(peer, LOG_LVL_WARNING, "add-path: "
-				    "more than %d paths for a prefix, sending "
-				    "the first %d (logged once a session)",
-				    BGP_ADDPATH_TX_MAX, BGP_ADDPATH_TX_MAX);
+				    "a prefix has more paths than the %d sent "
+				    "or %d looked at (logged once a session)",
+				    BGP_ADDPATH_TX_MAX, BGP_ADDPATH_TX_SCAN);
 			break;
 		}
 		if ((a = export_one(peer, pfx, p)) == NULL)

@@ -58,6 +58,7 @@ enum bgp_timer {
 #define BGP_MSG_PROCESS_LIMIT	64	/* messages per read wakeup */
 #define BGP_OUT_HIGH_WATER	(256 * 1024)	/* stop building UPDATEs */
 #define BGP_ADDPATH_TX_MAX	64	/* paths sent per prefix (RFC 7911) */
+#define BGP_ADDPATH_TX_SCAN	256	/* paths looked at for them */
 
 struct bgp_conn {
 	struct bgp_peer	*peer;
