@@ -531,11 +531,18 @@ stop_rr() {
 	done
 	((left > 0)) && note "$kind: $left daemons still running 10 s after SIGTERM: SIGKILL"
 	for ((i = 1; i <= N; i++)); do
+		[[ -n ${DPID[i]:-} ]] && kill -KILL "${DPID[i]}" 2>/dev/null
+	done
+	launch_reap
+	for ((i = 1; i <= N; i++)); do
 		pid=${DPID[i]:-}
 		[[ -n $pid ]] || continue
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		st=$?
+		if [[ -n ${EXIT_ST[$pid]:-} ]]; then
+			st=${EXIT_ST[$pid]}
+		else
+			wait "$pid" 2>/dev/null
+			st=$?
+		fi
 		((st != 0)) && bad+=" h$i:$st"
 		rm -f "$W/h$i.bird.ctl" "$W/h$i.bird.pid"
 	done
@@ -811,6 +818,7 @@ rr_main() {
 	bench_start "tr$$" rr
 	note "mode $MODE, prefix $P, work dir $W"
 	cc -O2 -Wall -o "$W/rrwatch" "$BENCH_DIR/rrwatch.c" || fail "cannot build rrwatch"
+	cc -O2 -Wall -o "$W/nslaunch" "$BENCH_DIR/nslaunch.c" || fail "cannot build nslaunch"
 	if [[ $MODE != throughput ]]; then
 		SCEN=A
 		N=$NA

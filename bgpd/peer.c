@@ -30,6 +30,7 @@
 static void	conn_read_cb(evutil_socket_t, short, void *);
 static void	conn_more_cb(evutil_socket_t, short, void *);
 static void	conn_write_cb(evutil_socket_t, short, void *);
+static void	conn_flush_cb(evutil_socket_t, short, void *);
 static void	conn_hold_cb(evutil_socket_t, short, void *);
 static void	conn_keepalive_cb(evutil_socket_t, short, void *);
 static void	peer_retry_cb(evutil_socket_t, short, void *);
@@ -97,6 +98,7 @@ conn_new(struct bgp_peer *peer, int fd, bool outgoing)
 		fatalx("evbuffer_new");
 	c->ev_read = event_new(base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
 	c->ev_write = event_new(base, fd, EV_WRITE, conn_write_cb, c);
+	c->ev_flush = event_new(base, -1, 0, conn_flush_cb, c);
 	c->ev_more = evtimer_new(base, conn_more_cb, c);
 	c->timers[BGP_TIMER_HOLD] = evtimer_new(base, conn_hold_cb, c);
 	c->timers[BGP_TIMER_KEEPALIVE] = evtimer_new(base, conn_keepalive_cb, c);
@@ -112,6 +114,8 @@ conn_free(struct bgp_conn *c)
 		event_free(c->ev_read);
 	if (c->ev_write)
 		event_free(c->ev_write);
+	if (c->ev_flush)
+		event_free(c->ev_flush);
 	if (c->ev_more)
 		event_free(c->ev_more);
 	for (int i = 0; i < BGP_TIMER_MAX; i++)
@@ -134,8 +138,12 @@ bgp_conn_send(struct bgp_conn *c, const uint8_t *p, size_t len)
 	c->peer->msgs_out++;
 	if (len > BGP_HDR_LEN - 1 && p[BGP_HDR_LEN - 1] == BGP_UPDATE)
 		c->peer->updates_out++;
+	/* written by conn_flush_cb once this loop turn's callbacks have run
+	 * (an OPEN and its KEEPALIVE, UPDATEs built together go out in one
+	 * writev), without asking epoll first: only a socket that is full
+	 * waits for EV_WRITE. */
 	if (!event_pending(c->ev_write, EV_WRITE, NULL))
-		event_add(c->ev_write, NULL);
+		event_active(c->ev_flush, EV_WRITE, 0);
 }
 
 void
@@ -167,6 +175,7 @@ bgp_conn_close(struct bgp_conn *c)
 		(void)evbuffer_write(c->out, c->fd);
 	event_del(c->ev_read);
 	event_del(c->ev_write);
+	event_del(c->ev_flush);
 	timer_stop(c->ev_more);
 	for (int i = 0; i < BGP_TIMER_MAX; i++)
 		timer_stop(c->timers[i]);
@@ -286,20 +295,31 @@ conn_process(struct bgp_conn *c, bool eof)
 	return true;
 }
 
-/* Read at most what the bounded input buffer has room for, then process. */
+/*
+ * Read at most what the bounded input buffer has room for, then process.
+ * One recv into a scratch buffer, added to the connection's buffer: not
+ * evbuffer_read, which asks FIONREAD first (an ioctl a read) and reads at
+ * most 4096 bytes a call (a full table came in 4 KiB, two syscalls each).
+ */
+static uint8_t conn_rbuf[65536];
+
 static void
 conn_read_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct bgp_conn *c = arg;
 	size_t have = evbuffer_get_length(c->in);
 	size_t max = c->peer->bgpd->params.in_max;
-	int n = -1, err = EAGAIN;
+	ssize_t n = -1;
+	int err = EAGAIN;
 	bool eof;
 
 	(void)ev;
 	if (have < max) {
-		n = evbuffer_read(c->in, fd, (int)(max - have));
+		n = recv(fd, conn_rbuf, max - have < sizeof(conn_rbuf) ? max - have : sizeof(conn_rbuf),
+		    MSG_DONTWAIT);
 		err = errno;
+		if (n > 0 && evbuffer_add(c->in, conn_rbuf, (size_t)n) == -1)
+			fatalx("evbuffer_add");
 	}
 	eof = n == 0 || (n == -1 && err != EAGAIN && err != EINTR);
 	if (!conn_process(c, eof) || !eof)
@@ -324,7 +344,9 @@ conn_write_cb(evutil_socket_t fd, short ev, void *arg)
 	struct bgp_peer *peer = c->peer;
 
 	(void)ev;
-	if (evbuffer_write(c->out, fd) == -1 && errno != EAGAIN &&
+	/* (evbuffer_write returns -1 for an empty buffer, errno untouched) */
+	if (evbuffer_get_length(c->out) > 0 &&
+	    evbuffer_write(c->out, fd) == -1 && errno != EAGAIN &&
 	    errno != EINTR) {
 		bgp_peer_set_error(peer, "Socket: %s", strerror(errno));
 		bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
@@ -334,6 +356,35 @@ conn_write_cb(evutil_socket_t fd, short ev, void *arg)
 		event_add(c->ev_write, NULL);
 	else if (c->state == BGP_STATE_ESTABLISHED && peer->adjout)
 		event_active(peer->ev_tx, EV_TIMEOUT, 0);
+}
+
+/*
+ * What bgp_conn_send queued, written in the loop turn that queued it. What
+ * the socket does not take waits for EV_WRITE. With all of it written on an
+ * Established session, the next UPDATEs are built after one more epoll
+ * turn (EV_WRITE, then conn_write_cb), not here: building and flushing in
+ * turn without epoll would starve every other event while a fast peer
+ * takes a whole table.
+ */
+static void
+conn_flush_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct bgp_conn *c = arg;
+
+	(void)fd;
+	(void)ev;
+	if (c->fd == -1 || event_pending(c->ev_write, EV_WRITE, NULL))
+		return;
+	if (evbuffer_get_length(c->out) > 0 &&
+	    evbuffer_write(c->out, c->fd) == -1 && errno != EAGAIN &&
+	    errno != EINTR) {
+		bgp_peer_set_error(c->peer, "Socket: %s", strerror(errno));
+		bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
+		return;
+	}
+	if (evbuffer_get_length(c->out) > 0 ||
+	    (c->state == BGP_STATE_ESTABLISHED && c->peer->adjout))
+		event_add(c->ev_write, NULL);
 }
 
 static void

@@ -67,6 +67,7 @@ struct bgp_conn {
 	enum bgp_state	 state;
 	struct event	*ev_read;
 	struct event	*ev_write;
+	struct event	*ev_flush;	/* write what was queued, this loop turn */
 	struct event	*ev_more;	/* go on processing (fairness) */
 	struct event	*timers[BGP_TIMER_MAX];
 	struct evbuffer	*in;
