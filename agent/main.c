@@ -377,6 +377,7 @@ main(int argc, char *argv[])
 	node_name(&ag, name);
 	if ((ag.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	log_batch_start(ag.base);
 	ag.rib = rib_new();
 	/* before krt: krt_start reports the workload routes already there */
 	agent_glue_init(&ag);
@@ -384,6 +385,7 @@ main(int argc, char *argv[])
 		agent_glue_fini(&ag);
 		krt_free(ag.krt);
 		rib_free(ag.rib);
+		log_batch_stop();
 		event_base_free(ag.base);
 		conf_free(ag.conf);
 		return 1;
@@ -405,6 +407,7 @@ main(int argc, char *argv[])
 		event_free(ag.ev_sync);
 	krt_free(ag.krt);
 	rib_free(ag.rib);
+	log_batch_stop();
 	event_base_free(ag.base);
 	conf_free(ag.conf);
 	return rc;

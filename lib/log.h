@@ -80,6 +80,16 @@ struct log_syslog_ops {
 	void	(*close)(void);
 };
 void	log_set_syslog_ops(const struct log_syslog_ops *);
+/*
+ * Batch info and debug lines to stderr or the journal until the end of the
+ * loop turn that logged them (one write a turn); warnings, errors and the
+ * fatal line are written at once, in order. log_batch_stop writes what is
+ * kept and ends it; log_flush writes what is kept.
+ */
+struct event_base;
+void	log_batch_start(struct event_base *);
+void	log_batch_stop(void);
+void	log_flush(void);
 int	log_level_parse(const char *, enum log_level *);
 const char *log_level_name(enum log_level);
 /* "states,routes" / "all" / "" -> a LOG_D_ mask; -1: an unknown name */

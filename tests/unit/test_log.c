@@ -293,6 +293,74 @@ START_TEST(t_stderr_datetime)
 }
 END_TEST
 
+/*
+ * Batched (log_batch_start): info lines wait for the end of the loop turn
+ * (one write), a warning goes at once after them, in order; log_batch_stop
+ * writes what is left; a line too long for the buffer still ends in '\n'.
+ */
+START_TEST(t_batch)
+{
+	struct event_base *base = event_base_new();
+	char *s, big[900];
+
+	unsetenv("JOURNAL_STREAM");
+	log_open(LOG_TO_STDERR, NULL);
+	log_batch_start(base);
+	log_info("one");
+	log_info("two");
+	s = captured();
+	ck_assert_str_eq(s, "");
+	free(s);
+	ck_assert_int_ge(event_base_loop(base, EVLOOP_NONBLOCK), 0);
+	s = captured();
+	ck_assert_uint_eq(count(s, "test: info: one\n"), 1);
+	ck_assert(strstr(s, "one") < strstr(s, "two"));
+	free(s);
+	log_info("three");
+	log_warnx("four");
+	s = captured();
+	ck_assert_ptr_nonnull(strstr(s, "three"));
+	ck_assert(strstr(s, "three") < strstr(s, "warning: four"));
+	free(s);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (int i = 0; i < 40; i++)	/* more than the buffer holds */
+		log_info("%s %d", big, i);
+	log_info("last");
+	log_batch_stop();
+	s = captured();
+	ck_assert_uint_eq(count(s, " 39\n"), 1);
+	ck_assert_uint_eq(count(s, "x\n"), 0);
+	ck_assert_ptr_nonnull(strstr(s, "info: last\n"));
+	free(s);
+	/* stopped: at once again */
+	log_info("after");
+	s = captured();
+	ck_assert_ptr_nonnull(strstr(s, "info: after\n"));
+	free(s);
+	event_base_free(base);
+}
+END_TEST
+
+/* A message longer than a line: cut, still one line ending in '\n'. */
+START_TEST(t_long_line)
+{
+	char big[3000], *s, *nl;
+
+	unsetenv("JOURNAL_STREAM");
+	log_open(LOG_TO_STDERR, NULL);
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	log_info("%s", big);
+	log_info("next");
+	s = captured();
+	nl = strchr(s, '\n');
+	ck_assert_ptr_nonnull(nl);
+	ck_assert_ptr_nonnull(strstr(nl + 1, "info: next\n"));
+	free(s);
+}
+END_TEST
+
 /* stderr is the journal's stream: "<N>level: message", no time. */
 START_TEST(t_journal)
 {
@@ -487,6 +555,8 @@ main(void)
 	tcase_add_test(tt, t_journal_mismatch);
 	tcase_add_test(tt, t_syslog);
 	tcase_add_test(tt, t_fatal);
+	tcase_add_test(tt, t_batch);
+	tcase_add_test(tt, t_long_line);
 	suite_add_tcase(s, tt);
 
 	tcase_add_checked_fixture(tc, setup, teardown);
