@@ -2,7 +2,7 @@
  * adjout.c: one peer's Adj-RIB-Out, with mark-then-build TX (BIRD
  * bgp_schedule_packet / bgp_fire_tx).
  *
- * Two parts, as BIRD 2 splits its export map from its prefix buckets:
+ * Three parts, none of which holds what a pending announcement will carry:
  *
  * - Sent state: what the peer has, per prefix id (rib.h "Prefix ids") in
  *   a table per AF indexed by (id & ~RIB_ID_V6): one word a prefix, the
@@ -14,31 +14,43 @@
  *   use and freed when empty, so a peer sent few of many prefixes pays for
  *   the chunks it uses and growth never copies. Steady state: 8 bytes per
  *   prefix sent without add-path, 12 with one path per prefix.
- * - Pending: one record per (prefix id, path id) whose wanted state
- *   differs from the sent one, in a FIFO and a hash on the prefix id (all
- *   of a prefix's records share a bucket). A prefix changed several times
- *   before it is sent goes out once; a record is freed when sent or when
- *   it becomes a no-op (want == sent); the hash's buckets go with the last
- *   record.
+ * - Marks: one bit per prefix id, "what the peer should have for this
+ *   prefix may have changed" (a bitmap per AF in blocks of ADJ_MBLK ids,
+ *   allocated on first mark and freed when empty). A best-path change only
+ *   sets the bit (adjout_mark); a prefix changed many times before it is
+ *   built costs that bit and goes out once, as it stands then, and a
+ *   change that comes back to what was sent sends nothing. adjout_build()
+ *   sweeps the bits in id order, a cursor going round, asks the export
+ *   policy (import.c: the want function given to adjout_new) what the
+ *   peer should have now, and stages the difference from the sent state
+ *   (the paths to withdraw, then those to announce) for the UPDATEs.
+ * - Withdrawals of ended prefixes: the rib ends a prefix only after
+ *   best_changed(new NULL), and may then give its id to another prefix, so
+ *   its bytes can no longer be asked for. adjout_end() therefore turns each
+ *   of its paths sent into a withdrawal record that holds the prefix (a
+ *   queue of byte records in chunks: 5 bytes for an IPv4 /24, 9 with a
+ *   path id) and clears the id's slot for whatever prefix gets it next; a
+ *   prefix never sent costs nothing there. The queue goes out before any
+ *   mark is looked at, so a prefix that ended and came back is withdrawn
+ *   before it is announced again. Our implementation: that is a withdrawal
+ *   and an announcement where the per-prefix records of old coalesced the
+ *   two (the price of keeping none).
  *
- * Best-path changes only *mark*; UPDATEs are encoded by adjout_build()
- * from the write path, as fast as the peer drains them, packing
- * consecutive queued prefixes that share an attribute set into one
- * message. A route refresh (adjout_refresh) is a cursor over the sent
- * table, not a copy of it into the queue (a full table refreshed costs no
- * memory): the cursor moves only while the queue is empty, sending every
- * announced path again as it stands, so what was queued at the refresh
- * (a pending withdrawal among it) goes first, as queued, and a change
- * that comes back to the sent state before the cursor gets there is still
- * sent by the cursor (old adjout: a "resend" flag on the entry). With
- * RFC 7313 the End-of-Route-Refresh follows.
+ * Why a bitmap rather than a FIFO of ids (deduplicated by a bitmap): 1 bit
+ * a prefix a peer while pending instead of 4 bytes and a bit, and no order
+ * to keep. Ids are given in arrival order (slab indices), so a table from
+ * one peer, whose prefixes share a few attribute sets, comes out of the id
+ * sweep as adjacent as out of a FIFO: consecutive staged paths with one
+ * attribute set still share an UPDATE (bench/adjout_bench.c: 100,000
+ * prefixes of one set, 125 UPDATEs before and after).
  *
- * Prefix ids are reused once the rib ends a prefix. The rib ends one only
- * after best_changed(new NULL), which makes every path of it sent a
- * pending withdrawal; so when a set comes for an id whose records name
- * another prefix, those records are detached (kept in the FIFO, out of
- * the hash, self-contained withdrawals) and the id's slot is cleared for
- * the new prefix.
+ * A route refresh (adjout_refresh) is a cursor over the sent table, not a
+ * copy of it into the queue (a full table refreshed costs no memory): the
+ * cursor moves only while nothing is queued, staged or marked, sending
+ * every announced path again as it stands, so what was pending at the
+ * refresh (a withdrawal among it) goes first, and a change that comes back
+ * to the sent state before the cursor gets there is still sent by the
+ * cursor. With RFC 7313 the End-of-Route-Refresh follows.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +66,14 @@
 				 * a few KiB, not 12 */
 #define ADJ_CHUNK	(1u << ADJ_CHUNK_SHIFT)
 #define ADJ_SPILL	((uintptr_t)1)	/* slot tag: struct adj_spill */
+#define ADJ_MBLK_SHIFT	12	/* 4096 ids: a mark block is 520 bytes */
+#define ADJ_MBLK	(1u << ADJ_MBLK_SHIFT)
+#define ADJ_MWORDS	(ADJ_MBLK / 64)
+#define ADJ_WQ_BYTES	4072	/* a withdrawal chunk's records */
+#define ADJ_WQ_MAXREC	22	/* flags, path id, length, 16 bytes */
+#define ADJ_WQ_V6	0x01	/* record flags: an IPv6 prefix */
+#define ADJ_WQ_PID	0x02	/* a path id follows */
+#define ADJ_STAGE_MAX	(2 * BGP_ADDPATH_TX_MAX)
 
 /* The paths sent for a prefix with more than one (or none, transiently). */
 struct adj_spill {
@@ -77,25 +97,62 @@ struct adj_tab {
 	uint32_t		 ndir;
 };
 
-struct adj_pend {
-	TAILQ_ENTRY(adj_pend)	 fifo;
-	struct adj_pend		*hnext;		/* hash chain */
-	struct prefix		 pfx;
-	uint32_t		 pfx_id;
-	uint32_t		 path_id;	/* RFC 7911, 0 without */
-	const struct rib_attrs	*want;		/* NULL: withdraw */
-	bool			 detached;	/* id reused: out of the hash */
+/* Marks of ADJ_MBLK consecutive ids. */
+struct adj_mblk {
+	uint32_t		 n;		/* bits set */
+	uint64_t		 w[ADJ_MWORDS];
 };
 
-TAILQ_HEAD(adj_fifo, adj_pend);
+struct adj_marks {
+	struct adj_mblk		**dir;
+	uint32_t		 ndir;
+};
+
+/*
+ * Withdrawal records, back to back: flags (ADJ_WQ_*), the path id when
+ * not 0 (4 bytes, host order), the prefix length, its significant bytes.
+ * A record never straddles chunks.
+ */
+struct adj_wchunk {
+	struct adj_wchunk	*next;
+	uint32_t		 rd, wr;
+	uint8_t			 b[ADJ_WQ_BYTES];
+};
+
+struct adj_wq {
+	struct adj_wchunk	*head, *tail;
+	size_t			 n;		/* records */
+};
+
+/* A path of the staged prefix to send: a NULL withdraws it. */
+struct adj_item {
+	uint32_t		 pid;
+	const struct rib_attrs	*a;		/* referenced */
+};
+
+/*
+ * The prefix being sent: the difference between what the peer should have
+ * (want) and what it has, items k..n-1 still to go. At most 64 paths are
+ * sent for a prefix (BGP_ADDPATH_TX_MAX), so at most 64 withdrawals and
+ * 64 announcements.
+ */
+struct adj_stage {
+	uint32_t		 id;
+	uint32_t		 k, n;
+	struct prefix		 pfx;
+	struct adj_item		 it[ADJ_STAGE_MAX];
+};
 
 struct adjout {
 	struct bgp_peer		*peer;
-	struct adj_tab		 tab[2];	/* IPv4, IPv6 ids */
-	struct adj_fifo		 fifo;
-	struct adj_pend		**bucket;	/* NULL while nothing hashed */
-	uint32_t		 nbucket;	/* a power of 2 */
-	size_t			 nhashed;
+	bool			(*want)(struct bgp_peer *, uint32_t,
+				    struct adjout_want *);
+	struct adj_tab		 tab[2];	/* sent: IPv4, IPv6 ids */
+	struct adj_marks	 marks[2];
+	size_t			 nmarked;
+	uint32_t		 mcur;		/* the sweep's cursor (an id) */
+	struct adj_wq		 wq;
+	struct adj_stage	 stage;
 	size_t			 nsent;		/* paths announced */
 	/* route refresh cursor: next (prefix id, path index) to resend */
 	bool			 refreshing;
@@ -246,7 +303,8 @@ spill_put(struct adj_chunk *c, uint32_t i, uint32_t pid,
 	sp->p[sp->n++].attrs = a;
 }
 
-/* (id, pid) was sent as a (NULL: withdrawn): record it. */
+/* (id, pid) was sent as a (NULL: withdrawn): record it, taking over the
+ * caller's reference on a. */
 static void
 sent_set(struct adjout *ao, uint32_t id, uint32_t pid,
     const struct rib_attrs *a)
@@ -259,8 +317,6 @@ sent_set(struct adjout *ao, uint32_t id, uint32_t pid,
 	if (a == NULL && (c = chunk_at(ao, id, &i)) == NULL)
 		return;
 	c = chunk_get(ao, id, &i);
-	if (a != NULL)
-		a = rib_attrs_ref(a);
 	if (c->slot[i] == 0) {
 		if (a != NULL) {
 			slot_inline(c, i, pid, a);
@@ -287,7 +343,7 @@ sent_set(struct adjout *ao, uint32_t id, uint32_t pid,
 	chunk_put(ao, id, c);
 }
 
-/* Forget everything sent for id (its prefix is gone; see detach). */
+/* Forget everything sent for id (its prefix ended: adjout_end). */
 static void
 sent_clear(struct adjout *ao, uint32_t id)
 {
@@ -299,158 +355,305 @@ sent_clear(struct adjout *ao, uint32_t id)
 	}
 }
 
-/* ---- pending records ---- */
+/* ---- marks ---- */
+
+static struct adj_mblk *
+mblk_at(const struct adjout *ao, uint32_t id)
+{
+	const struct adj_marks *m = &ao->marks[(id & ADJ_ID_V6) != 0];
+	uint32_t d = (id & ~ADJ_ID_V6) >> ADJ_MBLK_SHIFT;
+
+	return d < m->ndir ? m->dir[d] : NULL;
+}
+
+static uint64_t
+mbit(uint32_t id)
+{
+	return (uint64_t)1 << (id & 63);
+}
 
 static uint32_t
-hash_id(const struct adjout *ao, uint32_t id)
+mword(uint32_t id)
 {
-	uint32_t h = id * 0x9e3779b1u;
-
-	return (h ^ (h >> 16)) & (ao->nbucket - 1);
+	return (id & (ADJ_MBLK - 1)) >> 6;
 }
 
-static void
-hash_grow(struct adjout *ao)
-{
-	struct adj_pend **old = ao->bucket, *r, *next;
-	uint32_t n = ao->nbucket;
-
-	ao->nbucket = n ? n * 2 : 64;
-	ao->bucket = xcalloc(ao->nbucket, sizeof(*ao->bucket));
-	for (uint32_t b = 0; b < n; b++)
-		for (r = old[b]; r != NULL; r = next) {
-			uint32_t h = hash_id(ao, r->pfx_id);
-
-			next = r->hnext;
-			r->hnext = ao->bucket[h];
-			ao->bucket[h] = r;
-		}
-	free(old);
-}
-
-static struct adj_pend *
-pend_first(const struct adjout *ao, uint32_t id)
-{
-	return ao->bucket ? ao->bucket[hash_id(ao, id)] : NULL;
-}
-
-static struct adj_pend *
-pend_find(const struct adjout *ao, uint32_t id, uint32_t pid)
-{
-	struct adj_pend *r;
-
-	for (r = pend_first(ao, id); r != NULL; r = r->hnext)
-		if (r->pfx_id == id && r->path_id == pid)
-			return r;
-	return NULL;
-}
-
-static void
-unhash(struct adjout *ao, struct adj_pend *r)
-{
-	struct adj_pend **pp = &ao->bucket[hash_id(ao, r->pfx_id)];
-
-	while (*pp != r)
-		pp = &(*pp)->hnext;
-	*pp = r->hnext;
-	r->detached = true;
-	if (--ao->nhashed == 0) {
-		free(ao->bucket);	/* pending state is transient */
-		ao->bucket = NULL;
-		ao->nbucket = 0;
-	}
-}
-
-static struct adj_pend *
-pend_new(struct adjout *ao, const struct prefix *pfx, uint32_t id,
-    uint32_t pid, const struct rib_attrs *want)
-{
-	struct adj_pend *r = xcalloc(1, sizeof(*r));
-	uint32_t h;
-
-	r->pfx = *pfx;
-	r->pfx_id = id;
-	r->path_id = pid;
-	r->want = want ? rib_attrs_ref(want) : NULL;
-	if (ao->nhashed >= ao->nbucket)
-		hash_grow(ao);
-	h = hash_id(ao, id);
-	r->hnext = ao->bucket[h];
-	ao->bucket[h] = r;
-	ao->nhashed++;
-	TAILQ_INSERT_TAIL(&ao->fifo, r, fifo);
-	return r;
-}
-
-static void
-pend_free(struct adjout *ao, struct adj_pend *r)
-{
-	TAILQ_REMOVE(&ao->fifo, r, fifo);
-	if (!r->detached)
-		unhash(ao, r);
-	if (r->want)
-		rib_attrs_unref(ao->peer->bgpd->rib, r->want);
-	free(r);
-}
-
-/* r should now send want: false when that made it a no-op (freed). */
+/* Mark id; false when it was marked already. */
 static bool
-pend_want(struct adjout *ao, struct adj_pend *r, const struct rib_attrs *want)
+mark_set(struct adjout *ao, uint32_t id)
 {
-	if (want != NULL)
-		want = rib_attrs_ref(want);
-	if (r->want != NULL)
-		rib_attrs_unref(ao->peer->bgpd->rib, r->want);
-	r->want = want;
-	if (want == sent_get(ao, r->pfx_id, r->path_id)) {
-		pend_free(ao, r);
-		return false;
+	struct adj_marks *m = &ao->marks[(id & ADJ_ID_V6) != 0];
+	uint32_t d = (id & ~ADJ_ID_V6) >> ADJ_MBLK_SHIFT, n;
+	struct adj_mblk *b;
+
+	if (d >= m->ndir) {
+		for (n = m->ndir ? m->ndir : 16; n <= d; n *= 2)
+			;
+		m->dir = xreallocarray(m->dir, n, sizeof(*m->dir));
+		memset(m->dir + m->ndir, 0, (n - m->ndir) * sizeof(*m->dir));
+		m->ndir = n;
 	}
+	if ((b = m->dir[d]) == NULL)
+		b = m->dir[d] = xcalloc(1, sizeof(*b));
+	if (b->w[mword(id)] & mbit(id))
+		return false;
+	b->w[mword(id)] |= mbit(id);
+	b->n++;
+	ao->nmarked++;
 	return true;
 }
 
-/*
- * id was another prefix's (old), ended in the rib and reused: every path
- * of old sent becomes a detached withdrawal, its records not sent are
- * dropped, and id's slot is left empty.
- */
 static void
-detach(struct adjout *ao, uint32_t id, const struct prefix *old)
+mark_clear(struct adjout *ao, uint32_t id)
 {
-	struct adj_pend *r, *next;
-	struct prefix pfx = *old;
-	uint32_t pid;
+	struct adj_mblk *b = mblk_at(ao, id);
 
-	for (uint32_t k = 0; k < sent_npaths(ao, id); k++) {
-		(void)sent_path(ao, id, k, &pid);
-		if (pend_find(ao, id, pid) == NULL)
-			pend_new(ao, &pfx, id, pid, NULL);
+	if (b == NULL || !(b->w[mword(id)] & mbit(id)))
+		return;
+	b->w[mword(id)] &= ~mbit(id);
+	ao->nmarked--;
+	if (--b->n == 0) {
+		ao->marks[(id & ADJ_ID_V6) != 0].dir[(id & ~ADJ_ID_V6) >>
+		    ADJ_MBLK_SHIFT] = NULL;
+		free(b);
 	}
-	for (r = pend_first(ao, id); r != NULL; r = next) {
-		next = r->hnext;
-		if (r->pfx_id != id)
-			continue;
-		if (sent_get(ao, id, r->path_id) == NULL) {
-			pend_free(ao, r);
-			continue;
+}
+
+/* The first marked id at or after *id in *id's table; false: none. */
+static bool
+mark_scan(const struct adjout *ao, uint32_t *id)
+{
+	const struct adj_marks *m = &ao->marks[(*id & ADJ_ID_V6) != 0];
+	uint32_t v6 = *id & ADJ_ID_V6, d = (*id & ~ADJ_ID_V6) >> ADJ_MBLK_SHIFT;
+	uint32_t k = mword(*id);
+	uint64_t from = ~(mbit(*id) - 1), w;
+
+	for (; d < m->ndir; d++, k = 0, from = ~(uint64_t)0) {
+		const struct adj_mblk *b = m->dir[d];
+
+		for (; b != NULL && k < ADJ_MWORDS; k++, from = ~(uint64_t)0) {
+			if ((w = b->w[k] & from) == 0)
+				continue;
+			*id = v6 | d << ADJ_MBLK_SHIFT | k << 6 |
+			    (uint32_t)__builtin_ctzll(w);
+			return true;
 		}
-		if (r->want != NULL)
-			rib_attrs_unref(ao->peer->bgpd->rib, r->want);
-		r->want = NULL;
-		unhash(ao, r);
 	}
-	sent_clear(ao, id);
+	return false;
+}
+
+/*
+ * The next marked id from the sweep's cursor on (IPv4 ids, then IPv6,
+ * then round again); false when none is marked.
+ */
+static bool
+mark_next(struct adjout *ao, uint32_t *id)
+{
+	uint32_t at = ao->mcur;
+
+	if (ao->nmarked == 0)
+		return false;
+	for (int round = 0; round < 3; round++) {	/* rest, other, all */
+		if (mark_scan(ao, &at)) {
+			*id = ao->mcur = at;
+			return true;
+		}
+		at = at & ADJ_ID_V6 ? 0 : ADJ_ID_V6;
+	}
+	return false;	/* not reached: nmarked counts the bits */
+}
+
+static void
+marks_free(struct adj_marks *m)
+{
+	for (uint32_t d = 0; d < m->ndir; d++)
+		free(m->dir[d]);
+	free(m->dir);
+}
+
+/* ---- withdrawals of ended prefixes ---- */
+
+static void
+wq_push(struct adjout *ao, const struct prefix *pfx, uint32_t pid)
+{
+	struct adj_wq *q = &ao->wq;
+	struct adj_wchunk *c = q->tail;
+	uint8_t *p;
+
+	if (c == NULL || c->wr + ADJ_WQ_MAXREC > ADJ_WQ_BYTES) {
+		c = xmalloc(sizeof(*c));
+		c->next = NULL;
+		c->rd = c->wr = 0;
+		if (q->tail != NULL)
+			q->tail->next = c;
+		else
+			q->head = c;
+		q->tail = c;
+	}
+	p = c->b + c->wr;
+	*p++ = (uint8_t)((pfx->af == AF_INET6 ? ADJ_WQ_V6 : 0) |
+	    (pid != 0 ? ADJ_WQ_PID : 0));
+	if (pid != 0) {
+		memcpy(p, &pid, sizeof(pid));
+		p += sizeof(pid);
+	}
+	*p++ = pfx->len;
+	memcpy(p, pfx->b, (pfx->len + 7u) / 8);
+	p += (pfx->len + 7u) / 8;
+	c->wr = (uint32_t)(p - c->b);
+	q->n++;
+}
+
+/* The first record: its prefix and path id; returns its size. */
+static uint32_t
+wq_peek(const struct adjout *ao, struct prefix *pfx, uint32_t *pid)
+{
+	const struct adj_wchunk *c = ao->wq.head;
+	const uint8_t *s = c->b + c->rd, *p = s + 1;
+
+	memset(pfx, 0, sizeof(*pfx));
+	pfx->af = *s & ADJ_WQ_V6 ? AF_INET6 : AF_INET;
+	*pid = 0;
+	if (*s & ADJ_WQ_PID) {
+		memcpy(pid, p, sizeof(*pid));
+		p += sizeof(*pid);
+	}
+	pfx->len = *p++;
+	memcpy(pfx->b, p, (pfx->len + 7u) / 8);
+	p += (pfx->len + 7u) / 8;
+	return (uint32_t)(p - s);
+}
+
+static void
+wq_pop(struct adjout *ao, uint32_t size)
+{
+	struct adj_wchunk *c = ao->wq.head;
+
+	ao->wq.n--;
+	if ((c->rd += size) < c->wr)
+		return;
+	ao->wq.head = c->next;
+	if (c == ao->wq.tail)
+		ao->wq.tail = NULL;
+	free(c);
+}
+
+/* ---- the stage: the prefix being sent ---- */
+
+static bool
+staged(const struct adjout *ao, uint32_t id)
+{
+	return ao->stage.k < ao->stage.n && ao->stage.id == id;
+}
+
+/* Forget what is left to send of the staged prefix (it changed again). */
+static void
+stage_drop(struct adjout *ao)
+{
+	struct adj_stage *s = &ao->stage;
+
+	for (; s->k < s->n; s->k++)
+		if (s->it[s->k].a != NULL)
+			rib_attrs_unref(ao->peer->bgpd->rib, s->it[s->k].a);
+	s->k = s->n = 0;
+}
+
+static bool
+want_has(const struct adjout_want *w, uint32_t pid)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->ids[i] == pid)
+			return true;
+	return false;
+}
+
+static void
+stage_add(struct adjout *ao, uint32_t pid, const struct rib_attrs *a)
+{
+	struct adj_stage *s = &ao->stage;
+
+	if (s->n == ADJ_STAGE_MAX) {	/* cannot be: sent <= want <= 64 */
+		if (a != NULL)
+			rib_attrs_unref(ao->peer->bgpd->rib, a);
+		return;
+	}
+	s->it[s->n].pid = pid;
+	s->it[s->n++].a = a;
+}
+
+/*
+ * Ask what the peer should have for id now and stage how that differs
+ * from what it has: every path sent and no longer wanted is withdrawn,
+ * every path wanted and not sent as such is announced. False: no
+ * difference, nothing staged.
+ */
+static bool
+stage_id(struct adjout *ao, uint32_t id)
+{
+	struct rib *rib = ao->peer->bgpd->rib;
+	struct adj_stage *s = &ao->stage;
+	struct adjout_want w;
+	uint32_t pid, nold = sent_npaths(ao, id);
+	bool live;
+
+	w.n = 0;
+	live = ao->want(ao->peer, id, &w);
+	s->k = s->n = 0;
+	if (!live) {
+		if (nold == 0)
+			return false;
+		/* its end was never told (adjout_end): nothing to withdraw
+		 * it by */
+		log_peer(ao->peer, LOG_LVL_WARNING, "prefix id %u ended "
+		    "without adjout_end: %u paths sent for it forgotten", id,
+		    nold);
+		ao->nsent -= nold;
+		sent_clear(ao, id);
+		return false;
+	}
+	for (uint32_t k = 0; k < nold; k++) {
+		(void)sent_path(ao, id, k, &pid);
+		if (!want_has(&w, pid))
+			stage_add(ao, pid, NULL);
+	}
+	for (size_t i = 0; i < w.n; i++) {
+		if (sent_get(ao, id, w.ids[i]) == w.attrs[i])
+			rib_attrs_unref(rib, w.attrs[i]);
+		else
+			stage_add(ao, w.ids[i], w.attrs[i]);
+	}
+	s->id = id;
+	s->pfx = w.pfx;
+	return s->n > 0;
+}
+
+/* The stage's next item went out: it is what the peer has now. */
+static void
+stage_sent(struct adjout *ao)
+{
+	struct adj_stage *s = &ao->stage;
+	const struct adj_item *it = &s->it[s->k++];
+	bool was = sent_get(ao, s->id, it->pid) != NULL;
+
+	sent_set(ao, s->id, it->pid, it->a);
+	if (!was && it->a != NULL)
+		ao->nsent++;
+	else if (was && it->a == NULL)
+		ao->nsent--;
+	if (s->k == s->n)
+		s->k = s->n = 0;
 }
 
 /* ---- the API ---- */
 
 struct adjout *
-adjout_new(struct bgp_peer *peer)
+adjout_new(struct bgp_peer *peer, bool (*want)(struct bgp_peer *, uint32_t,
+    struct adjout_want *))
 {
 	struct adjout *ao = xcalloc(1, sizeof(*ao));
 
 	ao->peer = peer;
-	TAILQ_INIT(&ao->fifo);
+	ao->want = want;
 	return ao;
 }
 
@@ -458,16 +661,20 @@ void
 adjout_free(struct adjout *ao)
 {
 	struct rib *rib;
-	struct adj_pend *r;
+	struct adj_wchunk *wc;
 
 	if (ao == NULL)
 		return;
 	rib = ao->peer->bgpd->rib;
-	while ((r = TAILQ_FIRST(&ao->fifo)) != NULL)
-		pend_free(ao, r);
+	stage_drop(ao);
+	while ((wc = ao->wq.head) != NULL) {
+		ao->wq.head = wc->next;
+		free(wc);
+	}
 	for (int f = 0; f < 2; f++) {
 		struct adj_tab *t = &ao->tab[f];
 
+		marks_free(&ao->marks[f]);
 		for (uint32_t d = 0; d < t->ndir; d++) {
 			struct adj_chunk *c = t->dir[d];
 
@@ -507,9 +714,9 @@ adjout_queue_eor(struct adjout *ao)
 
 /*
  * RFC 2918: send the whole Adj-RIB-Out again, from a cursor over the sent
- * table (a refresh already under way starts over). Pending records stay as
- * they are. With RFC 7313 (eorr) the End-of-Route-Refresh follows once
- * the queue is empty and the cursor done.
+ * table (a refresh already under way starts over). What is pending stays
+ * as it is and goes first. With RFC 7313 (eorr) the End-of-Route-Refresh
+ * follows once nothing is pending and the cursor is done.
  */
 void
 adjout_refresh(struct adjout *ao, bool eorr)
@@ -521,74 +728,48 @@ adjout_refresh(struct adjout *ao, bool eorr)
 		ao->eorr_pending = true;
 }
 
-static bool
-id_in(uint32_t id, const uint32_t *ids, size_t n)
+/*
+ * What the peer should have for pfx_id may have changed: a bit, and the
+ * rest of the prefix's stage, if it is being sent, dropped (what it had
+ * staged may be what it should no longer get). Cost: O(1).
+ */
+bool
+adjout_mark(struct adjout *ao, uint32_t pfx_id)
 {
-	for (size_t i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
+	if (staged(ao, pfx_id))
+		stage_drop(ao);
+	return mark_set(ao, pfx_id);
 }
 
 /*
- * pfx's paths are now exactly (ids[i], attrs[i]), i < n: those paths are
- * marked, every other path of pfx sent or queued is marked withdrawn.
- * Cost: O(records in pfx_id's bucket + paths of pfx x n).
+ * The rib ends pfx: every path of it sent becomes a queued withdrawal
+ * holding the prefix, and pfx_id's slot, mark and stage are cleared for
+ * the prefix that may get the id next. Cost: O(paths sent for it).
  */
 bool
-adjout_set(struct adjout *ao, const struct prefix *pfx, uint32_t pfx_id,
-    const uint32_t *ids, const struct rib_attrs *const *attrs, size_t n)
+adjout_end(struct adjout *ao, const struct prefix *pfx, uint32_t pfx_id)
 {
-	struct adj_pend *r, *next;
-	const struct rib_attrs *a;
-	bool queued = false;
-	uint32_t pid;
+	uint32_t pid, n;
 
-	for (r = pend_first(ao, pfx_id); r != NULL; r = r->hnext)
-		if (r->pfx_id == pfx_id && prefix_cmp(&r->pfx, pfx) != 0) {
-			detach(ao, pfx_id, &r->pfx);
-			break;
-		}
-	for (r = pend_first(ao, pfx_id); r != NULL; r = next) {
-		next = r->hnext;
-		if (r->pfx_id == pfx_id && !id_in(r->path_id, ids, n))
-			queued |= pend_want(ao, r, NULL);
-	}
-	for (uint32_t k = 0; k < sent_npaths(ao, pfx_id); k++) {
+	if (staged(ao, pfx_id))
+		stage_drop(ao);
+	mark_clear(ao, pfx_id);
+	n = sent_npaths(ao, pfx_id);
+	for (uint32_t k = 0; k < n; k++) {
 		(void)sent_path(ao, pfx_id, k, &pid);
-		if (!id_in(pid, ids, n) && pend_find(ao, pfx_id, pid) == NULL) {
-			pend_new(ao, pfx, pfx_id, pid, NULL);
-			queued = true;
-		}
+		wq_push(ao, pfx, pid);
 	}
-	for (size_t i = 0; i < n; i++) {
-		if ((r = pend_find(ao, pfx_id, ids[i])) != NULL)
-			queued |= pend_want(ao, r, attrs[i]);
-		else if ((a = sent_get(ao, pfx_id, ids[i])) != attrs[i]) {
-			pend_new(ao, pfx, pfx_id, ids[i], attrs[i]);
-			queued = true;
-		}
-	}
-	return queued;
+	sent_clear(ao, pfx_id);
+	return n > 0;
+}
+
+bool
+adjout_holds(const struct adjout *ao, uint32_t pfx_id)
+{
+	return sent_npaths(ao, pfx_id) > 0 || staged(ao, pfx_id);
 }
 
 /* ---- building UPDATEs ---- */
-
-/* r went out as r->want: make it the sent state. */
-static void
-pend_sent(struct adjout *ao, struct adj_pend *r)
-{
-	/* a detached record is the withdrawal of a path announced */
-	bool was = r->detached || sent_get(ao, r->pfx_id, r->path_id) != NULL;
-
-	if (!r->detached)
-		sent_set(ao, r->pfx_id, r->path_id, r->want);
-	if (!was && r->want != NULL)
-		ao->nsent++;
-	else if (was && r->want == NULL)
-		ao->nsent--;
-	pend_free(ao, r);
-}
 
 static enum bgp_af
 pfx_af(const struct prefix *p)
@@ -602,44 +783,101 @@ id_af(uint32_t id)
 	return id & ADJ_ID_V6 ? BGP_AF_IPV6 : BGP_AF_IPV4;
 }
 
-/* One UPDATE from the head of the queue. */
+/* The next path to send: from the withdrawal queue (wsize its record's
+ * size), else the stage's next item. */
+struct adj_next {
+	struct prefix		 pfx;
+	uint32_t		 pid;
+	const struct rib_attrs	*a;		/* NULL: a withdrawal */
+	uint32_t		 wsize;		/* 0: from the stage */
+};
+
+/*
+ * What goes next: the queued withdrawals first, then the stage, staging
+ * the next marked prefix whose wanted state differs from the sent one;
+ * false when nothing is pending.
+ */
+static bool
+next_peek(struct adjout *ao, struct adj_next *x)
+{
+	const struct adj_stage *s = &ao->stage;
+	uint32_t id;
+
+	if (ao->wq.n > 0) {
+		x->wsize = wq_peek(ao, &x->pfx, &x->pid);
+		x->a = NULL;
+		return true;
+	}
+	while (s->k == s->n) {
+		if (!mark_next(ao, &id))
+			return false;
+		mark_clear(ao, id);
+		(void)stage_id(ao, id);
+	}
+	x->wsize = 0;
+	x->pfx = s->pfx;
+	x->pid = s->it[s->k].pid;
+	x->a = s->it[s->k].a;
+	return true;
+}
+
+/* x (from next_peek) went out. */
 static void
-build_queued(struct adjout *ao, struct bgp_conn *c, uint8_t *buf, size_t cap)
+next_sent(struct adjout *ao, const struct adj_next *x)
+{
+	if (x->wsize == 0) {
+		stage_sent(ao);
+		return;
+	}
+	wq_pop(ao, x->wsize);
+	ao->nsent--;
+}
+
+/*
+ * One UPDATE of what is pending, packing the paths that follow with the
+ * same attribute set (or withdrawals) and AF; false when nothing is.
+ */
+static bool
+build_pending(struct adjout *ao, struct bgp_conn *c, uint8_t *buf,
+    size_t cap)
 {
 	struct bgp_peer *peer = ao->peer;
-	struct adj_pend *r = TAILQ_FIRST(&ao->fifo), *next;
-	const struct rib_attrs *a = r->want;
-	enum bgp_af af = pfx_af(&r->pfx);
+	const struct rib_attrs *a;
 	struct bgp_upd_builder b;
+	struct adj_next x;
 	struct wbuf w;
+	enum bgp_af af;
 
+	if (!next_peek(ao, &x))
+		return false;
+	a = x.a;
+	af = pfx_af(&x.pfx);
 	wbuf_init(&w, buf, cap);
 	if (a == NULL)
 		bgp_upd_begin_withdraw(&b, &w, &peer->ctx, af);
 	else
 		bgp_upd_begin_reach(&b, &w, &peer->ctx, af, a, &a->nexthop);
-	while (r != NULL && r->want == a && pfx_af(&r->pfx) == af) {
-		if (bgp_upd_add(&b, &r->pfx, r->path_id) == -1)
+	do {
+		if (bgp_upd_add(&b, &x.pfx, x.pid) == -1)
 			break;
-		next = TAILQ_NEXT(r, fifo);
-		pend_sent(ao, r);
-		r = next;
-	}
+		next_sent(ao, &x);
+	} while (next_peek(ao, &x) && x.a == a && pfx_af(&x.pfx) == af);
 	if (bgp_upd_finish(&b) == -1 || b.count == 0) {
 		/* attributes too large for one message: never sendable */
 		log_peer(peer, LOG_LVL_WARNING, "cannot encode an UPDATE for "
 		    "one prefix; not announcing it");
-		if ((r = TAILQ_FIRST(&ao->fifo)) != NULL)
-			pend_sent(ao, r);
-		return;
+		if (next_peek(ao, &x))
+			next_sent(ao, &x);
+		return true;
 	}
 	bgp_conn_send(c, buf, w.len);
+	return true;
 }
 
 /*
  * The refresh cursor's path (id, pid, attrs), past empty slots; false
- * when the walk is over. It moves only while the queue is empty, so it
- * never meets a path with a pending record.
+ * when the walk is over. It moves only while nothing is pending (queued,
+ * staged or marked), so it never meets a path about to change.
  */
 static bool
 refresh_peek(struct adjout *ao, uint32_t *id, uint32_t *pid,
@@ -725,10 +963,8 @@ adjout_build(struct adjout *ao, struct bgp_conn *c)
 	enum bgp_af af;
 
 	while (evbuffer_get_length(c->out) < BGP_OUT_HIGH_WATER) {
-		if (!TAILQ_EMPTY(&ao->fifo)) {
-			build_queued(ao, c, buf, cap);
+		if (build_pending(ao, c, buf, cap))
 			continue;
-		}
 		if (build_refresh(ao, c, buf, cap))
 			continue;
 		af = ao->peer->conf.addr.af == AF_INET6 ?

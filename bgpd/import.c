@@ -4,9 +4,10 @@
  * Owns what a session puts into the rib and takes out of it: the peer's
  * rib_src paths (UPDATE processing, RFC 7606 treat-as-withdraw, max
  * prefixes, RFC 4724 stale marking and End-of-RIB sweep) and the peer's
- * rib client, which turns best-path changes into Adj-RIB-Out marks through
- * the export policy. It never touches sockets or timers other than the
- * restart timer.
+ * rib client, which turns best-path changes into Adj-RIB-Out marks, and
+ * the export policy, which the Adj-RIB-Out asks what to send when it
+ * builds UPDATEs (export_want). It never touches sockets or timers other
+ * than the restart timer.
  */
 #include <string.h>
 
@@ -22,6 +23,7 @@ static void	best_changed(void *, const struct prefix *, uint32_t,
 		    const struct rib_path *, const struct rib_path *);
 static void	paths_changed(void *, const struct prefix *, uint32_t,
 		    const struct rib_path *);
+static bool	export_want(struct bgp_peer *, uint32_t, struct adjout_want *);
 
 static const struct rib_client_ops peer_client_ops = {
 	.best_changed = best_changed,
@@ -138,7 +140,7 @@ bgp_peer_established(struct bgp_peer *peer, struct bgp_conn *conn)
 	timer_stop(peer->ev_refresh);
 	if (peer->gr_stale)
 		gr_reestablished(peer);
-	peer->adjout = adjout_new(peer);
+	peer->adjout = adjout_new(peer, export_want);
 	peer->client = rib_client_add(bgpd->rib, &peer_client_ops, peer);
 	rib_client_feed(bgpd->rib, peer->client);
 	adjout_queue_eor(peer->adjout);
@@ -743,20 +745,19 @@ out_path_id(const struct rib_path *p, const uint32_t *ids, size_t n)
  * must not make each of its changes cost every session a walk of them.
  */
 static void
-export_prefix(struct bgp_peer *peer, const struct prefix *pfx, uint32_t id,
-    const struct rib_path *best)
+export_paths(struct bgp_peer *peer, const struct prefix *pfx,
+    const struct rib_path *best, struct adjout_want *w)
 {
-	const struct rib_attrs *attrs[BGP_ADDPATH_TX_MAX];
-	uint32_t ids[BGP_ADDPATH_TX_MAX];
 	bool all = peer->ctx.add_path_tx[pfx->af == AF_INET6 ? BGP_AF_IPV6 :
 	    BGP_AF_IPV4];
-	size_t n = 0, scanned = 0;
+	size_t scanned = 0;
 
+	w->n = 0;
 	for (const struct rib_path *p = best; p != NULL;
 	    p = all ? p->next : NULL) {
 		const struct rib_attrs *a;
 
-		if (n == BGP_ADDPATH_TX_MAX ||
+		if (w->n == BGP_ADDPATH_TX_MAX ||
 		    scanned++ == BGP_ADDPATH_TX_SCAN) {
 			if (!peer->addpath_cap_logged &&
 			    (peer->addpath_cap_logged = true))
@@ -768,14 +769,48 @@ export_prefix(struct bgp_peer *peer, const struct prefix *pfx, uint32_t id,
 		}
 		if ((a = export_one(peer, pfx, p)) == NULL)
 			continue;
-		ids[n] = all ? out_path_id(p, ids, n) : 0;
-		attrs[n++] = a;
+		w->ids[w->n] = all ? out_path_id(p, w->ids, w->n) : 0;
+		w->attrs[w->n++] = a;
 	}
-	if (adjout_set(peer->adjout, pfx, id, n ? ids : NULL, n ? attrs : NULL,
-	    n))
+}
+
+/*
+ * adjout_build's question (the want function of adjout_new), asked when
+ * it gets to a marked prefix id: what the peer should have now for the
+ * prefix the id holds. rib.h goes from an id to its prefix, then from the
+ * prefix to its entry.
+ */
+static bool
+export_want(struct bgp_peer *peer, uint32_t id, struct adjout_want *w)
+{
+	struct rib *rib = peer->bgpd->rib;
+	const struct rib_entry *e;
+
+	w->n = 0;
+	if (!rib_id_prefix(rib, id, &w->pfx) ||
+	    (e = rib_lookup(rib, &w->pfx)) == NULL)
+		return false;
+	export_paths(peer, &w->pfx, rib_entry_best(e), w);
+	return true;
+}
+
+/*
+ * pfx (id) changed: mark it for the peer's Adj-RIB-Out, which asks
+ * export_want when it builds. Not when nothing is sent for it and its
+ * best path may not go to the peer (its own, another AF, iBGP not
+ * reflected: export_allowed), which leaves the peer nothing to be sent;
+ * over add-path every path counts, so it is always marked.
+ */
+static void
+export_mark(struct bgp_peer *peer, const struct prefix *pfx, uint32_t id,
+    const struct rib_path *best)
+{
+	if (!peer->ctx.add_path_tx[pfx->af == AF_INET6 ? BGP_AF_IPV6 :
+	    BGP_AF_IPV4] && !export_allowed(peer, pfx, best) &&
+	    !adjout_holds(peer->adjout, id))
+		return;
+	if (adjout_mark(peer->adjout, id))
 		bgp_peer_tx_schedule(peer);
-	for (size_t i = 0; i < n; i++)
-		rib_attrs_unref(peer->bgpd->rib, attrs[i]);
 }
 
 static void
@@ -785,8 +820,14 @@ best_changed(void *arg, const struct prefix *pfx, uint32_t id,
 	struct bgp_peer *peer = arg;
 
 	(void)ob;
-	if (peer->adjout != NULL)
-		export_prefix(peer, pfx, id, nb);
+	if (peer->adjout == NULL)
+		return;
+	if (nb == NULL) {	/* the prefix ends; id may be reused after */
+		if (adjout_end(peer->adjout, pfx, id))
+			bgp_peer_tx_schedule(peer);
+		return;
+	}
+	export_mark(peer, pfx, id, nb);
 }
 
 /* Another path than the best changed: only add-path sessions see it. */
@@ -798,5 +839,5 @@ paths_changed(void *arg, const struct prefix *pfx, uint32_t id,
 
 	if (peer->adjout != NULL && peer->ctx.add_path_tx[pfx->af ==
 	    AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4])
-		export_prefix(peer, pfx, id, best);
+		export_mark(peer, pfx, id, best);
 }

@@ -218,16 +218,41 @@ int	bgp_listen_start(struct bgpd *);
 void	bgp_listen_stop(struct bgpd *);
 
 /* adjout.c: Adj-RIB-Out with mark-then-build TX */
-struct adjout *adjout_new(struct bgp_peer *);
+/*
+ * What the export policy says a peer should have now for one prefix: the
+ * paths (ids[i], attrs[i]), i < n (path id 0 without add-path), each
+ * attrs a reference that the Adj-RIB-Out takes over.
+ */
+struct adjout_want {
+	struct prefix		 pfx;
+	size_t			 n;
+	uint32_t		 ids[BGP_ADDPATH_TX_MAX];
+	const struct rib_attrs	*attrs[BGP_ADDPATH_TX_MAX];
+};
+/*
+ * want (import.c) is asked by adjout_build, outside any rib hook, for each
+ * marked prefix id (rib.h): it fills w for the prefix the id holds now and
+ * returns true, or returns false (w->n 0) when the id holds none.
+ */
+struct adjout *adjout_new(struct bgp_peer *, bool (*want)(struct bgp_peer *,
+	    uint32_t pfx_id, struct adjout_want *w));
 void	adjout_free(struct adjout *);
 /*
- * A change of what this peer should have for pfx, of rib prefix id pfx_id
- * (rib.h; what best_changed gives): exactly the paths (ids[i], attrs[i]),
- * i < n (path id 0 without add-path; n 0: withdraw everything). True when
- * something was queued to send. Steady state: a word per prefix sent.
+ * What this peer should have for the prefix of rib prefix id pfx_id may
+ * have changed (what best_changed with a new best, or paths_changed,
+ * gives): a bit until adjout_build asks want. True when newly marked
+ * (schedule the build). Pending: a bit a prefix; sent: a word.
  */
-bool	adjout_set(struct adjout *, const struct prefix *, uint32_t pfx_id,
-	    const uint32_t *ids, const struct rib_attrs *const *attrs, size_t n);
+bool	adjout_mark(struct adjout *, uint32_t pfx_id);
+/*
+ * The rib ends pfx (best_changed with new NULL; pfx_id may go to another
+ * prefix after): its paths sent are queued as withdrawals that hold the
+ * prefix. True when something was queued.
+ */
+bool	adjout_end(struct adjout *, const struct prefix *, uint32_t pfx_id);
+/* Something is sent, or being sent, for pfx_id: a change of a prefix the
+ * peer may not get needs no mark otherwise. */
+bool	adjout_holds(const struct adjout *, uint32_t pfx_id);
 /* build UPDATEs into the connection until high water; true if more */
 bool	adjout_build(struct adjout *, struct bgp_conn *);
 void	adjout_queue_eor(struct adjout *);

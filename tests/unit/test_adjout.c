@@ -1,11 +1,14 @@
 /*
  * test_adjout.c: the Adj-RIB-Out (bgpd/adjout.c) alone, against a real rib
  * (for prefix ids and interned attributes), the real UPDATE codec, and
- * recording stubs of peer.c and import.c (OpenBGPD unittests style). Every
- * case decodes the UPDATEs built and compares what went on the wire, one
- * message per "|": "A<med> prefixes" an announcement (sorted within the
- * message), "W prefixes" a withdrawal, "EOR", "EORR"; "#n" is a path id.
- * The last case prints the memory the Adj-RIB-Out takes per prefix.
+ * recording stubs of peer.c and import.c (OpenBGPD unittests style). The
+ * export policy is a table: set1/setn say what a prefix should have and
+ * mark it, and the want function adjout_build asks reads the table for
+ * the prefix the rib says the id holds. Every case decodes the UPDATEs
+ * built and compares what went on the wire, one message per "|":
+ * "A<med> prefixes" an announcement (sorted within the message), "W
+ * prefixes" a withdrawal, "EOR", "EORR"; "#n" is a path id. The last case
+ * prints the memory the Adj-RIB-Out takes per prefix.
  */
 #include <check.h>
 
@@ -56,6 +59,65 @@ static struct rib_src src = { .name = "test", .kind = RIB_SRC_BGP };
 static struct adjout *ao;
 static const struct rib_attrs *A1, *A2, *A3;
 
+/* ---- the export policy stub: what each prefix id should have ---- */
+
+#define WANT_IDS	4096	/* ids per AF the table covers */
+#define WANT_PATHS	16
+
+struct want_rec {
+	struct prefix		 pfx;	/* the prefix it was set for */
+	size_t			 n;
+	uint32_t		 ids[WANT_PATHS];
+	const struct rib_attrs	*as[WANT_PATHS];
+};
+
+static struct want_rec wants[2][WANT_IDS];	/* IPv4, IPv6 ids */
+static unsigned want_calls;
+static bool want_synth;		/* test_memory: id i is 10.0.0.0/32 + i, A1 */
+
+static struct want_rec *
+want_rec(uint32_t id)
+{
+	ck_assert_uint_lt(id & ~0x80000000u, WANT_IDS);
+	return &wants[(id & 0x80000000u) != 0][id & ~0x80000000u];
+}
+
+/*
+ * The want function of adjout_new (import.c's export_want): the prefix
+ * the rib says id holds now, with the paths last set for that prefix
+ * (none when they were set for another prefix that had the id).
+ */
+static bool
+want_cb(struct bgp_peer *p, uint32_t id, struct adjout_want *w)
+{
+	const struct want_rec *r;
+
+	ck_assert_ptr_eq(p, &peer);
+	want_calls++;
+	w->n = 0;
+	if (want_synth) {
+		ck_assert_int_eq(prefix_parse("10.0.0.0/32", &w->pfx), 0);
+		w->pfx.b[1] = (uint8_t)(id >> 16);
+		w->pfx.b[2] = (uint8_t)(id >> 8);
+		w->pfx.b[3] = (uint8_t)id;
+		w->ids[0] = 0;
+		w->attrs[0] = rib_attrs_ref(A1);
+		w->n = 1;
+		return true;
+	}
+	if (!rib_id_prefix(bgpd.rib, id, &w->pfx))
+		return false;
+	r = want_rec(id);
+	if (!prefix_eq(&r->pfx, &w->pfx))
+		return true;
+	for (size_t i = 0; i < r->n; i++) {
+		w->ids[i] = r->ids[i];
+		w->attrs[i] = rib_attrs_ref(r->as[i]);
+	}
+	w->n = r->n;
+	return true;
+}
+
 static const struct rib_attrs *
 mkattrs(uint32_t med)
 {
@@ -74,6 +136,9 @@ setup(void)
 	memset(&bgpd, 0, sizeof(bgpd));
 	memset(&peer, 0, sizeof(peer));
 	memset(&conn, 0, sizeof(conn));
+	memset(wants, 0, sizeof(wants));
+	want_calls = 0;
+	want_synth = false;
 	bgpd.rib = rib_new();
 	peer.bgpd = &bgpd;
 	peer.conn = &conn;
@@ -86,7 +151,7 @@ setup(void)
 	A1 = mkattrs(1);
 	A2 = mkattrs(2);
 	A3 = mkattrs(3);
-	ao = adjout_new(&peer);
+	ao = adjout_new(&peer, want_cb);
 }
 
 static void
@@ -123,24 +188,48 @@ pid_of(const char *s)
 	return id;
 }
 
-/* s should have the single path a (NULL: nothing); true when queued. */
-static bool
-set1(const char *s, const struct rib_attrs *a)
-{
-	struct prefix p = P(s);
-	uint32_t zero = 0;
-
-	return adjout_set(ao, &p, pid_of(s), &zero, &a, a ? 1 : 0);
-}
-
-/* s should have the paths (ids[i], as[i]). */
+/*
+ * s should now have the paths (ids[i], as[i]) (n 0: nothing, as when the
+ * export refuses it): the table says so and s is marked, as import.c's
+ * best_changed does. True when newly marked.
+ */
 static bool
 setn(const char *s, const uint32_t *ids, const struct rib_attrs **as,
     size_t n)
 {
-	struct prefix p = P(s);
+	uint32_t id = pid_of(s);
+	struct want_rec *r = want_rec(id);
 
-	return adjout_set(ao, &p, pid_of(s), ids, as, n);
+	ck_assert_uint_le(n, WANT_PATHS);
+	r->pfx = P(s);
+	r->n = n;
+	for (size_t i = 0; i < n; i++) {
+		r->ids[i] = ids[i];
+		r->as[i] = as[i];
+	}
+	return adjout_mark(ao, id);
+}
+
+/* s should have the single path a (NULL: nothing). */
+static bool
+set1(const char *s, const struct rib_attrs *a)
+{
+	uint32_t zero = 0;
+
+	return setn(s, &zero, &a, a ? 1 : 0);
+}
+
+/* The rib ends s (src's path withdrawn) and tells the Adj-RIB-Out, as
+ * best_changed(new NULL) does; its id is free for the next prefix. */
+static bool
+end1(const char *s)
+{
+	struct prefix p = P(s);
+	uint32_t id = pid_of(s), gone;
+
+	ck_assert(rib_withdraw(bgpd.rib, &src, &p, 0));
+	ck_assert(!rib_prefix_id(bgpd.rib, &p, &gone));
+	return adjout_end(ao, &p, id);
 }
 
 static int
@@ -283,8 +372,8 @@ END_TEST
 START_TEST(test_coalesce)
 {
 	ck_assert(set1("10.0.0.0/24", A1));
-	ck_assert(set1("10.0.0.0/24", A2));
-	ck_assert(set1("10.0.0.0/24", A3));
+	ck_assert(!set1("10.0.0.0/24", A2));	/* marked already */
+	ck_assert(!set1("10.0.0.0/24", A3));
 	ck_assert_str_eq(wire(), "A3 10.0.0.0/24");
 	/* announced then withdrawn before sent: nothing at all */
 	ck_assert(set1("10.0.1.0/24", A1));
@@ -300,8 +389,8 @@ START_TEST(test_suppress)
 	set1("10.0.0.0/24", A1);
 	set1("10.0.1.0/24", A2);
 	ck_assert_str_eq(wire(), "A1 10.0.0.0/24 | A2 10.0.1.0/24");
-	ck_assert(!set1("10.0.0.0/24", A1));
-	ck_assert(!set1("10.0.1.0/24", A2));
+	ck_assert(set1("10.0.0.0/24", A1));	/* marked, found unchanged */
+	ck_assert(set1("10.0.1.0/24", A2));
 	ck_assert_str_eq(wire(), "");
 	/* a change and back before it is sent: nothing */
 	ck_assert(set1("10.0.0.0/24", A3));
@@ -317,17 +406,17 @@ END_TEST
 /* Only what was announced is withdrawn. */
 START_TEST(test_withdraw_if_sent)
 {
-	ck_assert(!set1("10.0.9.0/24", NULL));
+	ck_assert(set1("10.0.9.0/24", NULL));
 	ck_assert_str_eq(wire(), "");
 	set1("10.0.0.0/24", A1);
 	set1("10.0.1.0/24", A1);
 	ck_assert_str_eq(wire(), "A1 10.0.0.0/24 10.0.1.0/24");
 	ck_assert(set1("10.0.0.0/24", NULL));
 	ck_assert(set1("10.0.1.0/24", NULL));
-	ck_assert(!set1("10.0.2.0/24", NULL));
+	ck_assert(set1("10.0.2.0/24", NULL));
 	ck_assert_str_eq(wire(), "W 10.0.0.0/24 10.0.1.0/24");
 	ck_assert_uint_eq(adjout_count(ao), 0);
-	ck_assert(!set1("10.0.0.0/24", NULL));
+	ck_assert(set1("10.0.0.0/24", NULL));
 	ck_assert_str_eq(wire(), "");
 }
 END_TEST
@@ -345,7 +434,7 @@ START_TEST(test_addpath)
 	ck_assert_str_eq(wire(), "A1 10.0.0.0/24#1 | A2 10.0.0.0/24#2 | "
 	    "A1 10.0.0.0/24#3 10.0.1.0/24#0");
 	ck_assert_uint_eq(adjout_count(ao), 4);
-	ck_assert(!setn("10.0.0.0/24", ids3, as3, 3));
+	ck_assert(setn("10.0.0.0/24", ids3, as3, 3));
 	ck_assert_str_eq(wire(), "");
 	ck_assert(setn("10.0.0.0/24", ids1, as1, 1));
 	ck_assert_str_eq(wire(), "W 10.0.0.0/24#1 10.0.0.0/24#3");
@@ -382,13 +471,13 @@ START_TEST(test_addpath_many)
 	ck_assert_uint_eq(count_of(w, "A1"), 5);
 	ck_assert_uint_eq(count_of(w, "A2"), 5);
 	ck_assert_uint_eq(adjout_count(ao), 10);
-	ck_assert(!setn("10.0.0.0/24", ids, as, 10));
-	ck_assert(setn("10.0.0.0/24", &one, &as[4], 1));
+	ck_assert(setn("10.0.0.0/24", ids, as, 10));
+	ck_assert(!setn("10.0.0.0/24", &one, &as[4], 1));
 	ck_assert_str_eq(wire(), "W 10.0.0.0/24#1 10.0.0.0/24#10 "
 	    "10.0.0.0/24#2 10.0.0.0/24#3 10.0.0.0/24#4 10.0.0.0/24#6 "
 	    "10.0.0.0/24#7 10.0.0.0/24#8 10.0.0.0/24#9");
 	ck_assert_uint_eq(adjout_count(ao), 1);
-	ck_assert(!setn("10.0.0.0/24", &one, &as[4], 1));
+	ck_assert(setn("10.0.0.0/24", &one, &as[4], 1));	/* unchanged */
 	adjout_refresh(ao, false);
 	ck_assert_str_eq(wire(), "A1 10.0.0.0/24#5");
 	ck_assert(setn("10.0.0.0/24", NULL, NULL, 0));
@@ -434,20 +523,19 @@ END_TEST
  */
 START_TEST(test_id_reuse)
 {
-	struct prefix old = P("10.0.0.0/24");
 	uint32_t id = pid_of("10.0.0.0/24"), id2;
 
 	set1("10.0.0.0/24", A1);
 	ck_assert_str_eq(wire(), "A1 10.0.0.0/24");
-	ck_assert(rib_withdraw(bgpd.rib, &src, &old, 0));
-	ck_assert(adjout_set(ao, &old, id, NULL, NULL, 0));
+	ck_assert(end1("10.0.0.0/24"));
 	id2 = pid_of("10.9.0.0/16");
 	ck_assert_uint_eq(id2, id);	/* the slab's free list */
 	ck_assert(set1("10.9.0.0/16", A1));
 	ck_assert_str_eq(wire(), "W 10.0.0.0/24 | A1 10.9.0.0/16");
 	ck_assert_uint_eq(adjout_count(ao), 1);
 	/* the new prefix's state is its own */
-	ck_assert(!set1("10.9.0.0/16", A1));
+	ck_assert(set1("10.9.0.0/16", A1));
+	ck_assert_str_eq(wire(), "");
 	ck_assert(set1("10.9.0.0/16", NULL));
 	ck_assert_str_eq(wire(), "W 10.9.0.0/16");
 	ck_assert_uint_eq(adjout_count(ao), 0);
@@ -547,9 +635,217 @@ START_TEST(test_refresh_partial)
 END_TEST
 
 /*
+ * Many changes to one prefix before the build: one mark, one question to
+ * the export policy, one announcement of the last state; the same over
+ * add-path, sent and changed again.
+ */
+START_TEST(test_many_changes)
+{
+	const struct rib_attrs *as[] = { A1, A2, A3 }, *two[] = { A1, A3 };
+	const uint32_t ids[] = { 1, 2 };
+
+	ck_assert(set1("10.0.0.0/24", A1));
+	for (int i = 0; i <= 1000; i++)
+		ck_assert(!set1("10.0.0.0/24", as[i % 3]));	/* ends on A2 */
+	ck_assert_str_eq(wire(), "A2 10.0.0.0/24");
+	ck_assert_uint_eq(want_calls, 1);
+	for (int i = 0; i < 1000; i++)
+		(void)set1("10.0.0.0/24", i % 2 ? NULL : as[i % 3]);
+	ck_assert(!set1("10.0.0.0/24", A3));
+	ck_assert_str_eq(wire(), "A3 10.0.0.0/24");
+	ck_assert_uint_eq(adjout_count(ao), 1);
+	peer.ctx.add_path_tx[BGP_AF_IPV4] = true;
+	ck_assert(set1("10.0.1.0/24", NULL));
+	for (int i = 0; i < 100; i++)
+		(void)setn("10.0.1.0/24", ids, &as[i % 2], 2);
+	ck_assert(!setn("10.0.1.0/24", ids, two, 2));
+	ck_assert_str_eq(wire(), "A1 10.0.1.0/24#1 | A3 10.0.1.0/24#2");
+	ck_assert_uint_eq(adjout_count(ao), 3);
+}
+END_TEST
+
+/*
+ * A change and back before the build sends nothing: attributes, a refusal
+ * and back, over add-path the same paths in another order, fewer and back.
+ */
+START_TEST(test_change_back)
+{
+	const struct rib_attrs *as[] = { A1, A2 }, *ras[] = { A2, A1 };
+	const uint32_t ids[] = { 1, 2 }, rids[] = { 2, 1 };
+
+	set1("10.0.0.0/24", A1);
+	ck_assert_str_eq(wire(), "A1 10.0.0.0/24");
+	set1("10.0.0.0/24", A2);
+	set1("10.0.0.0/24", A1);
+	ck_assert_str_eq(wire(), "");
+	set1("10.0.0.0/24", NULL);
+	set1("10.0.0.0/24", A1);
+	ck_assert_str_eq(wire(), "");
+	peer.ctx.add_path_tx[BGP_AF_IPV4] = true;
+	setn("10.0.1.0/24", ids, as, 2);
+	ck_assert_str_eq(wire(), "A1 10.0.1.0/24#1 | A2 10.0.1.0/24#2");
+	setn("10.0.1.0/24", ids, as, 1);
+	setn("10.0.1.0/24", rids, ras, 2);
+	ck_assert_str_eq(wire(), "");
+	ck_assert_uint_eq(adjout_count(ao), 3);
+}
+END_TEST
+
+/*
+ * A prefix sent, changed (marked), then ended by the rib, whose id goes to
+ * another prefix before the build: the old prefix is withdrawn with its
+ * own bytes, every path of it sent (add-path), and the new one announced;
+ * a prefix never sent leaves nothing behind for the id's next owner.
+ */
+START_TEST(test_id_reuse_pending)
+{
+	const struct rib_attrs *as[] = { A1, A2 };
+	const uint32_t ids[] = { 1, 2 };
+	uint32_t id = pid_of("10.0.0.0/24");
+
+	set1("10.0.0.0/24", A1);
+	ck_assert_str_eq(wire(), "A1 10.0.0.0/24");
+	ck_assert(set1("10.0.0.0/24", A2));	/* pending when it ends */
+	ck_assert(end1("10.0.0.0/24"));
+	ck_assert_uint_eq(pid_of("10.9.0.0/16"), id);
+	ck_assert(set1("10.9.0.0/16", A3));
+	ck_assert_str_eq(wire(), "W 10.0.0.0/24 | A3 10.9.0.0/16");
+	ck_assert_uint_eq(adjout_count(ao), 1);
+	/* never sent: ended and reused before the build */
+	ck_assert(set1("10.1.0.0/24", A1));
+	id = pid_of("10.1.0.0/24");
+	ck_assert(!end1("10.1.0.0/24"));
+	ck_assert_uint_eq(pid_of("10.2.0.0/24"), id);
+	ck_assert(set1("10.2.0.0/24", A2));
+	ck_assert_str_eq(wire(), "A2 10.2.0.0/24");
+	/* add-path: every path sent is withdrawn */
+	peer.ctx.add_path_tx[BGP_AF_IPV4] = true;
+	id = pid_of("10.3.0.0/24");
+	setn("10.3.0.0/24", ids, as, 2);
+	ck_assert_str_eq(wire(), "A1 10.3.0.0/24#1 | A2 10.3.0.0/24#2");
+	ck_assert(end1("10.3.0.0/24"));
+	ck_assert_uint_eq(pid_of("10.4.0.0/24"), id);
+	setn("10.4.0.0/24", ids, as, 1);
+	ck_assert_str_eq(wire(), "W 10.3.0.0/24#1 10.3.0.0/24#2 | "
+	    "A1 10.4.0.0/24#1");
+	ck_assert_uint_eq(adjout_count(ao), 3);
+	/* our implementation: ended and back on its own id before the
+	 * build is a withdrawal and an announcement */
+	peer.ctx.add_path_tx[BGP_AF_IPV4] = false;
+	id = pid_of("10.2.0.0/24");
+	ck_assert(end1("10.2.0.0/24"));
+	ck_assert_uint_eq(pid_of("10.2.0.0/24"), id);
+	set1("10.2.0.0/24", A2);
+	ck_assert_str_eq(wire(), "W 10.2.0.0/24 | A2 10.2.0.0/24");
+	ck_assert_uint_eq(adjout_count(ao), 3);
+}
+END_TEST
+
+/* Fill the connection's output to just below the high-water mark. */
+static void
+fill_out(void)
+{
+	uint8_t ka[BGP_HDR_LEN];
+
+	memset(ka, 0xff, 16);
+	ka[16] = 0;
+	ka[17] = BGP_HDR_LEN;
+	ka[18] = BGP_KEEPALIVE;
+	while (evbuffer_get_length(conn.out) < BGP_OUT_HIGH_WATER - 1)
+		evbuffer_add(conn.out, ka, sizeof(ka));
+}
+
+/*
+ * A prefix part sent (one UPDATE of three, the output full) that changes
+ * again or ends: what was not sent yet is not sent as it was staged.
+ */
+START_TEST(test_partly_sent)
+{
+	const struct rib_attrs *as[] = { A1, A2, A3 }, *one[] = { A3 };
+	const uint32_t ids[] = { 1, 2, 3 }, id3[] = { 3 };
+
+	peer.ctx.add_path_tx[BGP_AF_IPV4] = true;
+	setn("10.0.0.0/24", ids, as, 3);
+	fill_out();
+	ck_assert(adjout_build(ao, &conn));	/* #1 A1, then full */
+	ck_assert(setn("10.0.0.0/24", id3, one, 1));
+	ck_assert_str_eq(wire(), "A1 10.0.0.0/24#1 | W 10.0.0.0/24#1 | "
+	    "A3 10.0.0.0/24#3");
+	ck_assert_uint_eq(adjout_count(ao), 1);
+	setn("10.0.1.0/24", ids, as, 3);
+	fill_out();
+	ck_assert(adjout_build(ao, &conn));
+	ck_assert(end1("10.0.1.0/24"));
+	ck_assert_str_eq(wire(), "A1 10.0.1.0/24#1 | W 10.0.1.0/24#1");
+	ck_assert_uint_eq(adjout_count(ao), 1);
+}
+END_TEST
+
+/*
+ * A mark for a prefix the export now refuses (still in the rib): withdrawn
+ * if it was sent, nothing if not, even with an announcement marked before.
+ */
+START_TEST(test_refused)
+{
+	const struct rib_attrs *as[] = { A1, A2 };
+	const uint32_t ids[] = { 1, 2 }, id2[] = { 2 };
+
+	set1("10.0.0.0/24", A1);
+	ck_assert_str_eq(wire(), "A1 10.0.0.0/24");
+	ck_assert(set1("10.0.0.0/24", A2));
+	ck_assert(!set1("10.0.0.0/24", NULL));
+	ck_assert(set1("10.0.1.0/24", A1));	/* never sent */
+	ck_assert(!set1("10.0.1.0/24", NULL));
+	ck_assert(set1("10.0.2.0/24", NULL));
+	ck_assert_str_eq(wire(), "W 10.0.0.0/24");
+	ck_assert_uint_eq(adjout_count(ao), 0);
+	/* add-path: one path of two refused */
+	peer.ctx.add_path_tx[BGP_AF_IPV4] = true;
+	setn("10.0.3.0/24", ids, as, 2);
+	ck_assert_str_eq(wire(), "A1 10.0.3.0/24#1 | A2 10.0.3.0/24#2");
+	setn("10.0.3.0/24", id2, &as[1], 1);
+	ck_assert_str_eq(wire(), "W 10.0.3.0/24#1");
+	ck_assert_uint_eq(adjout_count(ao), 1);
+}
+END_TEST
+
+/*
+ * A refresh while changes are pending (one marked before it, the rest
+ * after): the queued withdrawal of the ended prefix, then the marks as
+ * they stand at the build, in the sweep's order (ids 0-3 here; the sweep
+ * goes on from id 3, where the last build stopped, and round), then the
+ * walk of what is sent by then, in id order, then EoRR.
+ */
+START_TEST(test_refresh_pending)
+{
+	uint32_t id3;
+
+	set1("10.0.0.0/24", A1);
+	set1("10.0.1.0/24", A1);
+	set1("10.0.2.0/24", A1);
+	set1("10.0.3.0/24", A1);
+	id3 = pid_of("10.0.3.0/24");
+	ck_assert_str_eq(wire(), "A1 10.0.0.0/24 10.0.1.0/24 10.0.2.0/24 "
+	    "10.0.3.0/24");
+	ck_assert(set1("10.0.1.0/24", A2));
+	adjout_refresh(ao, true);
+	ck_assert(set1("10.0.2.0/24", NULL));
+	ck_assert(end1("10.0.3.0/24"));
+	ck_assert_uint_eq(pid_of("10.0.4.0/24"), id3);
+	ck_assert(set1("10.0.4.0/24", A1));
+	ck_assert(set1("10.0.0.0/24", A1));	/* unchanged */
+	ck_assert_str_eq(wire(), "W 10.0.3.0/24 | A1 10.0.4.0/24 | "
+	    "A2 10.0.1.0/24 | W 10.0.2.0/24 | "
+	    "A1 10.0.0.0/24 | A2 10.0.1.0/24 | A1 10.0.4.0/24 | EORR");
+	ck_assert_uint_eq(adjout_count(ao), 3);
+	ck_assert_str_eq(wire(), "");
+}
+END_TEST
+
+/*
  * Not an assertion: the Adj-RIB-Out's heap per prefix, for ADJOUT_MEM_N
  * (default 1,000,000) IPv4 prefixes sent to one peer with one attribute
- * set, pending (all queued) and sent (steady state).
+ * set, pending (all marked) and sent (steady state).
  */
 static size_t
 heap(void)
@@ -562,18 +858,13 @@ heap(void)
 START_TEST(test_memory)
 {
 	const char *e = getenv("ADJOUT_MEM_N");
-	uint32_t n = e ? (uint32_t)strtoul(e, NULL, 10) : 1000000, zero = 0;
+	uint32_t n = e ? (uint32_t)strtoul(e, NULL, 10) : 1000000;
 	size_t h0, h1, h2;
-	struct prefix p;
 
-	ck_assert_int_eq(prefix_parse("10.0.0.0/32", &p), 0);
+	want_synth = true;	/* no rib: id i is 10.0.0.0/32 + i */
 	h0 = heap();
-	for (uint32_t i = 0; i < n; i++) {
-		p.b[1] = (uint8_t)(i >> 16);
-		p.b[2] = (uint8_t)(i >> 8);
-		p.b[3] = (uint8_t)i;
-		adjout_set(ao, &p, i, &zero, &A1, 1);
-	}
+	for (uint32_t i = 0; i < n; i++)
+		ck_assert(adjout_mark(ao, i));
 	h1 = heap();
 	while (adjout_build(ao, &conn))
 		evbuffer_drain(conn.out, evbuffer_get_length(conn.out));
@@ -582,8 +873,8 @@ START_TEST(test_memory)
 	ck_assert_uint_eq(adjout_count(ao), n);
 	if (h1 <= h0)	/* ASan's allocator: mallinfo2 says nothing */
 		return;
-	printf("adjout: %u prefixes x 1 peer: pending %.1f bytes/prefix, "
-	    "sent %.1f bytes/prefix\n", n,
+	printf("adjout: %u prefixes x 1 peer: pending %.2f bytes/prefix, "
+	    "sent %.2f bytes/prefix\n", n,
 	    (double)(h1 - h0) / n, (double)(h2 - h0) / n);
 }
 END_TEST
@@ -606,6 +897,12 @@ adjout_suite(void)
 	tcase_add_test(tc, test_id_reuse);
 	tcase_add_test(tc, test_ipv6);
 	tcase_add_test(tc, test_many);
+	tcase_add_test(tc, test_many_changes);
+	tcase_add_test(tc, test_change_back);
+	tcase_add_test(tc, test_id_reuse_pending);
+	tcase_add_test(tc, test_partly_sent);
+	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_refresh_pending);
 	tcase_add_test(tc, test_memory);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
