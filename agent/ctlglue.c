@@ -107,12 +107,6 @@ struct plist {
 	size_t		 n, cap;
 };
 
-struct srccount {
-	const struct rib_src	*src;
-	char			 name[BGPD_NAME_MAX];
-	size_t			 n;
-};
-
 struct gwname {
 	struct addr	 gw;
 	char		 ifname[IF_NAMESIZE];
@@ -123,8 +117,6 @@ struct cont {
 	size_t		 matched;	/* show protocols: rows shown */
 	struct ctl_json	 json;		/* a JSON reply (CTL_F_JSON) */
 	bool		 jstarted;
-	struct srccount	*pref;		/* best paths per source */
-	size_t		 npref, lastpref;
 	struct prefix	*snap;		/* show route: the prefixes */
 	size_t		 nsnap, capsnap, next;
 	struct gwname	 gw[GW_CACHE];
@@ -234,7 +226,6 @@ cont_free(struct ctlglue *g, struct ctl_req *req)
 		free(k->snap);
 		wakeup_all(g);		/* a waiting show route may go */
 	}
-	free(k->pref);
 	free(k);
 	req->cont = NULL;
 }
@@ -249,41 +240,6 @@ proto_matches(const struct ctl_req *req, const char *name)
 	if (req->pattern)
 		return ctl_patmatch(req->name, name);
 	return strcmp(req->name, name) == 0;
-}
-
-static int
-pref_cb(void *arg, const struct rib_entry *e)
-{
-	struct cont *k = arg;
-	const struct rib_src *s = rib_entry_best(e)->src;
-	size_t i;
-
-	if (k->npref > 0 && k->pref[k->lastpref].src == s) {
-		k->pref[k->lastpref].n++;
-		return 0;
-	}
-	for (i = 0; i < k->npref && k->pref[i].src != s; i++)
-		;
-	if (i == k->npref) {
-		k->pref = xreallocarray(k->pref, ++k->npref, sizeof(*k->pref));
-		k->pref[i].src = s;
-		snprintf(k->pref[i].name, sizeof(k->pref[i].name), "%s",
-		    s->name);
-		k->pref[i].n = 0;
-	}
-	k->pref[i].n++;
-	k->lastpref = i;
-	return 0;
-}
-
-/* How many best paths came from the source named name ("local": own). */
-static size_t
-preferred(const struct cont *k, const char *name)
-{
-	for (size_t i = 0; i < k->npref; i++)
-		if (strcmp(k->pref[i].name, name) == 0)
-			return k->pref[i].n;
-	return 0;
 }
 
 /* The first row: the heading, or the JSON document's beginning. */
@@ -302,7 +258,7 @@ header(struct ctl_client *c, const struct ctl_req *req, struct cont *k)
 }
 
 static void
-pseudo_details(struct ctlglue *g, struct ctl_client *c, const struct cont *k,
+pseudo_details(struct ctlglue *g, struct ctl_client *c,
     const struct pseudo *ps)
 {
 	struct agent *ag = g->ag;
@@ -310,7 +266,7 @@ pseudo_details(struct ctlglue *g, struct ctl_client *c, const struct cont *k,
 
 	if (strcmp(ps->name, STATIC_NAME) == 0) {
 		imp = ag->local_src.npaths;
-		pref = preferred(k, ag->local_src.name);
+		pref = ag->local_src.nbest;
 	} else if (strcmp(ps->name, "kernel1") == 0 && ag->krt != NULL)
 		exp = krt_count(ag->krt);
 	ctl_printf(c, 1006, "  Preference:     %d", ps->pref);
@@ -357,7 +313,7 @@ pseudo_json(struct ctlglue *g, const struct ctl_req *req, struct cont *k,
 		ctl_json_uint(j, "exported", strcmp(ps->name, "kernel1") == 0 &&
 		    ag->krt != NULL ? krt_count(ag->krt) : 0);
 		ctl_json_uint(j, "preferred", strcmp(ps->name, STATIC_NAME) ==
-		    0 ? preferred(k, ag->local_src.name) : 0);
+		    0 ? ag->local_src.nbest : 0);
 		ctl_json_close(j);
 		if (strcmp(ps->name, "kernel1") == 0 && ag->krt != NULL) {
 			struct krt_stats st;
@@ -392,7 +348,7 @@ show_pseudo(struct ctlglue *g, struct ctl_client *c, const struct ctl_req *req,
 	ctl_printf(c, 1002, "%s", ctl_fmt_proto_row(row, sizeof(row),
 	    ps->name, ps->proto, "master", "up", since, ""));
 	if (req->flags & CTL_F_ALL)
-		pseudo_details(g, c, k, ps);
+		pseudo_details(g, c, ps);
 }
 
 /* BIRD 1.6 bgp_show_proto_info, as far as bgpd tells */
@@ -446,8 +402,7 @@ bgp_bounds(struct ctl_client *c, const struct pinfo *p)
 }
 
 static void
-bgp_details(struct ctlglue *g, struct ctl_client *c, const struct cont *k,
-    const struct pinfo *p)
+bgp_details(struct ctlglue *g, struct ctl_client *c, const struct pinfo *p)
 {
 	char a[ADDR_STRLEN];
 
@@ -460,11 +415,11 @@ bgp_details(struct ctlglue *g, struct ctl_client *c, const struct cont *k,
 		    "filtered, %zu exported, %zu preferred",
 		    p->info.routes_imported,
 		    (unsigned long long)p->info.rx_refused,
-		    p->info.routes_exported, preferred(k, p->conf.name));
+		    p->info.routes_exported, p->info.routes_preferred);
 	else
 		ctl_printf(c, 1006, "  Routes:         %zu imported, %zu "
 		    "exported, %zu preferred", p->info.routes_imported,
-		    p->info.routes_exported, preferred(k, p->conf.name));
+		    p->info.routes_exported, p->info.routes_preferred);
 	bgp_bounds(c, p);
 	ctl_printf(c, 1006, "  BGP state:          %s", bgp_word(p));
 	ctl_printf(c, 1006, "    Neighbor address: %s",
@@ -480,8 +435,7 @@ bgp_details(struct ctlglue *g, struct ctl_client *c, const struct cont *k,
 }
 
 static void
-bgp_json_all(struct ctlglue *g, struct ctl_json *j, const struct cont *k,
-    const struct pinfo *p)
+bgp_json_all(struct ctlglue *g, struct ctl_json *j, const struct pinfo *p)
 {
 	const struct bgpd_peer_info *i = &p->info;
 	const struct addr *src = p->conf.addr.af == AF_INET6 ?
@@ -495,7 +449,7 @@ bgp_json_all(struct ctlglue *g, struct ctl_json *j, const struct cont *k,
 	ctl_json_uint(j, "imported", i->routes_imported);
 	ctl_json_uint(j, "filtered", i->rx_refused);
 	ctl_json_uint(j, "exported", i->routes_exported);
-	ctl_json_uint(j, "preferred", preferred(k, p->conf.name));
+	ctl_json_uint(j, "preferred", p->info.routes_preferred);
 	ctl_json_close(j);
 	ctl_json_uint(j, "refused_as_loops", i->rx_loops);
 	ctl_json_uint(j, "refused_reflection_loops", i->rx_rr_loops);
@@ -557,7 +511,7 @@ bgp_json(struct ctlglue *g, const struct ctl_req *req, struct cont *k,
 	else
 		ctl_json_null(j, "last_error");
 	if (req->flags & CTL_F_ALL)
-		bgp_json_all(g, j, k, p);
+		bgp_json_all(g, j, p);
 	ctl_json_close(j);
 }
 
@@ -578,7 +532,7 @@ show_bgp(struct ctlglue *g, struct ctl_client *c, const struct ctl_req *req,
 	ctl_printf(c, 1002, "%s", ctl_fmt_proto_row(row, sizeof(row),
 	    p->conf.name, "BGP", "master", up ? "up" : "start", since, info));
 	if (req->flags & CTL_F_ALL)
-		bgp_details(g, c, k, p);
+		bgp_details(g, c, p);
 }
 
 /* The BGP rows after req->cursor, as many as the output takes. */
@@ -621,8 +575,6 @@ run_protocols(struct ctlglue *g, struct ctl_client *c, struct ctl_req *req,
 		af = 0;
 	if (k->jstarted)
 		k->json.c = c;
-	if ((req->flags & CTL_F_ALL) && req->pos == 0 && k->pref == NULL)
-		rib_walk(g->ag->rib, pref_cb, k);
 	for (; req->pos < NITEMS(pseudos) && ctl_room(c); req->pos++)
 		if (proto_matches(req, pseudos[req->pos].name))
 			show_pseudo(g, c, req, k, &pseudos[req->pos]);

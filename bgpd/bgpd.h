@@ -114,6 +114,7 @@ struct bgpd_peer_info {
 	const char	*last_error;		/* "" or e.g. "Socket: Connection refused" */
 	size_t		 routes_imported;
 	size_t		 routes_exported;
+	size_t		 routes_preferred;	/* its paths that are best */
 	bool		 gr_peer;		/* peer advertised graceful restart */
 	bool		 gr_stale;		/* holding its routes as stale */
 	bool		 eor_received;		/* End-of-RIB since Established */

@@ -49,6 +49,7 @@ peer_info(const struct bgp_peer *peer, struct bgpd_peer_info *pi)
 	pi->keepalive_time = peer->keepalive_time;
 	pi->last_error = peer->last_error;
 	pi->routes_imported = peer->src.npaths;
+	pi->routes_preferred = peer->src.nbest;
 	pi->routes_exported = peer->adjout ? adjout_count(peer->adjout) : 0;
 	pi->gr_peer = peer->remote_caps.gr;
 	pi->gr_stale = peer->gr_stale;

@@ -93,6 +93,10 @@ notify(struct rib *rib, const struct prefix *pfx, uint32_t id,
 {
 	struct rib_client *c;
 
+	if (old_best != NULL)
+		old_best->src->nbest--;
+	if (new_best != NULL)
+		new_best->src->nbest++;
 	rib->busy = true;
 	TAILQ_FOREACH(c, &rib->clients, entry)
 		if (c->ops->best_changed != NULL)

@@ -89,6 +89,9 @@ struct rib_src {
 	size_t			 mem_max;	/* bytes: paths and attr sets */
 	/* maintained by the rib */
 	size_t			 npaths;
+	size_t			 nbest;		/* prefixes it is the best of
+						 * ("preferred" in BIRD's
+						 * show protocols all) */
 	size_t			 mem;		/* charged to this source */
 	const struct rib_attrs	*acct_attrs;	/* the set last charged, */
 	size_t			 acct_n;	/* with its paths (rib.c) */

@@ -883,6 +883,28 @@ check_entry(const struct prefix *p, size_t want)
  * against a model: every path present exactly once, the best not beaten,
  * counts and memory charges back to zero after the flushes.
  */
+/* Each source's nbest is what a walk of the best paths counts. */
+static int
+nbest_cb(void *arg, const struct rib_entry *e)
+{
+	size_t *n = arg;
+	const struct rib_src *b = rib_entry_best(e)->src;
+
+	n[b == &s1 ? 0 : b == &s2 ? 1 : 2]++;
+	return 0;
+}
+
+static void
+check_nbest(void)
+{
+	size_t n[3] = { 0, 0, 0 };
+
+	rib_walk(rib, nbest_cb, n);
+	ck_assert_uint_eq(s1.nbest, n[0]);
+	ck_assert_uint_eq(s2.nbest, n[1]);
+	ck_assert_uint_eq(s3.nbest, n[2]);
+}
+
 START_TEST(t_addpath_model)
 {
 	struct prefix px[2] = { P("10.9.0.0/24"), P("10.9.1.0/24") };
@@ -911,10 +933,14 @@ START_TEST(t_addpath_model)
 			have[x][s][pid] = true;
 		}
 		check_entry(&px[x], count[x]);
+		check_nbest();
 	}
 	rib_flush_source(rib, &s1);
+	check_nbest();
 	rib_flush_source(rib, &s2);
+	check_nbest();
 	rib_flush_source(rib, &s3);
+	ck_assert_uint_eq(s1.nbest + s2.nbest + s3.nbest, 0);
 	ck_assert_uint_eq(rib_count_paths(rib), 0);
 	ck_assert_uint_eq(s1.mem + s2.mem + s3.mem, 0);
 	for (int i = 0; i < 4; i++)
