@@ -160,8 +160,8 @@ release_export_cache(struct bgp_peer *peer)
 	peer->exp_cache_in = peer->exp_cache_out = NULL;
 }
 
-static void
-drop_export_side(struct bgp_peer *peer)
+void
+bgp_peer_export_stop(struct bgp_peer *peer)
 {
 	if (peer->client != NULL) {
 		rib_client_del(peer->bgpd->rib, peer->client);
@@ -186,7 +186,7 @@ bgp_peer_session_down(struct bgp_peer *peer, bool graceful)
 	size_t n;
 
 	peer->drops++;
-	drop_export_side(peer);
+	bgp_peer_export_stop(peer);
 	if (graceful && peer->remote_caps.gr && peer->remote_caps.gr_af[af] &&
 	    peer->remote_caps.gr_time > 0 && !peer->dead) {
 		n = rib_mark_stale(rib, &peer->src);
@@ -216,7 +216,7 @@ bgp_peer_gr_expired(struct bgp_peer *peer)
 void
 bgp_peer_flush(struct bgp_peer *peer)
 {
-	drop_export_side(peer);
+	bgp_peer_export_stop(peer);
 	rib_flush_source(peer->bgpd->rib, &peer->src);
 	peer->gr_stale = false;
 }

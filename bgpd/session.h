@@ -210,6 +210,9 @@ void	bgp_peer_gr_expired(struct bgp_peer *);
 void	bgp_peer_get_info(const struct bgp_peer *, struct bgpd_peer_info *);
 /* drop everything the session put in the rib and its Adj-RIB-Out */
 void	bgp_peer_flush(struct bgp_peer *);
+/* Export to this peer no more: out of the rib's clients, its Adj-RIB-Out
+ * freed (session down, flush, and every peer first at shutdown). */
+void	bgp_peer_export_stop(struct bgp_peer *);
 
 /* listen.c */
 /* send Cease/subcode on a fresh socket and close it */
