@@ -788,8 +788,7 @@ export_want(struct bgp_peer *peer, uint32_t id, struct adjout_want *w)
 	const struct rib_entry *e;
 
 	w->n = 0;
-	if (!rib_id_prefix(rib, id, &w->pfx) ||
-	    (e = rib_lookup(rib, &w->pfx)) == NULL)
+	if ((e = rib_id_entry(rib, id, &w->pfx)) == NULL)
 		return false;
 	export_paths(peer, &w->pfx, rib_entry_best(e), w);
 	return true;

@@ -706,16 +706,22 @@ rib_prefix_id(const struct rib *rib, const struct prefix *pfx, uint32_t *id)
 	return find_live(rib, pfx, id) != NULL;
 }
 
-bool
-rib_id_prefix(const struct rib *rib, uint32_t id, struct prefix *pfx)
+const struct rib_entry *
+rib_id_entry(const struct rib *rib, uint32_t id, struct prefix *pfx)
 {
 	const struct rib_entry *e;
 
 	e = rib_tab_entry(&rib->tab[(id & RIB_ID_V6) != 0], id & ~RIB_ID_V6);
 	if (e == NULL || e->head.src == NULL)
-		return false;
+		return NULL;
 	rib_entry_pfx(e, pfx);
-	return true;
+	return e;
+}
+
+bool
+rib_id_prefix(const struct rib *rib, uint32_t id, struct prefix *pfx)
+{
+	return rib_id_entry(rib, id, pfx) != NULL;
 }
 
 /* pfx = the first len bits of a */

@@ -217,6 +217,9 @@ const struct rib_entry *rib_match(const struct rib *, const struct addr *);
 struct prefix		 rib_entry_prefix(const struct rib_entry *);
 /* id <-> prefix of a prefix that has a path; false when there is none. */
 bool		 rib_id_prefix(const struct rib *, uint32_t id, struct prefix *);
+/* The same with its entry (NULL: none), without hashing the prefix. */
+const struct rib_entry	*rib_id_entry(const struct rib *, uint32_t id,
+		    struct prefix *);
 bool		 rib_prefix_id(const struct rib *, const struct prefix *,
 		    uint32_t *id);
 const struct rib_path	*rib_entry_best(const struct rib_entry *);

@@ -622,6 +622,9 @@ START_TEST(t_ids)
 	ck_assert_uint_eq(x, id2);
 	ck_assert(rib_id_prefix(rib, id6, &q));
 	ck_assert(prefix_eq(&q, &p6));
+	/* rib_id_entry: the entry rib_lookup finds, with its prefix */
+	ck_assert_ptr_eq(rib_id_entry(rib, id2, &q), rib_lookup(rib, &p2));
+	ck_assert(prefix_eq(&q, &p2));
 	/* another path, a new best, a withdrawal: the same id each time */
 	ck_assert_int_eq(rib_update(rib, &s2, &p1, 0, b), 0);
 	ck_assert_int_eq(rib_update(rib, &s1, &p1, 0, b), 0);
@@ -633,6 +636,7 @@ START_TEST(t_ids)
 		ck_assert_uint_eq(rec.notes[i].id, id1);
 	}
 	ck_assert(!rib_id_prefix(rib, id1, &q));
+	ck_assert_ptr_null(rib_id_entry(rib, id1, &q));
 	ck_assert(!rib_prefix_id(rib, &p1, &x));
 	ck_assert(rib_id_prefix(rib, id2, &q));
 	ck_assert(prefix_eq(&q, &p2));
