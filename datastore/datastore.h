@@ -41,6 +41,79 @@ enum ds_peer_type {
 	DS_PEER_NODE,		/* node-specific:     Node_<ip> */
 };
 
+/*
+ * A BGP session's options, as Calico's BGPPeer gives them (issue 15;
+ * model.h says where each comes from and its defaults). One instance is
+ * shared by every session a BGPPeer (or the mesh) produces and lives as
+ * long as the view that shows it; compare with ds_peer_opts_eq.
+ */
+#define DS_RES_NAME_MAX		254	/* a Kubernetes name: <= 253 bytes */
+#define DS_PEER_FILTERS_MAX	64	/* BGPFilter names per BGPPeer */
+#define DS_TIME_UNSET		(-1)	/* restart/keepalive time not given */
+#define DS_GR_TIME_MAX		4095	/* RFC 4724 3: 12 bits */
+#define DS_LLGR_TIME_MAX	16777215	/* RFC 9494 3: 24 bits */
+
+/* sourceAddress (UseNodeIP is Calico's default) */
+enum ds_source_addr {
+	DS_SRC_USE_NODE_IP,
+	DS_SRC_NONE,
+};
+
+/* nextHopMode; UNSET: not given (keepOriginalNextHop may say Keep) */
+enum ds_next_hop {
+	DS_NH_UNSET,
+	DS_NH_AUTO,
+	DS_NH_SELF,
+	DS_NH_KEEP,
+};
+
+/* restartMode (GracefulRestart is the default) */
+enum ds_restart_mode {
+	DS_RESTART_GR,
+	DS_RESTART_LLGR,	/* LongLivedGracefulRestart, RFC 9494 */
+};
+
+/* failureDetectionMode (None is the default) */
+enum ds_failure_detection {
+	DS_FD_NONE,
+	DS_FD_BFD_IF_DIRECT,	/* BFDIfDirectlyConnected */
+};
+
+/* Where a session's TCP MD5 key comes from. The text is never logged. */
+enum ds_password_kind {
+	DS_PW_NONE,
+	DS_PW_SECRET,	/* a Kubernetes secret: name and key */
+	DS_PW_FILE,	/* the cluster file's password_file: ref is the path */
+	DS_PW_LITERAL,	/* the v1 peer JSON's "password": ref is the key */
+};
+
+struct ds_password {
+	enum ds_password_kind	 kind;
+	char			*ref;	/* secret name, file path or literal */
+	char			*key;	/* DS_PW_SECRET: the secret's key */
+};
+
+struct ds_peer_opts {
+	uint32_t		 local_as;	/* localASNumber; 0: unset */
+	enum ds_source_addr	 source_addr;
+	enum ds_next_hop	 next_hop;
+	bool			 keep_next_hop;	/* keepOriginalNextHop, only
+						 * when next_hop is UNSET */
+	enum ds_restart_mode	 restart_mode;
+	int32_t			 restart_time;	/* maxRestartTime, s; UNSET */
+	int32_t			 keepalive_time; /* keepaliveTime, s; UNSET */
+	uint32_t		 num_allow_local_as; /* 0: none */
+	uint8_t			 ttl_security;	/* GTSM hops; 0: off */
+	struct addr		 reachable_by;	/* unset: none */
+	enum ds_failure_detection failure_detection;
+	struct ds_password	 password;
+	char			**filters;	/* BGPFilter names, in order */
+	size_t			 nfilters;
+};
+
+bool		 ds_peer_opts_eq(const struct ds_peer_opts *,
+		    const struct ds_peer_opts *);
+
 struct ds_peer {
 	char			name[DS_NAME_MAX];	/* session name */
 	enum ds_peer_type	type;
@@ -66,6 +139,8 @@ struct ds_peer {
 	uint32_t		rr_cluster_id;		/* the peer node's cluster
 							 * ID, host order; 0: none
 							 * or not a Calico node */
+	const struct ds_peer_opts *opts;		/* never NULL; valid as
+							 * long as the peer */
 };
 
 enum ds_ipip {
@@ -125,6 +200,117 @@ struct ds_log {
 	enum log_level	 level;
 };
 
+/* A BGP community: standard aa:nn (RFC 1997) or large aa:nn:mm (RFC 8092) */
+struct ds_community {
+	bool		 large;
+	uint32_t	 v[3];		/* standard: v[0], v[1] <= 65535, v[2] 0 */
+};
+
+/* BGPConfiguration communities[]: a value by name */
+struct ds_named_community {
+	char			*name;
+	struct ds_community	 c;
+};
+
+/* prefixAdvertisements[]: communities for the routes inside cidr */
+struct ds_prefix_adv {
+	struct prefix		 cidr;
+	struct ds_community	*comms;	/* resolved, no repeats, in Calico's
+					 * order (sorted as text) */
+	size_t			 ncomms;
+};
+
+/* bindMode */
+enum ds_bind_mode {
+	DS_BIND_NONE,		/* every address (the default) */
+	DS_BIND_NODE_IP,	/* only the node's own address */
+};
+
+struct ds_prefixes {
+	struct prefix	*v;
+	size_t		 n;
+};
+
+/*
+ * This node's BGP configuration (BGPConfiguration default, and node.<name>
+ * where Calico lets it override; model.h says which field comes from
+ * which). Every list is empty and every value unset when not given.
+ */
+struct ds_bgp_config {
+	uint16_t		 listen_port;	/* 0: unset (179) */
+	enum ds_bind_mode	 bind_mode;
+	struct ds_named_community *communities;
+	size_t			 ncommunities;
+	struct ds_prefix_adv	*prefix_advs;
+	size_t			 nprefix_advs;
+	struct ds_prefixes	 svc_cluster_ips;	/* serviceClusterIPs */
+	struct ds_prefixes	 svc_external_ips;	/* serviceExternalIPs */
+	struct ds_prefixes	 svc_lb_ips;	/* serviceLoadBalancerIPs */
+	char			**ignored_ifaces;	/* ignoredInterfaces */
+	size_t			 nignored_ifaces;
+	struct ds_password	 mesh_password;	/* nodeMeshPassword */
+	int32_t			 mesh_restart_time;	/* nodeMeshMaxRestartTime,
+							 * s; DS_TIME_UNSET */
+};
+
+/* A BGPFilter rule's matchOperator; NONE: no cidr */
+enum ds_filter_op {
+	DS_FOP_NONE,
+	DS_FOP_EQUAL,
+	DS_FOP_NOT_EQUAL,
+	DS_FOP_IN,
+	DS_FOP_NOT_IN,
+};
+
+enum ds_filter_action {
+	DS_FACT_ACCEPT,
+	DS_FACT_REJECT,
+};
+
+/* source: RemotePeers (routes learned from BGP peers), else any */
+enum ds_filter_source {
+	DS_FSRC_ANY,
+	DS_FSRC_REMOTE_PEERS,
+};
+
+/* peerType: eBGP or iBGP peers only, else any */
+enum ds_filter_peer_type {
+	DS_FPEER_ANY,
+	DS_FPEER_EBGP,
+	DS_FPEER_IBGP,
+};
+
+#define DS_IFNAME_PATTERN_MAX	16	/* 15 characters, Linux IFNAMSIZ */
+
+struct ds_filter_rule {
+	struct prefix		 cidr;		/* af 0: none (op NONE) */
+	enum ds_filter_op	 op;
+	bool			 has_len;	/* prefixLength given */
+	int16_t			 min_len;	/* -1: unset (the cidr's) */
+	int16_t			 max_len;	/* -1: unset (32 or 128) */
+	enum ds_filter_source	 source;
+	char			 iface[DS_IFNAME_PATTERN_MAX]; /* "": any */
+	enum ds_filter_peer_type peer_type;
+	enum ds_filter_action	 action;
+};
+
+enum ds_filter_dir {
+	DS_FILTER_EXPORT_V4,
+	DS_FILTER_IMPORT_V4,
+	DS_FILTER_EXPORT_V6,
+	DS_FILTER_IMPORT_V6,
+	DS_FILTER_NDIR,
+};
+
+#define DS_FILTER_RULES_MAX	1000	/* per direction */
+
+/* A BGPFilter: its rules in order, per direction. */
+struct ds_filter {
+	char			 name[DS_RES_NAME_MAX];
+	struct ds_filter_rule	*rules[DS_FILTER_NDIR];
+	size_t			 nrules[DS_FILTER_NDIR];
+};
+
 struct ds_ops {
 	/* own address/AS known or changed */
 	void	(*local_changed)(void *arg, const struct ds_local *);
@@ -145,6 +331,22 @@ struct ds_ops {
 	void	(*synced)(void *arg);
 	/* the cluster's log level for this node changed (set or unset) */
 	void	(*log_changed)(void *arg, const struct ds_log *);
+};
+
+/*
+ * The hooks of issue 15's options, apart from struct ds_ops so that its
+ * users stay as they are (ds_set_option_ops; none by default). A commit
+ * calls them after local_changed and before the pools, blocks and peers,
+ * so a filter is known before a peer that names it.
+ */
+struct ds_option_ops {
+	/* this node's BGP configuration changed (the view starts with every
+	 * value unset: an unchanged default is never reported) */
+	void	(*config_changed)(void *arg, const struct ds_bgp_config *);
+	/* a BGPFilter: add: old NULL; delete: new NULL; change: both set,
+	 * same name; removals and changes before additions */
+	void	(*filter_changed)(void *arg, const struct ds_filter *new_filter,
+		    const struct ds_filter *old_filter);
 };
 
 /*
@@ -183,6 +385,9 @@ struct ds_params {
 /* Create; copies params. Nothing is read until ds_start(). */
 struct ds	*ds_new(struct event_base *, const struct ds_params *,
 		    const struct ds_ops *, void *arg);
+/* The option hooks (ops and arg outlive ds); before ds_start. */
+void		 ds_set_option_ops(struct ds *, const struct ds_option_ops *,
+		    void *arg);
 /* Initial read and (file) change watch. -1: unusable (e.g. bad file). */
 int		 ds_start(struct ds *);
 /* Re-read everything now (SIGHUP, "configure"); applies the difference. */
@@ -200,6 +405,12 @@ const struct ds_log *ds_log(const struct ds *);
 int		 ds_log_level_parse(const char *, enum log_level *);
 /* The current peers, sorted by name (the view the hooks last reported). */
 const struct ds_peer *ds_peers(const struct ds *, size_t *npeers);
+/* This node's BGP configuration, as config_changed last said. */
+const struct ds_bgp_config *ds_bgp_config(const struct ds *);
+/* The BGPFilters by name (*n of them); NULL for none (a peer may name a
+ * filter that does not exist: Calico's confd skips it). */
+const struct ds_filter *ds_filter_get(const struct ds *, const char *name);
+const struct ds_filter *ds_filters(const struct ds *, size_t *n);
 /*
  * A node's labels, for Calico's selectors (selector.h): v3 Node
  * metadata.labels, the cluster file's labels:, none in v2. Sorted by key,
@@ -233,6 +444,21 @@ struct ds_stats {
 void		 ds_stats(const struct ds *, struct ds_stats *);
 const char	*ds_type_name(enum ds_type);
 const char	*ds_peer_type_name(enum ds_peer_type);
+/* Calico's spellings: "UseNodeIP", "Auto", "LongLivedGracefulRestart",
+ * "BFDIfDirectlyConnected", "NodeIP", "NotIn", "Reject", "RemotePeers",
+ * "eBGP" ("" for DS_NH_UNSET, DS_FOP_NONE, DS_FSRC_ANY, DS_FPEER_ANY) */
+const char	*ds_source_addr_name(enum ds_source_addr);
+const char	*ds_next_hop_name(enum ds_next_hop);
+const char	*ds_restart_mode_name(enum ds_restart_mode);
+const char	*ds_failure_detection_name(enum ds_failure_detection);
+const char	*ds_bind_mode_name(enum ds_bind_mode);
+const char	*ds_filter_op_name(enum ds_filter_op);
+const char	*ds_filter_action_name(enum ds_filter_action);
+const char	*ds_filter_source_name(enum ds_filter_source);
+const char	*ds_filter_peer_type_name(enum ds_filter_peer_type);
+/* "aa:nn" or "aa:nn:mm" into buf (DS_COMMUNITY_STRLEN bytes) */
+#define DS_COMMUNITY_STRLEN	33
+const char	*ds_community_fmt(const struct ds_community *, char *, size_t);
 
 /* Session name per Calico: Mesh_198_18_0_2, Global_fd00__1 ('.'/':' -> '_'). */
 void		 ds_peer_name(char *buf, size_t len, enum ds_peer_type,

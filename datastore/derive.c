@@ -31,6 +31,15 @@
  * rr_client is confd's rule: the peer's AS is ours, this node has a
  * cluster ID and the peer's differs (0 for a peer that is no node).
  *
+ * Options and ports (issue 15, model.h): a BGPPeer's session to its
+ * peerIP carries its options; its sessions to nodes (peer_sel, reverse)
+ * its options but localASNumber and numAllowedLocalASNumbers (confd
+ * nodeAsBGPPeers); mesh sessions the mesh's (nodeMeshPassword,
+ * nodeMeshMaxRestartTime). A session to a node is at that node's
+ * listenPort, else the default's, named with "_port_<n>" unless it is a
+ * mesh session (processMeshPeers never names it); a peerIP without a
+ * port that is a node's (address and AS) takes that node's port.
+ *
  * The cost is O(BGPPeers x nodes) selector matches (each bounded by
  * selector.h) and one hash lookup per candidate session; the result is
  * bounded by the distinct names. It reads the model and allocates the new
@@ -44,6 +53,7 @@
 #include "derive.h"
 #include "hash.h"
 #include "labels.h"
+#include "options.h"
 #include "xmalloc.h"
 
 /* A node and its labels, for the selectors. */
@@ -59,6 +69,7 @@ struct pbuild {
 	bool			 self_known;
 	struct selector_labels	 self_sl;
 	uint32_t		 gas;		/* the global AS */
+	const struct ds_peer_opts *mesh_opts;
 	struct nlab		*nodes;		/* every node, by name */
 	size_t			 nnodes;
 	struct ds_peer		*v;
@@ -107,22 +118,34 @@ is_own(const struct ds_local *l, const struct addr *a)
 	    (addr_is_set(&l->ipv6) && addr_eq(a, &l->ipv6));
 }
 
-/* Claim a session; port: the BGPPeer's (0: none given). NULL: not
- * claimed (our own address, or the name is taken). */
+/* A session to claim. */
+struct cand {
+	enum ds_peer_type		 type;
+	const struct addr		*a;
+	uint32_t			 as;
+	uint16_t			 port;	/* 0: none (179) */
+	bool				 named;	/* "_port_<port>" ends the name */
+	const char			*node;	/* the peer node, or NULL */
+	uint32_t			 rr_cluster_id;
+	const struct ds_peer_opts	*opts;
+};
+
+/* Claim a session. NULL: not claimed (our own address, or the name is
+ * taken). */
 static struct ds_peer *
-pb_add(struct pbuild *b, enum ds_peer_type type, const struct addr *a,
-    uint32_t as, uint16_t port, const char *node, uint32_t rr_cluster_id)
+pb_add(struct pbuild *b, const struct cand *c)
 {
 	char name[DS_NAME_MAX], gname[DS_NAME_MAX + 8];
+	enum ds_peer_type type = c->type;
 	struct ds_peer *p;
 	size_t len;
 
-	if (is_own(b->l, a))
+	if (is_own(b->l, c->a))
 		return NULL;
-	ds_peer_name(name, sizeof(name), type, a);
+	ds_peer_name(name, sizeof(name), type, c->a);
 	len = strlen(name);
-	if (port != 0)
-		snprintf(name + len, sizeof(name) - len, "_port_%u", port);
+	if (c->named && c->port != 0)
+		snprintf(name + len, sizeof(name) - len, "_port_%u", c->port);
 	if (has_name(b, name))
 		return NULL;
 	if (type == DS_PEER_NODE) {
@@ -137,12 +160,13 @@ pb_add(struct pbuild *b, enum ds_peer_type type, const struct addr *a,
 	memset(p, 0, sizeof(*p));
 	memcpy(p->name, name, sizeof(p->name));
 	p->type = type;
-	p->addr = *a;
-	p->as = as;
-	p->port = port != 0 ? port : DS_BGP_PORT;
-	if (node != NULL)
-		snprintf(p->node, sizeof(p->node), "%s", node);
-	p->rr_cluster_id = rr_cluster_id;
+	p->addr = *c->a;
+	p->as = c->as;
+	p->port = c->port != 0 ? c->port : DS_BGP_PORT;
+	if (c->node != NULL)
+		snprintf(p->node, sizeof(p->node), "%s", c->node);
+	p->rr_cluster_id = c->rr_cluster_id;
+	p->opts = ds_peer_opts_ref(c->opts);
 	b->slot[name_slot(b, name)] = (uint32_t)(b->n + 1);
 	return &b->v[b->n++];
 }
@@ -158,19 +182,34 @@ is_node_addr(const struct pbuild *b, const struct addr *a)
 	return false;
 }
 
-/* confd nodeAsBGPPeers: node n as a peer, over the families asked for. */
+/*
+ * confd nodeAsBGPPeers: node n as a peer, over the families asked for, at
+ * its listenPort (else the default's); a mesh session's name never says
+ * the port (processMeshPeers), another's does (buildPeerFromData).
+ */
 static void
 node_peers(struct pbuild *b, enum ds_peer_type type,
-    const struct ds_model_node *n, bool v4, bool v6)
+    const struct ds_model_node *n, bool v4, bool v6,
+    const struct ds_peer_opts *opts)
 {
-	uint32_t as = n->as != 0 ? n->as : b->gas;
+	struct cand c = {
+		.type = type,
+		.as = n->as != 0 ? n->as : b->gas,
+		.port = ds_model_listen_port(b->m, n->name),
+		.named = type != DS_PEER_MESH,
+		.node = n->name,
+		.rr_cluster_id = n->rr_cluster_id,
+		.opts = opts,
+	};
 
 	if (strcmp(n->name, b->m->self) == 0)
 		return;
+	c.a = &n->ipv4;
 	if (v4 && addr_is_set(&n->ipv4))
-		pb_add(b, type, &n->ipv4, as, 0, n->name, n->rr_cluster_id);
+		pb_add(b, &c);
+	c.a = &n->ipv6;
 	if (v6 && addr_is_set(&n->ipv6) && addr_is_set(&b->l->ipv6))
-		pb_add(b, type, &n->ipv6, as, 0, n->name, n->rr_cluster_id);
+		pb_add(b, &c);
 }
 
 /* Step 1: every other node that is no reflector. */
@@ -181,7 +220,8 @@ derive_mesh(struct pbuild *b)
 		return;
 	for (size_t i = 0; i < b->nnodes; i++)
 		if (b->nodes[i].n->rr_cluster_id == 0)
-			node_peers(b, DS_PEER_MESH, b->nodes[i].n, true, true);
+			node_peers(b, DS_PEER_MESH, b->nodes[i].n, true, true,
+			    b->mesh_opts);
 }
 
 static bool
@@ -200,57 +240,100 @@ applies_here(const struct pbuild *b, const struct ds_model_peer *p)
 	return strcmp(p->node, b->m->self) == 0;
 }
 
+/*
+ * confd's port for a peerIP without one: when its address and AS are a
+ * node's (nodesWithIPPortAndAS, the first by name), that node's
+ * listenPort, else the default's; else none.
+ */
+static uint16_t
+peer_ip_port(const struct pbuild *b, const struct ds_model_peer *p)
+{
+	const struct ds_model_node *n;
+
+	if (p->port != 0)
+		return p->port;
+	for (size_t i = 0; i < b->nnodes; i++) {
+		n = b->nodes[i].n;
+		if ((addr_eq(&p->addr, &n->ipv4) ||
+		    addr_eq(&p->addr, &n->ipv6)) &&
+		    p->as == (n->as != 0 ? n->as : b->gas))
+			return ds_model_listen_port(b->m, n->name);
+	}
+	return 0;
+}
+
 /* Steps 2 and 3: the BGPPeer's peers as sessions of this node. */
 static void
-forward(struct pbuild *b, const struct ds_model_peer *p,
-    enum ds_peer_type type)
+forward(struct pbuild *b, const struct ds_mpeer *e, enum ds_peer_type type)
 {
+	const struct ds_model_peer *p = &e->p;
 	struct ds_peer *v;
+	struct cand c = {
+		.type = type,
+		.a = &p->addr,
+		.as = p->as,
+		.named = true,
+		.opts = p->opts,
+	};
 
 	if (p->peer_sel == NULL) {
-		if ((v = pb_add(b, type, &p->addr, p->as, p->port, NULL,
-		    0)) != NULL)
+		c.port = peer_ip_port(b, p);
+		if ((v = pb_add(b, &c)) != NULL)
 			v->calico_node = is_node_addr(b, &p->addr);
 		return;
 	}
 	for (size_t i = 0; i < b->nnodes; i++)
 		if (selector_match(p->peer_sel, &b->nodes[i].sl))
-			node_peers(b, type, b->nodes[i].n, true, true);
+			node_peers(b, type, b->nodes[i].n, true, true,
+			    e->nopts);
 }
 
 /*
  * This node is on the BGPPeer's peer side: its peer_sel matches us, or
  * (confd nodesWithIPPortAndAS) its address is one of ours and its AS is
- * ours. Ours: this node's view (config overrides included); a BGPPeer's
- * port is not compared, as confd does when no listen port is set.
+ * ours. Ours: this node's view (config overrides included). A port in
+ * peerIP is compared as confd compares it: it must be this node's own
+ * listenPort when it has one (and then, confd's quirk, also the
+ * default's when that is set), else the default's when that is set.
  */
 static bool
 peers_with_here(const struct pbuild *b, const struct ds_model_peer *p)
 {
+	uint16_t gport = b->m->conf.listen_port, own;
+
 	if (p->no_reverse || !b->self_known)
 		return false;
 	if (p->peer_sel != NULL)
 		return selector_match(p->peer_sel, &b->self_sl);
-	return is_own(b->l, &p->addr) && p->as == b->l->as;
+	if (!is_own(b->l, &p->addr) || p->as != b->l->as)
+		return false;
+	if (p->port == 0)
+		return true;
+	own = ds_model_listen_port(b->m, b->m->self);
+	if (own != gport && own != p->port)
+		return false;			/* its own port, and not this */
+	return gport == 0 || gport == p->port;
 }
 
 /* Step 4: the nodes on the BGPPeer's own side become our Node_ peers. */
 static void
-reverse(struct pbuild *b, const struct ds_model_peer *p)
+reverse(struct pbuild *b, const struct ds_mpeer *e)
 {
+	const struct ds_model_peer *p = &e->p;
 	const struct ds_model_node *n;
 	bool v4 = p->peer_sel != NULL || p->addr.af == AF_INET;
 	bool v6 = p->peer_sel != NULL || p->addr.af == AF_INET6;
 
 	if (p->node_sel == NULL && p->node[0] != '\0') {
 		if ((n = ds_model_node_get(b->m, p->node)) != NULL)
-			node_peers(b, DS_PEER_NODE, n, v4, v6);
+			node_peers(b, DS_PEER_NODE, n, v4, v6, e->nopts);
 		return;
 	}
 	for (size_t i = 0; i < b->nnodes; i++)
 		if (p->node_sel == NULL ||
 		    selector_match(p->node_sel, &b->nodes[i].sl))
-			node_peers(b, DS_PEER_NODE, b->nodes[i].n, v4, v6);
+			node_peers(b, DS_PEER_NODE, b->nodes[i].n, v4, v6,
+			    e->nopts);
 }
 
 static void
@@ -261,13 +344,13 @@ derive_explicit(struct pbuild *b)
 
 	RB_FOREACH(e, ds_mpeer_tree, t)
 		if (is_global(&e->p))
-			forward(b, &e->p, DS_PEER_GLOBAL);
+			forward(b, e, DS_PEER_GLOBAL);
 	RB_FOREACH(e, ds_mpeer_tree, t)
 		if (!is_global(&e->p) && applies_here(b, &e->p))
-			forward(b, &e->p, DS_PEER_NODE);
+			forward(b, e, DS_PEER_NODE);
 	RB_FOREACH(e, ds_mpeer_tree, t)
 		if (peers_with_here(b, &e->p))
-			reverse(b, &e->p);
+			reverse(b, e);
 }
 
 static void
@@ -280,6 +363,7 @@ pb_init(struct pbuild *b, const struct ds_model *m, const struct ds_local *l)
 	b->m = m;
 	b->l = l;
 	b->gas = m->global_as != 0 ? m->global_as : DS_DEFAULT_AS;
+	b->mesh_opts = ds_model_mesh_opts(m);
 	b->self_known = ds_model_node_get(m, m->self) != NULL;
 	ds_model_labels_selector(m, m->self, &b->self_sl);
 	b->nodes = xcalloc(m->nnodes ? m->nnodes : 1, sizeof(*b->nodes));
@@ -307,6 +391,7 @@ ds_derive_peers(const struct ds_model *m, const struct ds_local *l,
 	pb_init(&b, m, l);
 	derive_mesh(&b);
 	derive_explicit(&b);
+	ds_peer_opts_unref(b.mesh_opts);
 	free(b.nodes);
 	free(b.slot);
 	for (size_t i = 0; i < b.n; i++) {
@@ -321,4 +406,12 @@ ds_derive_peers(const struct ds_model *m, const struct ds_local *l,
 		b.v = xcalloc(1, sizeof(*b.v));
 	*np = b.n;
 	return b.v;
+}
+
+void
+ds_peers_free(struct ds_peer *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ds_peer_opts_unref(v[i].opts);
+	free(v);
 }

@@ -250,6 +250,30 @@ ds_peers(const struct ds *ds, size_t *npeers)
 	return ds_model_peers(&ds->model, npeers);
 }
 
+void
+ds_set_option_ops(struct ds *ds, const struct ds_option_ops *ops, void *arg)
+{
+	ds_model_set_option_ops(&ds->model, ops, arg);
+}
+
+const struct ds_bgp_config *
+ds_bgp_config(const struct ds *ds)
+{
+	return ds_model_config(&ds->model);
+}
+
+const struct ds_filter *
+ds_filter_get(const struct ds *ds, const char *name)
+{
+	return ds_model_filter_view(&ds->model, name);
+}
+
+const struct ds_filter *
+ds_filters(const struct ds *ds, size_t *n)
+{
+	return ds_model_filters(&ds->model, n);
+}
+
 const struct selector_label *
 ds_node_labels(const struct ds *ds, const char *node, size_t *n)
 {

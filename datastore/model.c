@@ -29,6 +29,7 @@
 #include "labels.h"
 #include "log.h"
 #include "model.h"
+#include "options.h"
 #include "xmalloc.h"
 
 /* Sane prefix lengths (see above) */
@@ -109,6 +110,7 @@ ds_model_init(struct ds_model *m, const char *self)
 	RB_INIT(&m->peers);
 	RB_INIT(&m->labels);
 	snprintf(m->local.name, sizeof(m->local.name), "%s", m->self);
+	ds_bgpconf_init(m);
 	m->dirty = DS_DIRTY_ALL;
 }
 
@@ -117,6 +119,8 @@ mpeer_free(struct ds_mpeer *e)
 {
 	selector_free(e->p.node_sel);
 	selector_free(e->p.peer_sel);
+	ds_peer_opts_unref(e->p.opts);
+	ds_peer_opts_unref(e->nopts);
 	free(e);
 }
 
@@ -145,6 +149,7 @@ ds_model_clear(struct ds_model *m)
 		mpeer_free(e);
 	}
 	ds_labels_clear(m);
+	ds_bgpconf_clear(m);
 	m->nnodes = m->npools = m->nblocks = m->npeers = 0;
 	m->global_as = 0;
 	m->node_mesh = true;
@@ -157,7 +162,8 @@ void
 ds_model_fini(struct ds_model *m)
 {
 	ds_model_clear(m);
-	free(m->vpeers);
+	ds_bgpconf_fini(m);
+	ds_peers_free(m->vpeers, m->nvpeers);
 	free(m->vblocks);
 	free(m->vpools);
 	free(m->badpools.v);
@@ -191,6 +197,7 @@ ds_model_take(struct ds_model *dst, struct ds_model *src)
 	RB_INIT(&src->blocks);
 	RB_INIT(&src->peers);
 	ds_labels_take(dst, src);
+	ds_bgpconf_take(dst, src);
 	src->nnodes = src->npools = src->nblocks = src->npeers = 0;
 	dst->dirty = DS_DIRTY_ALL;
 }
@@ -452,6 +459,20 @@ peer_ok(const struct ds_model_peer *p)
 	return p->peer_sel != NULL || (af_ok(p->addr.af) && p->as != 0);
 }
 
+/* The options of a BGPPeer's sessions to nodes (derive.h). */
+static const struct ds_peer_opts *
+node_opts(const struct ds_peer_opts *o)
+{
+	struct ds_peer_opts *n;
+
+	if (o->local_as == 0 && o->num_allow_local_as == 0)
+		return ds_peer_opts_ref(o);
+	n = ds_peer_opts_copy(o);
+	n->local_as = 0;
+	n->num_allow_local_as = 0;
+	return n;
+}
+
 int
 ds_model_peer_set(struct ds_model *m, const struct ds_model_peer *p)
 {
@@ -460,6 +481,7 @@ ds_model_peer_set(struct ds_model *m, const struct ds_model_peer *p)
 	if (!peer_ok(p)) {
 		selector_free(p->node_sel);
 		selector_free(p->peer_sel);
+		ds_peer_opts_unref(p->opts);
 		return -1;
 	}
 	if ((e = find_peer(m, p->id, p->node, &p->addr)) == NULL) {
@@ -470,8 +492,13 @@ ds_model_peer_set(struct ds_model *m, const struct ds_model_peer *p)
 	} else {
 		selector_free(e->p.node_sel);
 		selector_free(e->p.peer_sel);
+		ds_peer_opts_unref(e->p.opts);
+		ds_peer_opts_unref(e->nopts);
 	}
 	e->p = *p;
+	if (e->p.opts == NULL)
+		e->p.opts = ds_peer_opts_ref(ds_peer_opts_default());
+	e->nopts = node_opts(e->p.opts);
 	m->dirty |= DS_DIRTY_PEERS;
 	return 0;
 }
@@ -606,7 +633,8 @@ peer_same(const void *x, const void *y)
 	    a->as == b->as && a->port == b->port &&
 	    strcmp(a->node, b->node) == 0 && a->rr_client == b->rr_client &&
 	    a->rr_cluster_id == b->rr_cluster_id &&
-	    a->calico_node == b->calico_node;
+	    a->calico_node == b->calico_node &&
+	    ds_peer_opts_eq(a->opts, b->opts);
 }
 
 static void
@@ -824,7 +852,7 @@ commit_peers(struct ds_model *m, const struct ds_ops *ops, void *arg)
 
 	v = ds_derive_peers(m, &m->local, &n);
 	diff_views(&peer_diff, m->vpeers, m->nvpeers, v, n, ops, arg);
-	free(m->vpeers);
+	ds_peers_free(m->vpeers, m->nvpeers);
 	m->vpeers = v;
 	m->nvpeers = n;
 }
@@ -857,6 +885,7 @@ ds_model_commit(struct ds_model *m, const struct ds_ops *ops, void *arg)
 		if (ops->local_changed != NULL)
 			ops->local_changed(arg, &m->local);
 	}
+	ds_bgpconf_commit(m);
 	if (m->dirty & DS_DIRTY_POOLS)
 		commit_pools(m, ops, arg);
 	if (m->dirty & (DS_DIRTY_POOLS | DS_DIRTY_BLOCKS))

@@ -8,7 +8,8 @@
  * the mesh around route reflectors, the usual route reflector setup seen
  * from a client and from a reflector, BGPPeer node and peer selectors,
  * the reverse peerings, live re-derivation after a label, cluster ID,
- * node or BGPPeer change (only the peers that changed), and the time a
+ * node or BGPPeer change (only the peers that changed), the session
+ * options each session carries and their changes, and the time a
  * derivation takes at 1000 nodes (printed, not bounded).
  */
 #include <check.h>
@@ -23,6 +24,7 @@
 #include "labels.h"
 #include "log.h"
 #include "model.h"
+#include "options.h"
 #include "selector.h"
 
 /* --- the recording stub -------------------------------------------------- */
@@ -575,6 +577,119 @@ START_TEST(t_precedence)
 END_TEST
 
 /* The setters: a peer without address or selector is refused. */
+/*
+ * Session options (issue 15): one instance shared by every session a
+ * BGPPeer derives (the ones to nodes without localASNumber and
+ * numAllowedLocalASNumbers, a second instance); the mesh's from the
+ * BGPConfiguration; a re-set with equal options reports nothing, a
+ * changed option every session of that BGPPeer, a listen port change the
+ * sessions to that node; the options go when the BGPPeer goes (ASan).
+ */
+static struct ds_peer_opts *
+opts_ttl(uint8_t ttl, uint32_t local_as)
+{
+	struct ds_peer_opts *o = ds_peer_opts_new();
+
+	o->ttl_security = ttl;
+	o->local_as = local_as;
+	o->num_allow_local_as = local_as != 0 ? 1 : 0;
+	ck_assert_int_eq(ds_peer_opts_add_filter(o, "f"), 0);
+	return o;
+}
+
+static void
+bgppeer_opts(struct ds_model *m, const char *id, const char *peersel,
+    const char *ip, uint32_t as, struct ds_peer_opts *o)
+{
+	struct ds_model_peer p;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.id, sizeof(p.id), "%s", id);
+	if (ip != NULL)
+		p.addr = A(ip);
+	p.as = as;
+	p.peer_sel = sel(peersel);
+	p.opts = o;
+	ck_assert_int_eq(ds_model_peer_set(m, &p), 0);
+}
+
+static const struct ds_peer *
+vpeer(const struct ds_model *m, const char *name)
+{
+	const struct ds_peer *v;
+	size_t n;
+
+	v = ds_model_peers(m, &n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
+	ck_abort_msg("no peer %s", name);
+	return NULL;
+}
+
+START_TEST(t_peer_options)
+{
+	struct ds_bgp_config c;
+	struct ds_model m;
+	const struct ds_peer *a, *b, *t;
+
+	ds_model_init(&m, "h1");
+	node(&m, "h1", "198.18.0.1", NULL, 0, "");
+	node(&m, "h2", "198.18.0.2", NULL, 0, "");
+	node(&m, "h3", "198.18.0.3", NULL, 0, "");
+	labels(&m, "h2", "rack=a");
+	labels(&m, "h3", "rack=a");
+	ds_model_set_node_mesh(&m, false);
+	bgppeer_opts(&m, "racks", "rack == 'a'", NULL, 0, opts_ttl(2, 65100));
+	bgppeer_opts(&m, "tor", NULL, "10.0.0.1", 65001, opts_ttl(3, 65100));
+	commit(&m);
+	rec.n = 0;
+	a = vpeer(&m, "Global_198_18_0_2");
+	b = vpeer(&m, "Global_198_18_0_3");
+	t = vpeer(&m, "Global_10_0_0_1");
+	ck_assert_ptr_eq(a->opts, b->opts);		/* one instance */
+	ck_assert_uint_eq(a->opts->ttl_security, 2);
+	ck_assert_uint_eq(a->opts->local_as, 0);	/* to a node: none */
+	ck_assert_uint_eq(a->opts->num_allow_local_as, 0);
+	ck_assert_uint_eq(t->opts->local_as, 65100);
+	ck_assert_uint_eq(t->opts->num_allow_local_as, 1);
+	ck_assert_str_eq(t->opts->filters[0], "f");
+	/* equal options again: nothing; one changed: that BGPPeer's */
+	bgppeer_opts(&m, "racks", "rack == 'a'", NULL, 0, opts_ttl(2, 65100));
+	commit(&m);
+	EXPECT_NONE();
+	bgppeer_opts(&m, "racks", "rack == 'a'", NULL, 0, opts_ttl(4, 65100));
+	commit(&m);
+	EXPECT("~peer Global_198_18_0_2 198.18.0.2 AS64512 global node h2",
+	    "~peer Global_198_18_0_3 198.18.0.3 AS64512 global node h3");
+	/* the mesh's options, and a node's listen port */
+	ds_model_set_node_mesh(&m, true);
+	ds_bgp_config_init(&c);
+	c.mesh_restart_time = 30;
+	ds_model_set_bgp_config(&m, &c);
+	ds_model_set_listen_port(&m, "h3", 1790);
+	commit(&m);
+	EXPECT("-peer Global_198_18_0_3",
+	    "+peer Global_198_18_0_3_port_1790 198.18.0.3 AS64512 global "
+	    "node h3 port 1790",
+	    "+peer Mesh_198_18_0_2 198.18.0.2 AS64512 mesh node h2",
+	    "+peer Mesh_198_18_0_3 198.18.0.3 AS64512 mesh node h3 port 1790");
+	ck_assert_int_eq(vpeer(&m, "Mesh_198_18_0_2")->opts->restart_time, 30);
+	ck_assert_ptr_eq(vpeer(&m, "Mesh_198_18_0_2")->opts,
+	    vpeer(&m, "Mesh_198_18_0_3")->opts);
+	ds_model_set_bgp_config(&m, NULL);
+	commit(&m);
+	EXPECT("~peer Mesh_198_18_0_2 198.18.0.2 AS64512 mesh node h2",
+	    "~peer Mesh_198_18_0_3 198.18.0.3 AS64512 mesh node h3 port 1790");
+	ck_assert_ptr_eq(vpeer(&m, "Mesh_198_18_0_2")->opts,
+	    ds_peer_opts_default());
+	ds_model_peer_del(&m, "racks", "", NULL);
+	commit(&m);
+	EXPECT("-peer Global_198_18_0_2", "-peer Global_198_18_0_3_port_1790");
+	ds_model_fini(&m);
+}
+END_TEST
+
 START_TEST(t_peer_setters)
 {
 	struct ds_model m, fresh;
@@ -704,6 +819,7 @@ main(void)
 	tcase_add_test(tc, t_global_selector);
 	tcase_add_test(tc, t_reverse_by_ip);
 	tcase_add_test(tc, t_precedence);
+	tcase_add_test(tc, t_peer_options);
 	tcase_add_test(tc, t_peer_setters);
 	tcase_add_test(tc, t_scale);
 	tcase_set_timeout(tc, 60);
