@@ -2,18 +2,22 @@
  * calico.c: Calico's etcd keys -> cluster model facts.
  *
  * Owns the key patterns of calico-compat.md sections 1 and 2 for both
- * layouts (the value schemas are in calico_res.c) and a map from each key
- * to the facts it set (struct cal_ent), so that a changed or deleted key
- * undoes exactly its own facts: v2 node fields are merged into one node
- * record that goes when its last field key goes; v3 pools, whose identity
- * is in the value, are removed by key, and when two keys claim one pool,
- * deleting one brings the other back; v3 BGPPeers are kept by name, each
- * key its own. A put first undoes the
- * key's old facts, then applies the new value; a malformed value leaves
- * the key without facts and is logged once with its key; a value whose
- * optional part is malformed (a log severity in bgpconfigurations/default)
- * keeps its other facts, and the part is logged once as ignored. Unknown
- * keys and unknown JSON fields are ignored. It must not commit, block or do I/O.
+ * layouts (the value schemas are in calico_res.c and calico_opts.c) and a
+ * map from each key to the facts it set (struct cal_ent), so that a
+ * changed or deleted key undoes exactly its own facts: v2 node fields are
+ * merged into one node record that goes when its last field key goes; v3
+ * pools, whose identity is in the value, are removed by key, and when two
+ * keys claim one pool, deleting one brings the other back; v3 BGPPeers and
+ * BGPFilters are kept by name, each key its own; a node.<name>
+ * BGPConfiguration undoes that node's listen port (and this node's
+ * advertisements and log level); a v1 option key (listen_port,
+ * prefix_advertisements) its part of the configuration. A put first undoes
+ * the key's old facts, then applies the new value; a malformed value
+ * leaves the key without facts and is logged once with its key; a value
+ * whose optional part is malformed (a BGPConfiguration field, a node's
+ * cluster ID or labels) or not supported keeps its other facts, and the
+ * part is logged once as ignored. Unknown keys and unknown JSON fields are
+ * ignored. It must not commit, block or do I/O.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +74,7 @@ struct ds_calico *
 ds_calico_new(enum ds_layout layout, const char *prefix, const char *self)
 {
 	struct ds_calico *c = xcalloc(1, sizeof(*c));
+	char end[DS_CALICO_KEY_MAX];
 
 	c->layout = layout;
 	c->prefix = xstrdup(prefix != NULL ? prefix : "/calico");
@@ -81,7 +86,11 @@ ds_calico_new(enum ds_layout layout, const char *prefix, const char *self)
 	if (layout == DS_LAYOUT_V3) {
 		add_range(c, RES_PREFIX, "nodes/", "");
 		add_range(c, RES_PREFIX, "bgpconfigurations/", "");
-		add_range(c, RES_PREFIX, "bgppeers/", "");
+		/* bgpfilters/ and bgppeers/: one range, nothing between */
+		add_range(c, RES_PREFIX, "bgpfilters/", "");
+		snprintf(end, sizeof(end), "%s%sbgppeers0", c->prefix,
+		    RES_PREFIX);
+		c->range_end[c->nranges - 1] = xstrdup(end);
 		add_range(c, RES_PREFIX, "ippools/", "");
 	} else {
 		add_range(c, "/bgp/v1/", "", "");
@@ -118,8 +127,10 @@ ds_calico_free(struct ds_calico *c)
 		return;
 	RB_FOREACH_SAFE(e, cal_tree, &c->keys, e2)
 		ent_remove(c, e);
-	for (size_t i = 0; i < c->nranges; i++)
+	for (size_t i = 0; i < c->nranges; i++) {
 		free(c->ranges[i]);
+		free(c->range_end[i]);
+	}
 	free(c->prefix);
 	free(c);
 }
@@ -134,6 +145,12 @@ const char *
 ds_calico_range(const struct ds_calico *c, size_t i)
 {
 	return i < c->nranges ? c->ranges[i] : NULL;
+}
+
+const char *
+ds_calico_range_end(const struct ds_calico *c, size_t i)
+{
+	return i < c->nranges ? c->range_end[i] : NULL;
 }
 
 size_t
@@ -177,6 +194,7 @@ static const struct cal_rule rules[] = {
 	{ V3, RES_PREFIX "nodes/*", 0, ds_cal_v3_node },
 	{ V3, RES_PREFIX "bgpconfigurations/*", 0, ds_cal_v3_bgpconf },
 	{ V3, RES_PREFIX "bgppeers/*", 0, ds_cal_v3_peer },
+	{ V3, RES_PREFIX "bgpfilters/*", 0, ds_cal_v3_filter },
 	{ V3, RES_PREFIX "ippools/*", 0, ds_cal_v3_pool },
 	{ V3, AFF4, AF_INET, ds_cal_block },
 	{ V3, AFF6, AF_INET6, ds_cal_block },
@@ -187,11 +205,22 @@ static const struct cal_rule rules[] = {
 	{ V2, HOST "network_v6", NF_NET6, ds_cal_v2_nfield },
 	{ V2, HOST "rr_cluster_id", NF_RRID, ds_cal_v2_nfield },
 	{ V2, HOST "loglevel", 1, ds_cal_v2_loglevel },
+	{ V2, HOST "listen_port", 1, ds_cal_v2_listen_port },
+	{ V2, HOST "prefix_advertisements/ip_v4", V2A_HOST | AF_INET,
+	    ds_cal_v2_advs },
+	{ V2, HOST "prefix_advertisements/ip_v6", V2A_HOST | AF_INET6,
+	    ds_cal_v2_advs },
 	{ V2, HOST "peer_v4/*", AF_INET, ds_cal_v2_hpeer },
 	{ V2, HOST "peer_v6/*", AF_INET6, ds_cal_v2_hpeer },
 	{ V2, GLOBAL "as_num", 0, ds_cal_v2_global_as },
 	{ V2, GLOBAL "node_mesh", 0, ds_cal_v2_mesh },
 	{ V2, GLOBAL "loglevel", 0, ds_cal_v2_loglevel },
+	{ V2, GLOBAL "listen_port", 0, ds_cal_v2_listen_port },
+	{ V2, GLOBAL "prefix_advertisements/ip_v4", AF_INET, ds_cal_v2_advs },
+	{ V2, GLOBAL "prefix_advertisements/ip_v6", AF_INET6, ds_cal_v2_advs },
+	{ V2, GLOBAL "custom_filters/v4/*", AF_INET, ds_cal_v2_custom_filter },
+	{ V2, GLOBAL "custom_filters/v6/*", AF_INET6,
+	    ds_cal_v2_custom_filter },
 	{ V2, GLOBAL "peer_v4/*", AF_INET, ds_cal_v2_gpeer },
 	{ V2, GLOBAL "peer_v6/*", AF_INET6, ds_cal_v2_gpeer },
 	{ V2, "/v1/ipam/v4/pool/*", AF_INET, ds_cal_v2_pool },
@@ -258,6 +287,21 @@ undo(struct ds_calico *c, struct ds_model *m, struct cal_ent *e)
 		ds_model_set_global_as(m, 0);
 		ds_model_set_node_mesh(m, true);
 		ds_model_set_log(m, false, &(struct ds_log){ .set = false });
+		ds_model_set_bgp_config(m, NULL);
+		break;
+	case CK_NODECONF:
+		ds_model_set_listen_port(m, e->node, 0);
+		if (strcmp(e->node, c->self) != 0)
+			break;
+		ds_model_set_log(m, true, &(struct ds_log){ .set = false });
+		ds_model_set_node_advs(m, AF_INET, false, NULL, 0);
+		ds_model_set_node_advs(m, AF_INET6, false, NULL, 0);
+		break;
+	case CK_FILTER:
+		ds_model_filter_del(m, strrchr(e->key, '/') + 1);
+		break;
+	case CK_V2OPT:
+		ds_cal_undo_v2opt(m, e);
 		break;
 	case CK_LOGLEVEL:
 		ds_model_set_log(m, e->node[0] != '\0',

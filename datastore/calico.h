@@ -45,9 +45,15 @@ struct ds_calico *ds_calico_fork(const struct ds_calico *src);
 void		 ds_calico_detach(struct ds_calico *);
 void		 ds_calico_free(struct ds_calico *);
 
-/* The key ranges to read, each a prefix ending in '/'. */
+/*
+ * The key ranges to read, each a prefix ending in '/'; in etcd v3 a range
+ * may end elsewhere than after its prefix: its end (exclusive), else NULL
+ * (v3 BGPFilters and BGPPeers are one range, as the etcd backends keep
+ * five).
+ */
 size_t		 ds_calico_nranges(const struct ds_calico *);
 const char	*ds_calico_range(const struct ds_calico *, size_t);
+const char	*ds_calico_range_end(const struct ds_calico *, size_t);
 
 /* The key now holds val (vlen bytes, need not be NUL-terminated). */
 void		 ds_calico_put(struct ds_calico *, struct ds_model *,

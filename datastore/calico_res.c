@@ -4,13 +4,14 @@
  * Owns the value schemas of both layouts: v3 resource JSON (nodes with
  * spec.bgp.ipv4Address in CIDR form, routeReflectorClusterID and
  * metadata.labels, a bad cluster ID or set of labels ignored with a
- * warning, bgpconfigurations default and node.<self> with
- * logSeverityScreen, every bgppeer by name with its selectors parsed and
+ * warning, every bgppeer by name with its selectors parsed and
  * peerIP as ip, ip:port or [v6]:port, ippools, block affinities with their
  * state) and the v2 keys (raw node fields, rr_cluster_id among them,
- * merged into one node record, the global AS, node_mesh and loglevel, the
- * node's loglevel, peer and pool JSON, affinities of any value; no node
- * labels: Calico 2.x's BGP keys have none). Each handler parses one value,
+ * merged into one node record, peer (key <ip> or <ip>-<port>) and pool
+ * JSON, affinities of any value; no node labels: Calico 2.x's BGP keys
+ * have none). BGPConfigurations (v3, and v1's global settings) are
+ * calico_conf.c's; issue 15's BGPPeer options and BGPFilters are
+ * calico_opts.c's. Each handler parses one value,
  * sets its facts in the model, fills the key's entry and says CAL_FACT,
  * CAL_NONE (valid, nothing to set: a pending affinity, another node's v2
  * peer) or CAL_BAD with why.
@@ -18,6 +19,7 @@
  * outside the key's entry: calico.c reports and undoes.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 #include "json.h"
 #include "labels.h"
 #include "num.h"
+#include "options.h"
 
 static const char *const nfield_name[NF_COUNT] = {
 	"ip_addr_v4", "ip_addr_v6", "as_num", "network_v4", "network_v6",
@@ -34,9 +37,8 @@ static const char *const nfield_name[NF_COUNT] = {
 
 /* --- value parsers ------------------------------------------------------- */
 
-/* An AS: JSON number, or a string in asplain or asdot; absent: 0. */
-static int
-json_as(const struct json_object *o, const char *path, uint32_t *as)
+int
+ds_cal_json_as(const struct json_object *o, const char *path, uint32_t *as)
 {
 	const char *s;
 	int64_t v;
@@ -82,15 +84,27 @@ parse_cidr_or_ip(const char *s, uint8_t af, struct addr *a, struct prefix *net)
 	return prefix_set(net, af, b, (unsigned)len);
 }
 
-static enum cal_res
-bad(struct cal_ctx *x, const char *why)
+enum cal_res
+ds_cal_bad(struct cal_ctx *x, const char *why)
 {
 	x->why = why;
 	return CAL_BAD;
 }
 
-static struct json_object *
-value_json(struct cal_ctx *x)
+enum cal_res
+ds_cal_badf(struct cal_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(x->whybuf, sizeof(x->whybuf), fmt, ap);
+	va_end(ap);
+	x->why = x->whybuf;
+	return CAL_BAD;
+}
+
+struct json_object *
+ds_cal_json(struct cal_ctx *x)
 {
 	struct json_object *o;
 	const char *why;
@@ -107,7 +121,7 @@ static enum cal_res
 node_set(struct cal_ctx *x, const struct ds_model_node *n)
 {
 	if (ds_model_node_set(x->m, n) == -1)
-		return bad(x, "node name too long");
+		return ds_cal_bad(x, "node name too long");
 	snprintf(x->e->node, sizeof(x->e->node), "%s", n->name);
 	return CAL_FACT;
 }
@@ -128,14 +142,16 @@ v3_node_addrs(const struct json_object *o, struct ds_model_node *n)
 	return 0;
 }
 
-/* Say that the part what is ignored, and why (after any part said). */
-static void
-warn_add(struct cal_ctx *x, const char *what, const char *why)
+void
+ds_cal_warn(struct cal_ctx *x, const char *what, const char *why)
 {
 	size_t len = x->warn != NULL ? strlen(x->warnbuf) : 0;
 
-	snprintf(x->warnbuf + len, sizeof(x->warnbuf) - len, "%s%s (%s)",
-	    len > 0 ? "; " : "", what, why);
+	if (len >= sizeof(x->warnbuf) - 1)
+		return;
+	snprintf(x->warnbuf + len, sizeof(x->warnbuf) - len, "%s%s%s%s%s",
+	    len > 0 ? "; " : "", what, why != NULL ? " (" : "",
+	    why != NULL ? why : "", why != NULL ? ")" : "");
 	x->warn = x->warnbuf;
 }
 
@@ -150,10 +166,10 @@ v3_node_rrid(struct cal_ctx *x, const struct json_object *o,
 	const char *s;
 
 	if (ds_json_string(o, "spec.bgp.routeReflectorClusterID", &s) == -1)
-		warn_add(x, "spec.bgp.routeReflectorClusterID", "not a string");
+		ds_cal_warn(x, "spec.bgp.routeReflectorClusterID", "not a string");
 	else if (s != NULL && ds_rr_cluster_id_parse(s, &n->rr_cluster_id) ==
 	    -1)
-		warn_add(x, "spec.bgp.routeReflectorClusterID",
+		ds_cal_warn(x, "spec.bgp.routeReflectorClusterID",
 		    "not an IPv4 address other than 0.0.0.0");
 }
 
@@ -212,7 +228,7 @@ v3_node_labels(struct cal_ctx *x, const struct json_object *o,
 	if (ds_model_labels_set(x->m, name, l.kv, l.n, &s) == -1)
 		why = s;
 	if (why != NULL)
-		warn_add(x, "metadata.labels", why);
+		ds_cal_warn(x, "metadata.labels", why);
 }
 
 /*
@@ -229,18 +245,18 @@ ds_cal_v3_node(struct cal_ctx *x, int arg)
 	enum cal_res res;
 
 	(void)arg;
-	if ((o = value_json(x)) == NULL)
+	if ((o = ds_cal_json(x)) == NULL)
 		return CAL_BAD;
 	memset(&n, 0, sizeof(n));
 	if (strlen(x->cap[0]) >= sizeof(n.name))
 		why = "node name too long";
 	else if (v3_node_addrs(o, &n) == -1)
 		why = "bad spec.bgp.ipv4Address or ipv6Address";
-	else if (json_as(o, "spec.bgp.asNumber", &n.as) == -1)
+	else if (ds_cal_json_as(o, "spec.bgp.asNumber", &n.as) == -1)
 		why = "bad spec.bgp.asNumber";
 	if (why != NULL) {
 		ds_json_free(o);
-		return bad(x, why);
+		return ds_cal_bad(x, why);
 	}
 	memcpy(n.name, x->cap[0], strlen(x->cap[0]) + 1);
 	v3_node_rrid(x, o, &n);
@@ -353,14 +369,14 @@ ds_cal_v2_nfield(struct cal_ctx *x, int f)
 	struct ds_model_node n;
 
 	if (strlen(x->cap[0]) >= sizeof(n.name))
-		return bad(x, "node name too long");
+		return ds_cal_bad(x, "node name too long");
 	memset(&n, 0, sizeof(n));
 	if ((cur = ds_model_node_get(x->m, x->cap[0])) != NULL)
 		n = *cur;
 	memcpy(n.name, x->cap[0], strlen(x->cap[0]) + 1);
 	nfield_clear(&n, (enum nfield)f);
 	if (nfield_parse(x->val, (enum nfield)f, &n) == -1)
-		return bad(x, nfield_bad((enum nfield)f));
+		return ds_cal_bad(x, nfield_bad((enum nfield)f));
 	x->e->kind = CK_NFIELD;
 	x->e->field = (enum nfield)f;
 	return node_set(x, &n);
@@ -384,167 +400,6 @@ ds_cal_undo_nfield(struct ds_calico *c, struct ds_model *m,
 	(void)ds_model_node_set(m, &n);
 }
 
-/* --- global settings ----------------------------------------------------- */
-
-/*
- * The log level of a BGPConfiguration: the annotation
- * config.projectcalico.org/loglevel (Calico's override of the spec, a v1
- * value: debug, info, none), else spec.logSeverityScreen; absent or ""
- * sets none (Calico deletes the v1 loglevel key then). -1 with *why on a
- * value that is no severity.
- */
-static int
-v3_log(const struct json_object *o, struct ds_log *l, const char **why)
-{
-	const struct json_object *ann;
-	const char *s;
-
-	memset(l, 0, sizeof(*l));
-	ann = ds_json_member(ds_json_get(o, "metadata.annotations"),
-	    "config.projectcalico.org/loglevel");
-	if (ann != NULL) {
-		if (ds_json_string(ann, "", &s) == -1 || (s != NULL &&
-		    *s != '\0' && ds_log_level_parse(s, &l->level) == -1)) {
-			*why = "unknown annotation config.projectcalico.org/"
-			    "loglevel (debug, info, none)";
-			return -1;
-		}
-		l->set = s != NULL && *s != '\0';
-		return 0;
-	}
-	if (ds_json_string(o, "spec.logSeverityScreen", &s) == -1) {
-		*why = "spec.logSeverityScreen is not a string";
-		return -1;
-	}
-	if (s == NULL || *s == '\0')
-		return 0;
-	if (ds_log_level_parse(s, &l->level) == -1) {
-		*why = "unknown spec.logSeverityScreen (Debug, Info, Warning, "
-		    "Error, Fatal, Panic)";
-		return -1;
-	}
-	l->set = true;
-	return 0;
-}
-
-/* bgpconfigurations/node.<self>: only spec.logSeverityScreen (2.1). */
-static enum cal_res
-v3_bgpconf_node(struct cal_ctx *x, const char *node)
-{
-	struct json_object *o;
-	struct ds_log l;
-	const char *why = NULL;
-	int rc;
-
-	if (strcmp(node, x->c->self) != 0)
-		return CAL_NONE;	/* another node's */
-	if ((o = value_json(x)) == NULL)
-		return CAL_BAD;
-	rc = v3_log(o, &l, &why);
-	ds_json_free(o);
-	if (rc == -1)
-		return bad(x, why);
-	if (!l.set)
-		return CAL_NONE;
-	ds_model_set_log(x->m, true, &l);
-	x->e->kind = CK_LOGLEVEL;
-	memcpy(x->e->node, x->c->self, sizeof(x->e->node));
-	return CAL_FACT;
-}
-
-/*
- * bgpconfigurations/default: spec.asNumber, spec.nodeToNodeMeshEnabled,
- * spec.logSeverityScreen. A bad severity is ignored (warn), so that it
- * never takes the AS or the mesh with it.
- */
-enum cal_res
-ds_cal_v3_bgpconf(struct cal_ctx *x, int arg)
-{
-	struct json_object *o;
-	struct ds_log l;
-	uint32_t as;
-	bool mesh;
-	int rc;
-
-	(void)arg;
-	if (strncmp(x->cap[0], "node.", 5) == 0)
-		return v3_bgpconf_node(x, x->cap[0] + 5);
-	if (strcmp(x->cap[0], "default") != 0)
-		return CAL_NONE;	/* no name Calico reads */
-	if ((o = value_json(x)) == NULL)
-		return CAL_BAD;
-	rc = json_as(o, "spec.asNumber", &as);
-	if (rc == 0)
-		rc = ds_json_bool(o, "spec.nodeToNodeMeshEnabled", true, &mesh);
-	if (rc == 0 && v3_log(o, &l, &x->warn) == -1)
-		memset(&l, 0, sizeof(l));
-	ds_json_free(o);
-	if (rc == -1)
-		return bad(x, "bad spec.asNumber or nodeToNodeMeshEnabled");
-	ds_model_set_global_as(x->m, as);
-	ds_model_set_node_mesh(x->m, mesh);
-	ds_model_set_log(x->m, false, &l);
-	x->e->kind = CK_BGPCONF;
-	return CAL_FACT;
-}
-
-/*
- * /bgp/v1/global/loglevel, /bgp/v1/host/<node>/loglevel: raw debug, info
- * or none (calico-compat 1.1; Calico's own severities are taken too);
- * "" sets none. Another node's is not ours.
- */
-enum cal_res
-ds_cal_v2_loglevel(struct cal_ctx *x, int host)
-{
-	struct ds_log l;
-
-	if (host && strcmp(x->cap[0], x->c->self) != 0)
-		return CAL_NONE;
-	if (x->val[0] == '\0')
-		return CAL_NONE;
-	if (ds_log_level_parse(x->val, &l.level) == -1)
-		return bad(x, "unknown loglevel (debug, info, none)");
-	l.set = true;
-	ds_model_set_log(x->m, host, &l);
-	x->e->kind = CK_LOGLEVEL;
-	snprintf(x->e->node, sizeof(x->e->node), "%s", host ? x->c->self : "");
-	return CAL_FACT;
-}
-
-/* /bgp/v1/global/as_num: raw decimal (or asdot). */
-enum cal_res
-ds_cal_v2_global_as(struct cal_ctx *x, int arg)
-{
-	uint32_t as = 0;
-
-	(void)arg;
-	if (x->val[0] != '\0' && num_parse_as(x->val, &as) != NUM_AS_OK)
-		return bad(x, "bad AS number");
-	ds_model_set_global_as(x->m, as);
-	x->e->kind = CK_GLOBAL_AS;
-	return CAL_FACT;
-}
-
-/* /bgp/v1/global/node_mesh: {"enabled":true} */
-enum cal_res
-ds_cal_v2_mesh(struct cal_ctx *x, int arg)
-{
-	struct json_object *o;
-	bool on;
-	int rc;
-
-	(void)arg;
-	if ((o = value_json(x)) == NULL)
-		return CAL_BAD;
-	rc = ds_json_bool(o, "enabled", true, &on);
-	ds_json_free(o);
-	if (rc == -1)
-		return bad(x, "\"enabled\" is not a boolean");
-	ds_model_set_node_mesh(x->m, on);
-	x->e->kind = CK_MESH;
-	return CAL_FACT;
-}
-
 /* --- peers --------------------------------------------------------------- */
 
 /* p's selectors go to the model (or are freed); the entry keeps p's id. */
@@ -555,37 +410,79 @@ peer_set(struct cal_ctx *x, const struct ds_model_peer *p)
 	    "no AS number" : "bad peer";
 
 	if (ds_model_peer_set(x->m, p) == -1)
-		return bad(x, why);
+		return ds_cal_bad(x, why);
 	x->e->kind = CK_PEER;
 	x->e->peer = *p;
 	x->e->peer.node_sel = x->e->peer.peer_sel = NULL;
+	x->e->peer.opts = NULL;
 	return CAL_FACT;
 }
 
-/* {"ip":"10.0.0.1","as_num":"64567"}; the key's address is the peer's. */
+/*
+ * The key's last segment: the peer's address, or Calico's <ip>-<port>
+ * (libcalico-go combineAddrAndPort: a port other than 179). A peer with a
+ * port is known by an id of its own, so that one address may have
+ * sessions on several ports.
+ */
+static int
+v2_peer_key(const char *node, const char *seg, int af,
+    struct ds_model_peer *p)
+{
+	char ip[ADDR_STRLEN];
+	const char *dash = strrchr(seg, '-');
+	uint64_t port;
+
+	if (addr_parse(seg, &p->addr) == 0)
+		return p->addr.af == af ? 0 : -1;
+	if (dash == NULL || (size_t)(dash - seg) >= sizeof(ip) ||
+	    num_parse_u64(dash + 1, &port) == -1 || port == 0 ||
+	    port > 65535)
+		return -1;
+	memcpy(ip, seg, (size_t)(dash - seg));
+	ip[dash - seg] = '\0';
+	if (addr_parse(ip, &p->addr) == -1 || p->addr.af != af)
+		return -1;
+	p->port = (uint16_t)port;
+	return snprintf(p->id, sizeof(p->id), "v1 %s/%s", node, seg) <
+	    (int)sizeof(p->id) ? 0 : -1;
+}
+
+/*
+ * {"ip":"10.0.0.1","as_num":"64567", ...options}: the key's address is
+ * the peer's; the options are the v1 JSON's (calico_opts.c).
+ */
 static enum cal_res
-v2_peer(struct cal_ctx *x, const char *node, const char *ip, int af)
+v2_peer(struct cal_ctx *x, const char *node, const char *seg, int af)
 {
 	struct json_object *o;
 	struct ds_model_peer p;
 	struct addr ja;
 	const char *s, *why = NULL;
+	enum cal_res r;
 
 	memset(&p, 0, sizeof(p));
 	if (*node != '\0' && strcmp(node, x->c->self) != 0)
 		return CAL_NONE;		/* another node's peer */
 	snprintf(p.node, sizeof(p.node), "%s", node);
-	if (addr_parse(ip, &p.addr) == -1 || p.addr.af != af)
-		return bad(x, "bad peer address in the key");
-	if ((o = value_json(x)) == NULL)
+	if (v2_peer_key(node, seg, af, &p) == -1)
+		return ds_cal_bad(x, "bad peer address in the key");
+	if ((o = ds_cal_json(x)) == NULL)
 		return CAL_BAD;
 	if (ds_json_string(o, "ip", &s) == -1 || (s != NULL &&
 	    (addr_parse(s, &ja) == -1 || !addr_eq(&ja, &p.addr))))
 		why = "\"ip\" differs from the key";
-	else if (json_as(o, "as_num", &p.as) == -1)
+	else if (ds_cal_json_as(o, "as_num", &p.as) == -1)
 		why = "bad \"as_num\"";
+	r = why == NULL ? ds_cal_v2_peer_opts(x, o, &p) : ds_cal_bad(x, why);
 	ds_json_free(o);
-	return why != NULL ? bad(x, why) : peer_set(x, &p);
+	if (r != CAL_FACT) {
+		ds_peer_opts_unref(p.opts);
+		return r;
+	}
+	if (p.port != 0 && p.id[0] == '\0' && snprintf(p.id, sizeof(p.id),
+	    "v1 %s/%s-%u", node, seg, p.port) >= (int)sizeof(p.id))
+		return ds_cal_bad(x, "peer key too long");
+	return peer_set(x, &p);
 }
 
 enum cal_res
@@ -689,20 +586,24 @@ v3_peer_spec(struct cal_ctx *x, const struct json_object *o,
 
 	if (ds_json_string(o, "spec.node", &node) == -1 ||
 	    (node != NULL && strlen(node) >= sizeof(p->node)))
-		return bad(x, "bad spec.node (a node name up to 63 bytes)");
+		return ds_cal_bad(x, "bad spec.node (a node name up to 63 bytes)");
 	snprintf(p->node, sizeof(p->node), "%s", node != NULL ? node : "");
 	if (v3_reverse(o, &p->no_reverse) == -1)
-		return bad(x, "unknown spec.reversePeering (Auto, Manual)");
+		return ds_cal_bad(x, "unknown spec.reversePeering (Auto, Manual)");
 	if (v3_selector(x, o, "spec.nodeSelector", &p->node_sel) == -1 ||
 	    v3_selector(x, o, "spec.peerSelector", &p->peer_sel) == -1)
 		return CAL_BAD;
+	if (ds_json_string(o, "spec.localWorkloadSelector", &ip) == -1 ||
+	    (ip != NULL && *ip != '\0'))
+		return ds_cal_bad(x, "spec.localWorkloadSelector is not "
+		    "supported (peering with local workloads)");
 	if (p->peer_sel != NULL)
 		return CAL_FACT;
 	if (ds_json_string(o, "spec.peerIP", &ip) == -1 || ip == NULL ||
 	    parse_peer_ip(ip, &p->addr, &p->port) == -1)
-		return bad(x, "bad spec.peerIP");
-	if (json_as(o, "spec.asNumber", &p->as) == -1)
-		return bad(x, "bad spec.asNumber");
+		return ds_cal_bad(x, "bad spec.peerIP");
+	if (ds_cal_json_as(o, "spec.asNumber", &p->as) == -1)
+		return ds_cal_bad(x, "bad spec.asNumber");
 	return CAL_FACT;
 }
 
@@ -721,16 +622,19 @@ ds_cal_v3_peer(struct cal_ctx *x, int arg)
 	(void)arg;
 	memset(&p, 0, sizeof(p));
 	if (strlen(x->cap[0]) >= sizeof(p.id))
-		return bad(x, "BGPPeer name too long");
+		return ds_cal_bad(x, "BGPPeer name too long");
 	memcpy(p.id, x->cap[0], strlen(x->cap[0]) + 1);
-	if ((o = value_json(x)) == NULL)
+	if ((o = ds_cal_json(x)) == NULL)
 		return CAL_BAD;
 	r = v3_peer_spec(x, o, &p);
+	if (r == CAL_FACT)
+		r = ds_cal_v3_peer_opts(x, o, &p);
 	ds_json_free(o);
 	if (r == CAL_FACT)
 		return peer_set(x, &p);
 	selector_free(p.node_sel);
 	selector_free(p.peer_sel);
+	ds_peer_opts_unref(p.opts);
 	return r;
 }
 
@@ -740,7 +644,7 @@ static enum cal_res
 pool_set(struct cal_ctx *x, const struct ds_pool *p)
 {
 	if (ds_model_pool_set(x->m, p) == -1)
-		return bad(x, "bad pool");
+		return ds_cal_bad(x, "bad pool");
 	x->e->kind = CK_POOL;
 	x->e->pool = *p;
 	return CAL_FACT;
@@ -827,12 +731,12 @@ ds_cal_v2_pool(struct cal_ctx *x, int af)
 
 	memset(&p, 0, sizeof(p));
 	if (prefix_parse_dash(x->cap[0], &p.cidr) == -1 || p.cidr.af != af)
-		return bad(x, "bad CIDR in the key");
-	if ((o = value_json(x)) == NULL)
+		return ds_cal_bad(x, "bad CIDR in the key");
+	if ((o = ds_cal_json(x)) == NULL)
 		return CAL_BAD;
 	why = v2_pool_json(o, &p);
 	ds_json_free(o);
-	return why != NULL ? bad(x, why) : pool_set(x, &p);
+	return why != NULL ? ds_cal_bad(x, why) : pool_set(x, &p);
 }
 
 /* v3 ipipMode / vxlanMode: Never (or absent), Always, CrossSubnet. */
@@ -883,11 +787,11 @@ ds_cal_v3_pool(struct cal_ctx *x, int arg)
 
 	(void)arg;
 	memset(&p, 0, sizeof(p));
-	if ((o = value_json(x)) == NULL)
+	if ((o = ds_cal_json(x)) == NULL)
 		return CAL_BAD;
 	why = v3_pool_json(o, &p);
 	ds_json_free(o);
-	return why != NULL ? bad(x, why) : pool_set(x, &p);
+	return why != NULL ? ds_cal_bad(x, why) : pool_set(x, &p);
 }
 
 static bool
@@ -910,7 +814,7 @@ v3_affinity(struct cal_ctx *x, bool *counts)
 	*counts = true;
 	if (blank(x->val))
 		return CAL_FACT;
-	if ((o = value_json(x)) == NULL)
+	if ((o = ds_cal_json(x)) == NULL)
 		return CAL_BAD;
 	rc = ds_json_string(o, "state", &state);
 	if (rc == 0)
@@ -920,7 +824,7 @@ v3_affinity(struct cal_ctx *x, bool *counts)
 		    strcmp(state, "confirmed") == 0);
 	ds_json_free(o);
 	if (rc == -1)
-		return bad(x, "bad \"state\" or \"deleted\"");
+		return ds_cal_bad(x, "bad \"state\" or \"deleted\"");
 	return CAL_FACT;
 }
 
@@ -934,13 +838,13 @@ ds_cal_block(struct cal_ctx *x, int af)
 	if (strcmp(x->cap[0], x->c->self) != 0)
 		return CAL_NONE;
 	if (prefix_parse_dash(x->cap[1], &p) == -1 || p.af != af)
-		return bad(x, "bad CIDR in the key");
+		return ds_cal_bad(x, "bad CIDR in the key");
 	if (x->c->layout == DS_LAYOUT_V3 && v3_affinity(x, &counts) == CAL_BAD)
 		return CAL_BAD;
 	if (!counts)
 		return CAL_NONE;
 	if (ds_model_block_add(x->m, &p) == -1)
-		return bad(x, "bad block");
+		return ds_cal_bad(x, "bad block");
 	x->e->kind = CK_BLOCK;
 	x->e->block = p;
 	return CAL_FACT;

@@ -117,14 +117,19 @@ static char *
 range_json(const struct ds_etcd *e, size_t k, const char *key, size_t klen)
 {
 	const char *r = ds_calico_range(e->cal, k);
+	const char *re = ds_calico_range_end(e->cal, k);
 	size_t rl = strlen(r), len;
 	char *end, *bk, *be, *out;
 
-	end = xmemdup(r, rl);
-	end[rl - 1]++;			/* "/calico/x/" -> "/calico/x0" */
+	if (re != NULL) {
+		end = xstrdup(re);
+	} else {
+		end = xmemdup(r, rl + 1);
+		end[rl - 1]++;		/* "/calico/x/" -> "/calico/x0" */
+	}
 	bk = key != NULL ? etcd_b64_encode(key, klen) :
 	    etcd_b64_encode(r, rl);
-	be = etcd_b64_encode(end, rl);
+	be = etcd_b64_encode(end, strlen(end));
 	len = strlen(bk) + strlen(be) + 32;
 	out = xmalloc(len);
 	snprintf(out, len, "\"key\":\"%s\",\"range_end\":\"%s\"", bk, be);

@@ -39,8 +39,9 @@ all_space(const char *s, size_t len)
 	return true;
 }
 
-struct json_object *
-ds_json_parse(const char *s, size_t len, int depth, const char **why)
+static struct json_object *
+parse_one(const char *s, size_t len, int depth, enum json_type want,
+    const char **why)
 {
 	struct json_tokener *tok;
 	struct json_object *o;
@@ -59,8 +60,9 @@ ds_json_parse(const char *s, size_t len, int depth, const char **why)
 
 		*why = e == json_tokener_continue ? "truncated" :
 		    json_tokener_error_desc(e);
-	} else if (json_object_get_type(o) != json_type_object) {
-		*why = "not a JSON object";
+	} else if (json_object_get_type(o) != want) {
+		*why = want == json_type_object ? "not a JSON object" :
+		    "not a JSON array";
 	} else if (end > len || !all_space(s + end, len - end)) {
 		*why = "data after the JSON object";
 	}
@@ -70,6 +72,18 @@ ds_json_parse(const char *s, size_t len, int depth, const char **why)
 		return NULL;
 	}
 	return o;
+}
+
+struct json_object *
+ds_json_parse(const char *s, size_t len, int depth, const char **why)
+{
+	return parse_one(s, len, depth, json_type_object, why);
+}
+
+struct json_object *
+ds_json_parse_array(const char *s, size_t len, int depth, const char **why)
+{
+	return parse_one(s, len, depth, json_type_array, why);
 }
 
 void
@@ -172,10 +186,41 @@ ds_json_int64(const struct json_object *o, const char *path, int64_t dflt,
 	return 0;
 }
 
+int
+ds_json_int_range(const struct json_object *o, const char *path, int64_t min,
+    int64_t max, int64_t *out)
+{
+	struct json_object *v = ds_json_get(o, path);
+	int64_t x;
+
+	if (v == NULL || json_object_get_type(v) == json_type_null)
+		return 0;
+	if (json_object_get_type(v) != json_type_int)
+		return -1;
+	errno = 0;
+	x = json_object_get_int64(v);
+	if (errno != 0 || x < min || x > max)
+		return -1;
+	*out = x;
+	return 1;
+}
+
 bool
 ds_json_is_object(const struct json_object *o)
 {
 	return o != NULL && json_object_get_type(o) == json_type_object;
+}
+
+bool
+ds_json_is_array(const struct json_object *o)
+{
+	return o != NULL && json_object_get_type(o) == json_type_array;
+}
+
+bool
+ds_json_is_null(const struct json_object *o)
+{
+	return o == NULL || json_object_get_type(o) == json_type_null;
 }
 
 int

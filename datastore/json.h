@@ -26,6 +26,9 @@ struct json_tokener;
 /* One JSON object, all of s[0..len) (trailing white space allowed). */
 struct json_object *ds_json_parse(const char *s, size_t len, int depth,
 		    const char **why);
+/* The same for one JSON array (the v1 prefix_advertisements values). */
+struct json_object *ds_json_parse_array(const char *s, size_t len,
+		    int depth, const char **why);
 void		 ds_json_free(struct json_object *);
 
 /* The member at a dotted path, or NULL when any step is absent. */
@@ -42,7 +45,17 @@ int		 ds_json_bool(const struct json_object *, const char *path,
 /* An integer, or a decimal string (etcd's int64 fields); dflt if absent. */
 int		 ds_json_int64(const struct json_object *, const char *path,
 		    int64_t dflt, int64_t *out);
+/*
+ * A JSON integer (no string, fraction or exponent: Go's json into an int
+ * type) in [min, max]: 1 with *out when present, 0 when absent or null,
+ * -1 for anything else.
+ */
+int		 ds_json_int_range(const struct json_object *, const char *path,
+		    int64_t min, int64_t max, int64_t *out);
 bool		 ds_json_is_object(const struct json_object *);
+bool		 ds_json_is_array(const struct json_object *);
+/* o is absent or JSON null */
+bool		 ds_json_is_null(const struct json_object *);
 /* o's members in order, until cb returns -1 (then -1); 0 if no object. */
 int		 ds_json_each(const struct json_object *,
 		    int (*cb)(void *arg, const char *key,

@@ -733,8 +733,8 @@ END_TEST
 /*
  * The log level (logSeverityScreen, loglevel): the node's own wins over
  * the global one, as confd's bird.cfg.template; another node's is not
- * ours; a bad value is logged once and ignored, and in default it takes
- * neither the AS nor the mesh with it.
+ * ours; a bad value is logged once and ignored: in default it takes
+ * neither the AS nor the mesh with it, in node.<self> not its listenPort.
  */
 START_TEST(t_loglevel_v3)
 {
@@ -801,13 +801,14 @@ START_TEST(t_loglevel_v3)
 	    "'logSeverityScreen':'Panic'}}");
 	commit();
 	EXPECT("log error");
-	/* a bad node.<self>: skipped as a whole (nothing else in it counts) */
+	/* a bad severity in node.<self>: ignored, its other fields count */
 	put(RES "bgpconfigurations/node.h1", "{'spec':{'logSeverityScreen':"
-	    "'trace'}}");
+	    "'trace','listenPort':1790}}");
 	commit();
 	EXPECT_NONE();
 	ck_assert_int_eq(log_lines("node.h1: unknown spec.logSeverityScreen"
-	    " (Debug, Info, Warning, Error, Fatal, Panic); skipped"), 1);
+	    " (Debug, Info, Warning, Error, Fatal, Panic); ignored"), 1);
+	ck_assert_uint_eq(ds_model_config(&M)->listen_port, 1790);
 	put(RES "bgpconfigurations/node.h1", "{'spec':{'logSeverityScreen':"
 	    "''}}");
 	commit();
