@@ -7,22 +7,24 @@
  * strict as conf/: unknown keys, wrong types, bad addresses, CIDRs, cluster
  * IDs and selectors, duplicate keys, nodes, pools and peers, a peer with
  * fields Calico's API forbids together, an address used by two nodes and a
- * block claimed twice are errors naming the file, line and key. It fills a
- * fresh model given by the caller and must not touch a live one, log, or
- * commit: file.c decides what an error means (refuse at start, keep the
- * last good view at reload). Values that are well-formed but unsafe (a
- * block outside every pool, a default route) are no errors here: the
- * model refuses each alone (model.c).
+ * block claimed twice are errors naming the file, line and key. Issue 15's
+ * options (a peer's session options, the BGP configuration at the top and
+ * per node, filters) are cluster_bgp.c's, walked with the same tables. It
+ * fills a fresh model given by the caller and must not touch a live one,
+ * log, or commit: file.c decides what an error means (refuse at start,
+ * keep the last good view at reload). Values that are well-formed but
+ * unsafe (a block outside every pool, a default route) are no errors here:
+ * the model refuses each alone (model.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
+#include "clusterfile.h"
 #include "labels.h"
+#include "options.h"
 #include "xmalloc.h"
 #include "num.h"
-#include "ytree.h"
 
 /* An address or block seen in the file, to find the ones given twice. */
 enum claim_kind {
@@ -37,25 +39,6 @@ struct claim {
 	size_t		node;		/* index in nodes[] */
 	size_t		item;		/* index in blocks[] */
 };
-
-struct cctx {
-	struct ycx	 y;		/* path and error buffer */
-	struct ds_model	*m;
-	struct claim	*claims;
-	size_t		 nclaims, cclaims;
-};
-
-/* FILE:LINE: key KEY: why (lib/ytree); always -1 */
-#define kerr(x, ...)	ycx_error(&(x)->y, __VA_ARGS__)
-
-/* One key of a mapping and what to do with its value. */
-struct cfield {
-	const char	*name;
-	int		(*set)(struct cctx *, const struct ynode *,
-			    const char *key, void *obj);
-};
-
-#define CF_MAXFIELDS	8
 
 /* log_severity: Calico's severities (datastore.h struct ds_log) */
 static int
@@ -94,18 +77,6 @@ parse_name(struct cctx *x, const struct ynode *n, const char *key,
 		return kerr(x, n->line, key, "\"%.32s\" is not a valid node "
 		    "name (letters, digits, '.', '-', '_')", s);
 	memcpy(out, s, len + 1);
-	return 0;
-}
-
-static int
-parse_ip(struct cctx *x, const struct ynode *n, const char *key,
-    struct addr *a)
-{
-	if (ycx_scalar(&x->y, n, key, "an IP address") == -1)
-		return -1;
-	if (addr_parse(n->str, a) == -1)
-		return kerr(x, n->line, key, "\"%.48s\" is not an IP address",
-		    n->str);
 	return 0;
 }
 
@@ -160,8 +131,8 @@ parse_node_addr(struct cctx *x, const struct ynode *n, const char *key,
 	return 0;
 }
 
-static int
-parse_cidr(struct cctx *x, const struct ynode *n, const char *key,
+int
+ds_cf_cidr(struct cctx *x, const struct ynode *n, const char *key,
     struct prefix *p)
 {
 	if (ycx_scalar(&x->y, n, key, "a CIDR") == -1)
@@ -227,11 +198,29 @@ check_claims(struct cctx *x)
 	return 0;
 }
 
-static int
-walk_map(struct cctx *x, const struct ynode *map, const char *key,
-    const struct cfield *f, size_t nf, void *obj)
+/* The field called name among f then f2: its index across both. */
+static size_t
+field_find(const char *name, const struct cfield *f, size_t nf,
+    const struct cfield *f2, size_t nf2)
+{
+	size_t i;
+
+	for (i = 0; i < nf; i++)
+		if (strcmp(name, f[i].name) == 0)
+			return i;
+	for (i = 0; i < nf2; i++)
+		if (strcmp(name, f2[i].name) == 0)
+			return nf + i;
+	return nf + nf2;
+}
+
+int
+ds_cf_walk_map(struct cctx *x, const struct ynode *map, const char *key,
+    const struct cfield *f, size_t nf, void *obj, const struct cfield *f2,
+    size_t nf2, void *obj2)
 {
 	unsigned long seen[CF_MAXFIELDS] = { 0 };
+	const struct cfield *fi;
 	const struct ynode *e;
 	char k[160];
 	size_t i;
@@ -242,23 +231,29 @@ walk_map(struct cctx *x, const struct ynode *map, const char *key,
 	for (e = map->child; e != NULL; e = e->next) {
 		snprintf(k, sizeof(k), "%s%s%.64s", key, *key ? "." : "",
 		    e->key);
-		for (i = 0; i < nf; i++)
-			if (strcmp(e->key, f[i].name) == 0)
-				break;
-		if (i == nf)
+		i = field_find(e->key, f, nf, f2, nf2);
+		if (i == nf + nf2 || i >= CF_MAXFIELDS)
 			return kerr(x, e->keyline, k, "unknown key");
 		if (seen[i] != 0)
 			return kerr(x, e->keyline, k, "duplicate key (first "
 			    "on line %lu)", seen[i]);
 		seen[i] = e->keyline;
-		if (f[i].set(x, e, k, obj) == -1)
+		fi = i < nf ? &f[i] : &f2[i - nf];
+		if (fi->set(x, e, k, i < nf ? obj : obj2) == -1)
 			return -1;
 	}
 	return 0;
 }
 
 static int
-walk_seq(struct cctx *x, const struct ynode *n, const char *key,
+walk_map(struct cctx *x, const struct ynode *map, const char *key,
+    const struct cfield *f, size_t nf, void *obj)
+{
+	return ds_cf_walk_map(x, map, key, f, nf, obj, NULL, 0, NULL);
+}
+
+int
+ds_cf_walk_seq(struct cctx *x, const struct ynode *n, const char *key,
     int (*fn)(struct cctx *, const struct ynode *, const char *, size_t,
     void *), void *obj)
 {
@@ -292,7 +287,7 @@ pool_cidr(struct cctx *x, const struct ynode *n, const char *key, void *o)
 	struct pool_obj *po = o;
 
 	po->cidr_line = n->line;
-	return parse_cidr(x, n, key, &po->p.cidr);
+	return ds_cf_cidr(x, n, key, &po->p.cidr);
 }
 
 /* never | always | cross-subnet: ipip and vxlan alike */
@@ -386,6 +381,7 @@ parse_pool(struct cctx *x, const struct ynode *n, const char *key,
 
 struct node_obj {
 	struct ds_model_node	 n;
+	struct cf_conf		 conf;		/* listen_port, advs */
 	struct ds_log		 log;
 	size_t			 idx;
 	unsigned long		 name_line;
@@ -524,7 +520,7 @@ parse_block(struct cctx *x, const struct ynode *n, const char *key,
 	struct claim c;
 
 	memset(&c, 0, sizeof(c));
-	if (parse_cidr(x, n, key, &c.p) == -1)
+	if (ds_cf_cidr(x, n, key, &c.p) == -1)
 		return -1;
 	c.kind = CLAIM_BLOCK;
 	c.line = n->line;
@@ -553,6 +549,9 @@ claim_addr(struct cctx *x, const struct node_obj *no, const struct addr *a,
 	claim(x, &c);
 }
 
+static int	parse_node1(struct cctx *, const struct ynode *, const char *,
+		    struct node_obj *);
+
 static int
 parse_node(struct cctx *x, const struct ynode *n, const char *key,
     size_t idx, void *unused)
@@ -568,46 +567,106 @@ parse_node(struct cctx *x, const struct ynode *n, const char *key,
 		{ "rr_cluster_id", node_rrid },
 	};
 	struct node_obj no;
-	char k[200];
+	int rc;
 
 	(void)unused;
 	memset(&no, 0, sizeof(no));
 	no.idx = idx;
-	if (walk_map(x, n, key, f, NITEMS(f), &no) == -1)
+	ds_bgp_config_init(&no.conf.c);
+	rc = ds_cf_walk_map(x, n, key, f, NITEMS(f), &no, ds_cf_node_fields,
+	    ds_cf_nnode_fields, &no.conf);
+	if (rc == 0)
+		rc = parse_node1(x, n, key, &no);
+	ds_bgp_config_fini(&no.conf.c);
+	return rc;
+}
+
+/*
+ * A node's own BGP configuration (Calico's node.<name>): its listen_port
+ * for everyone, its prefix_advertisements for itself (given, even empty,
+ * they replace the top level's).
+ */
+static int
+node_conf(struct cctx *x, struct node_obj *no)
+{
+	bool self = strcmp(no->n.name, x->m->self) == 0;
+
+	if (ds_cf_conf_end(x, &no->conf) == -1)
 		return -1;
+	if (no->conf.c.listen_port != 0)
+		ds_model_set_listen_port(x->m, no->n.name,
+		    no->conf.c.listen_port);
+	if (self && no->conf.advs != NULL) {
+		ds_model_set_node_advs(x->m, AF_INET, true,
+		    no->conf.c.prefix_advs, no->conf.c.nprefix_advs);
+		ds_model_set_node_advs(x->m, AF_INET6, true,
+		    no->conf.c.prefix_advs, no->conf.c.nprefix_advs);
+	}
+	return 0;
+}
+
+static int
+parse_node1(struct cctx *x, const struct ynode *n, const char *key,
+    struct node_obj *no)
+{
+	char k[200];
+
 	snprintf(k, sizeof(k), "%s.name", key);
-	if (no.name_line == 0)
+	if (no->name_line == 0)
 		return kerr(x, n->line, k, "missing");
-	if (ds_model_node_get(x->m, no.n.name) != NULL)
-		return kerr(x, no.name_line, k, "duplicate node \"%s\"",
-		    no.n.name);
-	claim_addr(x, &no, &no.n.ipv4, no.line4);
-	claim_addr(x, &no, &no.n.ipv6, no.line6);
-	if (no.blocks != NULL &&
-	    walk_seq(x, no.blocks, no.bkey, parse_block, &no) == -1)
+	if (ds_model_node_get(x->m, no->n.name) != NULL)
+		return kerr(x, no->name_line, k, "duplicate node \"%s\"",
+		    no->n.name);
+	claim_addr(x, no, &no->n.ipv4, no->line4);
+	claim_addr(x, no, &no->n.ipv6, no->line6);
+	if (no->blocks != NULL &&
+	    ds_cf_walk_seq(x, no->blocks, no->bkey, parse_block, no) == -1)
 		return -1;
-	if (no.log.set && strcmp(no.n.name, x->m->self) == 0)
-		ds_model_set_log(x->m, true, &no.log);
-	if (ds_model_node_set(x->m, &no.n) == -1)
+	if (no->log.set && strcmp(no->n.name, x->m->self) == 0)
+		ds_model_set_log(x->m, true, &no->log);
+	if (ds_model_node_set(x->m, &no->n) == -1)
 		return -1;
-	return parse_labels(x, &no);
+	if (node_conf(x, no) == -1)
+		return -1;
+	return parse_labels(x, no);
 }
 
 /* peers[] */
 
 struct peer_obj {
 	struct ds_model_peer	p;
+	struct cf_popts		opts;		/* cluster_bgp.c's fields */
 	unsigned long		ip_line, as_line, node_line, nsel_line;
 	unsigned long		psel_line;
 };
 
+/* Calico's peerIP: an address, A.B.C.D:PORT or [V6]:PORT */
 static int
 peer_ip(struct cctx *x, const struct ynode *n, const char *key, void *o)
 {
 	struct peer_obj *po = o;
 
 	po->ip_line = n->line;
-	return parse_ip(x, n, key, &po->p.addr);
+	if (ycx_scalar(&x->y, n, key, "an IP address") == -1)
+		return -1;
+	if (addr_parse(n->str, &po->p.addr) == 0 ||
+	    addr_port_parse(n->str, &po->p.addr, &po->p.port) == 0)
+		return 0;
+	return kerr(x, n->line, key, "\"%.48s\" is not an IP address (or "
+	    "IP:PORT, [IPv6]:PORT)", n->str);
+}
+
+/* reverse_peering: Auto (the default) or Manual */
+static int
+peer_reverse(struct cctx *x, const struct ynode *n, const char *key, void *o)
+{
+	if (ycx_scalar(&x->y, n, key, "Auto or Manual") == -1)
+		return -1;
+	if (strcmp(n->str, "Auto") != 0 && strcmp(n->str, "Manual") != 0)
+		return kerr(x, n->line, key, "\"%.32s\" is not one of Auto, "
+		    "Manual", n->str);
+	((struct peer_obj *)o)->p.no_reverse = strcmp(n->str, "Manual") == 0;
+	return 0;
 }
 
 static int
@@ -695,8 +754,8 @@ peer_check(struct cctx *x, const struct ynode *n, const char *key,
 }
 
 /*
- * A peer with a selector is known by its place in the file (its id), a
- * plain one by (node, ip): two of those are an error.
+ * A peer with a selector or a port is known by its place in the file (its
+ * id), a plain one by (node, ip): two of those are an error.
  */
 static int
 parse_peer1(struct cctx *x, const struct ynode *n, const char *key,
@@ -708,13 +767,17 @@ parse_peer1(struct cctx *x, const struct ynode *n, const char *key,
 		{ "node", peer_node },
 		{ "node_selector", peer_nsel },
 		{ "peer_selector", peer_psel },
+		{ "reverse_peering", peer_reverse },
 	};
 	char buf[ADDR_STRLEN], k[200];
 
-	if (walk_map(x, n, key, f, NITEMS(f), po) == -1 ||
-	    peer_check(x, n, key, po) == -1)
+	if (ds_cf_walk_map(x, n, key, f, NITEMS(f), po, ds_cf_peer_fields,
+	    ds_cf_npeer_fields, &po->opts) == -1 ||
+	    peer_check(x, n, key, po) == -1 ||
+	    ds_cf_peer_opts_end(x, &po->opts, key, &po->p) == -1)
 		return -1;
-	if (po->p.node_sel != NULL || po->p.peer_sel != NULL) {
+	if (po->p.node_sel != NULL || po->p.peer_sel != NULL ||
+	    po->p.port != 0) {
 		snprintf(po->p.id, sizeof(po->p.id), "peers[%zu]", idx);
 		return 0;
 	}
@@ -737,9 +800,12 @@ parse_peer(struct cctx *x, const struct ynode *n, const char *key,
 	if (parse_peer1(x, n, key, idx, &po) == -1) {
 		selector_free(po.p.node_sel);
 		selector_free(po.p.peer_sel);
+		ds_peer_opts_unref(po.p.opts);
+		ds_cf_peer_opts_fini(&po.opts);
 		return -1;
 	}
-	return ds_model_peer_set(x->m, &po.p);	/* it takes the selectors */
+	/* it takes the selectors and the options */
+	return ds_model_peer_set(x->m, &po.p);
 }
 
 /* the top level */
@@ -784,23 +850,23 @@ top_log(struct cctx *x, const struct ynode *n, const char *key, void *o)
 static int
 top_pools(struct cctx *x, const struct ynode *n, const char *key, void *o)
 {
-	return walk_seq(x, n, key, parse_pool, o);
+	return ds_cf_walk_seq(x, n, key, parse_pool, o);
 }
 
 static int
 top_nodes(struct cctx *x, const struct ynode *n, const char *key, void *o)
 {
-	return walk_seq(x, n, key, parse_node, o);
+	return ds_cf_walk_seq(x, n, key, parse_node, o);
 }
 
 static int
 top_peers(struct cctx *x, const struct ynode *n, const char *key, void *o)
 {
-	return walk_seq(x, n, key, parse_peer, o);
+	return ds_cf_walk_seq(x, n, key, parse_peer, o);
 }
 
 static int
-parse_top(struct cctx *x, const struct ynode *root)
+parse_top1(struct cctx *x, const struct ynode *root, struct cf_conf *cc)
 {
 	static const struct cfield f[] = {
 		{ "as", top_as },
@@ -811,13 +877,31 @@ parse_top(struct cctx *x, const struct ynode *root)
 		{ "peers", top_peers },
 	};
 
-	if (root == NULL || ynode_is_null(root))
-		return 0;		/* empty file: an empty cluster */
 	if (ycx_top_mapping(&x->y, root) == -1)
 		return -1;
-	if (walk_map(x, root, "", f, NITEMS(f), NULL) == -1)
+	if (ds_cf_walk_map(x, root, "", f, NITEMS(f), NULL, ds_cf_top_fields,
+	    ds_cf_ntop_fields, cc) == -1 || ds_cf_conf_end(x, cc) == -1)
+		return -1;
+	ds_model_set_bgp_config(x->m, &cc->c);
+	if (ds_cf_check_refs(x) == -1)
 		return -1;
 	return check_claims(x);
+}
+
+/* The top level, with the BGP configuration of Calico's default. */
+static int
+parse_top(struct cctx *x, const struct ynode *root)
+{
+	struct cf_conf cc;
+	int rc;
+
+	if (root == NULL || ynode_is_null(root))
+		return 0;		/* empty file: an empty cluster */
+	memset(&cc, 0, sizeof(cc));
+	ds_bgp_config_init(&cc.c);
+	rc = parse_top1(x, root, &cc);
+	ds_bgp_config_fini(&cc.c);
+	return rc;
 }
 
 int
@@ -826,7 +910,8 @@ ds_cluster_load(const char *path, struct ds_model *m, char *err,
 {
 	static const struct ylimits lim = {
 		.max_bytes = 16 << 20,
-		.max_depth = 4,		/* top, nodes, node, blocks */
+		.max_depth = 6,		/* top, filters, filter, export_v4,
+					 * rule, prefix_length */
 		.max_nodes = 500000,
 		.max_scalar = 1024,
 	};
@@ -844,6 +929,7 @@ ds_cluster_load(const char *path, struct ds_model *m, char *err,
 	x.y.errlen = errlen;
 	x.m = m;
 	rc = parse_top(&x, root);
+	ds_cf_fini(&x);
 	free(x.claims);
 	ytree_free(root);
 	return rc;

@@ -923,7 +923,9 @@ static const struct bad bad[] = {
 	    "      - 10.244.300.0/26\n", 5,
 	    "key nodes[0].blocks[1]: \"10.244.300.0/26\" is not a CIDR" },
 	{ "nodes:\n  - name: h1\n    blocks: [[10.0.0.0/26]]\n", 3,
-	    "nested deeper than the schema allows" },
+	    "key nodes[0].blocks[0]: expected a CIDR, got a sequence" },
+	{ "nodes:\n  - name: h1\n    blocks: [[[[10.0.0.0/26]]]]\n", 3,
+	    "nested deeper than the schema allows" },	/* ytree's bound */
 	{ "nodes:\n  - name: h1\n    blocks: [10.244.1.0/26]\n"
 	    "  - name: h2\n    blocks: [10.244.1.0/26]\n", 5,
 	    "key nodes[1].blocks[0]: block 10.244.1.0/26 is also in nodes[0] "
@@ -958,8 +960,11 @@ static const struct bad bad[] = {
 	{ "peers:\n  - as: 65000\n", 2, "key peers[0].ip: missing" },
 	{ "peers:\n  - ip: 10.0.0.300\n    as: 65000\n", 2,
 	    "key peers[0].ip: \"10.0.0.300\" is not an IP address" },
-	{ "peers:\n  - ip: 10.0.0.1:179\n    as: 65000\n", 2,
-	    "key peers[0].ip: \"10.0.0.1:179\" is not an IP address" },
+	{ "peers:\n  - ip: 10.0.0.1:0\n    as: 65000\n", 2,
+	    "key peers[0].ip: \"10.0.0.1:0\" is not an IP address (or "
+	    "IP:PORT, [IPv6]:PORT)" },
+	{ "peers:\n  - ip: fd00::1:179:x\n    as: 65000\n", 2,
+	    "key peers[0].ip: \"fd00::1:179:x\" is not an IP address" },
 	{ "peers:\n  - ip: 10.0.0.1\n    as: 1\n    node: \"a b\"\n", 4,
 	    "key peers[0].node: \"a b\" is not a valid node name" },
 	{ "peers:\n  - {ip: 10.0.0.1, as: 1, node: h1}\n"
@@ -979,9 +984,11 @@ static const struct bad bad[] = {
 	{ "nodes:\n  - name: h1\n    labels: rack\n", 3,
 	    "key nodes[0].labels: expected a mapping, got a scalar" },
 	{ "nodes:\n  - name: h1\n    labels: {rack: [r1]}\n", 3,
-	    "nested deeper than the schema allows" },	/* ytree's bound */
+	    "key nodes[0].labels.rack: expected a label value, got a "
+	    "sequence" },
 	{ "nodes:\n  - name: h1\n    labels: {rack: {a: b}}\n", 3,
-	    "nested deeper than the schema allows" },
+	    "key nodes[0].labels.rack: expected a label value, got a "
+	    "mapping" },
 	{ "nodes:\n  - name: h1\n    labels:\n      rack: ~\n", 4,
 	    "key nodes[0].labels.rack: no value" },
 	{ "nodes:\n  - name: h1\n    labels: {rack: r 1}\n", 3,
