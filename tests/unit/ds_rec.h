@@ -1,9 +1,10 @@
 /*
- * ds_rec.h: the recording ds_ops stub shared by test_datastore and
- * test_calico. Each call a backend makes is recorded as one line of text
- * (the test's own rec_local/rec_peer/rec_pool choose the detail; blocks and
- * "synced" are the same everywhere), and EXPECT("line", ...) asserts the
- * exact sequence since the last check, then clears it.
+ * ds_rec.h: the recording ds_ops stub shared by test_datastore,
+ * test_calico, test_derive and test_bgpopts. Each call a backend makes is
+ * recorded as one line of text (the test's own rec_local/rec_peer/rec_pool
+ * choose the detail; blocks and "synced" are the same everywhere), and
+ * EXPECT("line", ...) asserts the exact sequence since the last check,
+ * then clears it.
  */
 #ifndef TERN_TEST_DS_REC_H
 #define TERN_TEST_DS_REC_H
@@ -21,7 +22,7 @@
 #define REC_MAX	64
 
 static struct {
-	char	line[REC_MAX][160];
+	char	line[REC_MAX][512];
 	size_t	n;
 } rec;
 
@@ -38,7 +39,7 @@ rec_add(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
+__attribute__((unused)) static void
 rec_block(void *arg, const struct prefix *p, bool present)
 {
 	char buf[PREFIX_STRLEN];
@@ -48,7 +49,7 @@ rec_block(void *arg, const struct prefix *p, bool present)
 	    prefix_fmt(p, buf, sizeof(buf)));
 }
 
-static void
+__attribute__((unused)) static void
 rec_synced(void *arg)
 {
 	(void)arg;
@@ -76,7 +77,7 @@ rec_log(void *arg, const struct ds_log *l)
 static void
 expect(const char *const *want, size_t n, int line)
 {
-	char all[REC_MAX * 160] = "";
+	char all[REC_MAX * 512] = "";
 
 	for (size_t i = 0; i < rec.n; i++) {
 		strcat(all, "\n  ");
