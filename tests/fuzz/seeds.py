@@ -155,6 +155,78 @@ def calico_seeds():
             rec_put("/calico/ipam/v2/host/h2/ipv4/block/10.244.9.0-26", "{}"),
             rec_put(AFF + "10.244.1.64-26", j({"state": "confirmed"}), True),
             rec_del(AFF + "10.244.2.0-26", True)]),
+        ("v3_bgpopts_peers", [
+            rec_put(RES + "nodes/h1", j({"spec": {"bgp": {
+                "ipv4Address": "198.18.0.1/24"}}})),
+            rec_put(RES + "nodes/h2", j({"metadata": {"labels": {
+                "rack": "a"}}, "spec": {"bgp": {
+                "ipv4Address": "198.18.0.2/24"}}})),
+            rec_put(RES + "bgppeers/tor", j({"spec": {
+                "peerIP": "10.0.0.1:1790", "asNumber": 65001,
+                "localASNumber": "1.10", "sourceAddress": "None",
+                "nextHopMode": "Self", "keepOriginalNextHop": False,
+                "restartMode": "LongLivedGracefulRestart",
+                "maxRestartTime": "1h", "keepaliveTime": "30s",
+                "numAllowedLocalASNumbers": 2, "ttlSecurity": 1,
+                "reachableBy": "10.0.0.254",
+                "password": {"secretKeyRef": {"name": "bgp-secrets",
+                                              "key": "tor"}},
+                "failureDetectionMode": "BFDIfDirectlyConnected",
+                "filters": ["export-tor", "import-tor"]}}), True),
+            rec_put(RES + "bgppeers/sel", j({"spec": {
+                "nodeSelector": "all()", "peerSelector": "rack == 'a'",
+                "ttlSecurity": 3, "maxRestartTime": "10s"}}), True),
+            rec_put(RES + "bgppeers/tor", j({"spec": {
+                "peerIP": "10.0.0.1", "asNumber": 65001,
+                "ttlSecurity": 256, "maxRestartTime": "2h"}}), True)]),
+        ("v3_bgpopts_config", [
+            rec_put(RES + "nodes/h1", j({"spec": {"bgp": {
+                "ipv4Address": "198.18.0.1/24"}}})),
+            rec_put(RES + "nodes/h2", j({"spec": {"bgp": {
+                "ipv4Address": "198.18.0.2/24"}}})),
+            rec_put(RES + "bgpconfigurations/default", j({"spec": {
+                "listenPort": 1790, "bindMode": "NodeIP",
+                "communities": [{"name": "tor-a", "value": "65000:100"},
+                                {"name": "big", "value": "65000:1:2"}],
+                "prefixAdvertisements": [
+                    {"cidr": "10.96.0.0/12",
+                     "communities": ["tor-a", "65000:7", "big"]},
+                    {"cidr": "fd00:96::/112", "communities": ["1:2:3"]}],
+                "serviceClusterIPs": [{"cidr": "10.96.0.0/12"}],
+                "serviceExternalIPs": [{"cidr": "104.244.42.129/32"}],
+                "serviceLoadBalancerIPs": [{"cidr": "198.51.100.0/24"}],
+                "ignoredInterfaces": ["eth9", "vxlan*"],
+                "nodeMeshPassword": {"secretKeyRef": {"name": "mesh",
+                                                      "key": "pw"}},
+                "nodeMeshMaxRestartTime": "90s"}}), True),
+            rec_put(RES + "bgpconfigurations/node.h1", j({"spec": {
+                "listenPort": 1792, "communities": [
+                    {"name": "own", "value": "3:3"}],
+                "prefixAdvertisements": [{"cidr": "10.1.0.0/16",
+                                          "communities": ["own"]}]}})),
+            rec_put(RES + "bgpconfigurations/node.h2",
+                    j({"spec": {"listenPort": 1791}}), True),
+            rec_put(RES + "bgpconfigurations/default", j({"spec": {
+                "listenPort": 70000, "communities": [
+                    {"name": "x", "value": "65536:1"}]}}), True)]),
+        ("v3_bgpfilters", [
+            rec_put(RES + "bgpfilters/f1", j({"spec": {
+                "exportV4": [{"cidr": "10.0.0.0/8", "matchOperator": "In",
+                              "prefixLength": {"min": 16, "max": 24},
+                              "source": "RemotePeers", "interface": "eth*",
+                              "peerType": "eBGP", "action": "Reject"},
+                             {"action": "Accept"}],
+                "importV6": [{"cidr": "fd00::/8", "matchOperator": "NotIn",
+                              "action": "Reject"}]}}), True),
+            rec_put(RES + "bgpfilters/f2", j({"spec": {
+                "exportV4": [{"communities": {"values": ["1:2"]},
+                              "action": "Reject"},
+                             {"operations": [{"setPriority": {"value": 5}}],
+                              "action": "Accept"}]}}), True),
+            rec_put(RES + "bgpfilters/f1", j({"spec": {
+                "exportV4": [{"cidr": "10.0.0.0/8",
+                              "action": "Accept"}]}}), True),
+            rec_del(RES + "bgpfilters/f2", True)]),
         ("v3_malformed", [
             rec_put(RES + "nodes/h1", "{\"spec\":{\"bgp\":{\"ipv4Address\":"
                     "\"198.18.0.1/33\"}}}"),
@@ -198,6 +270,27 @@ def calico_seeds():
             rec_put(AFF + "10.244.1.0-26", ""),
             rec_put(AFF + "10.244.1.128-26", "anything", True),
             rec_del(AFF + "10.244.1.0-26", True)]),
+        ("v2_bgpopts", [
+            rec_put(BGP + "host/h1/ip_addr_v4", "198.18.0.1"),
+            rec_put(BGP + "host/h2/ip_addr_v4", "198.18.0.2"),
+            rec_put(BGP + "global/listen_port", "1790"),
+            rec_put(BGP + "host/h2/listen_port", "1791"),
+            rec_put(BGP + "global/prefix_advertisements/ip_v4", j([
+                {"cidr": "10.0.0.0/8", "communities": ["1:1", "2:2:2"]}])),
+            rec_put(BGP + "host/h1/prefix_advertisements/ip_v6", "null"),
+            rec_put(BGP + "global/peer_v4/10.0.0.1", j({
+                "ip": "10.0.0.1", "as_num": "65001", "local_as_num": "0",
+                "password": "s3cret", "source_addr": "None",
+                "restart_time": "300", "keepalive_time": "20",
+                "keep_next_hop": True, "num_allow_local_as": 1,
+                "ttl_security": 2, "reachable_by": "10.0.0.254",
+                "filters": ["f"]}), True),
+            rec_put(BGP + "global/peer_v4/10.0.0.2-1790", j({
+                "ip": "10.0.0.2", "as_num": "65002", "port": 1790,
+                "next_hop_mode": "Keep"}), True),
+            rec_put(BGP + "global/custom_filters/v4/mine",
+                    "if net ~ 10.0.0.0/8 then reject;", True),
+            rec_del(BGP + "global/listen_port", True)]),
         ("v2_malformed", [
             rec_put(BGP + "global/as_num", "4294967296"),
             rec_put(BGP + "host/h1/ip_addr_v4", "198.18.0.300"),
@@ -369,6 +462,8 @@ def cluster_seeds(src):
         b"  - {ip: 'fd00::1', as: 4200000000}\n"
         b"  - ip: 198.18.0.200\n"
         b"    as: 65000\n")
+    yield "bgpopts", c_strings(read("tests", "unit",
+                                    "test_bgpopts.c").decode(), "cluster")
     yield "bad_dup_block", (
         b"nodes:\n  - name: h1\n    blocks: [10.244.1.0/26]\n"
         b"  - name: h2\n    blocks: [10.244.1.0/26]\n")
