@@ -98,9 +98,13 @@ struct ds_peer_opts {
 	enum ds_source_addr	 source_addr;
 	enum ds_next_hop	 next_hop;
 	bool			 keep_next_hop;	/* keepOriginalNextHop, only
-						 * when next_hop is UNSET */
+						 * when next_hop is UNSET;
+						 * confd: eBGP sessions only */
 	enum ds_restart_mode	 restart_mode;
-	int32_t			 restart_time;	/* maxRestartTime, s; UNSET */
+	int32_t			 restart_time;	/* maxRestartTime, s: the GR
+						 * restart time, with LLGR the
+						 * long-lived stale time;
+						 * UNSET: BIRD's 120, 3600 */
 	int32_t			 keepalive_time; /* keepaliveTime, s; UNSET */
 	uint32_t		 num_allow_local_as; /* 0: none */
 	uint8_t			 ttl_security;	/* GTSM hops; 0: off */
@@ -282,6 +286,17 @@ enum ds_filter_peer_type {
 
 #define DS_IFNAME_PATTERN_MAX	16	/* 15 characters, Linux IFNAMSIZ */
 
+/*
+ * A BGPFilter rule, as confd renders it (template_funcs.go
+ * filterStatement): it matches when every condition it sets holds: the
+ * route's prefix against cidr by op (In: inside or equal), with has_len
+ * within [cidr{max(cidr's length, min_len), min(32 or 128, max_len)}];
+ * source: learned from a BGP peer; iface: the route's interface matches
+ * the pattern ('*' any run); peer_type: the session is eBGP or iBGP. The
+ * first rule that matches decides with its action; when none does,
+ * Calico's own export policy follows (import: accept). A peer's filters
+ * run in its order, each direction and family its own list.
+ */
 struct ds_filter_rule {
 	struct prefix		 cidr;		/* af 0: none (op NONE) */
 	enum ds_filter_op	 op;
