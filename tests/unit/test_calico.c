@@ -1073,9 +1073,12 @@ has_b64n(const char *body, const char *s, size_t n)
 }
 #define has_b64(body, s)	has_b64n((body), (s), 0)
 
-/* {"header":..,"kvs":[{"key":b64,"value":b64},...],"more":..}: k, v, ... */
+/*
+ * {"header":..,"kvs":[{"key":b64,"value":b64},...],"more":..}: k, v, ...
+ * (more is an int: va_start's last parameter must not be promoted)
+ */
 static const char *
-range_answer(int64_t rev, bool more, ...)
+range_answer(int64_t rev, int more, ...)
 {
 	const char *k, *v;
 	char *bk, *bv;
@@ -1365,8 +1368,8 @@ START_TEST(t_v3_errors)
 	static const char *const bad[] = {
 		"{]",
 		"[1]",
-		"{\"error\":{\"grpc_code\":14,\"message\":\"transport is "
-		    "closing\"}}",
+		("{\"error\":{\"grpc_code\":14,\"message\":\"transport is "
+		    "closing\"}}"),
 		"{\"result\":{\"events\":[{\"kv\":{\"key\":\"!!!\"}}]}}",
 		"{\"result\":{\"canceled\":true,\"cancel_reason\":\"x\"}}",
 		"{\"result\":{\"created\":\"yes\"}}",
