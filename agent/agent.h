@@ -14,6 +14,7 @@
 #include "datastore.h"
 #include "krt.h"
 #include "learn.h"
+#include "log.h"
 #include "pfxset.h"
 #include "rib.h"
 
@@ -53,6 +54,9 @@ struct agent {
 	 * blocks), rebuilt when dirty */
 	struct pfxset		 guard;
 	bool			 guard_dirty;
+	/* BGPPeer options the datastore gives that bgpd does not apply yet
+	 * (issue 15): said per session, a few lines a minute at most */
+	struct log_ratelimit	 unapplied_rl;
 	bool			 debug_cli;	/* -d: debug whatever the file says */
 	/* ctlglue.c: the control socket and its state */
 	struct ctlglue		*ctlg;

@@ -85,6 +85,21 @@ to_bgpd_conf(const struct agent *ag, const struct ds_peer *p,
 	c->rr_client = p->rr_client;
 }
 
+/*
+ * SPEC 3: what a record sets that ternd does not do is said, not silently
+ * dropped. The datastore reads every BGPPeer option; bgpd applies the
+ * address, AS, port and route reflection of a session so far.
+ */
+static void
+say_unapplied(struct agent *ag, const struct ds_peer *p)
+{
+	char buf[256];
+
+	if (ds_peer_opts_set(p->opts, buf, sizeof(buf)) > 0)
+		log_rl(&ag->unapplied_rl, "%s: not applied (not supported "
+		    "yet): %s", p->name, buf);
+}
+
 static void
 ds_peer_changed(void *arg, const struct ds_peer *np, const struct ds_peer *op)
 {
@@ -97,6 +112,8 @@ ds_peer_changed(void *arg, const struct ds_peer *np, const struct ds_peer *op)
 		return;
 	}
 	to_bgpd_conf(ag, np, &c);
+	if (op == NULL || !ds_peer_opts_eq(np->opts, op->opts))
+		say_unapplied(ag, np);
 	if (op == NULL)
 		bgpd_peer_add(ag->bgpd, &c);
 	else
@@ -728,6 +745,9 @@ agent_glue_init(struct agent *ag)
 	ag->learn_src.name = "kernel1";
 	ag->learn_src.kind = RIB_SRC_LOCAL;
 	ag->guard_dirty = true;
+	log_ratelimit_init(&ag->unapplied_rl, LOG_LVL_WARNING, 60 * 1000, 20,
+	    "BGPPeer options not applied");
+	log_ratelimit_start(&ag->unapplied_rl, ag->base);
 	local_attrs_refresh(ag);
 	ag->fib_client = rib_client_add(ag->rib, &fib_client_ops, ag);
 	ag->learn = learn_new(&(struct learn_params){
@@ -739,6 +759,7 @@ agent_glue_init(struct agent *ag)
 void
 agent_glue_fini(struct agent *ag)
 {
+	log_ratelimit_fini(&ag->unapplied_rl);
 	learn_free(ag->learn);
 	ag->learn = NULL;
 	for (int i = 0; i < 2; i++) {

@@ -117,6 +117,14 @@ struct ds_peer_opts {
 
 bool		 ds_peer_opts_eq(const struct ds_peer_opts *,
 		    const struct ds_peer_opts *);
+/*
+ * The options of o set to something else than what every session has
+ * without them (Calico's field names, ", " between, in buf): what a
+ * consumer that applies none of them yet can name in a log line. The
+ * number of them; 0 leaves buf "".
+ */
+size_t		 ds_peer_opts_set(const struct ds_peer_opts *, char *buf,
+		    size_t len);
 
 struct ds_peer {
 	char			name[DS_NAME_MAX];	/* session name */

@@ -254,6 +254,45 @@ ds_peer_opts_eq(const struct ds_peer_opts *a, const struct ds_peer_opts *b)
 	return true;
 }
 
+size_t
+ds_peer_opts_set(const struct ds_peer_opts *o, char *buf, size_t len)
+{
+	const struct {
+		bool		 set;
+		const char	*name;
+	} f[] = {
+		{ o->local_as != 0, "localASNumber" },
+		{ o->source_addr != DS_SRC_USE_NODE_IP, "sourceAddress" },
+		{ o->next_hop != DS_NH_UNSET, "nextHopMode" },
+		{ o->keep_next_hop, "keepOriginalNextHop" },
+		{ o->restart_mode != DS_RESTART_GR, "restartMode" },
+		{ o->restart_time != DS_TIME_UNSET, "maxRestartTime" },
+		{ o->keepalive_time != DS_TIME_UNSET, "keepaliveTime" },
+		{ o->num_allow_local_as != 0, "numAllowedLocalASNumbers" },
+		{ o->ttl_security != 0, "ttlSecurity" },
+		{ addr_is_set(&o->reachable_by), "reachableBy" },
+		{ o->failure_detection != DS_FD_NONE, "failureDetectionMode" },
+		{ o->password.kind != DS_PW_NONE, "password" },
+		{ o->nfilters > 0, "filters" },
+	};
+	size_t n = 0, used = 0;
+	int w;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (!f[i].set)
+			continue;
+		if (used < len) {
+			w = snprintf(buf + used, len - used, "%s%s",
+			    n > 0 ? ", " : "", f[i].name);
+			used += w > 0 ? (size_t)w : 0;
+		}
+		n++;
+	}
+	return n;
+}
+
 /* --- communities --------------------------------------------------------- */
 
 /* Decimal digits (leading zeros allowed: Go's \d+ and ParseUint). */

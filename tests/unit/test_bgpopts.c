@@ -278,6 +278,29 @@ v3_nodes(void)
 /* --- the shared parsers (options.c) -------------------------------------- */
 
 /* Go's time.ParseDuration, and confd's rounding to whole seconds. */
+/* ds_peer_opts_set: the options a session has that are not the default. */
+START_TEST(t_opts_set)
+{
+	struct ds_peer_opts o = *ds_peer_opts_default();
+	char buf[64], small[12];
+
+	ck_assert_uint_eq(ds_peer_opts_set(&o, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "");
+	o.ttl_security = 1;
+	o.password.kind = DS_PW_FILE;
+	ck_assert_uint_eq(ds_peer_opts_set(&o, buf, sizeof(buf)), 2);
+	ck_assert_str_eq(buf, "ttlSecurity, password");
+	o.restart_time = 300;
+	o.failure_detection = DS_FD_BFD_IF_DIRECT;
+	ck_assert_uint_eq(ds_peer_opts_set(&o, buf, sizeof(buf)), 4);
+	ck_assert_str_eq(buf, "maxRestartTime, ttlSecurity, "
+	    "failureDetectionMode, password");
+	/* cut, still terminated, still counted */
+	ck_assert_uint_eq(ds_peer_opts_set(&o, small, sizeof(small)), 4);
+	ck_assert_uint_eq(strlen(small), sizeof(small) - 1);
+}
+END_TEST
+
 START_TEST(t_durations)
 {
 	static const struct {
@@ -1644,6 +1667,7 @@ main(void)
 
 	log_init(LOG_LVL_INFO, 0, "test_bgpopts");
 	tcase_add_test(tp, t_durations);
+	tcase_add_test(tp, t_opts_set);
 	tcase_add_test(tp, t_communities);
 	tcase_add_test(tp, t_names);
 	tcase_add_test(tp, t_rule_check);
