@@ -367,12 +367,8 @@ conn_write_cb(evutil_socket_t fd, short ev, void *arg)
  * takes a whole table.
  */
 static void
-conn_flush_cb(evutil_socket_t fd, short ev, void *arg)
+conn_flush(struct bgp_conn *c)
 {
-	struct bgp_conn *c = arg;
-
-	(void)fd;
-	(void)ev;
 	if (c->fd == -1 || event_pending(c->ev_write, EV_WRITE, NULL))
 		return;
 	if (evbuffer_get_length(c->out) > 0 &&
@@ -385,6 +381,14 @@ conn_flush_cb(evutil_socket_t fd, short ev, void *arg)
 	if (evbuffer_get_length(c->out) > 0 ||
 	    (c->state == BGP_STATE_ESTABLISHED && c->peer->adjout))
 		event_add(c->ev_write, NULL);
+}
+
+static void
+conn_flush_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	conn_flush(arg);
 }
 
 static void
@@ -747,6 +751,19 @@ peer_tx_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	if (evbuffer_get_length(c->out) < BGP_OUT_HIGH_WATER)
 		adjout_build(peer->adjout, c);
+	/*
+	 * Written now, not at the turn's end with every other peer's: a
+	 * reflector whose 500 clients all had UPDATEs built in one turn held
+	 * them all at once before the first flush (its peak RSS, and the
+	 * heap it kept after). The socket takes what it can; the rest waits
+	 * for EV_WRITE. Only when something was built: conn_flush arms
+	 * EV_WRITE on an Established session, whose callback schedules this
+	 * one again (with nothing to write, a loop through epoll).
+	 */
+	if (evbuffer_get_length(c->out) > 0) {
+		event_del(c->ev_flush);
+		conn_flush(c);
+	}
 }
 
 void

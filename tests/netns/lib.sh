@@ -408,6 +408,40 @@ assert_running() {
 	note "ok: ternd running on $*"
 }
 
+# assert_idle SECS HOST...: with nothing happening, each ternd used less than
+# 100 ms of CPU over SECS seconds (schedstat; every thread). Not a timing check: a
+# quiet daemon uses ~0 here, a loop through its event loop (a write event armed
+# with nothing to write) uses all of SECS.
+assert_idle() {
+	local secs=$1 h pid a b used
+	shift
+	declare -A _t0=()
+	for h in "$@"; do
+		pid=$(ternd_pid "$h")
+		[[ -n $pid ]] || fail "no ternd was started on $h"
+		_t0[$h]=$(_tt_cpu_ns "$pid")
+	done
+	sleep "$secs"
+	for h in "$@"; do
+		pid=$(ternd_pid "$h")
+		a=${_t0[$h]}
+		b=$(_tt_cpu_ns "$pid")
+		used=$(((b - a) / 1000000))
+		((used < 100)) || fail "ternd on $h used $used ms of CPU in $secs s with nothing to do"
+		note "ok: ternd on $h idle: $used ms of CPU in $secs s"
+	done
+}
+
+# _tt_cpu_ns PID: the CPU time of every thread of PID, in ns.
+_tt_cpu_ns() {
+	local f t n=0
+	for f in /proc/"$1"/task/*/schedstat; do
+		read -r t _ <"$f" 2>/dev/null || continue
+		n=$((n + t))
+	done
+	echo "$n"
+}
+
 # --- file datastore and ternd config ----------------------------------------------
 
 # cluster_file FILE HOST...: write the cluster (SPEC 2, file datastore) with one node

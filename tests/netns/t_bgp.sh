@@ -30,6 +30,8 @@ bgp_pair() {
 	wait_log 30 h2 "$(ternd_est_line h1)"
 	wait_log 30 h1 "$(ternd_route_add_line h2)"
 	wait_log 30 h2 "$(ternd_route_add_line h1)"
+	# converged: the daemons wait for something to happen
+	assert_idle 2 h1 h2
 	assert_running h1 h2
 }
 scenario bgp_pair

@@ -293,6 +293,8 @@ rr_ternd_reflector() {
 			fail "bird on $h: the reflector's own block has an ORIGINATOR_ID: $out"
 	done
 	note "ok: BIRD clients show BGP.originator_id = owner, BGP.cluster_list $RR_CLUSTER, BGP.next_hop = owner"
+	# converged: the reflector and its ternd client wait for something to happen
+	assert_idle 2 h1 h5
 	assert_running h1 h5
 }
 scenario rr_ternd_reflector
