@@ -315,8 +315,10 @@ conn_read_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)ev;
 	if (have < max) {
-		n = recv(fd, conn_rbuf, max - have < sizeof(conn_rbuf) ? max - have : sizeof(conn_rbuf),
-		    MSG_DONTWAIT);
+		size_t room = max - have < sizeof(conn_rbuf) ? max - have :
+		    sizeof(conn_rbuf);
+
+		n = recv(fd, conn_rbuf, room, MSG_DONTWAIT);
 		err = errno;
 		if (n > 0 && evbuffer_add(c->in, conn_rbuf, (size_t)n) == -1)
 			fatalx("evbuffer_add");
