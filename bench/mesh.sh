@@ -264,6 +264,18 @@ launch_reap() {
 	LAUNCH_PID=""
 }
 
+# exit_of PID (after launch_reap): PID's exit status in XST, from nslaunch's
+# record, or from wait for a daemon this shell started itself. (A variable, not
+# output: wait must run in this shell, not in a $(...) subshell.)
+exit_of() {
+	if [[ -n ${EXIT_ST[$1]:-} ]]; then
+		XST=${EXIT_ST[$1]}
+	else
+		wait "$1" 2>/dev/null
+		XST=$?
+	fi
+}
+
 # wait_all KIND: until meshwatch says every FIB is complete (checked every 0.2 s, with
 # the daemons alive), at most MAX_S seconds.
 wait_all() {
@@ -459,12 +471,8 @@ stop_all() {
 	launch_reap
 	for ((i = 1; i <= N; i++)); do
 		pid=${DPID[i]}
-		if [[ -n ${EXIT_ST[$pid]:-} ]]; then
-			st=${EXIT_ST[$pid]}
-		else
-			wait "$pid" 2>/dev/null
-			st=$?
-		fi
+		exit_of "$pid"
+		st=$XST
 		((st != 0)) && bad+=" h$i:$st"
 		# reaped: out of the cleanup's list (its pid may be reused)
 		for st in "${!_TT_PIDS[@]}"; do

@@ -537,12 +537,8 @@ stop_rr() {
 	for ((i = 1; i <= N; i++)); do
 		pid=${DPID[i]:-}
 		[[ -n $pid ]] || continue
-		if [[ -n ${EXIT_ST[$pid]:-} ]]; then
-			st=${EXIT_ST[$pid]}
-		else
-			wait "$pid" 2>/dev/null
-			st=$?
-		fi
+		exit_of "$pid"
+		st=$XST
 		((st != 0)) && bad+=" h$i:$st"
 		rm -f "$W/h$i.bird.ctl" "$W/h$i.bird.pid"
 	done
