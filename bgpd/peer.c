@@ -339,21 +339,33 @@ conn_more_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)conn_process(arg, false);
 }
 
+/*
+ * Write what the socket takes of c's output. False: the write failed and
+ * the FSM has closed c (nothing more to do with it).
+ */
+static bool
+conn_write_out(struct bgp_conn *c)
+{
+	/* (evbuffer_write returns -1 for an empty buffer, errno untouched) */
+	if (evbuffer_get_length(c->out) == 0 ||
+	    evbuffer_write(c->out, c->fd) != -1 || errno == EAGAIN ||
+	    errno == EINTR)
+		return true;
+	bgp_peer_set_error(c->peer, "Socket: %s", strerror(errno));
+	bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
+	return false;
+}
+
 static void
 conn_write_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct bgp_conn *c = arg;
 	struct bgp_peer *peer = c->peer;
 
+	(void)fd;
 	(void)ev;
-	/* (evbuffer_write returns -1 for an empty buffer, errno untouched) */
-	if (evbuffer_get_length(c->out) > 0 &&
-	    evbuffer_write(c->out, fd) == -1 && errno != EAGAIN &&
-	    errno != EINTR) {
-		bgp_peer_set_error(peer, "Socket: %s", strerror(errno));
-		bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
+	if (!conn_write_out(c))
 		return;
-	}
 	if (evbuffer_get_length(c->out) > 0)
 		event_add(c->ev_write, NULL);
 	else if (c->state == BGP_STATE_ESTABLISHED && peer->adjout)
@@ -371,15 +383,9 @@ conn_write_cb(evutil_socket_t fd, short ev, void *arg)
 static void
 conn_flush(struct bgp_conn *c)
 {
-	if (c->fd == -1 || event_pending(c->ev_write, EV_WRITE, NULL))
+	if (c->fd == -1 || event_pending(c->ev_write, EV_WRITE, NULL) ||
+	    !conn_write_out(c))
 		return;
-	if (evbuffer_get_length(c->out) > 0 &&
-	    evbuffer_write(c->out, c->fd) == -1 && errno != EAGAIN &&
-	    errno != EINTR) {
-		bgp_peer_set_error(c->peer, "Socket: %s", strerror(errno));
-		bgp_fsm(c, BGP_EV_TCP_FAIL, NULL);
-		return;
-	}
 	if (evbuffer_get_length(c->out) > 0 ||
 	    (c->state == BGP_STATE_ESTABLISHED && c->peer->adjout))
 		event_add(c->ev_write, NULL);
