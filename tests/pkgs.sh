@@ -16,7 +16,7 @@
 PKGS=(check libbsd-dev libmnl-dev libevent-dev libyaml-dev libcurl4-openssl-dev
 	libjson-c-dev meson ninja-build pkg-config bird2 etcd-server etcd-client iproute2
 	clang libclang-rt-14-dev curl openssl python3 iputils-ping prometheus
-	build-essential debhelper dpkg-dev fakeroot lintian scdoc)
+	build-essential debhelper dpkg-dev fakeroot lintian scdoc frr gobgpd)
 
 installed() {
 	[[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
@@ -48,6 +48,18 @@ stop_package_services() {
 		bird2) svc=bird ;;
 		etcd-server) svc=etcd ;;
 		prometheus) svc=prometheus ;;
+		gobgpd) svc=gobgpd ;;
+		frr)
+			# one service, several daemons (watchfrr starts the others)
+			if [[ -d /run/systemd/system ]]; then
+				_stop_service frr "$since" "$p"
+				continue
+			fi
+			for svc in watchfrr zebra bgpd staticd bfdd; do
+				_stop_service "$svc" "$since" "$p" "/usr/lib/frr/$svc"
+			done
+			continue
+			;;
 		*) continue ;;
 		esac
 		[[ $p == prometheus ]] && installed prometheus-node-exporter &&
@@ -57,9 +69,10 @@ stop_package_services() {
 	return 0
 }
 
-# _stop_service SVC EPOCH PKG: stop_package_services for one daemon.
+# _stop_service SVC EPOCH PKG [EXE]: stop_package_services for one daemon (EXE:
+# the only executable it may be, for a name as common as bgpd).
 _stop_service() {
-	local svc=$1 since=$2 p=$3 pid args
+	local svc=$1 since=$2 p=$3 exe=${4:-} pid args
 	if [[ -d /run/systemd/system ]]; then
 		echo "disabling the $svc service installed by $p"
 		systemctl disable --now "$svc.service" 2>/dev/null || true
@@ -69,6 +82,7 @@ _stop_service() {
 		in_root_netns "$pid" || continue
 		started_since "$pid" "$since" || continue
 		[[ $(ps -o ppid= -p "$pid" | tr -d ' ') == 1 ]] || continue
+		[[ -z $exe || $(readlink "/proc/$pid/exe") == "$exe" ]] || continue
 		args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
 		case $svc in
 		bird)
@@ -76,7 +90,7 @@ _stop_service() {
 			# /run/bird/bird.ctl)
 			[[ $args == *" -s "* && $args != *" -s /run/bird/bird.ctl"* ]] && continue
 			;;
-		etcd | prometheus | prometheus-node-exporter)
+		etcd | prometheus | prometheus-node-exporter | gobgpd)
 			[[ $(readlink "/proc/$pid/exe") == "/usr/bin/$svc" ]] || continue
 			;;
 		esac

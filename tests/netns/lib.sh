@@ -525,6 +525,11 @@ _tt_dump() {
 			echo "  --- $h: birdc show protocols all"
 			timeout 5 birdc -s "$W/$h.bird.ctl" show protocols all 2>&1 | sed 's/^/    /'
 		fi
+		if [[ -S $W/$h.frr/bgpd.vty ]]; then
+			echo "  --- $h: vtysh show bgp summary; show bgp ipv4 unicast"
+			timeout 5 vtysh --vty_socket "$W/$h.frr" -c "show bgp summary" \
+				-c "show bgp ipv4 unicast" 2>&1 | sed 's/^/    /'
+		fi
 	done
 	tail_files 150 "$W"/*.log
 	echo "  ----- end of logs -----"

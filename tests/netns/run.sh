@@ -19,6 +19,8 @@ TT_NETNS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$TT_NETNS_DIR/lib.sh"
 # shellcheck source=bird.sh
 . "$TT_NETNS_DIR/bird.sh"
+# shellcheck source=frr.sh
+. "$TT_NETNS_DIR/frr.sh"
 # t_infra.sh first: when the harness itself is broken, that is the failure to read.
 # shellcheck source=t_infra.sh
 . "$TT_NETNS_DIR/t_infra.sh"
