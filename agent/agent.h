@@ -21,6 +21,7 @@
 struct event_base;
 struct ctlglue;
 struct metrics;
+struct advert;
 
 #define AGENT_MAX_POOLS	256
 
@@ -58,6 +59,10 @@ struct agent {
 	 * (issue 15): said per session, a few lines a minute at most */
 	struct log_ratelimit	 unapplied_rl;
 	bool			 debug_cli;	/* -d: debug whatever the file says */
+	/* advert.c (issue 15): service ranges, originated from svc_src
+	 * (never in the kernel), and export communities */
+	struct rib_src		 svc_src;
+	struct advert		*advert;
 	/* ctlglue.c: the control socket and its state */
 	struct ctlglue		*ctlg;
 	/* metrics.c: the Prometheus endpoint (metrics.listen) */
@@ -88,7 +93,22 @@ uint32_t agent_tunl0(void);
 /* The most specific pool that contains pfx, or NULL. */
 const struct ds_pool *agent_pool_of(const struct agent *,
 	    const struct prefix *);
+/* Best path (NULL: none) of pfx (rib id) into krt, as fib_want says. */
+void	agent_fib_apply(struct agent *, const struct prefix *, uint32_t id,
+	    const struct rib_path *);
 extern const struct ds_ops agent_ds_ops;
+extern const struct ds_option_ops agent_ds_option_ops;
+
+/* advert.c (issue 15): service ranges and export communities */
+void	advert_init(struct agent *);
+void	advert_fini(struct agent *);
+/* the BGPConfiguration changed: apply the difference */
+void	advert_config(struct agent *, const struct ds_bgp_config *);
+/* pfx lies in a service range: announced, accepted from the mesh, never
+ * in the kernel */
+bool	advert_in_range(const struct agent *, const struct prefix *);
+/* export_ok's part: pfx is a service route this node announces */
+bool	advert_exports(const struct agent *, const struct prefix *);
 extern const struct bgpd_ops agent_bgpd_ops;
 extern const struct krt_ops agent_krt_ops;
 

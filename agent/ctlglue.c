@@ -747,6 +747,21 @@ communities(struct ctl_client *c, const struct rib_attrs *a)
 	ctl_printf(c, 1012, "\tBGP.community: %s", buf);
 }
 
+/* BIRD 2's lc_set_format: "(65000, 1, 2) (65000, 1, 3)" */
+static void
+large_communities(struct ctl_client *c, const struct rib_attrs *a)
+{
+	char buf[CTL_LINE_SIZE];
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < a->nlarge && o < sizeof(buf); i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+		    "%s(%u, %u, %u)", i > 0 ? " " : "", a->large[3 * i],
+		    a->large[3 * i + 1], a->large[3 * i + 2]);
+	ctl_printf(c, 1012, "\tBGP.large_community: %s", buf);
+}
+
 /* BIRD 1.6 rta_show: "show route all" lines, attributes in code order */
 static void
 route_attrs(const struct agent *ag, struct ctl_client *c,
@@ -757,7 +772,7 @@ route_attrs(const struct agent *ag, struct ctl_client *c,
 	char buf[CTL_LINE_SIZE], nh[ADDR_STRLEN], ll[ADDR_STRLEN];
 	struct addr id;
 
-	if (p->src == &ag->local_src) {
+	if (p->src == &ag->local_src || p->src == &ag->svc_src) {
 		ctl_printf(c, 1008, "\tType: static unicast univ");
 		return;
 	}
@@ -788,6 +803,8 @@ route_attrs(const struct agent *ag, struct ctl_client *c,
 		id_list(c, "BGP.originator_id", &a->originator_id, 1);
 	if (a->ncluster > 0)
 		id_list(c, "BGP.cluster_list", a->cluster_list, a->ncluster);
+	if (a->nlarge > 0)
+		large_communities(c, a);
 }
 
 /* One show route reply in progress. */
@@ -927,6 +944,17 @@ route_json(struct rshow *s, const struct prefix *pfx,
 				ctl_json_uint(j, NULL,
 				    a->communities[i] & 0xffff);
 				ctl_json_end(j);
+			}
+			ctl_json_end(j);
+		}
+		if (a->nlarge > 0) {
+			ctl_json_array(j, "large_communities");
+			for (size_t i = 0; i < 3 * (size_t)a->nlarge; i++) {
+				if (i % 3 == 0)
+					ctl_json_array(j, NULL);
+				ctl_json_uint(j, NULL, a->large[i]);
+				if (i % 3 == 2)
+					ctl_json_end(j);
 			}
 			ctl_json_end(j);
 		}

@@ -171,7 +171,8 @@ collect_own_cb(void *arg, const struct rib_entry *e)
 
 	for (p = rib_entry_paths(e); p != NULL; p = p->next) {
 		if (p->src != &l->ag->local_src &&
-		    p->src != &l->ag->learn_src)
+		    p->src != &l->ag->learn_src &&
+		    p->src != &l->ag->svc_src)
 			continue;
 		if (l->n == l->cap) {
 			l->cap = l->cap ? l->cap * 2 : 16;
@@ -228,8 +229,6 @@ ds_local_changed(void *arg, const struct ds_local *l)
 	}
 }
 
-static void	fib_apply(struct agent *, const struct prefix *, uint32_t,
-		    const struct rib_path *);
 
 struct refib {
 	struct agent		*ag;
@@ -250,7 +249,7 @@ refib_cb(void *arg, const struct rib_entry *e)
 	    prefix_contains(&r->op->cidr, &pfx))))
 		return 0;
 	if (rib_prefix_id(r->ag->rib, &pfx, &id))
-		fib_apply(r->ag, &pfx, id, best);
+		agent_fib_apply(r->ag, &pfx, id, best);
 	return 0;
 }
 
@@ -339,6 +338,23 @@ const struct ds_ops agent_ds_ops = {
 	.pool_changed = ds_pool_changed,
 	.synced = ds_synced,
 	.log_changed = ds_log_changed,
+};
+
+/*
+ * issue 15: this node's BGPConfiguration. advert.c keeps what it uses
+ * (service ranges, prefixAdvertisements' communities) and applies the
+ * difference; the datastore keeps the whole view (ds_bgp_config).
+ */
+static void
+ds_config_changed(void *arg, const struct ds_bgp_config *c)
+{
+	struct agent *ag = arg;
+
+	advert_config(ag, c);
+}
+
+const struct ds_option_ops agent_ds_option_ops = {
+	.config_changed = ds_config_changed,
 };
 
 /* The most specific pool that contains pfx, or NULL. */
@@ -433,8 +449,8 @@ import_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx)
 		guard_rebuild(ag);
 	if (pfxset_covered_by(&ag->guard, pfx))
 		return false;
-	if (mesh)
-		return in_pool(ag, pfx);
+	if (mesh)	/* issue 15: service ranges too (advert.c) */
+		return in_pool(ag, pfx) || advert_in_range(ag, pfx);
 	return true;
 }
 
@@ -502,8 +518,8 @@ export_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx,
 		return false;
 	if (p->src == &ag->local_src)
 		return true;
-	if (pool == NULL)
-		return false;
+	if (pool == NULL)	/* issue 15: service ranges (advert.c) */
+		return advert_exports(ag, pfx);
 	return !under_own_block(ag, pool, pfx, &exact) || exact;
 }
 
@@ -570,6 +586,8 @@ fib_want(const struct agent *ag, const struct prefix *pfx,
 	memset(w, 0, sizeof(*w));
 	if (p->src == &ag->learn_src)
 		return false;	/* Felix's route is there: never ours */
+	if (advert_in_range(ag, pfx))
+		return false;	/* issue 15: a service range (advert.c) */
 	if (!fibwant_programmed(pool))
 		return false;	/* VXLAN: Felix programs it */
 	if (p->src == &ag->local_src) {
@@ -583,8 +601,8 @@ fib_want(const struct agent *ag, const struct prefix *pfx,
 }
 
 /* Best path nb (NULL: none) of pfx (rib id) into krt. */
-static void
-fib_apply(struct agent *ag, const struct prefix *pfx, uint32_t id,
+void
+agent_fib_apply(struct agent *ag, const struct prefix *pfx, uint32_t id,
     const struct rib_path *nb)
 {
 	struct krt_want w;
@@ -625,7 +643,7 @@ fib_best_changed(void *arg, const struct prefix *pfx, uint32_t id,
 	if ((log_debug_mask & LOG_D_ROUTES) && log_level >= LOG_LVL_DEBUG)
 		log_route(ag, pfx, nb);
 	if (ag->krt != NULL)
-		fib_apply(ag, pfx, id, nb);
+		agent_fib_apply(ag, pfx, id, nb);
 }
 
 /* ECMP: a path beside the best one changed; the set may have. */
@@ -636,7 +654,7 @@ fib_paths_changed(void *arg, const struct prefix *pfx, uint32_t id,
 	struct agent *ag = arg;
 
 	if (ag->krt != NULL)
-		fib_apply(ag, pfx, id, best);
+		agent_fib_apply(ag, pfx, id, best);
 }
 
 static void
@@ -749,6 +767,7 @@ agent_glue_init(struct agent *ag)
 	    "BGPPeer options not applied");
 	log_ratelimit_start(&ag->unapplied_rl, ag->base);
 	local_attrs_refresh(ag);
+	advert_init(ag);
 	ag->fib_client = rib_client_add(ag->rib, &fib_client_ops, ag);
 	ag->learn = learn_new(&(struct learn_params){
 	    .interfaces = ag->conf->kernel.learn_interfaces,
@@ -762,6 +781,7 @@ agent_glue_fini(struct agent *ag)
 	log_ratelimit_fini(&ag->unapplied_rl);
 	learn_free(ag->learn);
 	ag->learn = NULL;
+	advert_fini(ag);
 	for (int i = 0; i < 2; i++) {
 		if (ag->local_attrs[i])
 			rib_attrs_unref(ag->rib, ag->local_attrs[i]);

@@ -111,6 +111,8 @@ make_ds(struct agent *ag)
 	dp.etcd_timing.probe_timeout_ms = c->datastore.probe_timeout_ms;
 	dp.etcd_timing.watch_silence_ms = c->datastore.watch_silence_ms;
 	ag->ds = ds_new(ag->base, &dp, &agent_ds_ops, ag);
+	if (ag->ds != NULL)
+		ds_set_option_ops(ag->ds, &agent_ds_option_ops, ag);
 }
 
 void

@@ -289,6 +289,20 @@ dec_as4_aggregator(const struct bgp_attr_view *a,
 	return 1;
 }
 
+static int
+dec_large_communities(const struct bgp_attr_view *a,
+    const struct bgp_codec_ctx *ctx, struct bgp_update *u)
+{
+	(void)ctx;
+	/* RFC 8092 6: a non-zero multiple of 12, else treat-as-withdraw;
+	 * repeated values are not an error */
+	if (rbuf_left(&a->val) % 12 != 0)
+		return attr_withdraw(u, BGP_ERR_UPD_ATTR_LEN, a,
+		    "bad LARGE_COMMUNITIES length");
+	u->large_communities = a->val;
+	return 1;
+}
+
 /* ---- one attribute: duplicates, unknowns, flags, length, value ---- */
 
 static int
@@ -371,7 +385,8 @@ attr_known(const struct bgp_attr_desc *d, const struct bgp_attr_view *a,
 	} else {
 		kept = d->decode(a, ctx, u);
 	}
-	if (kept)
+	/* seen covers codes below 32; LARGE_COMMUNITIES (32) has its view */
+	if (kept && a->code < 32)
 		u->seen |= 1u << a->code;
 	return 0;
 }
@@ -624,6 +639,13 @@ enc_as4_aggregator(const struct bgp_attr_enc *e)
 	wbuf_put_u32(e->w, e->a->aggregator_id);
 }
 
+static void
+enc_large_communities(const struct bgp_attr_enc *e)
+{
+	put_u32s_attr(e->w, F_OPT | F_TRANS, BGP_ATTR_LARGE_COMMUNITIES,
+	    e->a->large, 3 * (size_t)e->a->nlarge);
+}
+
 /*
  * Copy the stored unknown attributes whose code is below `below`, so they
  * interleave in type-code order. They were stored by bgp_update_attrs in
@@ -718,5 +740,8 @@ const struct bgp_attr_desc bgp_attr_descs[] = {
 	    dec_as4_path, enc_as4_path),
 	ROW(AS4_AGGREGATOR, F_OPT | F_TRANS, 8, 8, BGP_ERR_DISCARD_ATTR,
 	    dec_as4_aggregator, enc_as4_aggregator),
+	/* RFC 8092 6: a bad length is treat-as-withdraw */
+	ROW(LARGE_COMMUNITIES, F_OPT | F_TRANS, 12, VAR, BGP_ERR_WITHDRAW,
+	    dec_large_communities, enc_large_communities),
 };
 const size_t bgp_attr_ndescs = NITEMS(bgp_attr_descs);

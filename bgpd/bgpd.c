@@ -354,6 +354,7 @@ bgpd_free(struct bgpd *bgpd)
 		bgp_peer_free(peer);
 	}
 	bgp_listen_stop(bgpd);
+	bgp_excomm_fini(bgpd);
 	free(bgpd->scratch);
 	free(bgpd);
 }

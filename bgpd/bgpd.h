@@ -212,4 +212,24 @@ int		 bgpd_peer_counters(const struct bgpd *, const char *name,
 /* Re-evaluate exports for every established peer (filters changed). */
 void		 bgpd_refresh_exports(struct bgpd *);
 
+/*
+ * issue 15, excomm.c: communities added to the routes exported inside a
+ * prefix (Calico's prefixAdvertisements, bird.cfg's apply_communities):
+ * every rule whose cidr contains a route adds its values the route does
+ * not carry yet, towards every peer, whatever the route's source. The
+ * table is copied and replaces the last one; the exports are re-evaluated
+ * (changed routes announced again, no session reset). -1: more than
+ * BGPD_EXPORT_COMMS_MAX rules (nothing changed).
+ */
+#define BGPD_EXPORT_COMMS_MAX	64
+struct bgpd_export_comms {
+	struct prefix	 cidr;
+	const uint32_t	*std;		/* RFC 1997: asn << 16 | value */
+	size_t		 nstd;
+	const uint32_t	*large;		/* RFC 8092: 3 words per value */
+	size_t		 nlarge;
+};
+int		 bgpd_set_export_comms(struct bgpd *,
+		    const struct bgpd_export_comms *, size_t n);
+
 #endif

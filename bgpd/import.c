@@ -160,6 +160,13 @@ release_export_cache(struct bgp_peer *peer)
 	peer->exp_cache_in = peer->exp_cache_out = NULL;
 }
 
+/* excomm.c: the export communities changed */
+void
+bgp_peer_export_cache_drop(struct bgp_peer *peer)
+{
+	release_export_cache(peer);
+}
+
 void
 bgp_peer_export_stop(struct bgp_peer *peer)
 {
@@ -649,7 +656,8 @@ export_allowed(const struct bgp_peer *peer, const struct prefix *pfx,
  * of attribute sets, so this runs once per set, not per prefix.
  */
 static const struct rib_attrs *
-export_attrs(struct bgp_peer *peer, const struct rib_path *path)
+export_attrs(struct bgp_peer *peer, const struct prefix *pfx,
+    const struct rib_path *path)
 {
 	struct rib *rib = peer->bgpd->rib;
 	const struct bgpd_params *p = &peer->bgpd->params;
@@ -657,12 +665,14 @@ export_attrs(struct bgp_peer *peer, const struct rib_path *path)
 	struct rib_attrs t = *in;
 	uint8_t aspath[BGP_MAX_MSG];
 	uint32_t clusters[BGP_RR_MAX_CLUSTER];
-	uint64_t key = 0;
+	uint64_t key = 0, comms = bgp_excomm_match(peer->bgpd, pfx);
+	struct bgp_excomm_buf xb;
 	struct wbuf w;
 
 	if (ibgp_to_ibgp(peer, path))
 		key = (uint64_t)1 << 32 | path->src->router_id;
-	if (peer->exp_cache_in == in && peer->exp_cache_key == key)
+	if (peer->exp_cache_in == in && peer->exp_cache_key == key &&
+	    peer->exp_cache_comms == comms)
 		return rib_attrs_ref(peer->exp_cache_out);
 	if (key != 0) {
 		if (bgp_rr_reflect_attrs(&t, in, path->src->router_id,
@@ -690,10 +700,18 @@ export_attrs(struct bgp_peer *peer, const struct rib_path *path)
 		t.has_local_pref = true;
 		t.local_pref = 100;
 	}
+	/* issue 15: prefixAdvertisements' communities (excomm.c) */
+	if (comms != 0 && bgp_excomm_apply(peer->bgpd, comms, &t, &xb) == -1) {
+		bgp_excomm_buf_free(&xb);
+		return NULL;
+	}
 	release_export_cache(peer);
 	peer->exp_cache_in = rib_attrs_ref(in);
 	peer->exp_cache_key = key;
+	peer->exp_cache_comms = comms;
 	peer->exp_cache_out = rib_attrs_intern(rib, &t);
+	if (comms != 0)
+		bgp_excomm_buf_free(&xb);
 	return rib_attrs_ref(peer->exp_cache_out);
 }
 
@@ -712,7 +730,7 @@ export_one(struct bgp_peer *peer, const struct prefix *pfx,
 		if (!bgpd->ops.export_ok(bgpd->ops_arg, &pi, pfx, path))
 			return NULL;
 	}
-	return export_attrs(peer, path);
+	return export_attrs(peer, pfx, path);
 }
 
 /*

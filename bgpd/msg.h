@@ -167,6 +167,7 @@ struct bgp_update {
 	struct rbuf	 communities;	/* 4-byte values */
 	uint32_t	 originator_id;
 	struct rbuf	 cluster_list;	/* 4-byte values */
+	struct rbuf	 large_communities;	/* RFC 8092: 12-byte values */
 	/* RFC 4760 */
 	bool		 has_mp_reach;
 	enum bgp_af	 mp_reach_af;

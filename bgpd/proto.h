@@ -52,6 +52,7 @@ enum bgp_attr_code {
 	BGP_ATTR_MP_UNREACH_NLRI = 15,	/* RFC 4760 */
 	BGP_ATTR_AS4_PATH = 17,		/* RFC 6793 */
 	BGP_ATTR_AS4_AGGREGATOR = 18,	/* RFC 6793 */
+	BGP_ATTR_LARGE_COMMUNITIES = 32,	/* RFC 8092 */
 };
 
 /* RFC 4271 4.3 attribute flags */

@@ -102,6 +102,7 @@ struct bgp_peer {
 	const struct rib_attrs	*exp_cache_in;	/* last export translation */
 	const struct rib_attrs	*exp_cache_out;
 	uint64_t		 exp_cache_key;	/* reflected: 1<<32 | source id */
+	uint64_t		 exp_cache_comms;	/* excomm rules matched */
 	unsigned		 refused;	/* connects refused in a row */
 	bool			 dead;
 	bool			 ebgp;
@@ -152,7 +153,22 @@ struct bgpd {
 	struct event		*ev_listen[2];
 	uint8_t			*scratch;	/* bgp_update_attrs scratch */
 	size_t			 scratchlen;
+	struct bgp_excomm	*excomm;	/* excomm.c: export communities */
+	size_t			 nexcomm;
 };
+
+/* excomm.c: export communities (bgpd_set_export_comms) */
+struct bgp_excomm_buf {
+	uint32_t	*std, *large;
+};
+/* the rules whose cidr contains pfx, a bit each */
+uint64_t bgp_excomm_match(const struct bgpd *, const struct prefix *);
+/* t's communities with those of the rules in m; b holds the arrays until
+ * t is interned (bgp_excomm_buf_free, also after -1: too many values) */
+int	bgp_excomm_apply(const struct bgpd *, uint64_t m, struct rib_attrs *t,
+	    struct bgp_excomm_buf *b);
+void	bgp_excomm_buf_free(struct bgp_excomm_buf *);
+void	bgp_excomm_fini(struct bgpd *);
 
 /* fsm.c: the RFC 4271 8 state machine, one step per event */
 void	bgp_fsm(struct bgp_conn *, enum bgp_event, struct bgp_fsm_msg *);
@@ -213,6 +229,7 @@ void	bgp_peer_flush(struct bgp_peer *);
 /* Export to this peer no more: out of the rib's clients, its Adj-RIB-Out
  * freed (session down, flush, and every peer first at shutdown). */
 void	bgp_peer_export_stop(struct bgp_peer *);
+void	bgp_peer_export_cache_drop(struct bgp_peer *);
 
 /* listen.c */
 /* send Cease/subcode on a fresh socket and close it */

@@ -148,7 +148,8 @@ upd_eor(struct bgp_update *u, size_t attrlen)
 		u->eor_af = BGP_AF_IPV4;
 	} else if (u->has_mp_unreach && !u->has_mp_reach &&
 	    rbuf_left(&u->mp_unreach_nlri) == 0 &&
-	    u->seen == 1u << BGP_ATTR_MP_UNREACH_NLRI) {
+	    u->seen == 1u << BGP_ATTR_MP_UNREACH_NLRI &&
+	    rbuf_left(&u->large_communities) == 0) {
 		u->is_eor = true;
 		u->eor_af = u->mp_unreach_af;
 	}
@@ -368,6 +369,20 @@ conv_u32s(struct rbuf v, const uint32_t **out, uint16_t *n,
 	return 0;
 }
 
+/* RFC 8092: 12-byte values, three words each, in host order. */
+static int
+conv_large(struct rbuf v, struct rib_attrs *out, struct scratch *s)
+{
+	const uint32_t *a;
+	uint16_t nwords;
+
+	if (conv_u32s(v, &a, &nwords, s) == -1)
+		return -1;
+	out->large = a;
+	out->nlarge = (uint16_t)(nwords / 3);
+	return 0;
+}
+
 /* RFC 4271 5: unknown optional transitive attributes get Partial set. */
 static int
 conv_unknown(const struct bgp_update *u, struct rib_attrs *out,
@@ -434,6 +449,7 @@ bgp_update_attrs(const struct bgp_update *u, const struct bgp_codec_ctx *ctx,
 	    &s) == -1 ||
 	    conv_u32s(u->cluster_list, &out->cluster_list, &out->ncluster,
 	    &s) == -1 ||
+	    conv_large(u->large_communities, out, &s) == -1 ||
 	    conv_unknown(u, out, &s) == -1)
 		return bgp_err_set(err, BGP_ERR_UPDATE, BGP_ERR_UPD_ATTRLIST,
 		    BGP_ERR_WITHDRAW, NULL, 0, "attributes too large");

@@ -56,6 +56,8 @@ attrs_hash(const struct rib_attrs *a)
 	hash_add(&s, a->communities, a->ncommunities * sizeof(uint32_t));
 	hash_add_u32(&s, a->ncluster);
 	hash_add(&s, a->cluster_list, a->ncluster * sizeof(uint32_t));
+	hash_add_u32(&s, a->nlarge);
+	hash_add(&s, a->large, a->nlarge * 3 * sizeof(uint32_t));
 	hash_add_u32(&s, a->unknown_len);
 	hash_add(&s, a->unknown, a->unknown_len);
 	h = hash_final(&s);
@@ -86,6 +88,8 @@ attrs_eq(const struct rib_attrs *a, const struct rib_attrs *b)
 	    a->aspath_len == b->aspath_len &&
 	    a->ncommunities == b->ncommunities &&
 	    a->ncluster == b->ncluster && a->unknown_len == b->unknown_len &&
+	    a->nlarge == b->nlarge &&
+	    mem_eq(a->large, b->large, a->nlarge * 3 * sizeof(uint32_t)) &&
 	    mem_eq(a->aspath, b->aspath, a->aspath_len) &&
 	    mem_eq(a->communities, b->communities,
 	    a->ncommunities * sizeof(uint32_t)) &&
@@ -115,10 +119,13 @@ attrs_normalize(struct rib_attrs *n, const struct rib_attrs *t)
 		n->cluster_list = NULL;
 	if (n->unknown_len == 0)
 		n->unknown = NULL;
+	if (n->nlarge == 0)
+		n->large = NULL;
 	assert(n->aspath != NULL || n->aspath_len == 0);
 	assert(n->communities != NULL || n->ncommunities == 0);
 	assert(n->cluster_list != NULL || n->ncluster == 0);
 	assert(n->unknown != NULL || n->unknown_len == 0);
+	assert(n->large != NULL || n->nlarge == 0);
 	n->refcnt = 0;
 	n->hash = attrs_hash(n);
 }
@@ -126,8 +133,9 @@ attrs_normalize(struct rib_attrs *n, const struct rib_attrs *t)
 size_t
 rib_attrs_size(const struct rib_attrs *a)
 {
-	return sizeof(*a) + (a->ncommunities + a->ncluster) *
-	    sizeof(uint32_t) + a->aspath_len + a->unknown_len;
+	return sizeof(*a) + (a->ncommunities + a->ncluster +
+	    3 * (size_t)a->nlarge) * sizeof(uint32_t) + a->aspath_len +
+	    a->unknown_len;
 }
 
 /* One allocation: the struct, then the u32 arrays, then the byte arrays. */
@@ -136,10 +144,11 @@ attrs_copy(const struct rib_attrs *n)
 {
 	size_t ncomm = n->ncommunities * sizeof(uint32_t);
 	size_t nclus = n->ncluster * sizeof(uint32_t);
+	size_t nlarge = 3 * (size_t)n->nlarge * sizeof(uint32_t);
 	struct rib_attrs *a;
 	uint8_t *p;
 
-	a = xmalloc(sizeof(*a) + ncomm + nclus + n->aspath_len +
+	a = xmalloc(sizeof(*a) + ncomm + nclus + nlarge + n->aspath_len +
 	    n->unknown_len);
 	*a = *n;
 	p = (uint8_t *)(a + 1);
@@ -150,6 +159,10 @@ attrs_copy(const struct rib_attrs *n)
 	if (nclus > 0) {
 		a->cluster_list = memcpy(p, n->cluster_list, nclus);
 		p += nclus;
+	}
+	if (nlarge > 0) {
+		a->large = memcpy(p, n->large, nlarge);
+		p += nlarge;
 	}
 	if (n->aspath_len > 0) {
 		a->aspath = memcpy(p, n->aspath, n->aspath_len);

@@ -57,6 +57,10 @@ struct rib_attrs {
 	uint16_t	 unknown_len;
 	const uint32_t	*communities;		/* host order */
 	const uint32_t	*cluster_list;		/* host order */
+	/* RFC 8092 large communities: nlarge values of 3 words each
+	 * (global administrator, local data 1, local data 2), host order */
+	uint16_t	 nlarge;
+	const uint32_t	*large;
 	/* unknown optional transitive attributes, concatenated wire TLVs */
 	const uint8_t	*unknown;
 	/* private to the rib: interning */

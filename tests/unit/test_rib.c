@@ -418,6 +418,42 @@ START_TEST(t_interning)
 }
 END_TEST
 
+/* RFC 8092 large communities are part of a set's identity, copied in. */
+START_TEST(t_interning_large)
+{
+	uint32_t lc1[] = { 65000, 1, 2, 65000, 1, 3 }, lc2[6];
+	struct rib_attrs t1, t2;
+	const struct rib_attrs *x, *y, *z, *w;
+
+	memcpy(lc2, lc1, sizeof(lc2));
+	memset(&t1, 0, sizeof(t1));
+	t1.large = lc1;
+	t1.nlarge = 2;
+	t2 = t1;
+	t2.large = lc2;
+	x = rib_attrs_intern(rib, &t1);
+	y = rib_attrs_intern(rib, &t2);
+	ck_assert_ptr_eq(x, y);
+	ck_assert_ptr_ne(x->large, lc1);	/* copied */
+	ck_assert_mem_eq(x->large, lc1, sizeof(lc1));
+	lc2[5] = 4;				/* the last word differs */
+	z = rib_attrs_intern(rib, &t2);
+	ck_assert_ptr_ne(x, z);
+	ck_assert_uint_eq(z->large[5], 4);
+	t2.nlarge = 0;				/* none: not the same as two */
+	w = rib_attrs_intern(rib, &t2);
+	ck_assert_ptr_ne(w, x);
+	ck_assert_ptr_null(w->large);
+	ck_assert_uint_eq(rib_count_attrs(rib), 3);
+	ck_assert_uint_ge(rib_attrs_size(x), sizeof(*x) + sizeof(lc1));
+	rib_attrs_unref(rib, x);
+	rib_attrs_unref(rib, y);
+	rib_attrs_unref(rib, z);
+	rib_attrs_unref(rib, w);
+	ck_assert_uint_eq(rib_count_attrs(rib), 0);
+}
+END_TEST
+
 START_TEST(t_interning_many)
 {
 	const struct rib_attrs *v[300];
@@ -1086,6 +1122,7 @@ main(void)
 	tcase_add_test(tc, t_flush_source);
 	tcase_add_test(tc, t_stale);
 	tcase_add_test(tc, t_interning);
+	tcase_add_test(tc, t_interning_large);
 	tcase_add_test(tc, t_interning_many);
 	tcase_add_test(tc, t_walk_order);
 	tcase_add_test(tc, t_match);

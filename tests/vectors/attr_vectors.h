@@ -159,6 +159,43 @@ static const struct bgp_vec attr_vecs[] = {
 		0xc0, 0x08, 0x00,	/* COMMUNITIES: len 0 */
 		NLRI_26),
 	  WD, BGP_ERR_UPD_ATTR_LEN, BGP_ERR_WITHDRAW, 0, NULL, 0 },
+	{ "LARGE_COMMUNITIES of length 13 (RFC 8092 6)", BYTES(
+		NO_WITHDRAWN,
+		0x00, 0x1e,		/* attribute length 30 */
+		A_BASE,
+		0xc0, 0x20, 0x0d,	/* LARGE_COMMUNITIES: len 13 */
+		0x00, 0x00, 0xfd, 0xe8, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x02, 0x00,	/* one and a bit */
+		NLRI_26),
+	  WD, BGP_ERR_UPD_ATTR_LEN, BGP_ERR_WITHDRAW, 0, NULL, 0 },
+	{ "LARGE_COMMUNITIES of length 24 + 4 (RFC 8092 6)", BYTES(
+		NO_WITHDRAWN,
+		0x00, 0x2d,		/* attribute length 45 */
+		A_BASE,
+		0xc0, 0x20, 0x1c,	/* LARGE_COMMUNITIES: len 28 */
+		0x00, 0x00, 0xfd, 0xe8, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0xfd, 0xe8,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x03,
+		0x00, 0x00, 0x00, 0x04,	/* a community's worth */
+		NLRI_26),
+	  WD, BGP_ERR_UPD_ATTR_LEN, BGP_ERR_WITHDRAW, 0, NULL, 0 },
+	{ "LARGE_COMMUNITIES of length 0 (RFC 8092 6)", BYTES(
+		NO_WITHDRAWN,
+		0x00, 0x11,		/* attribute length 17 */
+		A_BASE,
+		0xc0, 0x20, 0x00,	/* LARGE_COMMUNITIES: len 0 */
+		NLRI_26),
+	  WD, BGP_ERR_UPD_ATTR_LEN, BGP_ERR_WITHDRAW, 0, NULL, 0 },
+	{ "LARGE_COMMUNITIES without the transitive flag (RFC 7606 3 c)",
+	  BYTES(
+		NO_WITHDRAWN,
+		0x00, 0x1d,		/* attribute length 29 */
+		A_BASE,
+		0x80, 0x20, 0x0c,	/* flags O only, len 12 */
+		0x00, 0x00, 0xfd, 0xe8, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x02,
+		NLRI_26),
+	  WD, BGP_ERR_UPD_ATTRFLAGS, BGP_ERR_WITHDRAW, 0, NULL, 0 },
 	{ "ORIGINATOR_ID of length 3 (7.9)", BYTES(
 		NO_WITHDRAWN,
 		0x00, 0x14,		/* attribute length 20 */

@@ -81,6 +81,7 @@ attrs_eq(const struct rib_attrs *a, const struct rib_attrs *b,
 	    b->communities, b->ncommunities * 4u) &&
 	    bytes_eq(a->cluster_list, a->ncluster * 4u, b->cluster_list,
 	    b->ncluster * 4u) &&
+	    bytes_eq(a->large, a->nlarge * 12u, b->large, b->nlarge * 12u) &&
 	    bytes_eq(a->unknown, a->unknown_len, b->unknown, b->unknown_len);
 }
 

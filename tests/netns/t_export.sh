@@ -1,0 +1,206 @@
+# shellcheck shell=bash
+# tests/netns/t_export.sh: what ternd announces beyond its blocks (issue 15):
+# BGPConfiguration communities / prefixAdvertisements (standard and large
+# communities on the routes inside a prefix) and the service ranges
+# (serviceClusterIPs ...: announced from every node, never in a node's kernel).
+#
+# Topology: ternd on h1 and h2 (the mesh), BIRD 2 on h3 as a top-of-rack router
+# in AS 65001, peering with both nodes over eBGP (a global BGPPeer in the
+# cluster file). The ToR announces 10.96.5.0/24 (inside the service range, as a
+# route learned from outside) and 192.0.2.0/24 (outside it: the control, which
+# the nodes must install). Every wait is bounded; a failure dumps every log.
+
+TOR_AS=65001
+SVC=10.96.0.0/16
+
+# tor_config: BIRD 2 as a plain eBGP router (no kernel protocol: its table is
+# what we read, with birdc).
+tor_config() {
+	cat <<EOF
+log stderr all;
+router id $(host_ip h3);
+protocol device { scan time 2; }
+protocol static {
+  ipv4;
+  route 10.96.5.0/24 blackhole;
+  route 192.0.2.0/24 blackhole;
+}
+template bgp node {
+  local as $TOR_AS;
+  ipv4 { import all; export all; };
+  connect retry time 2;
+  error wait time 1,5;
+}
+protocol bgp node1 from node { neighbor $(host_ip h1) as $TT_AS; }
+protocol bgp node2 from node { neighbor $(host_ip h2) as $TT_AS; }
+EOF
+}
+
+# export_cluster FILE EXTRA: the two nodes, the ToR as a global peer, then
+# EXTRA (BGPConfiguration keys) at the top level; written atomically.
+export_cluster() {
+	local f=$1
+	{
+		echo "as: $TT_AS"
+		echo "node_mesh: true"
+		echo "pools:"
+		echo "  - cidr: $TT_POOL"
+		echo "    ipip: never"
+		echo "nodes:"
+		for h in h1 h2; do
+			echo "  - name: $h"
+			echo "    ipv4: $(host_ip "$h")"
+			echo "    blocks: [$(host_block "$h")]"
+		done
+		echo "peers:"
+		echo "  - ip: $(host_ip h3)"
+		echo "    as: $TOR_AS"
+		printf '%s\n' "$2"
+	} >"$f.tmp.$$" || fail "cannot write $f.tmp.$$"
+	mv -f "$f.tmp.$$" "$f" || fail "cannot rename $f.tmp.$$ to $f"
+}
+
+# tor_route PFX: `show route PFX all` at the ToR (h3)
+tor_route() { birdc_q h3 show route "$1" all; }
+
+# tor_route_has PFX STRING: the ToR's view of PFX contains STRING
+tor_route_has() { tor_route "$1" | grep -F -- "$2" >/dev/null; }
+tor_route_lacks() { tor_route "$1" | grep -F -- "$2" >/dev/null && return 1 || return 0; }
+# tor_lc_has PFX VALUE: the ToR's BGP.large_community line of PFX has VALUE
+tor_lc_has() { tor_route "$1" | grep -F 'BGP.large_community:' | grep -F -- "$2" >/dev/null; }
+tor_no_route() { ! tor_route "$1" | grep -E "^${1//./\\.} " >/dev/null; }
+
+# ternd_route HOST PFX: ternd's own `show route PFX all` (its BIRD-style socket)
+ternd_route() { timeout 10 birdc -s "$W/$1.ctl" show route "$2" all; }
+
+# kernel_has HOST PFX: HOST's main table has a route for exactly PFX
+kernel_has() { hexec "$1" ip -4 route show exact "$2" | grep -q .; }
+
+assert_not_in_kernels() {
+	local pfx=$1 h
+	for h in h1 h2; do
+		kernel_has "$h" "$pfx" && fail "$h's kernel has $pfx: $(hexec "$h" ip -4 route show exact "$pfx")"
+	done
+	note "ok: $pfx in neither node's kernel"
+}
+
+# (a) communities and large communities on the nodes' blocks at the ToR,
+# changed live (no session reset), gone when removed.
+export_communities() {
+	require_ternd
+	require_cmd bird birdc
+	netns_hosts 3
+	export_cluster "$W/cluster.yaml" "communities:
+  - {name: tor, value: \"65000:100\"}
+prefix_advertisements:
+  - {cidr: $TT_POOL, communities: [tor, \"65000:1:2\"]}
+  - {cidr: $(host_block h1), communities: [\"65000:111\"]}"
+	tor_config >"$W/h3.bird.conf"
+	start_bird h3 "$W/h3.bird.conf"
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	start_ternd h2 "$(ternd_conf h2 "$W/cluster.yaml")"
+	wait_bird_established 30 h3 node1
+	wait_bird_established 30 h3 node2
+	wait_log 30 h1 "$(ternd_est_line h2)"
+	local b1 b2
+	b1=$(host_block h1)
+	b2=$(host_block h2)
+	expect 30 "ToR: $b1 carries (65000,100)" tor_route_has "$b1" "BGP.community: (65000,100) (65000,111)"
+	expect 30 "ToR: $b1 carries the large community" tor_route_has "$b1" "BGP.large_community: (65000, 1, 2)"
+	expect 30 "ToR: $b2 carries (65000,100) only" tor_route_has "$b2" "BGP.community: (65000,100)"
+	tor_route_lacks "$b2" "65000,111" || fail "ToR: $b2 carries h1's block's community: $(tor_route "$b2")"
+	expect 30 "ToR: $b2 carries the large community" tor_route_has "$b2" "BGP.large_community: (65000, 1, 2)"
+	# a mesh peer gets them too (calico_export_to_bgp_peers applies to every peer)
+	expect 30 "h2 got h1's block with the communities over the mesh" \
+		eval "ternd_route h2 $b1 | grep -F 'BGP.community: (65000,100) (65000,111)'"
+	# the ToR's own routes reflected nowhere, but re-announced over the mesh:
+	# inside no prefixAdvertisement, so without communities
+	expect 30 "h2 has the ToR's 192.0.2.0/24" eval "ternd_route h2 192.0.2.0/24 | grep -F 'BGP.as_path: $TOR_AS'"
+	local est1
+	est1=$(log_count h1 'Established')
+
+	# live: new values; the old ones go, without a session reset
+	export_cluster "$W/cluster.yaml" "communities:
+  - {name: tor, value: \"65000:200\"}
+prefix_advertisements:
+  - {cidr: $TT_POOL, communities: [tor, \"65000:3:4\", \"4200000000:0:1\"]}"
+	expect 30 "ToR: $b1 carries the new community only" tor_route_has "$b1" "BGP.community: (65000,200)"
+	expect 30 "ToR: $b1 carries (65000, 3, 4)" tor_lc_has "$b1" "(65000, 3, 4)"
+	expect 30 "ToR: $b1 carries (4200000000, 0, 1)" tor_lc_has "$b1" "(4200000000, 0, 1)"
+	tor_route_lacks "$b1" "(65000,111)" || fail "ToR: $b1 still has (65000,111)"
+	tor_route_lacks "$b1" "(65000, 1, 2)" || fail "ToR: $b1 still has (65000, 1, 2)"
+	expect 30 "ToR: $b2 carries the new community" tor_route_has "$b2" "BGP.community: (65000,200)"
+	(($(log_count h1 'Established') == est1)) || fail "h1: a session was reset by the change"
+	bird_show_has h3 Established show protocols node1 || fail "ToR: node1 not Established"
+
+	# removed: no communities at all
+	export_cluster "$W/cluster.yaml" ""
+	expect 30 "ToR: $b1 without communities" tor_route_lacks "$b1" "BGP.community"
+	expect 30 "ToR: $b1 without large communities" tor_route_lacks "$b1" "BGP.large_community"
+	tor_route_has "$b1" "$b1" || fail "ToR: $b1 gone"
+	(($(log_count h1 'Established') == est1)) || fail "h1: a session was reset by the change"
+	assert_running h1 h2
+}
+scenario export_communities
+
+# (b) serviceClusterIPs: announced by both nodes to the ToR, in no node's
+# kernel, a route the ToR announces inside it kept out of every kernel (h2 also
+# learns it from h1 over the mesh), withdrawn when the range goes; then the
+# ToR's route inside it is an ordinary route again and is installed.
+export_services() {
+	require_ternd
+	require_cmd bird birdc
+	netns_hosts 3
+	export_cluster "$W/cluster.yaml" "service_cluster_ips: [$SVC]
+service_external_ips: [198.51.100.0/24, 198.51.100.7/32]
+communities:
+  - {name: svc, value: \"65000:96\"}
+prefix_advertisements:
+  - {cidr: 10.96.0.0/12, communities: [svc, \"65000:9:6\"]}"
+	tor_config >"$W/h3.bird.conf"
+	start_bird h3 "$W/h3.bird.conf"
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	start_ternd h2 "$(ternd_conf h2 "$W/cluster.yaml")"
+	wait_bird_established 30 h3 node1
+	wait_bird_established 30 h3 node2
+	wait_log 30 h1 "$(ternd_est_line h2)"
+	wait_log 30 h1 "service ranges announced, never in the kernel: $SVC 198.51.100.0/24"
+	# at the ToR: from both nodes, with the prefixAdvertisement's communities
+	expect 30 "ToR: $SVC from h1" tor_route_has "$SVC" "via $(host_ip h1)"
+	expect 30 "ToR: $SVC from h2" tor_route_has "$SVC" "via $(host_ip h2)"
+	expect 30 "ToR: $SVC with its communities" tor_route_has "$SVC" "BGP.community: (65000,96)"
+	expect 30 "ToR: $SVC with its large community" tor_route_has "$SVC" "BGP.large_community: (65000, 9, 6)"
+	expect 30 "ToR: the external range" tor_route_has 198.51.100.0/24 "via $(host_ip h1)"
+	# a single address is a per-service route (Kubernetes API): not announced
+	tor_no_route 198.51.100.7/32 || fail "ToR: 198.51.100.7/32 announced: $(tor_route 198.51.100.7/32)"
+	# the control: a ToR route outside the ranges is installed on both nodes
+	expect 30 "h1 installs the ToR's 192.0.2.0/24" kernel_has h1 192.0.2.0/24
+	expect 30 "h2 installs the ToR's 192.0.2.0/24" kernel_has h2 192.0.2.0/24
+	# h2 has h1's range from the mesh and the ToR's 10.96.5.0/24 from both
+	expect 30 "h2 learned $SVC from h1 over the mesh" \
+		eval "ternd_route h2 $SVC | grep -F 'Mesh_198_18_0_1'"
+	expect 30 "h2 learned 10.96.5.0/24 from h1 over the mesh" \
+		eval "ternd_route h2 10.96.5.0/24 | grep -F 'Mesh_198_18_0_1'"
+	expect 30 "h1 learned 10.96.5.0/24 from the ToR" \
+		eval "ternd_route h1 10.96.5.0/24 | grep -F 'Global_198_18_0_3'"
+	assert_not_in_kernels "$SVC"
+	assert_not_in_kernels 10.96.5.0/24
+	assert_not_in_kernels 198.51.100.0/24
+
+	# the cluster range goes: withdrawn at the ToR, the ToR's route inside it
+	# is an ordinary route now
+	export_cluster "$W/cluster.yaml" "service_external_ips: [198.51.100.0/24]"
+	expect 30 "ToR: $SVC withdrawn" tor_no_route "$SVC"
+	expect 30 "h1 installs 10.96.5.0/24 now" kernel_has h1 10.96.5.0/24
+	expect 30 "h2 installs 10.96.5.0/24 now" kernel_has h2 10.96.5.0/24
+	tor_route_has 198.51.100.0/24 "via" || fail "ToR: the external range went too"
+	assert_not_in_kernels 198.51.100.0/24
+	tor_route_lacks 198.51.100.0/24 "BGP.community" || fail "ToR: communities left on 198.51.100.0/24"
+
+	# and everything goes
+	export_cluster "$W/cluster.yaml" ""
+	expect 30 "ToR: 198.51.100.0/24 withdrawn" tor_no_route 198.51.100.0/24
+	wait_log 30 h1 "service ranges announced, never in the kernel: none"
+	assert_running h1 h2
+}
+scenario export_services
