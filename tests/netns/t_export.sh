@@ -4,8 +4,9 @@
 # communities on the routes inside a prefix) and the service ranges
 # (serviceClusterIPs ...: announced from every node, never in a node's kernel).
 #
-# Topology: ternd on h1 and h2 (the mesh), BIRD 2 on h3 as a top-of-rack router
-# in AS 65001, peering with both nodes over eBGP (a global BGPPeer in the
+# Topology: ternd on h1 and h2 (the mesh), BIRD 2 (export_communities,
+# export_services) or FRR 8.4 (export_frr) on h3 as a top-of-rack router
+# in AS 65001 (FRR: 65002), peering with both nodes over eBGP (a global BGPPeer in the
 # cluster file). The ToR announces 10.96.5.0/24 (inside the service range, as a
 # route learned from outside) and 192.0.2.0/24 (outside it: the control, which
 # the nodes must install). Every wait is bounded; a failure dumps every log.
@@ -204,3 +205,79 @@ prefix_advertisements:
 	assert_running h1 h2
 }
 scenario export_services
+
+# frr_paths HOST PFX: FRR's paths to PFX, one line each:
+# "PEER|COMMUNITIES|LARGE COMMUNITIES" (each list sorted, space-separated),
+# from `show bgp ipv4 unicast PFX json`.
+frr_paths() {
+	frr_vtysh "$1" "show bgp ipv4 unicast $2 json" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for p in d.get("paths", []):
+    c = sorted(p.get("community", {}).get("string", "").split())
+    lc = sorted(p.get("largeCommunity", {}).get("string", "").split())
+    print("%s|%s|%s" % (p.get("peer", {}).get("peerId", ""), " ".join(c),
+        " ".join(lc)))
+'
+}
+
+# frr_path_is HOST PFX LINE: one of FRR's paths to PFX is exactly LINE
+frr_path_is() { frr_paths "$1" "$2" | grep -Fx -- "$3" >/dev/null; }
+
+# (c) the same against FRR 8.4 as the ToR (AS 65002): the communities on the
+# blocks, changed live and removed; the service range announced by both
+# nodes, FRR's route inside it kept out of the kernels, then withdrawn.
+export_frr() {
+	local tor_as=65002 b1 b2 n1 n2 est1
+	require_ternd
+	netns_hosts 3
+	b1=$(host_block h1)
+	b2=$(host_block h2)
+	n1=$(host_ip h1)
+	n2=$(host_ip h2)
+	TOR_AS=$tor_as export_cluster "$W/cluster.yaml" "service_cluster_ips: [$SVC]
+communities:
+  - {name: tor, value: \"65000:100\"}
+prefix_advertisements:
+  - {cidr: $TT_POOL, communities: [tor, \"65000:1:2\"]}"
+	{
+		frr_config "$(host_ip h3)" "$tor_as" "$n1:$TT_AS" "$n2:$TT_AS"
+		echo " address-family ipv4 unicast"
+		echo "  network 10.96.5.0/24"
+		echo "  network 192.0.2.0/24"
+		echo " exit-address-family"
+	} >"$W/h3.frr.conf"
+	start_frr h3 "$W/h3.frr.conf"
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	start_ternd h2 "$(ternd_conf h2 "$W/cluster.yaml")"
+	wait_frr_established 30 h3 "$n1"
+	wait_frr_established 30 h3 "$n2"
+	wait_log 30 h1 "$(ternd_est_line h2)"
+	expect 30 "FRR: $b1 from h1 with 65000:100 and 65000:1:2" \
+		frr_path_is h3 "$b1" "$n1|65000:100|65000:1:2"
+	expect 30 "FRR: $b2 from h2 with 65000:100 and 65000:1:2" \
+		frr_path_is h3 "$b2" "$n2|65000:100|65000:1:2"
+	expect 30 "FRR: $SVC from h1 (no communities: outside the pool)" frr_path_is h3 "$SVC" "$n1||"
+	expect 30 "FRR: $SVC from h2" frr_path_is h3 "$SVC" "$n2||"
+	expect 30 "h1 installs FRR's 192.0.2.0/24" kernel_has h1 192.0.2.0/24
+	expect 30 "h2 learned 10.96.5.0/24 from h1 over the mesh" \
+		eval "ternd_route h2 10.96.5.0/24 | grep -F 'Mesh_198_18_0_1'"
+	assert_not_in_kernels "$SVC"
+	assert_not_in_kernels 10.96.5.0/24
+	est1=$(log_count h1 'Established')
+
+	TOR_AS=$tor_as export_cluster "$W/cluster.yaml" "service_cluster_ips: [$SVC]
+prefix_advertisements:
+  - {cidr: $b1, communities: [\"65000:200\", \"65000:7:7\"]}"
+	expect 30 "FRR: $b1 with the new values only" frr_path_is h3 "$b1" "$n1|65000:200|65000:7:7"
+	expect 30 "FRR: $b2 without communities" frr_path_is h3 "$b2" "$n2||"
+
+	TOR_AS=$tor_as export_cluster "$W/cluster.yaml" ""
+	expect 30 "FRR: $b1 without communities" frr_path_is h3 "$b1" "$n1||"
+	wait_frr_no_route 30 h3 "$SVC"
+	expect 30 "h1 installs 10.96.5.0/24 now" kernel_has h1 10.96.5.0/24
+	expect 30 "h2 installs 10.96.5.0/24 now" kernel_has h2 10.96.5.0/24
+	(($(log_count h1 'Established') == est1)) || fail "h1: a session was reset by the changes"
+	assert_running h1 h2
+}
+scenario export_frr
