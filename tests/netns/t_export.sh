@@ -28,7 +28,16 @@ protocol static {
 }
 template bgp node {
   local as $TOR_AS;
-  ipv4 { import all; export all; };
+  ipv4 {
+    import all;
+    export filter {
+      if net = 10.96.5.0/24 then {
+        bgp_community.add((65001, 5));
+        bgp_large_community.add((65001, 5, 5));
+      }
+      accept;
+    };
+  };
   connect retry time 2;
   error wait time 1,5;
 }
@@ -73,6 +82,16 @@ tor_no_route() { ! tor_route "$1" | grep -E "^${1//./\\.} " >/dev/null; }
 
 # ternd_route HOST PFX: ternd's own `show route PFX all` (its BIRD-style socket)
 ternd_route() { timeout 10 birdc -s "$W/$1.ctl" show route "$2" all; }
+
+# ternd_path HOST PFX PROTO: the lines of ternd's path to PFX from PROTO in
+# its `show route PFX all` (BIRD 1.6's layout: a path's first line names its
+# protocol, "via 198.18.0.1 on eth0 [Mesh_198_18_0_1 ...", its attributes
+# follow, each after a tab)
+ternd_path() {
+	ternd_route "$1" "$2" | awk -v p="[$3 " '
+		!/^\t/ { on = index($0, p) > 0 }
+		on { print }'
+}
 
 # kernel_has HOST PFX: HOST's main table has a route for exactly PFX
 kernel_has() { hexec "$1" ip -4 route show exact "$2" | grep -q .; }
@@ -184,6 +203,14 @@ prefix_advertisements:
 		eval "ternd_route h2 10.96.5.0/24 | grep -F 'Mesh_198_18_0_1'"
 	expect 30 "h1 learned 10.96.5.0/24 from the ToR" \
 		eval "ternd_route h1 10.96.5.0/24 | grep -F 'Global_198_18_0_3'"
+	# the ToR's communities are kept and passed on over the mesh, the
+	# prefixAdvertisement's added after them
+	expect 30 "h2's path from h1 to 10.96.5.0/24 keeps the ToR's large community" \
+		eval "ternd_path h2 10.96.5.0/24 Mesh_198_18_0_1 | grep -Fx \$'\\tBGP.large_community: (65001, 5, 5) (65000, 9, 6)'"
+	ternd_path h2 10.96.5.0/24 Mesh_198_18_0_1 | grep -Fx $'\tBGP.community: (65001,5) (65000,96)' >/dev/null ||
+		fail "h2's path from h1 to 10.96.5.0/24: $(ternd_path h2 10.96.5.0/24 Mesh_198_18_0_1)"
+	ternd_path h2 10.96.5.0/24 Global_198_18_0_3 | grep -Fx $'\tBGP.large_community: (65001, 5, 5)' >/dev/null ||
+		fail "h2's path from the ToR to 10.96.5.0/24: $(ternd_path h2 10.96.5.0/24 Global_198_18_0_3)"
 	assert_not_in_kernels "$SVC"
 	assert_not_in_kernels 10.96.5.0/24
 	assert_not_in_kernels 198.51.100.0/24
