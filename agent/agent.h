@@ -22,6 +22,7 @@ struct event_base;
 struct ctlglue;
 struct metrics;
 struct advert;
+struct bfd;
 
 #define AGENT_MAX_POOLS	256
 
@@ -67,6 +68,10 @@ struct agent {
 	struct ctlglue		*ctlg;
 	/* metrics.c: the Prometheus endpoint (metrics.listen) */
 	struct metrics		*metrics;
+	/* bfdglue.c: BFD for BGPPeers with failureDetectionMode (issue 15) */
+	struct bfd		*bfd;
+	struct event		*ev_bfd_sync;
+	struct log_ratelimit	 bfd_rl;
 };
 
 /* main.c: stop the daemon; restart: a planned restart (see there) */
@@ -109,6 +114,13 @@ void	advert_config(struct agent *, const struct ds_bgp_config *);
 bool	advert_in_range(const struct agent *, const struct prefix *);
 /* export_ok's part: pfx is a service route this node announces */
 bool	advert_exports(const struct agent *, const struct prefix *);
+
+/* bfdglue.c: BFD sessions for the peers that want them (issue 15) */
+void	agent_bfd_start(struct agent *);
+/* recompute which peers have a BFD session (deferred) */
+void	agent_bfd_sync(struct agent *);
+void	agent_bfd_shutdown(struct agent *);
+void	agent_bfd_stop(struct agent *);
 extern const struct bgpd_ops agent_bgpd_ops;
 extern const struct krt_ops agent_krt_ops;
 

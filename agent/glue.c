@@ -109,11 +109,13 @@ ds_peer_changed(void *arg, const struct ds_peer *np, const struct ds_peer *op)
 	ag->guard_dirty = true;
 	if (np == NULL) {
 		bgpd_peer_del(ag->bgpd, op->name, BGP_CEASE_PEER_UNCONFIGURED);
+		agent_bfd_sync(ag);
 		return;
 	}
 	to_bgpd_conf(ag, np, &c);
 	if (op == NULL || !ds_peer_opts_eq(np->opts, op->opts))
 		say_unapplied(ag, np);
+	agent_bfd_sync(ag);	/* issue 15: deferred, reads the view */
 	if (op == NULL)
 		bgpd_peer_add(ag->bgpd, &c);
 	else
@@ -218,6 +220,7 @@ ds_local_changed(void *arg, const struct ds_local *l)
 	local_attrs_refresh(ag);
 	reoriginate(ag);
 	bgpd_set_local(ag->bgpd, l->as, &l->ipv4, &l->ipv6);
+	agent_bfd_sync(ag);
 	if (l->rr_cluster_id != old_cluster) {
 		struct addr id;
 

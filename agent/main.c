@@ -228,6 +228,7 @@ agent_stop(struct agent *ag, bool restart)
 	if (!ag->conf->kernel.persist)
 		krt_remove_all(ag->krt);
 	krt_freeze(ag->krt);
+	agent_bfd_shutdown(ag);
 	bgpd_shutdown(ag->bgpd, restart);
 	event_base_loopexit(ag->base, NULL);
 }
@@ -393,6 +394,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	make_bgpd(&ag);
+	agent_bfd_start(&ag);
 	make_ds(&ag);
 	/* a metrics endpoint that cannot bind is logged; routing goes on */
 	ag.metrics = metrics_new(&ag);
@@ -402,6 +404,7 @@ main(int argc, char *argv[])
 	agent_ctl_stop(&ag);
 	metrics_free(ag.metrics);
 	ag.metrics = NULL;
+	agent_bfd_stop(&ag);
 	ds_free(ag.ds);
 	bgpd_free(ag.bgpd);
 	agent_glue_fini(&ag);

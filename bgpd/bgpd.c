@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 #include "session.h"
+#include "timer.h"
 #include "xmalloc.h"
 
 /* 0 = the default for every bound; the input buffer holds two messages. */
@@ -113,6 +114,27 @@ bgpd_peer_del(struct bgpd *bgpd, const char *name, uint8_t subcode)
 	TAILQ_REMOVE(&bgpd->peers, peer, entry);
 	bgp_peer_stop(peer, subcode);
 	event_active(peer->ev_reap, EV_TIMEOUT, 0);
+	return 0;
+}
+
+int
+bgpd_peer_down(struct bgpd *bgpd, const char *name, const char *reason)
+{
+	struct bgp_peer *peer = peer_by_name(bgpd, name);
+	struct bgp_conn *c;
+
+	if (peer == NULL)
+		return -1;
+	log_peer(peer, LOG_LVL_WARNING, "%s: closing the session", reason);
+	while ((c = peer->conn2 ? peer->conn2 : peer->conn) != NULL &&
+	    c->fd != -1)
+		bgp_fsm(c, BGP_EV_BFD_DOWN, NULL);
+	/* routes kept stale from an earlier graceful end go too */
+	if (peer->gr_stale) {
+		timer_stop(peer->ev_restart);
+		bgp_peer_flush(peer);
+	}
+	bgp_peer_set_error(peer, "%s", reason);
 	return 0;
 }
 

@@ -190,6 +190,14 @@ int		 bgpd_peer_add(struct bgpd *, const struct bgpd_peer_conf *);
 #define BGPD_STOP_RESTART	0	/* bgpd_peer_del: our planned restart */
 /* Close with Cease/subcode and forget the peer; its routes are withdrawn. */
 int		 bgpd_peer_del(struct bgpd *, const char *name, uint8_t subcode);
+/*
+ * A failure detector (BFD, issue 15) says the path to the peer is down:
+ * its connections close at once, Cease/BFD Down (RFC 9384), its routes are
+ * withdrawn (stale ones too), reason is logged and shown as the last
+ * error; the session starts again as after any error. -1: no such peer.
+ */
+int		 bgpd_peer_down(struct bgpd *, const char *name,
+		    const char *reason);
 /* Apply a changed address/AS/port/passive/rr_client: the session restarts
  * (Cease/Other Configuration Change); a changed kind alone does not. */
 int		 bgpd_peer_update(struct bgpd *, const struct bgpd_peer_conf *);

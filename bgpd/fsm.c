@@ -50,6 +50,7 @@ static const char *const event_names[] = {
 	[BGP_EV_NOTIFICATION] = "NOTIFICATION received",
 	[BGP_EV_RREFRESH] = "ROUTE-REFRESH received",
 	[BGP_EV_MSG_ERROR] = "message error",
+	[BGP_EV_BFD_DOWN] = "BFD session down",
 };
 
 const char *
@@ -111,6 +112,7 @@ static const struct {
 	{ 6, 7, "Connection collision resolution" },
 	{ 6, 8, "Out of Resources" },
 	{ 6, 9, "Hard reset" },
+	{ 6, 10, "BFD session down" },
 	{ 7, 0, "Invalid ROUTE-REFRESH message" },
 	{ 7, 1, "Invalid ROUTE-REFRESH message length" },
 };
@@ -484,6 +486,24 @@ fsm_hold_expired(struct bgp_conn *conn)
 	fsm_close(conn, BGP_EV_HOLD_EXPIRED, true);
 }
 
+/*
+ * bgpd_peer_down: the BFD session to the peer went Down after being Up
+ * (RFC 5882 4.3: the BGP session goes at once, not at the hold time).
+ * Cease/BFD Down (RFC 9384), though across a dead path it rarely arrives.
+ * Our implementation: the routes go now too, where Calico's BIRD template
+ * says "bfd graceful" and keeps them for a graceful restart: a dead link
+ * is what BFD detects, and stale routes would keep traffic on it for the
+ * restart time (issue 15: the routes leave within the detection time).
+ */
+static void
+fsm_bfd_down(struct bgp_conn *conn)
+{
+	if (conn->state >= BGP_STATE_OPENSENT)
+		bgp_fsm_send_notification(conn, BGP_ERR_CEASE,
+		    BGP_CEASE_BFD_DOWN, NULL, 0);
+	fsm_close(conn, BGP_EV_BFD_DOWN, false);
+}
+
 static void
 fsm_keepalive_timer(struct bgp_conn *conn)
 {
@@ -503,6 +523,9 @@ fsm_common(struct bgp_conn *conn, enum bgp_event ev, struct bgp_fsm_msg *m)
 		break;
 	case BGP_EV_HOLD_EXPIRED:
 		fsm_hold_expired(conn);
+		break;
+	case BGP_EV_BFD_DOWN:
+		fsm_bfd_down(conn);
 		break;
 	case BGP_EV_NOTIFICATION:
 		rx_notification(conn, m);

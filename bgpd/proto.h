@@ -144,6 +144,7 @@ enum bgp_err_code {
 #define BGP_CEASE_COLLISION		7
 #define BGP_CEASE_OUT_OF_RESOURCES	8
 #define BGP_CEASE_HARD_RESET		9	/* RFC 8538 */
+#define BGP_CEASE_BFD_DOWN		10	/* RFC 9384 */
 
 /* RFC 8203: shutdown communication, max length */
 #define BGP_SHUTDOWN_COMM_MAX		255

@@ -44,6 +44,7 @@ enum bgp_event {
 	BGP_EV_NOTIFICATION,	/* NotifMsg */
 	BGP_EV_RREFRESH,
 	BGP_EV_MSG_ERROR,	/* BGPHeaderErr / BGPOpenMsgErr / UpdateMsgErr */
+	BGP_EV_BFD_DOWN,	/* bgpd_peer_down: BFD says the path is down */
 };
 const char *bgp_event_name(enum bgp_event);
 

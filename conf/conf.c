@@ -26,6 +26,7 @@
 
 const char *const conf_sections[] = {
 	"node", "datastore", "bgp", "kernel", "control", "log", "metrics",
+	"bfd",
 };
 const size_t conf_nsections = NITEMS(conf_sections);
 
@@ -116,6 +117,13 @@ const struct conf_key conf_keys[] = {
 	KEY("metrics", "listen", CONF_K_STR, metrics.listen, 0, 128, 0),
 	KEY("metrics", "max_clients", CONF_K_UINT, metrics.max_clients,
 	    1, 1024, 0),
+	/* RFC 5880 6.8.3: an idle rate under 1 s is not allowed */
+	KEY("bfd", "interval_ms", CONF_K_UINT, bfd.interval_ms, 10, 60000, 0),
+	KEY("bfd", "idle_tx_interval_ms", CONF_K_UINT,
+	    bfd.idle_tx_interval_ms, 1000, 60000, 0),
+	KEY("bfd", "multiplier", CONF_K_UINT, bfd.multiplier, 1, 255, 0),
+	KEY("bfd", "max_sessions", CONF_K_UINT, bfd.max_sessions, 1, 65536, 0),
+	KEY("bfd", "max_pps", CONF_K_UINT, bfd.max_pps, 10, 1000000, 0),
 };
 const size_t conf_nkeys = NITEMS(conf_keys);
 
@@ -596,6 +604,11 @@ conf_new_defaults(void)
 	c->datastore.watch_silence_ms = 1500000;
 	c->log.level = LOG_LVL_INFO;
 	c->metrics.max_clients = 16;
+	c->bfd.interval_ms = 500;
+	c->bfd.idle_tx_interval_ms = 2000;
+	c->bfd.multiplier = 16;
+	c->bfd.max_sessions = 256;
+	c->bfd.max_pps = 2000;
 	for (size_t i = 0; i < conf_nkeys; i++) {
 		char **sp = field(c, &conf_keys[i]);
 

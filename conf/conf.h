@@ -101,6 +101,15 @@ struct conf {
 		char		*listen;
 		uint32_t	 max_clients;	/* 16 */
 	} metrics;
+	/* issue 15: BFD for peers with failureDetectionMode (Calico's BIRD
+	 * template: interval 500 ms, idle tx 2000 ms, multiplier 16) */
+	struct {
+		uint32_t	 interval_ms;		/* 500: min rx and tx */
+		uint32_t	 idle_tx_interval_ms;	/* 2000: tx while not Up */
+		uint8_t		 multiplier;		/* 16 */
+		uint32_t	 max_sessions;		/* 256 */
+		uint32_t	 max_pps;		/* 2000: packets/s read */
+	} bfd;
 };
 
 /* Parse path. On error returns NULL and writes "file:line: key: why" to err. */

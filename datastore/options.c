@@ -271,7 +271,6 @@ ds_peer_opts_set(const struct ds_peer_opts *o, char *buf, size_t len)
 		{ o->num_allow_local_as != 0, "numAllowedLocalASNumbers" },
 		{ o->ttl_security != 0, "ttlSecurity" },
 		{ addr_is_set(&o->reachable_by), "reachableBy" },
-		{ o->failure_detection != DS_FD_NONE, "failureDetectionMode" },
 		{ o->password.kind != DS_PW_NONE, "password" },
 		{ o->nfilters > 0, "filters" },
 	};

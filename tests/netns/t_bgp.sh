@@ -196,8 +196,8 @@ EOF
 	ternd_hosts "$W/cluster.yaml" h1
 	wait_log_re 30 h1 'Node_198_18_0_2: not applied \(not supported yet\): ttlSecurity, password$'
 	wait_bird_established 30 h2 "$(mesh_name h1)"
-	sed -i 's/^    ttl_security: 1$/    failure_detection_mode: BFDIfDirectlyConnected/' "$W/cluster.yaml"
-	wait_log_re 30 h1 'Node_198_18_0_2: not applied \(not supported yet\): failureDetectionMode, password$'
+	sed -i 's/^    ttl_security: 1$/    num_allowed_local_as_numbers: 2/' "$W/cluster.yaml"
+	wait_log_re 30 h1 'Node_198_18_0_2: not applied \(not supported yet\): numAllowedLocalASNumbers, password$'
 	assert_running h1
 }
 scenario bgp_unapplied_options

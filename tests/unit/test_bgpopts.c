@@ -291,10 +291,12 @@ START_TEST(t_opts_set)
 	ck_assert_uint_eq(ds_peer_opts_set(&o, buf, sizeof(buf)), 2);
 	ck_assert_str_eq(buf, "ttlSecurity, password");
 	o.restart_time = 300;
+	o.reachable_by.af = AF_INET;
+	/* applied (BFD, agent/bfdglue.c): not named */
 	o.failure_detection = DS_FD_BFD_IF_DIRECT;
 	ck_assert_uint_eq(ds_peer_opts_set(&o, buf, sizeof(buf)), 4);
 	ck_assert_str_eq(buf, "maxRestartTime, ttlSecurity, "
-	    "failureDetectionMode, password");
+	    "reachableBy, password");
 	/* cut, still terminated, still counted */
 	ck_assert_uint_eq(ds_peer_opts_set(&o, small, sizeof(small)), 4);
 	ck_assert_uint_eq(strlen(small), sizeof(small) - 1);

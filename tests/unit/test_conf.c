@@ -113,6 +113,11 @@ START_TEST(t_full)
 	ck_assert(c->log.syslog);
 	ck_assert_str_eq(c->metrics.listen, "[::1]:9324");
 	ck_assert_uint_eq(c->metrics.max_clients, 4);
+	ck_assert_uint_eq(c->bfd.interval_ms, 300);
+	ck_assert_uint_eq(c->bfd.idle_tx_interval_ms, 1000);
+	ck_assert_uint_eq(c->bfd.multiplier, 5);
+	ck_assert_uint_eq(c->bfd.max_sessions, 10);
+	ck_assert_uint_eq(c->bfd.max_pps, 100);
 	conf_free(c);
 }
 END_TEST
@@ -151,6 +156,10 @@ assert_defaults(const struct conf *c)
 	ck_assert(!c->log.syslog);
 	ck_assert_str_eq(c->metrics.listen, "");
 	ck_assert_uint_eq(c->metrics.max_clients, 16);
+	/* Calico's BIRD template's BFD timers */
+	ck_assert_uint_eq(c->bfd.interval_ms, 500);
+	ck_assert_uint_eq(c->bfd.idle_tx_interval_ms, 2000);
+	ck_assert_uint_eq(c->bfd.multiplier, 16);
 }
 
 START_TEST(t_defaults)
@@ -258,6 +267,12 @@ static const struct bad bad[] = {
 	{ "bgp:\n  port:\n", 2, "key bgp.port: expected an integer" },
 	{ "bgp:\n  port: 0\n", 2, "key bgp.port: 0 is out of range" },
 	{ "bgp:\n  port: 65536\n", 2, "key bgp.port: 65536 is out of range" },
+	/* RFC 5880 6.8.3: no idle rate under 1 s; a multiplier of 0 */
+	{ "bfd:\n  idle_tx_interval_ms: 999\n", 2,
+	    "key bfd.idle_tx_interval_ms: 999 is out of range" },
+	{ "bfd:\n  multiplier: 0\n", 2, "key bfd.multiplier: 0 is out of "
+	    "range" },
+	{ "bfd:\n  multiplier: 256\n", 2, "key bfd.multiplier: 256 is out" },
 	{ "bgp:\n  port: -1\n", 2, "key bgp.port: expected an integer" },
 	{ "bgp:\n  port: 0179\n", 2, "key bgp.port: expected an integer" },
 	{ "bgp:\n  port: 99999999999999999999999\n", 2,
