@@ -72,6 +72,10 @@ struct agent {
 	struct bfd		*bfd;
 	struct event		*ev_bfd_sync;
 	struct log_ratelimit	 bfd_rl;
+	/* glue.c + filter.c: BGPFilters and the sessions naming them
+	 * (issue 15); ev_filter applies a commit's changes once it is over */
+	struct filters		*filters;
+	struct event		*ev_filter;
 };
 
 /* main.c: stop the daemon; restart: a planned restart (see there) */

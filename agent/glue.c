@@ -11,13 +11,17 @@
  * this node's routes from learn_src, announced as Calico's calico_aggr
  * says and never put back in the kernel (Felix owns them).
  */
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "agent.h"
 #include "fibwant.h"
+#include "filter.h"
 #include "log.h"
 #include "netlink.h"
 #include "proto.h"
@@ -100,6 +104,8 @@ say_unapplied(struct agent *ag, const struct ds_peer *p)
 		    "yet): %s", p->name, buf);
 }
 
+static void	filter_schedule(struct agent *);
+
 static void
 ds_peer_changed(void *arg, const struct ds_peer *np, const struct ds_peer *op)
 {
@@ -108,11 +114,16 @@ ds_peer_changed(void *arg, const struct ds_peer *np, const struct ds_peer *op)
 
 	ag->guard_dirty = true;
 	if (np == NULL) {
+		filters_peer_del(ag->filters, op->name);
 		bgpd_peer_del(ag->bgpd, op->name, BGP_CEASE_PEER_UNCONFIGURED);
 		agent_bfd_sync(ag);
 		return;
 	}
 	to_bgpd_conf(ag, np, &c);
+	/* before the session starts: its first export is filtered */
+	filters_peer_set(ag->filters, np->name, np->addr.af,
+	    np->opts->filters, np->opts->nfilters);
+	filter_schedule(ag);
 	if (op == NULL || !ds_peer_opts_eq(np->opts, op->opts))
 		say_unapplied(ag, np);
 	agent_bfd_sync(ag);	/* issue 15: deferred, reads the view */
@@ -356,8 +367,12 @@ ds_config_changed(void *arg, const struct ds_bgp_config *c)
 	advert_config(ag, c);
 }
 
+static void	ds_filter_changed(void *, const struct ds_filter *,
+		    const struct ds_filter *);
+
 const struct ds_option_ops agent_ds_option_ops = {
 	.config_changed = ds_config_changed,
+	.filter_changed = ds_filter_changed,	/* BGPFilter, filter.c */
 };
 
 /* The most specific pool that contains pfx, or NULL. */
@@ -421,6 +436,12 @@ guard_rebuild(struct agent *ag)
 	ag->guard_dirty = false;
 }
 
+static bool	filter_import(struct agent *, const struct bgpd_peer_info *,
+		    const struct prefix *);
+static enum filter_verdict filter_export(struct agent *,
+		    const struct bgpd_peer_info *, const struct prefix *,
+		    const struct rib_path *);
+
 /*
  * SPEC 4 import, in order (the first rule that refuses decides):
  * 1. a default route only from an explicit (Global/Node) peer, and only
@@ -438,7 +459,12 @@ guard_rebuild(struct agent *ag)
  *    a pod we host is that peer's block);
  * 3. from mesh peers, only prefixes inside a pool (explicit peers, e.g. a
  *    top-of-rack, may send routes outside every pool, as Calico's kernel
- *    filter accepts them).
+ *    filter accepts them);
+ * 4. an explicit peer's BGPFilters (filter.h; mesh sessions have none, as
+ *    confd renders them): the first rule that matches decides, none
+ *    accepts (Calico's import filter ends in accept). Our implementation:
+ *    1 and 2 hold whatever a filter accepts: they keep this node's own
+ *    addresses and blocks from being routed away.
  */
 static bool
 import_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx)
@@ -454,7 +480,7 @@ import_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx)
 		return false;
 	if (mesh)	/* issue 15: service ranges too (advert.c) */
 		return in_pool(ag, pfx) || advert_in_range(ag, pfx);
-	return true;
+	return filter_import(ag, pi, pfx);
 }
 
 /* pfx cut to its first len bits */
@@ -516,7 +542,15 @@ export_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx,
 	const struct ds_pool *pool = agent_pool_of(ag, pfx);
 	bool exact;
 
-	(void)pi;
+	switch (filter_export(ag, pi, pfx, p)) {
+	case FILTER_ACCEPT:
+		return true;
+	case FILTER_REJECT:
+		return false;
+	case FILTER_NO_MATCH:
+	default:
+		break;
+	}
 	if (pool != NULL && pool->no_export)
 		return false;
 	if (p->src == &ag->local_src)
@@ -751,6 +785,116 @@ learned_changed(void *arg, const struct prefix *pfx, bool present)
 		rib_withdraw(ag->rib, &ag->learn_src, pfx, 0);
 }
 
+/* ---- BGPFilter (issue 15; filter.h) ---- */
+
+static bool
+filter_import(struct agent *ag, const struct bgpd_peer_info *pi,
+    const struct prefix *pfx)
+{
+	struct filter_ctx ctx = { .import = true, .same_as = !pi->ebgp };
+	struct filter_route rt = { .pfx = pfx, .from_bgp = true };
+
+	if (!filters_active(ag->filters))
+		return true;
+	return filters_eval(ag->filters, pi->conf->name, &ctx, &rt) !=
+	    FILTER_REJECT;
+}
+
+_Static_assert(FILTER_IFNAME_LEN >= IF_NAMESIZE, "learn_ifname's buffer");
+
+struct learned_route {
+	struct agent		*ag;
+	const struct prefix	*pfx;
+};
+
+static const char *
+learned_ifname(void *arg, char *buf)
+{
+	struct learned_route *lr = arg;
+
+	return lr->ag->learn != NULL ? learn_ifname(lr->ag->learn, lr->pfx,
+	    buf) : NULL;
+}
+
+/*
+ * The route as a rule sees it: learned from a BGP peer (source
+ * RemotePeers) or ours; the interface of a workload route learned from
+ * the kernel, looked up only when a rule asks for it; an own block has the
+ * empty name (BIRD's ifname of its blackhole static route: "*" matches
+ * it); a BGP route none (BIRD's is where its next hop resolves).
+ */
+static enum filter_verdict
+filter_export(struct agent *ag, const struct bgpd_peer_info *pi,
+    const struct prefix *pfx, const struct rib_path *p)
+{
+	struct filter_ctx ctx = { .import = false, .same_as = !pi->ebgp };
+	struct learned_route lr = { ag, pfx };
+	struct filter_route rt = { .pfx = pfx };
+
+	if (!filters_active(ag->filters))
+		return FILTER_NO_MATCH;
+	rt.from_bgp = p->src->kind == RIB_SRC_BGP;
+	if (p->src == &ag->local_src)
+		rt.ifname = "";		/* BIRD's blackhole: ifname "" */
+	else if (p->src == &ag->learn_src) {
+		rt.get_ifname = learned_ifname;
+		rt.arg = &lr;
+	}
+	return filters_eval(ag->filters, pi->conf->name, &ctx, &rt);
+}
+
+/* A session's filters changed in the directions what says. */
+static void
+filter_apply(void *arg, const char *session, unsigned what)
+{
+	struct agent *ag = arg;
+
+	if (what & FILTER_CH_EXPORT) {
+		log_info("%s: BGPFilter export rules changed: routes sent "
+		    "re-evaluated", session);
+		bgpd_peer_refresh_export(ag->bgpd, session);
+	}
+	if (what & FILTER_CH_IMPORT)
+		log_info("%s: BGPFilter import rules changed: %s", session,
+		    bgpd_peer_refresh_import(ag->bgpd, session) ==
+		    BGPD_REFRESH_NONE ? "applied when the session is up" :
+		    "routes requested again");
+}
+
+static void
+filter_ev_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct agent *ag = arg;
+
+	(void)fd;
+	(void)what;
+	filters_flush(ag->filters, filter_apply, ag);
+}
+
+/* After the datastore's commit: one refresh per session however many of
+ * its filters changed in it. */
+static void
+filter_schedule(struct agent *ag)
+{
+	if (ag->ev_filter != NULL && filters_pending(ag->filters))
+		event_active(ag->ev_filter, 0, 0);
+}
+
+static void
+ds_filter_changed(void *arg, const struct ds_filter *nf,
+    const struct ds_filter *of)
+{
+	struct agent *ag = arg;
+	char buf[256];
+
+	filters_set(ag->filters, nf != NULL ? nf->name : of->name, nf);
+	if (nf != NULL && filter_unsupported(nf, buf, sizeof(buf)) > 0)
+		log_warnx("BGPFilter %s: %s: never matches in ternd (it knows "
+		    "the interface of routes learned from the kernel only)",
+		    nf->name, buf);
+	filter_schedule(ag);
+}
+
 static const struct rib_client_ops fib_client_ops = {
 	.best_changed = fib_best_changed,
 	.paths_changed = fib_paths_changed,
@@ -771,6 +915,8 @@ agent_glue_init(struct agent *ag)
 	log_ratelimit_start(&ag->unapplied_rl, ag->base);
 	local_attrs_refresh(ag);
 	advert_init(ag);
+	ag->filters = filters_new();
+	ag->ev_filter = event_new(ag->base, -1, 0, filter_ev_cb, ag);
 	ag->fib_client = rib_client_add(ag->rib, &fib_client_ops, ag);
 	ag->learn = learn_new(&(struct learn_params){
 	    .interfaces = ag->conf->kernel.learn_interfaces,
@@ -782,6 +928,11 @@ void
 agent_glue_fini(struct agent *ag)
 {
 	log_ratelimit_fini(&ag->unapplied_rl);
+	if (ag->ev_filter != NULL)
+		event_free(ag->ev_filter);
+	ag->ev_filter = NULL;
+	filters_free(ag->filters);
+	ag->filters = NULL;
 	learn_free(ag->learn);
 	ag->learn = NULL;
 	advert_fini(ag);

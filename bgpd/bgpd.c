@@ -344,6 +344,41 @@ bgpd_refresh_exports(struct bgpd *bgpd)
 	}
 }
 
+int
+bgpd_peer_refresh_export(struct bgpd *bgpd, const char *name)
+{
+	struct bgp_peer *peer = peer_by_name(bgpd, name);
+
+	if (peer == NULL)
+		return -1;
+	if (peer->client != NULL) {
+		rib_client_feed(bgpd->rib, peer->client);
+		bgp_peer_tx_schedule(peer);
+	}
+	return 0;
+}
+
+int
+bgpd_peer_refresh_import(struct bgpd *bgpd, const char *name)
+{
+	struct bgp_peer *peer = peer_by_name(bgpd, name);
+
+	if (peer == NULL)
+		return -1;
+	if (peer->state != BGP_STATE_ESTABLISHED || peer->conn == NULL)
+		return BGPD_REFRESH_NONE;
+	if (peer->remote_caps.route_refresh) {
+		bgp_peer_send_rrefresh(peer, BGP_RR_REQUEST);
+		log_peer(peer, LOG_LVL_INFO, "route refresh requested "
+		    "(import policy changed)");
+		return BGPD_REFRESH_SENT;
+	}
+	log_peer(peer, LOG_LVL_INFO, "import policy changed and the peer "
+	    "does not do route refresh: restarting the session");
+	bgpd_peer_restart(bgpd, name);
+	return BGPD_REFRESH_RESTART;
+}
+
 void
 bgpd_shutdown(struct bgpd *bgpd, bool restart)
 {

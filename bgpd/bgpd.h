@@ -240,4 +240,27 @@ struct bgpd_export_comms {
 int		 bgpd_set_export_comms(struct bgpd *,
 		    const struct bgpd_export_comms *, size_t n);
 
+/*
+ * Issue 15 (BGPFilter): one session's policy changed; applied without a
+ * session reset where the protocol allows it.
+ *
+ * bgpd_peer_refresh_export: what the peer is sent is evaluated again
+ * (BIRD's channel re-feed): routes the export policy now refuses are
+ * withdrawn, those it now accepts announced. -1: no such peer.
+ *
+ * bgpd_peer_refresh_import: the peer's routes are wanted again through the
+ * new import policy (nothing refused is kept: no Adj-RIB-In). RFC 2918: a
+ * ROUTE-REFRESH request when the peer advertised the capability; without
+ * it the session restarts (Cease/Other Configuration Change), as BIRD's
+ * reconfigure does when a channel cannot reload (nest/proto.c
+ * channel_reconfigure). A session not Established has nothing to redo.
+ */
+enum bgpd_refresh {
+	BGPD_REFRESH_NONE,	/* not Established: applies when it is */
+	BGPD_REFRESH_SENT,	/* ROUTE-REFRESH sent */
+	BGPD_REFRESH_RESTART,	/* no route refresh: session restarted */
+};
+int		 bgpd_peer_refresh_export(struct bgpd *, const char *name);
+int		 bgpd_peer_refresh_import(struct bgpd *, const char *name);
+
 #endif

@@ -272,7 +272,6 @@ ds_peer_opts_set(const struct ds_peer_opts *o, char *buf, size_t len)
 		{ o->ttl_security != 0, "ttlSecurity" },
 		{ addr_is_set(&o->reachable_by), "reachableBy" },
 		{ o->password.kind != DS_PW_NONE, "password" },
-		{ o->nfilters > 0, "filters" },
 	};
 	size_t n = 0, used = 0;
 	int w;

@@ -288,6 +288,19 @@ learn_has(const struct learn *l, const struct prefix *pfx)
 	return e != NULL && prefix_eq(&e->dst, pfx);
 }
 
+const char *
+learn_ifname(const struct learn *l, const struct prefix *pfx, char *buf)
+{
+	struct learned key, *e;
+
+	memset(&key, 0, sizeof(key));
+	key.dst = *pfx;
+	e = RB_NFIND(learned_tree, (struct learned_tree *)&l->routes, &key);
+	if (e == NULL || !prefix_eq(&e->dst, pfx))
+		return NULL;
+	return l->ifname(l->ifname_arg, e->oif, buf);
+}
+
 void
 learn_stats(const struct learn *l, struct learn_stats *st)
 {

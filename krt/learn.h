@@ -93,6 +93,12 @@ void		 learn_link_down(struct learn *, uint32_t ifindex);
 /* A re-read of the table begins (true) or ends (false). */
 void		 learn_resync(struct learn *, bool begin);
 bool		 learn_has(const struct learn *, const struct prefix *);
+/* The interface name of pfx's first learned route into buf (IF_NAMESIZE),
+ * looked up now (the same lookup as learning: a system call); NULL: pfx
+ * is not learned or its device has no name any more. BGPFilter's
+ * interface match (agent/filter.h). */
+const char	*learn_ifname(const struct learn *, const struct prefix *,
+		    char *buf);
 void		 learn_stats(const struct learn *, struct learn_stats *);
 
 #endif
