@@ -23,6 +23,7 @@ struct ctlglue;
 struct metrics;
 struct advert;
 struct bfd;
+struct secrets;
 
 #define AGENT_MAX_POOLS	256
 
@@ -76,6 +77,8 @@ struct agent {
 	 * (issue 15); ev_filter applies a commit's changes once it is over */
 	struct filters		*filters;
 	struct event		*ev_filter;
+	/* sessopts.c: TCP MD5 key files watched (issue 15) */
+	struct secrets		*secrets;
 };
 
 /* main.c: stop the daemon; restart: a planned restart (see there) */
@@ -125,6 +128,10 @@ void	agent_bfd_start(struct agent *);
 void	agent_bfd_sync(struct agent *);
 void	agent_bfd_shutdown(struct agent *);
 void	agent_bfd_stop(struct agent *);
+/* glue.c, issue 15: every session's conf again (key files, SIGHUP); the
+ * listening port and address from BGPConfiguration and ternd.yaml */
+void	agent_peers_refresh(struct agent *);
+void	agent_listen_apply(struct agent *);
 extern const struct bgpd_ops agent_bgpd_ops;
 extern const struct krt_ops agent_krt_ops;
 

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "proto.h"
+#include "sessopts.h"
 #include "xmalloc.h"
 
 static enum bgpd_peer_kind
@@ -82,11 +83,16 @@ to_bgpd_conf(const struct agent *ag, const struct ds_peer *p,
 	c->kind = peer_kind(p->type);
 	c->addr = p->addr;
 	c->as = p->as;
-	/* mesh nodes listen where we do; explicit peers say their port */
-	c->port = p->type == DS_PEER_MESH || p->port == 0 ?
-	    ag->conf->bgp.port : p->port;
+	/* mesh nodes listen where we do, unless the cluster says the node's
+	 * listenPort (a port other than 179); explicit peers say their port */
+	c->port = p->port == 0 || (p->type == DS_PEER_MESH &&
+	    p->port == BGPD_DEFAULT_PORT) ? ag->conf->bgp.port : p->port;
 	c->passive = mesh_passive(ag, p);
 	c->rr_client = p->rr_client;
+	/* issue 15: the session's transport options and TCP MD5 key */
+	sessopts_translate(p->opts, c);
+	sessopts_password(ag->secrets, ag->conf, p->name, &p->opts->password,
+	    c);
 }
 
 /*
@@ -232,6 +238,7 @@ ds_local_changed(void *arg, const struct ds_local *l)
 	reoriginate(ag);
 	bgpd_set_local(ag->bgpd, l->as, &l->ipv4, &l->ipv6);
 	agent_bfd_sync(ag);
+	agent_listen_apply(ag);		/* bindMode NodeIP: the new address */
 	if (l->rr_cluster_id != old_cluster) {
 		struct addr id;
 
@@ -345,6 +352,53 @@ ds_log_changed(void *arg, const struct ds_log *l)
 		log_info("datastore: %s", what);
 }
 
+/*
+ * Issue 15: every session's conf built again (a key file changed, SIGHUP):
+ * bgpd restarts those whose conf differs (a new key, a key now readable
+ * or gone), Cease/Other Configuration Change, and no other.
+ */
+void
+agent_peers_refresh(struct agent *ag)
+{
+	const struct ds_peer *v;
+	struct bgpd_peer_conf c;
+	size_t n = 0;
+
+	v = ag->ds != NULL ? ds_peers(ag->ds, &n) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		to_bgpd_conf(ag, &v[i], &c);
+		bgpd_peer_update(ag->bgpd, &c);
+	}
+}
+
+static void
+secrets_changed(void *arg)
+{
+	agent_peers_refresh(arg);
+}
+
+/*
+ * Issue 15: BGPConfiguration listenPort (else ternd.yaml's bgp.port) and
+ * bindMode NodeIP (the node's addresses only), applied live: a change
+ * re-opens the listening sockets.
+ */
+void
+agent_listen_apply(struct agent *ag)
+{
+	const struct ds_bgp_config *bc = ag->ds != NULL ?
+	    ds_bgp_config(ag->ds) : NULL;
+	uint16_t port = ag->conf->bgp.port;
+	bool node_ip = false;
+
+	if (bc != NULL && bc->listen_port != 0)
+		port = bc->listen_port;
+	if (bc != NULL && bc->bind_mode == DS_BIND_NODE_IP)
+		node_ip = true;
+	if (bgpd_set_listen(ag->bgpd, port, node_ip ? &ag->local.ipv4 : NULL,
+	    node_ip ? &ag->local.ipv6 : NULL) == -1)
+		log_warnx("BGP: cannot listen on port %u", port);
+}
+
 const struct ds_ops agent_ds_ops = {
 	.local_changed = ds_local_changed,
 	.peer_changed = ds_peer_changed,
@@ -365,6 +419,7 @@ ds_config_changed(void *arg, const struct ds_bgp_config *c)
 	struct agent *ag = arg;
 
 	advert_config(ag, c);
+	agent_listen_apply(ag);		/* listenPort, bindMode */
 }
 
 static void	ds_filter_changed(void *, const struct ds_filter *,
@@ -913,6 +968,7 @@ agent_glue_init(struct agent *ag)
 	log_ratelimit_init(&ag->unapplied_rl, LOG_LVL_WARNING, 60 * 1000, 20,
 	    "BGPPeer options not applied");
 	log_ratelimit_start(&ag->unapplied_rl, ag->base);
+	ag->secrets = secrets_new(ag->base, secrets_changed, ag);
 	local_attrs_refresh(ag);
 	advert_init(ag);
 	ag->filters = filters_new();
@@ -933,6 +989,8 @@ agent_glue_fini(struct agent *ag)
 	ag->ev_filter = NULL;
 	filters_free(ag->filters);
 	ag->filters = NULL;
+	secrets_free(ag->secrets);
+	ag->secrets = NULL;
 	learn_free(ag->learn);
 	ag->learn = NULL;
 	advert_fini(ag);

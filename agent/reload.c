@@ -33,6 +33,7 @@ static const char *const live_keys[] = {
 	"bgp.max_peer_memory_kib", "bgp.input_buffer_kib",
 	"bgp.open_wait_time", "bgp.refresh_interval", "bgp.allow_local_as",
 	"bgp.accept_default_route",
+	"secrets.dir", "secrets.files",
 	"kernel.persist",
 	"log.level", "log.debug", "log.syslog",
 	"metrics.listen", "metrics.max_clients",
@@ -170,6 +171,9 @@ done:
 	free(listen0);
 	conf_free(r.nc);
 ds:
+	/* issue 15: key files read again (and secrets: applied); only the
+	 * sessions whose key changed restart */
+	agent_peers_refresh(ag);
 	ds_reload(ag->ds);
 }
 

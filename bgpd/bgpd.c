@@ -63,6 +63,7 @@ bgpd_start(struct bgpd *bgpd)
 {
 	if (!bgpd->params.listen)
 		return 0;
+	bgpd->started = true;
 	return bgp_listen_start(bgpd);
 }
 
@@ -77,16 +78,6 @@ peer_by_name(struct bgpd *bgpd, const char *name)
 	return NULL;
 }
 
-static void
-peer_md5(struct bgpd *bgpd, const struct bgp_peer *peer)
-{
-	int fd = bgpd->listen_fd[peer->conf.addr.af == AF_INET6 ? 1 : 0];
-
-	if (bgpd->password[0] != '\0' && fd != -1 &&
-	    bgp_md5_set(fd, &peer->conf.addr, bgpd->password) == -1)
-		log_peer(peer, LOG_LVL_WARNING, "TCP MD5 on listener failed");
-}
-
 int
 bgpd_peer_add(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 {
@@ -96,7 +87,7 @@ bgpd_peer_add(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 		return -1;
 	peer = bgp_peer_new(bgpd, conf);
 	TAILQ_INSERT_TAIL(&bgpd->peers, peer, entry);
-	peer_md5(bgpd, peer);
+	bgp_listen_md5(bgpd, peer, false);
 	log_peer(peer, LOG_LVL_INFO, "configured (%s)",
 	    conf->passive ? "passive" : "active");
 	bgp_peer_start(peer);
@@ -112,9 +103,30 @@ bgpd_peer_del(struct bgpd *bgpd, const char *name, uint8_t subcode)
 		return -1;
 	log_peer(peer, LOG_LVL_INFO, "removed");
 	TAILQ_REMOVE(&bgpd->peers, peer, entry);
+	/* its key goes from the listener (a peer added again at the address
+	 * sets its own; another's connections there are not signed) */
+	if (bgp_peer_password(peer)[0] != '\0')
+		bgp_listen_md5(bgpd, peer, true);
 	bgp_peer_stop(peer, subcode);
 	event_active(peer->ev_reap, EV_TIMEOUT, 0);
 	return 0;
+}
+
+/* What the session was set up with is the same in a and b (issue 15's
+ * transport options included); the kind is no part of it. */
+static bool
+conf_same_session(const struct bgpd_peer_conf *a,
+    const struct bgpd_peer_conf *b)
+{
+	return addr_eq(&a->addr, &b->addr) && a->as == b->as &&
+	    a->port == b->port && a->passive == b->passive &&
+	    a->rr_client == b->rr_client && a->pw_set == b->pw_set &&
+	    strcmp(a->password, b->password) == 0 &&
+	    strcmp(a->pw_error, b->pw_error) == 0 &&
+	    a->local_as == b->local_as &&
+	    a->allow_local_as == b->allow_local_as &&
+	    a->keepalive_time == b->keepalive_time &&
+	    a->ttl_security == b->ttl_security && a->src_any == b->src_any;
 }
 
 int
@@ -142,13 +154,13 @@ int
 bgpd_peer_update(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 {
 	struct bgp_peer *peer = peer_by_name(bgpd, conf->name);
+	struct bgpd_peer_conf c = *conf;
 
 	if (peer == NULL)
 		return bgpd_peer_add(bgpd, conf);
-	if (addr_eq(&peer->conf.addr, &conf->addr) &&
-	    peer->conf.as == conf->as && peer->conf.port == conf->port &&
-	    peer->conf.passive == conf->passive &&
-	    peer->conf.rr_client == conf->rr_client) {
+	if (c.port == 0)
+		c.port = bgpd->params.port;	/* as bgp_peer_new stores it */
+	if (conf_same_session(&peer->conf, &c)) {
 		peer->conf.kind = conf->kind;
 		return 0;
 	}
@@ -175,7 +187,7 @@ restart_peers(struct bgpd *bgpd, bool ibgp_only)
 		conf = peer->conf;
 		TAILQ_REMOVE(&old, peer, entry);
 		TAILQ_INSERT_TAIL(&bgpd->peers, peer, entry);
-		if (ibgp_only && conf.as != bgpd->params.local_as)
+		if (ibgp_only && peer->ebgp)
 			continue;
 		bgpd_peer_del(bgpd, conf.name, BGP_CEASE_CONFIG_CHANGE);
 		bgpd_peer_add(bgpd, &conf);
@@ -264,20 +276,41 @@ bgpd_set_params(struct bgpd *bgpd, const struct bgpd_params *np)
 	p->refresh_interval = n.refresh_interval;
 	snprintf(bgpd->password, sizeof(bgpd->password), "%s", pw);
 	TAILQ_FOREACH(peer, &bgpd->peers, entry) {
-		int fd = bgpd->listen_fd[peer->conf.addr.af == AF_INET6];
-
 		peer->src.max_paths = p->max_paths;
 		peer->src.mem_max = p->mem_max == BGPD_MEM_UNLIMITED ? 0 :
 		    p->mem_max;
 		/* no password any more: the listener's key goes (keylen 0) */
-		if (pw_changed && pw[0] == '\0' && fd != -1)
-			(void)bgp_md5_set(fd, &peer->conf.addr, "");
+		if (pw_changed && pw[0] == '\0' && !peer->conf.pw_set)
+			bgp_listen_md5(bgpd, peer, true);
 	}
 	if (!reset)
 		return 0;
 	/* every session restarts with the new settings (as bgpd_set_local);
 	 * the listener's MD5 keys are set again by bgpd_peer_add */
 	return restart_all(bgpd);
+}
+
+int
+bgpd_set_listen(struct bgpd *bgpd, uint16_t port, const struct addr *v4,
+    const struct addr *v6)
+{
+	struct bgpd_params *p = &bgpd->params;
+	struct addr none;
+
+	memset(&none, 0, sizeof(none));
+	v4 = v4 != NULL ? v4 : &none;
+	v6 = v6 != NULL ? v6 : &none;
+	if (p->port == port && addr_eq(&p->listen_v4, v4) &&
+	    addr_eq(&p->listen_v6, v6))
+		return 0;
+	p->port = port;
+	p->listen_v4 = *v4;
+	p->listen_v6 = *v6;
+	if (!p->listen || !bgpd->started)
+		return 0;		/* not listening yet: bgpd_start will */
+	/* a connection accepted already has its own socket: it stays */
+	bgp_listen_stop(bgpd);
+	return bgp_listen_start(bgpd);
 }
 
 void

@@ -35,6 +35,8 @@ struct bgpd;
 struct bgp_peer;
 
 #define BGPD_NAME_MAX	64
+#define BGPD_PASSWORD_MAX 80		/* Linux TCP_MD5SIG_MAXKEYLEN */
+#define BGPD_DEFAULT_PORT 179
 
 enum bgp_state {
 	BGP_STATE_IDLE,
@@ -80,6 +82,10 @@ struct bgpd_params {
 	/* RFC 4456: our cluster ID, host order; 0: we reflect nothing */
 	uint32_t	 rr_cluster_id;
 	bool		 listen;		/* false: tests without sockets */
+	/* BGPConfiguration bindMode NodeIP: listen on these only (unset:
+	 * every address of the family) */
+	struct addr	 listen_v4;
+	struct addr	 listen_v6;
 };
 
 #define BGPD_DEF_IN_MAX		(256 * 1024)
@@ -100,6 +106,24 @@ struct bgpd_peer_conf {
 	/* RFC 4456: an iBGP peer we reflect to as our client (only with
 	 * bgpd_params.rr_cluster_id set) */
 	bool			rr_client;
+	/*
+	 * Issue 15, the session's transport options (Calico BGPPeer,
+	 * BGPConfiguration nodeMeshPassword); zero takes bgpd_params'.
+	 * pw_set: the session's own TCP MD5 key (password, "" = none)
+	 * instead of bgpd_params.password. pw_error: the agent could not
+	 * read the key (a missing secret): the session does not start and
+	 * says this as its error. A change of any of them restarts the
+	 * session (bgpd_peer_update).
+	 */
+	bool			pw_set;
+	char			password[BGPD_PASSWORD_MAX + 1];
+	char			pw_error[128];
+	uint32_t		local_as;	/* localASNumber */
+	uint32_t		allow_local_as;	/* numAllowedLocalASNumbers */
+	uint16_t		keepalive_time;	/* keepaliveTime, s */
+	uint8_t			ttl_security;	/* GTSM (RFC 5082): hops */
+	bool			src_any;	/* sourceAddress None: the
+						 * kernel picks the source */
 };
 
 /* What a peer looks like to filters and status output. */
@@ -181,6 +205,16 @@ int		 bgpd_peer_restart(struct bgpd *, const char *name);
  */
 size_t		 bgpd_set_params(struct bgpd *, const struct bgpd_params *);
 
+/*
+ * BGPConfiguration listenPort and bindMode (issue 15): listen on port, on
+ * v4/v6 only when set (NodeIP), else on every address. A change re-opens
+ * the listening sockets (sessions stay: an established one has its own
+ * socket); peers without a port of their own connect to the new one. -1:
+ * the new sockets could not be opened (logged; the old ones are gone).
+ */
+int		 bgpd_set_listen(struct bgpd *, uint16_t port,
+		    const struct addr *v4, const struct addr *v6);
+
 /* RFC 4724: set the Restart State and Forwarding State bits in our OPENs
  * (we restarted and kept the FIB) or clear them (recovery finished). */
 void		 bgpd_set_restarting(struct bgpd *, bool);
@@ -198,8 +232,9 @@ int		 bgpd_peer_del(struct bgpd *, const char *name, uint8_t subcode);
  */
 int		 bgpd_peer_down(struct bgpd *, const char *name,
 		    const char *reason);
-/* Apply a changed address/AS/port/passive/rr_client: the session restarts
- * (Cease/Other Configuration Change); a changed kind alone does not. */
+/* Apply a changed address/AS/port/passive/rr_client or transport option:
+ * the session restarts (Cease/Other Configuration Change); a changed kind
+ * alone does not. */
 int		 bgpd_peer_update(struct bgpd *, const struct bgpd_peer_conf *);
 
 /* Walk peers in name order, for status output. */

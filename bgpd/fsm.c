@@ -192,10 +192,11 @@ bgp_fsm_build_open(const struct bgp_peer *peer, struct bgp_open *o)
 {
 	const struct bgpd_params *p = &peer->bgpd->params;
 	uint8_t fam = peer->conf.addr.af;
+	uint32_t local_as = bgp_peer_local_as(peer);	/* localASNumber */
 
 	memset(o, 0, sizeof(*o));
 	o->version = BGP_VERSION;
-	o->my_as = p->local_as > 0xffff ? BGP_AS_TRANS : (uint16_t)p->local_as;
+	o->my_as = local_as > 0xffff ? BGP_AS_TRANS : (uint16_t)local_as;
 	o->hold_time = p->hold_time;
 	o->bgp_id = p->router_id;
 	/* one AF per session, as Calico's BIRD (IPv4 mesh, IPv6 mesh) */
@@ -203,7 +204,7 @@ bgp_fsm_build_open(const struct bgp_peer *peer, struct bgp_open *o)
 	o->caps.route_refresh = true;
 	o->caps.enhanced_rr = true;		/* RFC 7313 */
 	o->caps.as4 = true;
-	o->caps.as4_as = p->local_as;
+	o->caps.as4_as = local_as;
 	if (p->graceful_restart) {
 		enum bgp_af af = fam == AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4;
 
@@ -240,7 +241,8 @@ bgp_fsm_check_open(struct bgp_conn *conn, const struct bgp_open *o,
 	if (as != peer->conf.as)
 		return bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_AS,
 		    BGP_ERR_RESET, data, sizeof(data), "bad peer AS");
-	if (o->bgp_id == 0 || (as == p->local_as && o->bgp_id == p->router_id))
+	if (o->bgp_id == 0 || (as == bgp_peer_local_as(peer) &&
+	    o->bgp_id == p->router_id))
 		return bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_BGPID,
 		    BGP_ERR_RESET, NULL, 0, "bad BGP identifier");
 	/* RFC 4760 8: no MP capability at all means IPv4 unicast only */
@@ -385,11 +387,14 @@ negotiate_timers(struct bgp_conn *conn, const struct bgp_open *o)
 	const struct bgpd_params *p = &peer->bgpd->params;
 	unsigned hold = o->hold_time < p->hold_time ? o->hold_time :
 	    p->hold_time;
-	unsigned ka = 0;
+	unsigned ka = 0, kat = peer->conf.keepalive_time != 0 ?
+	    peer->conf.keepalive_time : p->keepalive_time;
 
-	/* RFC 4271 4.2: hold is the smaller; keepalive scaled (BIRD 2) */
+	/* RFC 4271 4.2: hold is the smaller; keepalive scaled (BIRD 2); the
+	 * session's keepaliveTime, as Calico's template sets it, replaces
+	 * ours (the hold time stays ours) */
 	if (hold != 0) {
-		ka = p->hold_time ? p->keepalive_time * hold / p->hold_time : 0;
+		ka = p->hold_time ? kat * hold / p->hold_time : 0;
 		if (ka == 0 || ka > hold / 3)
 			ka = hold / 3;
 		if (ka == 0)

@@ -351,16 +351,18 @@ rx_withdrawals(struct bgp_peer *peer, const struct bgp_update *u,
 static bool
 as_loop(struct bgp_peer *peer, const struct rib_attrs *tmpl)
 {
-	const struct bgpd_params *p = &peer->bgpd->params;
+	uint32_t local_as = bgp_peer_local_as(peer);
 
-	if (aspath_count_as(tmpl->aspath, tmpl->aspath_len, p->local_as) <=
-	    p->allow_local_as)
+	/* the session's AS (localASNumber): BIRD's "local as" of the
+	 * protocol is what its loop check looks for */
+	if (aspath_count_as(tmpl->aspath, tmpl->aspath_len, local_as) <=
+	    bgp_peer_allow_local_as(peer))
 		return false;
 	peer->rx_loops++;
 	if (!peer->loop_logged && (peer->loop_logged = true))
 		log_peer(peer, LOG_LVL_WARNING, "AS_PATH holds our AS %u: "
 		    "route refused (AS loop; counted, logged once a session)",
-		    p->local_as);
+		    local_as);
 	return true;
 }
 
@@ -687,7 +689,7 @@ export_attrs(struct bgp_peer *peer, const struct prefix *pfx,
 		wbuf_init(&w, aspath, sizeof(aspath));
 		wbuf_put_u8(&w, BGP_AS_SEQUENCE);
 		wbuf_put_u8(&w, 1);
-		wbuf_put_u32(&w, p->local_as);
+		wbuf_put_u32(&w, bgp_peer_local_as(peer));
 		wbuf_put_bytes(&w, in->aspath, in->aspath_len);
 		if (w.err)
 			return NULL;

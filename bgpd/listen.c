@@ -5,6 +5,15 @@
  * to the peer with that remote address; from anyone else it is refused
  * with Cease/Connection Rejected (RFC 4486) and closed at once.
  *
+ * The listeners send with TTL 255 (their SYN-ACKs: a GTSM peer drops less,
+ * RFC 5082), as BIRD's do; an accepted socket then takes its peer's TTL
+ * settings (bgp_peer_ttl_set). A SYN from farther than a GTSM peer's hops
+ * is still answered (the listener serves every peer), but what follows on
+ * the accepted socket is dropped by the kernel, so no OPEN arrives and the
+ * connection ends after open_wait. TCP MD5 keys are per peer address on
+ * each listener (bgp_listen_md5), so only a signed SYN from a peer with a
+ * key is answered.
+ *
  * Any pod can connect to port 179, so the refusals are logged through a
  * rate limit (SPEC 8): REFUSED_BURST lines per REFUSED_WINDOW_MS, then a
  * count. The limit bounds the process's log, so there is one per process
@@ -118,23 +127,47 @@ accept_cb(evutil_socket_t lfd, short ev, void *arg)
 	}
 }
 
+void
+bgp_listen_md5(struct bgpd *bgpd, const struct bgp_peer *peer, bool clear)
+{
+	int fd = bgpd->listen_fd[peer->conf.addr.af == AF_INET6 ? 1 : 0];
+	const char *pw = clear ? "" : bgp_peer_password(peer);
+
+	if (fd == -1 || (pw[0] == '\0' && !clear))
+		return;
+	if (bgp_md5_set(fd, &peer->conf.addr, pw) == -1 && !clear)
+		log_peer(peer, LOG_LVL_WARNING, "TCP MD5 on listener failed: "
+		    "%s", strerror(errno));
+}
+
+/* Listen on af's address (bindMode NodeIP), else every address. */
 static int
 listen_one(struct bgpd *bgpd, int i, int af)
 {
 	struct sockaddr_storage ss;
 	struct addr any;
+	const struct addr *bind_to = af == AF_INET6 ? &bgpd->params.listen_v6 :
+	    &bgpd->params.listen_v4;
 	socklen_t sl;
-	int fd, one = 1;
+	int fd, one = 1, ttl = 255;
 
 	memset(&any, 0, sizeof(any));
 	any.af = (uint8_t)af;
+	if (addr_is_set(bind_to) && bind_to->af == af)
+		any = *bind_to;
 	sl = bgp_sockaddr(&any, bgpd->params.port, &ss);
 	fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (af == AF_INET6)
+	if (af == AF_INET6) {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
+		    sizeof(ttl));
+	} else
+		setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	/* a node address not yet there (bindMode NodeIP at boot) */
+	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, sl) == -1 ||
 	    listen(fd, BGP_LISTEN_BACKLOG) == -1) {
 		close(fd);
@@ -150,6 +183,9 @@ listen_one(struct bgpd *bgpd, int i, int af)
 int
 bgp_listen_start(struct bgpd *bgpd)
 {
+	struct bgp_peer *peer;
+	char a4[ADDR_STRLEN], a6[ADDR_STRLEN];
+
 	log_ratelimit_fini(&refused_rl);
 	log_ratelimit_init(&refused_rl, LOG_LVL_WARNING, REFUSED_WINDOW_MS,
 	    REFUSED_BURST, "connections refused: not a configured peer");
@@ -161,6 +197,16 @@ bgp_listen_start(struct bgpd *bgpd)
 	if (listen_one(bgpd, 1, AF_INET6) == -1)
 		log_warn("listen on [::]:%u (IPv6 sessions disabled)",
 		    bgpd->params.port);
+	log_info("listening on %s and [%s] port %u",
+	    addr_is_set(&bgpd->params.listen_v4) ? addr_fmt(
+	    &bgpd->params.listen_v4, a4, sizeof(a4)) : "0.0.0.0",
+	    addr_is_set(&bgpd->params.listen_v6) ? addr_fmt(
+	    &bgpd->params.listen_v6, a6, sizeof(a6)) : "::",
+	    bgpd->params.port);
+	/* new sockets: every peer's key again */
+	TAILQ_FOREACH(peer, &bgpd->peers, entry)
+		if (!peer->dead)
+			bgp_listen_md5(bgpd, peer, false);
 	return 0;
 }
 

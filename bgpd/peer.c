@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,9 @@
 #include "timer.h"
 #include "xmalloc.h"
 
+#ifndef IPV6_MINHOPCOUNT
+#define IPV6_MINHOPCOUNT 73		/* linux/in6.h, Linux 2.6.35 */
+#endif
 
 static void	conn_read_cb(evutil_socket_t, short, void *);
 static void	conn_more_cb(evutil_socket_t, short, void *);
@@ -492,12 +496,39 @@ connect_done_cb(evutil_socket_t fd, short ev, void *arg)
 	bgp_fsm(c, BGP_EV_TCP_OK, NULL);
 }
 
+/*
+ * RFC 5082 3: send with TTL 255 and drop what arrives with less than
+ * 256 - hops (BIRD's "ttl security on; multihop hops", as Calico's
+ * template writes ttlSecurity). The kernel counts what it drops
+ * (TcpExtTCPMinTTLDrop). Without: the system's TTL (-1) and no minimum,
+ * also on a socket accepted from the listener, which sends 255.
+ */
+int
+bgp_peer_ttl_set(const struct bgp_peer *peer, int fd)
+{
+	bool v6 = peer->conf.addr.af == AF_INET6;
+	int hops = peer->conf.ttl_security;
+	int ttl = hops > 0 ? 255 : -1, min = hops > 0 ? 256 - hops : 0;
+
+	if (setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+	    v6 ? IPV6_UNICAST_HOPS : IP_TTL, &ttl, sizeof(ttl)) == -1 ||
+	    setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+	    v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, &min, sizeof(min)) == -1) {
+		if (hops > 0)
+			log_peer(peer, LOG_LVL_WARNING, "TTL security: %s",
+			    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 peer_socket(struct bgp_peer *peer)
 {
 	const struct bgpd_params *p = &peer->bgpd->params;
 	const struct addr *src = peer->conf.addr.af == AF_INET6 ?
 	    &p->local_v6 : &p->local_v4;
+	const char *pw = bgp_peer_password(peer);
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	int fd, one = 1;
@@ -507,11 +538,16 @@ peer_socket(struct bgp_peer *peer)
 	if (fd == -1)
 		return -1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (peer->bgpd->password[0] != '\0' &&
-	    bgp_md5_set(fd, &peer->conf.addr, peer->bgpd->password) == -1)
+	if (pw[0] != '\0' && bgp_md5_set(fd, &peer->conf.addr, pw) == -1)
 		log_peer(peer, LOG_LVL_WARNING, "TCP MD5: %s", strerror(errno));
-	/* Calico: "source address <own ip>" */
-	if (addr_is_set(src)) {
+	/* a session with GTSM that cannot have it does not go without */
+	if (bgp_peer_ttl_set(peer, fd) == -1 && peer->conf.ttl_security > 0) {
+		close(fd);
+		return -1;
+	}
+	/* Calico: "source address <own ip>" (sourceAddress UseNodeIP); None:
+	 * the kernel picks it from the route to the peer */
+	if (addr_is_set(src) && !peer->conf.src_any) {
 		sl = bgp_sockaddr(src, 0, &ss);
 		if (bind(fd, (struct sockaddr *)&ss, sl) == -1)
 			log_peer(peer, LOG_LVL_DEBUG, "bind source: %s",
@@ -600,6 +636,16 @@ bgp_peer_accept(struct bgp_peer *peer, int fd)
 {
 	struct bgp_conn *c, *old = peer->conn;
 
+	if (peer->conf.pw_error[0] != '\0') {
+		log_peer(peer, LOG_LVL_DEBUG, "incoming connection refused: "
+		    "%s", peer->conf.pw_error);
+		bgp_refuse(fd, BGP_CEASE_CONN_REJECTED);
+		return;
+	}
+	if (bgp_peer_ttl_set(peer, fd) == -1 && peer->conf.ttl_security > 0) {
+		bgp_refuse(fd, BGP_CEASE_CONN_REJECTED);
+		return;
+	}
 	if (peer->conn2 != NULL) {
 		log_peer(peer, LOG_LVL_DEBUG, "second incoming connection "
 		    "refused: one is already waiting for its OPEN");
@@ -696,7 +742,7 @@ bgp_peer_new(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 		peer->conf.port = bgpd->params.port;
 	peer->state = BGP_STATE_IDLE;
 	peer->since = time(NULL);
-	peer->ebgp = conf->as != bgpd->params.local_as;
+	peer->ebgp = conf->as != bgp_peer_local_as(peer);
 	peer->ctx.maxlen = BGP_MAX_MSG;
 	peer->src.name = peer->conf.name;
 	peer->src.kind = RIB_SRC_BGP;
@@ -717,8 +763,15 @@ bgp_peer_new(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 void
 bgp_peer_start(struct bgp_peer *peer)
 {
-	peer->state = BGP_STATE_ACTIVE;
 	peer->since = time(NULL);
+	/* no key, no session: Idle with the reason as its error (the agent
+	 * logs it); a new conf with the key restarts it */
+	if (peer->conf.pw_error[0] != '\0') {
+		bgp_peer_set_error(peer, "%s", peer->conf.pw_error);
+		peer->state = BGP_STATE_IDLE;
+		return;
+	}
+	peer->state = BGP_STATE_ACTIVE;
 	if (!peer->conf.passive)
 		timer_arm_ms(peer->ev_retry, 0);
 }

@@ -151,6 +151,7 @@ struct bgpd {
 	void			*ops_arg;
 	struct bgp_peer_head	 peers;
 	int			 listen_fd[2];
+	bool			 started;	/* bgpd_start: listening */
 	struct event		*ev_listen[2];
 	uint8_t			*scratch;	/* bgp_update_attrs scratch */
 	size_t			 scratchlen;
@@ -170,6 +171,27 @@ int	bgp_excomm_apply(const struct bgpd *, uint64_t m, struct rib_attrs *t,
 	    struct bgp_excomm_buf *b);
 void	bgp_excomm_buf_free(struct bgp_excomm_buf *);
 void	bgp_excomm_fini(struct bgpd *);
+/* The session's own AS (localASNumber, else ours), TCP MD5 key ("" =
+ * none) and allowed count of our AS in a path (issue 15). */
+static inline uint32_t
+bgp_peer_local_as(const struct bgp_peer *peer)
+{
+	return peer->conf.local_as != 0 ? peer->conf.local_as :
+	    peer->bgpd->params.local_as;
+}
+
+static inline const char *
+bgp_peer_password(const struct bgp_peer *peer)
+{
+	return peer->conf.pw_set ? peer->conf.password : peer->bgpd->password;
+}
+
+static inline uint32_t
+bgp_peer_allow_local_as(const struct bgp_peer *peer)
+{
+	return peer->conf.allow_local_as != 0 ? peer->conf.allow_local_as :
+	    peer->bgpd->params.allow_local_as;
+}
 
 /* fsm.c: the RFC 4271 8 state machine, one step per event */
 void	bgp_fsm(struct bgp_conn *, enum bgp_event, struct bgp_fsm_msg *);
@@ -219,6 +241,9 @@ void	bgp_peer_accept(struct bgp_peer *, int fd);
 void	bgp_peer_tx_schedule(struct bgp_peer *);
 struct sockaddr_storage;
 int	bgp_md5_set(int fd, const struct addr *, const char *password);
+/* GTSM (RFC 5082) on fd for peer: TTL 255 out and the minimum TTL in
+ * with ttl_security, else the system's TTL and no minimum. */
+int	bgp_peer_ttl_set(const struct bgp_peer *, int fd);
 socklen_t bgp_sockaddr(const struct addr *, uint16_t port,
 	    struct sockaddr_storage *);
 
@@ -237,6 +262,8 @@ void	bgp_peer_export_cache_drop(struct bgp_peer *);
 void	bgp_refuse(int fd, uint8_t subcode);
 int	bgp_listen_start(struct bgpd *);
 void	bgp_listen_stop(struct bgpd *);
+/* The listener's TCP MD5 key for peer's address: its key (clear: none) */
+void	bgp_listen_md5(struct bgpd *, const struct bgp_peer *, bool clear);
 
 /* adjout.c: Adj-RIB-Out with mark-then-build TX */
 /*

@@ -25,8 +25,8 @@
 	{ sec, name, type, FLD(f), lo, hi, flags }
 
 const char *const conf_sections[] = {
-	"node", "datastore", "bgp", "kernel", "control", "log", "metrics",
-	"bfd",
+	"node", "datastore", "bgp", "secrets", "kernel", "control", "log",
+	"metrics", "bfd",
 };
 const size_t conf_nsections = NITEMS(conf_sections);
 
@@ -90,6 +90,9 @@ const struct conf_key conf_keys[] = {
 	KEY("bgp", "allow_local_as", CONF_K_UINT, bgp.allow_local_as, 0, 10, 0),
 	KEY("bgp", "accept_default_route", CONF_K_BOOL, bgp.accept_default_route,
 	    0, 0, 0),
+	/* issue 15: Kubernetes secrets as files (conf.h) */
+	KEY("secrets", "dir", CONF_K_STR, secrets.dir, 0, PATH_MAX - 1, 0),
+	KEY("secrets", "files", CONF_K_SECRETS, secrets.files, 0, 0, 0),
 	KEY("kernel", "protocol", CONF_K_UINT, kernel.protocol, 1, 255, 0),
 	KEY("kernel", "table", CONF_K_UINT, kernel.table, 1, UINT32_MAX, 0),
 	KEY("kernel", "persist", CONF_K_BOOL, kernel.persist, 0, 0, 0),
@@ -394,6 +397,130 @@ set_endpoints(struct pctx *x, const struct ynode *n, const char *key)
 	return 0;
 }
 
+void
+conf_secrets_free(struct conf *c)
+{
+	for (size_t i = 0; i < c->secrets.nfiles; i++) {
+		free(c->secrets.files[i].name);
+		free(c->secrets.files[i].key);
+		free(c->secrets.files[i].path);
+	}
+	free(c->secrets.files);
+	c->secrets.files = NULL;
+	c->secrets.nfiles = 0;
+}
+
+/*
+ * Kubernetes' names: a secret is a DNS subdomain (lower case letters,
+ * digits, '-', '.'), a key letters, digits, '-', '_', '.'; both at most
+ * 253 characters, and never "." or ".." (a key is a file name).
+ */
+static bool
+is_secret_part(const char *s, bool key)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 253 || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		return false;
+	return strspn(s, key ? "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
+	    "VWXYZ0123456789-_." : "abcdefghijklmnopqrstuvwxyz0123456789-.") ==
+	    len;
+}
+
+/* One field of a secrets.files item: a scalar string. */
+static int
+secret_field(struct pctx *x, const struct ynode *e, const char *ikey,
+    char **out)
+{
+	char key[256];
+
+	snprintf(key, sizeof(key), "%s.%s", ikey, e->key);
+	if (*out != NULL)
+		return kerr(x, e->keyline, key, "duplicate key");
+	if (ycx_scalar(&x->y, e, key, "a string") == -1)
+		return -1;
+	if (ynode_is_null(e) || e->str[0] == '\0')
+		return kerr(x, e->line, key, "must not be empty");
+	if (has_control(e->str))
+		return kerr(x, e->line, key, "control character in value");
+	if (strcmp(e->key, "path") == 0 && (e->str[0] != '/' ||
+	    strlen(e->str) >= PATH_MAX))
+		return kerr(x, e->line, key, "must be an absolute path");
+	if (strcmp(e->key, "path") != 0 &&
+	    !is_secret_part(e->str, strcmp(e->key, "key") == 0))
+		return kerr(x, e->line, key, "\"%.48s\" is not a Kubernetes "
+		    "secret %s", e->str, e->key);
+	*out = xstrdup(e->str);
+	return 0;
+}
+
+/* {name, key, path}, all three, nothing else. */
+static int
+secret_item(struct pctx *x, const struct ynode *it, const char *ikey,
+    struct conf_secret *s)
+{
+	const struct ynode *e;
+	char key[256];
+
+	if (it->type != Y_MAP)
+		return kerr(x, it->line, ikey, "expected a mapping {name, key, "
+		    "path}, got %s", ytree_type_name(it));
+	for (e = it->child; e != NULL; e = e->next) {
+		char **f = strcmp(e->key, "name") == 0 ? &s->name :
+		    strcmp(e->key, "key") == 0 ? &s->key :
+		    strcmp(e->key, "path") == 0 ? &s->path : NULL;
+
+		snprintf(key, sizeof(key), "%s.%.64s", ikey, e->key);
+		if (f == NULL)
+			return kerr(x, e->keyline, key, "unknown key");
+		if (secret_field(x, e, ikey, f) == -1)
+			return -1;
+	}
+	if (s->name == NULL || s->key == NULL || s->path == NULL)
+		return kerr(x, it->line, ikey, "needs name, key and path");
+	return 0;
+}
+
+/* secrets.files: a sequence of {name, key, path}, each pair once. */
+static int
+set_secrets(struct pctx *x, const struct ynode *n, const char *key)
+{
+	struct conf *c = x->c;
+	const struct ynode *it;
+	char ikey[160];
+	size_t i = 0;
+
+	conf_secrets_free(c);
+	if (n->type == Y_SCALAR && ynode_is_null(n))
+		return 0;
+	if (n->type != Y_SEQ)
+		return kerr(x, n->line, key, "expected a list of {name, key, "
+		    "path}, got %s", ytree_type_name(n));
+	for (it = n->child; it != NULL; it = it->next, i++) {
+		struct conf_secret *s;
+
+		snprintf(ikey, sizeof(ikey), "%s[%zu]", key, i);
+		if (i == CONF_MAX_SECRETS)
+			return kerr(x, it->line, key, "more than %d secrets",
+			    CONF_MAX_SECRETS);
+		c->secrets.files = xreallocarray(c->secrets.files, i + 1,
+		    sizeof(*c->secrets.files));
+		s = &c->secrets.files[i];
+		memset(s, 0, sizeof(*s));
+		c->secrets.nfiles = i + 1;
+		if (secret_item(x, it, ikey, s) == -1)
+			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->secrets.files[j].name, s->name) == 0 &&
+			    strcmp(c->secrets.files[j].key, s->key) == 0)
+				return kerr(x, it->line, ikey, "secret %s key "
+				    "%s given twice (first %s[%zu])", s->name,
+				    s->key, key, j);
+	}
+	return 0;
+}
+
 static int
 set_ds_type(struct pctx *x, const struct ynode *n, const char *key)
 {
@@ -450,6 +577,8 @@ set_value(struct pctx *x, const struct conf_key *k, const struct ynode *n,
 		return set_endpoints(x, n, key);
 	case CONF_K_LOGLEVEL:
 		return set_log_level(x, n, key);
+	case CONF_K_SECRETS:
+		return set_secrets(x, n, key);
 	}
 	abort();
 }
@@ -553,6 +682,9 @@ check_rules(struct pctx *x)
 		    "hold_time"), "bgp.keepalive_time",
 		    "%u is more than bgp.hold_time %u",
 		    c->bgp.keepalive_time, c->bgp.hold_time);
+	if (c->secrets.dir[0] != '\0' && c->secrets.dir[0] != '/')
+		return kerr(x, rule_line(x, "secrets", "dir", "dir"),
+		    "secrets.dir", "must be an absolute path");
 	if (c->datastore.type == CONF_DS_FILE && c->datastore.path[0] == '\0')
 		return kerr(x, rule_line(x, "datastore", "path", "type"),
 		    "datastore.path", "required with type file");
@@ -630,6 +762,7 @@ conf_free(struct conf *c)
 			free(*(char **)field(c, k));
 	}
 	free_endpoints(c);
+	conf_secrets_free(c);
 	free(c->path);
 	free(c);
 }
@@ -652,6 +785,19 @@ key_eq(const struct conf *a, const struct conf *b, const struct conf_key *k)
 	case CONF_K_ADDR4:
 	case CONF_K_ADDR6:
 		return addr_eq(x, y) || (!addr_is_set(x) && !addr_is_set(y));
+	case CONF_K_SECRETS:
+		if (a->secrets.nfiles != b->secrets.nfiles)
+			return false;
+		for (size_t i = 0; i < a->secrets.nfiles; i++) {
+			const struct conf_secret *s = &a->secrets.files[i];
+			const struct conf_secret *t = &b->secrets.files[i];
+
+			if (strcmp(s->name, t->name) != 0 ||
+			    strcmp(s->key, t->key) != 0 ||
+			    strcmp(s->path, t->path) != 0)
+				return false;
+		}
+		return true;
 	case CONF_K_ENDPOINTS:
 		if (a->datastore.nendpoints != b->datastore.nendpoints)
 			return false;
@@ -708,6 +854,20 @@ conf_keep(struct conf *dst, const struct conf *src, const char *section,
 			    xstrdup(src->datastore.endpoints[j]);
 		dst->datastore.nendpoints = src->datastore.nendpoints;
 		break;
+	case CONF_K_SECRETS:
+		conf_secrets_free(dst);
+		dst->secrets.files = xcalloc(src->secrets.nfiles + 1,
+		    sizeof(*dst->secrets.files));
+		for (size_t j = 0; j < src->secrets.nfiles; j++) {
+			dst->secrets.files[j].name =
+			    xstrdup(src->secrets.files[j].name);
+			dst->secrets.files[j].key =
+			    xstrdup(src->secrets.files[j].key);
+			dst->secrets.files[j].path =
+			    xstrdup(src->secrets.files[j].path);
+		}
+		dst->secrets.nfiles = src->secrets.nfiles;
+		break;
 	default:
 		memcpy(field(dst, k), (const char *)src + k->off, k->width);
 		break;
@@ -720,7 +880,8 @@ conf_load(const char *path, char *err, size_t errlen)
 {
 	static const struct ylimits lim = {
 		.max_bytes = 1 << 20,
-		.max_depth = 3,		/* top, section, endpoints */
+		.max_depth = 4,		/* top, section, secrets.files,
+					 * an item */
 		.max_nodes = 10000,
 		.max_scalar = 4096,
 	};

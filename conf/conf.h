@@ -25,6 +25,17 @@ enum conf_ds_type {
 };
 
 #define CONF_MAX_ENDPOINTS	16
+#define CONF_MAX_SECRETS	1024
+
+/*
+ * secrets.files[]: where a Kubernetes secret's key (BGPPeer
+ * password.secretKeyRef, BGPConfiguration nodeMeshPassword) is read from.
+ */
+struct conf_secret {
+	char		*name;		/* the secret's name */
+	char		*key;		/* its key */
+	char		*path;		/* absolute; the file holds the value */
+};
 
 struct conf {
 	char		*path;			/* the file it came from */
@@ -71,6 +82,16 @@ struct conf {
 		uint8_t		 allow_local_as;	/* 0 */
 		bool		 accept_default_route;	/* false */
 	} bgp;
+	/*
+	 * Secrets (issue 15): a secret's key is read from its files[] entry,
+	 * else from <dir>/<name>/<key> when dir is set (a Kubernetes secret
+	 * volume per secret, mounted under dir), else it is missing.
+	 */
+	struct {
+		char		*dir;			/* "" = none */
+		struct conf_secret *files;
+		size_t		 nfiles;
+	} secrets;
 	struct {
 		uint8_t		 protocol;		/* 12 */
 		uint32_t	 table;			/* 254 */
@@ -117,6 +138,8 @@ struct conf	*conf_load(const char *path, char *err, size_t errlen);
 /* A conf with every default set (no file). */
 struct conf	*conf_new_defaults(void);
 void		 conf_free(struct conf *);
+/* Empty c->secrets.files. */
+void		 conf_secrets_free(struct conf *);
 /* printconf: the effective configuration as YAML that conf_load accepts. */
 void		 conf_print(const struct conf *, FILE *);
 const char	*conf_ds_type_name(enum conf_ds_type);

@@ -26,6 +26,7 @@ enum conf_ktype {
 	CONF_K_DSTYPE,		/* enum conf_ds_type */
 	CONF_K_ENDPOINTS,	/* datastore.endpoints[] */
 	CONF_K_LOGLEVEL,	/* enum log_level */
+	CONF_K_SECRETS,		/* secrets.files[] */
 };
 
 /* CONF_K_STR flags */

@@ -74,6 +74,25 @@ print_endpoints(FILE *f, const struct conf *c)
 }
 
 static void
+print_secrets(FILE *f, const struct conf *c)
+{
+	if (c->secrets.nfiles == 0) {
+		fprintf(f, "  files: []\n");
+		return;
+	}
+	fprintf(f, "  files:\n");
+	for (size_t i = 0; i < c->secrets.nfiles; i++) {
+		fprintf(f, "    - name: ");
+		print_quoted(f, c->secrets.files[i].name);
+		fprintf(f, "\n      key: ");
+		print_quoted(f, c->secrets.files[i].key);
+		fprintf(f, "\n      path: ");
+		print_quoted(f, c->secrets.files[i].path);
+		fputc('\n', f);
+	}
+}
+
+static void
 print_value(FILE *f, const struct conf *c, const struct conf_key *k)
 {
 	const void *p = cfield(c, k);
@@ -106,6 +125,7 @@ print_value(FILE *f, const struct conf *c, const struct conf_key *k)
 		fprintf(f, "%s", log_level_name(c->log.level));
 		break;
 	case CONF_K_ENDPOINTS:
+	case CONF_K_SECRETS:
 		break;
 	}
 }
@@ -115,6 +135,10 @@ print_key(FILE *f, const struct conf *c, const struct conf_key *k)
 {
 	if (k->type == CONF_K_ENDPOINTS) {
 		print_endpoints(f, c);
+		return;
+	}
+	if (k->type == CONF_K_SECRETS) {
+		print_secrets(f, c);
 		return;
 	}
 	if (k->type == CONF_K_AS && load_uint(cfield(c, k), k->width) == 0) {

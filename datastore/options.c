@@ -261,17 +261,14 @@ ds_peer_opts_set(const struct ds_peer_opts *o, char *buf, size_t len)
 		bool		 set;
 		const char	*name;
 	} f[] = {
-		{ o->local_as != 0, "localASNumber" },
-		{ o->source_addr != DS_SRC_USE_NODE_IP, "sourceAddress" },
+		/* applied by bgpd (issue 15): localASNumber, sourceAddress,
+		 * keepaliveTime, numAllowedLocalASNumbers, ttlSecurity,
+		 * password */
 		{ o->next_hop != DS_NH_UNSET, "nextHopMode" },
 		{ o->keep_next_hop, "keepOriginalNextHop" },
 		{ o->restart_mode != DS_RESTART_GR, "restartMode" },
 		{ o->restart_time != DS_TIME_UNSET, "maxRestartTime" },
-		{ o->keepalive_time != DS_TIME_UNSET, "keepaliveTime" },
-		{ o->num_allow_local_as != 0, "numAllowedLocalASNumbers" },
-		{ o->ttl_security != 0, "ttlSecurity" },
 		{ addr_is_set(&o->reachable_by), "reachableBy" },
-		{ o->password.kind != DS_PW_NONE, "password" },
 	};
 	size_t n = 0, used = 0;
 	int w;

@@ -189,15 +189,14 @@ peers:
   - ip: $(host_ip h2)
     as: $TT_AS
     node: h1
-    ttl_security: 1
-    password_file: $W/nonexistent-secret
+    reachable_by: 198.18.0.254
 EOF
 	start_bird h2 "$(bird_conf h2 h1)"
 	ternd_hosts "$W/cluster.yaml" h1
-	wait_log_re 30 h1 'Node_198_18_0_2: not applied \(not supported yet\): ttlSecurity, password$'
+	wait_log_re 30 h1 'Node_198_18_0_2: not applied \(not supported yet\): reachableBy$'
 	wait_bird_established 30 h2 "$(mesh_name h1)"
-	sed -i 's/^    ttl_security: 1$/    num_allowed_local_as_numbers: 2/' "$W/cluster.yaml"
-	wait_log_re 30 h1 'Node_198_18_0_2: not applied \(not supported yet\): numAllowedLocalASNumbers, password$'
+	sed -i 's/^    reachable_by: 198.18.0.254$/    reachable_by: 198.18.0.253/' "$W/cluster.yaml"
+	wait_log_count 30 h1 'Node_198_18_0_2: not applied \(not supported yet\): reachableBy$' 2
 	assert_running h1
 }
 scenario bgp_unapplied_options

@@ -286,19 +286,27 @@ START_TEST(t_opts_set)
 
 	ck_assert_uint_eq(ds_peer_opts_set(&o, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "");
+	/* what ternd applies (issue 15: bgpd's transport options, BFD,
+	 * filters) is not said */
 	o.ttl_security = 1;
 	o.password.kind = DS_PW_FILE;
-	ck_assert_uint_eq(ds_peer_opts_set(&o, buf, sizeof(buf)), 2);
-	ck_assert_str_eq(buf, "ttlSecurity, password");
-	o.restart_time = 300;
-	o.reachable_by.af = AF_INET;
-	/* applied (BFD, agent/bfdglue.c): not named */
+	o.local_as = 65001;
+	o.keepalive_time = 5;
+	o.num_allow_local_as = 2;
+	o.source_addr = DS_SRC_NONE;
 	o.failure_detection = DS_FD_BFD_IF_DIRECT;
-	ck_assert_uint_eq(ds_peer_opts_set(&o, buf, sizeof(buf)), 4);
-	ck_assert_str_eq(buf, "maxRestartTime, ttlSecurity, "
-	    "reachableBy, password");
+	o.nfilters = 1;
+	ck_assert_uint_eq(ds_peer_opts_set(&o, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(addr_parse("198.18.0.254", &o.reachable_by), 0);
+	ck_assert_uint_eq(ds_peer_opts_set(&o, buf, sizeof(buf)), 1);
+	ck_assert_str_eq(buf, "reachableBy");
+	o.restart_time = 300;
+	o.restart_mode = DS_RESTART_LLGR;
+	ck_assert_uint_eq(ds_peer_opts_set(&o, buf, sizeof(buf)), 3);
+	ck_assert_str_eq(buf, "restartMode, maxRestartTime, reachableBy");
 	/* cut, still terminated, still counted */
-	ck_assert_uint_eq(ds_peer_opts_set(&o, small, sizeof(small)), 4);
+	ck_assert_uint_eq(ds_peer_opts_set(&o, small, sizeof(small)), 3);
 	ck_assert_uint_eq(strlen(small), sizeof(small) - 1);
 }
 END_TEST

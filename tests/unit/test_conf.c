@@ -87,6 +87,13 @@ START_TEST(t_full)
 	ck_assert_uint_eq(c->datastore.nendpoints, 3);
 	ck_assert_str_eq(c->datastore.endpoints[0], "http://198.18.0.1:2379");
 	ck_assert_str_eq(c->datastore.endpoints[1], "https://[fd80::1]:2379");
+	ck_assert_str_eq(c->secrets.dir, "/etc/tern/secrets");
+	ck_assert_uint_eq(c->secrets.nfiles, 2);
+	ck_assert_str_eq(c->secrets.files[0].name, "bgp-secrets");
+	ck_assert_str_eq(c->secrets.files[0].key, "rr-password");
+	ck_assert_str_eq(c->secrets.files[0].path, "/run/secrets/rr");
+	ck_assert_str_eq(c->secrets.files[1].key, "Tor_1");
+	ck_assert_str_eq(c->secrets.files[1].path, "/run/secrets/tor 1");
 	ck_assert_str_eq(c->datastore.endpoints[2],
 	    "http://etcd.example:2379/");
 	ck_assert_str_eq(c->datastore.prefix, "/mycalico");
@@ -354,7 +361,37 @@ static const struct bad bad[] = {
 	{ "datastore:\n  endpoints: {a: b}\n", 2,
 	    "key datastore.endpoints: expected a list of URLs" },
 	{ "datastore:\n  endpoints:\n    - [http://a]\n", 3,
+	    "key datastore.endpoints[0]: expected a URL, got a sequence" },
+	{ "secrets:\n  files:\n    - name: [[a]]\n", 3,
 	    "nested deeper than the schema allows" },
+	/* issue 15: secrets */
+	{ "secrets:\n  dir: etc/secrets\n", 2,
+	    "key secrets.dir: must be an absolute path" },
+	{ "secrets:\n  files: {name: a}\n", 2,
+	    "key secrets.files: expected a list of {name, key, path}" },
+	{ "secrets:\n  files: [a]\n", 2,
+	    "key secrets.files[0]: expected a mapping {name, key, path}" },
+	{ "secrets:\n  files:\n    - {name: a, key: b}\n", 3,
+	    "key secrets.files[0]: needs name, key and path" },
+	{ "secrets:\n  files:\n    - {name: a, key: b, path: /p, x: 1}\n",
+	    3, "key secrets.files[0].x: unknown key" },
+	{ "secrets:\n  files:\n    - {name: A, key: b, path: /p}\n", 3,
+	    "key secrets.files[0].name: \"A\" is not a Kubernetes secret "
+	    "name" },
+	{ "secrets:\n  files:\n    - {name: a, key: \"..\", path: /p}\n", 3,
+	    "key secrets.files[0].key: \"..\" is not a Kubernetes secret "
+	    "key" },
+	{ "secrets:\n  files:\n    - {name: a, key: b/c, path: /p}\n", 3,
+	    "key secrets.files[0].key: \"b/c\" is not" },
+	{ "secrets:\n  files:\n    - {name: a, key: b, path: p}\n", 3,
+	    "key secrets.files[0].path: must be an absolute path" },
+	{ "secrets:\n  files:\n    - {name: a, key: b, path: \"\"}\n", 3,
+	    "key secrets.files[0].path: must not be empty" },
+	{ "secrets:\n  files:\n    - {name: a, key: b, path: /p, key: c}\n",
+	    3, "key secrets.files[0].key: duplicate key" },
+	{ "secrets:\n  files:\n    - {name: a, key: b, path: /p}\n"
+	    "    - {name: a, key: b, path: /q}\n", 4,
+	    "key secrets.files[1]: secret a key b given twice" },
 	{ "datastore:\n  prefix: calico\n", 2,
 	    "key datastore.prefix: must start with '/'" },
 	{ "control:\n  socket: \"\"\n", 2, "key control.socket: must not be "
@@ -510,6 +547,19 @@ START_TEST(t_diff_keep)
 	ck_assert_int_eq(conf_keep(d, a, "datastore", "endpoints"), 0);
 	ck_assert_uint_eq(d->datastore.nendpoints, 3);
 	ck_assert_str_eq(d->datastore.endpoints[1], "https://[fd80::1]:2379");
+	/* secrets.files: a changed path differs; keep copies the list */
+	ck_assert_uint_eq(a->secrets.nfiles, 2);
+	free(b->secrets.files[1].path);
+	b->secrets.files[1].path = strdup("/elsewhere");
+	out[0] = '\0';
+	ck_assert_uint_eq(conf_diff(a, b, diff_cb, out), 1);
+	ck_assert_str_eq(out, "secrets.files ");
+	ck_assert_int_eq(conf_keep(d, b, "secrets", "files"), 0);
+	ck_assert_uint_eq(d->secrets.nfiles, 2);
+	ck_assert_str_eq(d->secrets.files[1].path, "/elsewhere");
+	ck_assert_str_eq(d->secrets.files[0].key, "rr-password");
+	ck_assert_int_eq(conf_keep(b, a, "secrets", "files"), 0);
+	ck_assert_uint_eq(conf_diff(a, b, NULL, NULL), 0);
 	conf_free(a);
 	conf_free(b);
 	conf_free(d);

@@ -1,0 +1,234 @@
+# shellcheck shell=bash
+# tests/netns/t_fabric.sh: issue 15's session transport options against real peers
+# (BIRD 2 as a top-of-rack router; FRR where frr.sh is there): TCP MD5 per session
+# from key files (password_file, node_mesh_password_file) re-keyed when a file
+# changes, GTSM (ttl_security), a peer's port, local AS, allowed local AS, keepalive
+# time and source address, and the cluster's listen port and bind mode.
+#
+# ternd runs on h1 (198.18.0.1, AS $TT_AS) with the file datastore; the ToRs are
+# BIRD on other hosts, eBGP AS 65001 unless said. Waits are on log lines, BIRD's
+# and ternd's states, and the kernel's own counters (nstat: TCPMD5Failure,
+# TCPMinTTLDrop), never on time alone.
+
+TOR_AS=65001
+
+# tor_conf HOST NEIGHBOR NEIGHBOR_AS "EXTRA" [ROUTES...]: write $W/HOST.bird.conf, a
+# BIRD 2 ToR with one eBGP session "tor" to NEIGHBOR (EXTRA: lines inside it), and
+# a static route for each ROUTE (PFX or PFX:AS1,AS2 with those ASes prepended to
+# its path on export); print its path.
+tor_conf() {
+	local h=$1 nb=$2 nbas=$3 extra=$4 r pfx path a f="$W/$1.bird.conf"
+	shift 4
+	{
+		echo "log stderr all;"
+		echo "router id $(host_ip "$h");"
+		echo "protocol device { scan time 2; }"
+		echo "protocol static {"
+		echo "  ipv4;"
+		for r in "$@"; do
+			echo "  route ${r%%:*} blackhole;"
+		done
+		echo "}"
+		echo "filter tor_out {"
+		for r in "$@"; do
+			[[ $r == *:* ]] || continue
+			pfx=${r%%:*}
+			path=${r#*:}
+			echo "  if net = $pfx then {"
+			for a in ${path//,/ }; do
+				echo "    bgp_path.prepend($a);"
+			done
+			echo "  }"
+		done
+		echo "  if source = RTS_STATIC then accept;"
+		echo "  reject;"
+		echo "}"
+		echo "protocol bgp tor {"
+		echo "  debug { states, events };"
+		echo "  local as $TOR_AS;"
+		echo "  neighbor $nb as $nbas;"
+		echo "  ipv4 { import all; export filter tor_out; };"
+		echo "  connect delay time 1;"
+		echo "  connect retry time 2;"
+		echo "  error wait time 1,4;"
+		echo "  hold time 9;"
+		# a connection whose packets GTSM drops ends soon (240 s else)
+		echo "  startup hold time 5;"
+		printf '%s\n' "$extra"
+		echo "}"
+	} >"$f"
+	echo "$f"
+}
+
+# fabric_cluster FILE "PEER YAML": the cluster with h1 alone, and the peers given
+# (lines of YAML list items, indented as under peers:).
+fabric_cluster() {
+	local f=$1
+	cluster_file "$f.base" h1
+	{
+		grep -v '^peers: \[\]$' "$f.base"
+		echo "peers:"
+		printf '%s\n' "$2"
+	} >"$f.tmp" && mv -f "$f.tmp" "$f" || fail "cannot write $f"
+}
+
+# nstat_of HOST COUNTER: the kernel's TCP counter in HOST's namespace (0 if none).
+nstat_of() {
+	local v
+	v=$(hexec "$1" nstat -az "$2" 2>/dev/null | awk -v c="$2" '$1 == c { print $2 }')
+	echo "${v:-0}"
+}
+_nstat_gt() { (($(nstat_of "$1" "$2") > $3)); }
+
+# tbirdc_ternd HOST ARGS...: the stock birdc against HOST's ternd.
+tbirdc_ternd() {
+	local h=$1
+	shift
+	timeout 10 birdc -s "$W/$h.ctl" "$@"
+}
+
+# ternd_state HOST NAME: the BGP state ternd's control socket shows for NAME.
+ternd_state() {
+	tbirdc_ternd "$1" show protocols all "$2" | awk '/BGP state:/ { print $3 }'
+}
+_ternd_est() { [[ $(ternd_state "$1" "$2") == Established ]]; }
+wait_ternd_established() {
+	expect "$1" "$2's session $3 Established" _ternd_est "$2" "$3"
+}
+
+_bird_down() { ! bird_established "$1" "$2"; }
+
+# assert_not_established HOST NAME BIRDHOST: neither ternd's session nor BIRD's.
+assert_not_established() {
+	_ternd_est "$1" "$2" && fail "$1: $2 is Established"
+	bird_established "$3" tor && fail "$3: tor is Established"
+	return 0
+}
+
+# (a) TCP MD5 per session from key files: a ToR (h2) with password_file, a mesh
+# node (BIRD on h3) with node_mesh_password_file, each with its own key. Both come
+# up with the right key. h2's file changes to a wrong key: that session alone
+# restarts (Cease/Other Configuration Change), is never up again (the kernel drops
+# the signed segments: TCPMD5Failure counts them), while h3's session stays up all
+# along; the right key back brings it up. A ToR whose key file is missing (h4): no
+# session, a line naming it and the file, `show protocols all` says why; the file
+# created: the watcher sees it and the session comes up.
+fabric_md5() {
+	require_ternd
+	require_cmd bird birdc nstat
+	netns_hosts 4
+	local cl="$W/cluster.yaml" keys="$W/keys" n2 n4 before
+	mkdir -p "$keys"
+	printf 'tor-key-1\n' >"$keys/h2"
+	printf 'mesh-key' >"$keys/mesh"
+	n2=Node_198_18_0_2
+	n4=Node_198_18_0_4
+	cluster_file "$cl.base" h1 h3
+	{
+		grep -v '^peers: \[\]$' "$cl.base"
+		echo "node_mesh_password_file: $keys/mesh"
+		echo "peers:"
+		echo "  - {ip: $(host_ip h2), as: $TOR_AS, node: h1, password_file: $keys/h2}"
+		echo "  - {ip: $(host_ip h4), as: $TOR_AS, node: h1, password_file: $keys/sub/h4}"
+	} >"$cl"
+	start_bird h2 "$(tor_conf h2 "$(host_ip h1)" "$TT_AS" '  password "tor-key-1";' 203.0.113.0/24)"
+	bird_config "$(host_ip h3)" "$TT_AS" "$(host_block h3)" "$TT_POOL" "$(host_ip h1)" |
+		sed 's/^  source address .*/&\n  password "mesh-key";/' >"$W/h3.bird.conf"
+	start_bird h3 "$W/h3.bird.conf"
+	start_bird h4 "$(tor_conf h4 "$(host_ip h1)" "$TT_AS" '  password "tor-key-4";')"
+	start_ternd h1 "$(ternd_conf h1 "$cl")"
+	wait_bird_established 30 h2 tor
+	wait_bird_established 30 h3 "$(mesh_name h1)"
+	wait_route 30 h1 '^203\.0\.113\.0/24 .*via 198\.18\.0\.2'
+	# the missing key: said with the session and the file, and shown
+	wait_log_re 30 h1 "$n4: not started: TCP MD5 key: password file: $keys/sub/h4: No such file or directory"
+	tbirdc_ternd h1 show protocols all "$n4" | grep -q "Last error:.*TCP MD5 key: password file: $keys/sub/h4: No such file" ||
+		fail "show protocols all $n4 does not say why: $(tbirdc_ternd h1 show protocols all "$n4")"
+	[[ $(ternd_state h1 "$n4") == Idle ]] || fail "$n4 is not Idle"
+
+	# the wrong key on h2's session: it alone restarts, and stays down
+	before=$(nstat_of h1 TcpExtTCPMD5Failure)
+	printf 'wrong-key\n' >"$keys/h2.tmp" && mv -f "$keys/h2.tmp" "$keys/h2"
+	wait_log_re 10 h1 "\($n2\): .*(Other Configuration Change|removed)"
+	expect 30 "h1 drops segments signed with the other key" _nstat_gt h1 TcpExtTCPMD5Failure "$before"
+	expect 30 "h2's session down" _bird_down h2 tor
+	before=$(nstat_of h1 TcpExtTCPMD5Failure)
+	expect 30 "more signed segments dropped" _nstat_gt h1 TcpExtTCPMD5Failure "$((before + 2))"
+	assert_not_established h1 "$n2" h2
+	# the mesh session was not touched
+	(($(log_count h1 "\\($(mesh_name h3)\\): state OpenConfirm -> Established") == 1)) ||
+		fail "the mesh session to h3 restarted"
+	bird_established h3 "$(mesh_name h1)" || fail "h3's mesh session went down"
+
+	# the right key back (written in place this time): up again
+	printf 'tor-key-1' >"$keys/h2"
+	wait_bird_established 30 h2 tor
+	wait_ternd_established 30 h1 "$n2"
+
+	# the missing file comes: the watcher sees its directory appear
+	mkdir -p "$keys/sub"
+	printf 'tor-key-4\n' >"$keys/sub/h4"
+	wait_bird_established 30 h4 tor
+	wait_ternd_established 30 h1 "$n4"
+	(($(log_count h1 "\\($(mesh_name h3)\\): state OpenConfirm -> Established") == 1)) ||
+		fail "the mesh session to h3 restarted"
+	assert_running h1
+}
+scenario fabric_md5
+
+# (b) GTSM (RFC 5082). h2, one hop away, runs BIRD with `ttl security on`: while
+# h1's session to it has no ttl_security, h1 sends with TTL 64 and h2's kernel
+# drops it (h2's TCPMinTTLDrop); with ttl_security: 1 (applied live) ternd sends
+# 255 and the session comes up. h5 is two hops away behind a router (h3): with
+# ttl_security: 1 h1's kernel drops what h5 sends (h1's TCPMinTTLDrop; no OPEN gets
+# through, either way round), the session never comes up; without it, it does.
+fabric_gtsm() {
+	require_ternd
+	require_cmd bird birdc nstat
+	netns_hosts 3
+	local cl="$W/cluster.yaml" ns5 far=192.0.2.2 before
+	# h5: behind h3 (eth1 192.0.2.1/24), h1 routes to it via h3
+	ns5=$(host_ns h5)
+	ip netns add "$ns5" || fail "ip netns add $ns5"
+	_tt_record_ns "$ns5"
+	ip -n "$(host_ns h3)" link add eth1 type veth peer name eth0 netns "$ns5" &&
+		ip -n "$(host_ns h3)" addr add 192.0.2.1/24 dev eth1 &&
+		ip -n "$(host_ns h3)" link set eth1 up &&
+		ip -n "$ns5" link set lo up &&
+		ip -n "$ns5" addr add $far/24 dev eth0 &&
+		ip -n "$ns5" link set eth0 up &&
+		ip -n "$ns5" route add default via 192.0.2.1 &&
+		hexec h3 sysctl -qw net.ipv4.ip_forward=1 &&
+		ip -n "$(host_ns h1)" route add 192.0.2.0/24 via "$(host_ip h3)" ||
+		fail "cannot wire h5 behind h3"
+	fabric_cluster "$cl" "  - {ip: $(host_ip h2), as: $TOR_AS, node: h1}
+  - {ip: $far, as: $TOR_AS, node: h1, ttl_security: 1}"
+	start_bird h2 "$(tor_conf h2 "$(host_ip h1)" "$TT_AS" '  ttl security on;' 203.0.113.0/24)"
+	{
+		tor_conf h5 "$(host_ip h1)" "$TT_AS" '  multihop;' >/dev/null
+		sed -i "s/^router id .*/router id $far;/" "$W/h5.bird.conf"
+	}
+	ip netns exec "$ns5" bird -f -c "$W/h5.bird.conf" -s "$W/h5.bird.ctl" \
+		-P "$W/h5.bird.pid" </dev/null >>"$W/h5.bird.log" 2>&1 &
+	_tt_record_pid $!
+	_TT_BIRD[h5]=$!
+	_TT_WATCH[$!]="bird on h5"
+	start_ternd h1 "$(ternd_conf h1 "$cl")"
+	# one hop, h2 checks, we do not send 255: h2's kernel drops us
+	expect 30 "h2 drops h1's TTL-64 segments" _nstat_gt h2 TcpExtTCPMinTTLDrop 2
+	bird_established h2 tor && fail "h2 up without GTSM on h1's side"
+	# two hops, we check: h1's kernel drops h5's
+	expect 30 "h1 drops h5's segments (2 hops)" _nstat_gt h1 TcpExtTCPMinTTLDrop 2
+	before=$(nstat_of h1 TcpExtTCPMinTTLDrop)
+	expect 30 "h1 drops more of h5's segments" _nstat_gt h1 TcpExtTCPMinTTLDrop "$((before + 2))"
+	_ternd_est h1 Node_192_0_2_2 && fail "h1: Node_192_0_2_2 is Established"
+	# the options swapped, live: h2 with GTSM comes up, h5 without it too
+	fabric_cluster "$cl" "  - {ip: $(host_ip h2), as: $TOR_AS, node: h1, ttl_security: 1}
+  - {ip: $far, as: $TOR_AS, node: h1}"
+	wait_bird_established 30 h2 tor
+	wait_ternd_established 30 h1 Node_198_18_0_2
+	wait_bird_established 30 h5 tor
+	wait_ternd_established 30 h1 Node_192_0_2_2
+	assert_running h1
+}
+scenario fabric_gtsm
