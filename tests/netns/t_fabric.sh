@@ -232,3 +232,98 @@ fabric_gtsm() {
 	assert_running h1
 }
 scenario fabric_gtsm
+
+# (c) A BGPPeer's session options against BIRD on h2: peerIP with a port (BIRD
+# listens on 1790; the session is named ..._port_1790), localASNumber 65100 (BIRD
+# expects that AS and sees it in the path), numAllowedLocalASNumbers 1 (a route
+# with 65100 once in its path is taken, twice is an AS loop), keepaliveTime 2 (the
+# hold time stays ternd.yaml's 9). sourceAddress None against BIRD on h3, which
+# expects h1's second address, the one the kernel picks towards h3: with the
+# default (UseNodeIP) BIRD refuses h1's connections, with None the session is up.
+fabric_session_opts() {
+	require_ternd
+	require_cmd bird birdc
+	netns_hosts 3
+	local cl="$W/cluster.yaml" n2=Node_198_18_0_2_port_1790 n3=Node_198_18_0_3
+	hexec h1 ip addr add 198.18.0.101/24 dev eth0 &&
+		hexec h1 ip route add "$(host_ip h3)" dev eth0 src 198.18.0.101 ||
+		fail "cannot give h1 a second address"
+	fabric_cluster "$cl" "  - {ip: \"$(host_ip h2):1790\", as: $TOR_AS, node: h1, local_as_number: 65100, num_allowed_local_as_numbers: 1, keepalive_time: 2s}
+  - {ip: $(host_ip h3), as: $TOR_AS, node: h1}"
+	start_bird h2 "$(tor_conf h2 "$(host_ip h1)" 65100 '  local port 1790;' \
+		203.0.113.0/24:65100 203.0.113.128/25:65100,65100)"
+	start_bird h3 "$(tor_conf h3 198.18.0.101 "$TT_AS" '  passive on;')"
+	start_ternd h1 "$(ternd_conf h1 "$cl")"
+	wait_ternd_established 30 h1 "$n2"
+	wait_bird_established 30 h2 tor
+	# our AS on that session, in the path BIRD got
+	expect 30 "h2 sees AS 65100 alone in the path of h1's block" \
+		bird_show_has h2 "BGP.as_path: 65100" show route all "$(host_block h1)"
+	birdc_q h2 show route all "$(host_block h1)" | grep -q 'BGP.as_path: 65100$' ||
+		fail "h2's path: $(birdc_q h2 show route all "$(host_block h1)")"
+	wait_route 30 h1 '^203\.0\.113\.0/24 .*via 198\.18\.0\.2'
+	wait_log 30 h1 "($n2): AS_PATH holds our AS 65100: route refused"
+	assert_no_route h1 '^203\.0\.113\.128/25'
+	tbirdc_ternd h1 show protocols all "$n2" | grep -q 'Keepalive timer:  2$' ||
+		fail "keepalive time not 2: $(tbirdc_ternd h1 show protocols all "$n2")"
+	tbirdc_ternd h1 show protocols all "$n2" | grep -q 'Hold timer:       9$' ||
+		fail "hold time not 9: $(tbirdc_ternd h1 show protocols all "$n2")"
+	# source address: the node's, refused by h3
+	expect 30 "h3 refuses h1's connection from 198.18.0.1" \
+		grep -q 'Unexpected connect from unknown address 198.18.0.1' "$(bird_log h3)"
+	_ternd_est h1 "$n3" && fail "$n3 up from the node's address"
+	fabric_cluster "$cl" "  - {ip: \"$(host_ip h2):1790\", as: $TOR_AS, node: h1, local_as_number: 65100, num_allowed_local_as_numbers: 1, keepalive_time: 2s}
+  - {ip: $(host_ip h3), as: $TOR_AS, node: h1, source_address: None}"
+	wait_ternd_established 30 h1 "$n3"
+	wait_bird_established 30 h3 tor
+	# the change restarted h3's session alone
+	(($(log_count h1 "\\($n2\\): state OpenConfirm -> Established") == 1)) ||
+		fail "$n2 restarted"
+	assert_running h1
+}
+scenario fabric_session_opts
+
+# (d) BGPConfiguration listenPort and bindMode, live: the cluster's listen_port
+# 1791 moves ternd's listener from ternd.yaml's 179, and BIRD on h2 (connecting
+# to 1791) comes up through it; then listen_port 1792
+# with bind_mode NodeIP re-opens it on 198.18.0.1:1792 only, and the established
+# session stays.
+fabric_listen() {
+	require_ternd
+	require_cmd bird birdc ss
+	netns_hosts 2
+	local cl="$W/cluster.yaml" n2=Node_198_18_0_2
+	cluster_file "$cl.base" h1
+	{
+		grep -v '^peers: \[\]$' "$cl.base"
+		echo "listen_port: 1791"
+		echo "peers:"
+		echo "  - {ip: $(host_ip h2), as: $TOR_AS, node: h1}"
+	} >"$cl"
+	start_bird h2 "$(tor_conf h2 "$(host_ip h1)" "$TT_AS" "  neighbor port 1791;
+  passive off;
+  local port 1790;" 203.0.113.0/24)"
+	start_ternd h1 "$(ternd_conf h1 "$cl")"
+	wait_log 30 h1 "listening on 0.0.0.0 and [::] port 1791"
+	expect 10 "h1 listens on *:1791" bash -c "ip netns exec '$(host_ns h1)' ss -Hltn | grep -q '0.0.0.0:1791 '"
+	hexec h1 ss -Hltn | awk '{ print $4 }' | grep -q ':179$' &&
+		fail "h1 still listens on 179: $(hexec h1 ss -Hltn)"
+	wait_ternd_established 30 h1 "$n2"
+	wait_bird_established 30 h2 tor
+	{
+		grep -v '^peers: \[\]$' "$cl.base"
+		echo "listen_port: 1792"
+		echo "bind_mode: NodeIP"
+		echo "peers:"
+		echo "  - {ip: $(host_ip h2), as: $TOR_AS, node: h1}"
+	} >"$cl.tmp" && mv -f "$cl.tmp" "$cl"
+	wait_log 30 h1 "listening on 198.18.0.1 and [::] port 1792"
+	expect 10 "h1 listens on 198.18.0.1:1792" bash -c "ip netns exec '$(host_ns h1)' ss -Hltn | grep -q '198.18.0.1:1792 '"
+	hexec h1 ss -Hltn | awk '{ print $4 }' | grep -qE '^0\.0\.0\.0:|:1791$' &&
+		fail "old listener left: $(hexec h1 ss -Hltn)"
+	_ternd_est h1 "$n2" || fail "$n2 went down when the listener moved"
+	(($(log_count h1 "\\($n2\\): state OpenConfirm -> Established") == 1)) ||
+		fail "$n2 restarted"
+	assert_running h1
+}
+scenario fabric_listen
