@@ -22,9 +22,11 @@
  * announced), which is what the datastore's view implies: it has no such
  * field. As a route reflector a node also passes on any route inside the
  * external and load balancer ranges, single addresses included (the
- * rr_cluster_id branch of bird_ipam.cfg). Not done: the label
- * node.kubernetes.io/exclude-from-external-load-balancers, with which
- * confd keeps a node from announcing the ranges.
+ * rr_cluster_id branch of bird_ipam.cfg). A node labelled
+ * node.kubernetes.io/exclude-from-external-load-balancers: "true" does not
+ * originate or announce the ranges, and still keeps them out of its kernel
+ * and accepts them from the mesh (confd's ExcludeServiceAdvertisement:
+ * reject routes only), so it learns them from the other nodes.
  *
  * Communities: prefixAdvertisements become bgpd's export community table
  * (bgpd/excomm.c says what BIRD does with them).
@@ -41,6 +43,7 @@ struct advert {
 	struct ds_prefix_adv	*advs;		/* the communities last given */
 	size_t			 nadvs;
 	bool			 too_many_said;
+	bool			 excluded;	/* the label, as applied */
 };
 
 static void
@@ -252,6 +255,17 @@ log_ranges(const struct ds_prefixes *p)
 	    p->n > 0 ? buf : "none");
 }
 
+/* A range from svc_src, or no longer. */
+static void
+originate(struct agent *ag, const struct prefix *pfx, bool on)
+{
+	if (on)
+		rib_update(ag->rib, &ag->svc_src, pfx, 0,
+		    ag->local_attrs[pfx->af == AF_INET6]);
+	else
+		rib_withdraw(ag->rib, &ag->svc_src, pfx, 0);
+}
+
 /* Originate the new ranges, withdraw the old ones, then FIB and exports. */
 static void
 advert_services(struct agent *ag, const struct ds_bgp_config *c)
@@ -271,13 +285,12 @@ advert_services(struct agent *ag, const struct ds_bgp_config *c)
 	prefixes_free(&ad->rr_ranges);
 	ad->rr_ranges = rr;
 	log_ranges(&nr);
-	for (size_t i = 0; i < old.n; i++)
+	for (size_t i = 0; i < old.n && !ad->excluded; i++)
 		if (!prefixes_has(&nr, &old.v[i]))
-			rib_withdraw(ag->rib, &ag->svc_src, &old.v[i], 0);
-	for (size_t i = 0; i < nr.n; i++)
+			originate(ag, &old.v[i], false);
+	for (size_t i = 0; i < nr.n && !ad->excluded; i++)
 		if (!prefixes_has(&old, &nr.v[i]))
-			rib_update(ag->rib, &ag->svc_src, &nr.v[i], 0,
-			    ag->local_attrs[nr.v[i].af == AF_INET6]);
+			originate(ag, &nr.v[i], true);
 	rf.b = &ad->ranges;
 	if (ag->krt != NULL && rib_count_prefixes(ag->rib) > 0)
 		rib_walk(ag->rib, refib_range_cb, &rf);
@@ -293,6 +306,24 @@ advert_config(struct agent *ag, const struct ds_bgp_config *c)
 	advert_comms(ag, c);
 }
 
+void
+advert_local(struct agent *ag)
+{
+	struct advert *ad = ag->advert;
+	bool ex = ag->local.svc_excluded;
+
+	if (ad == NULL || ex == ad->excluded)
+		return;
+	ad->excluded = ex;
+	log_info("node.kubernetes.io/exclude-from-external-load-balancers %s: "
+	    "service ranges %s", ex ? "is true" : "no longer true",
+	    ex ? "not announced (still never in the kernel)" : "announced");
+	for (size_t i = 0; i < ad->ranges.n; i++)
+		originate(ag, &ad->ranges.v[i], !ex);
+	/* learned routes inside a range: announced or not */
+	bgpd_refresh_exports(ag->bgpd);
+}
+
 bool
 advert_in_range(const struct agent *ag, const struct prefix *pfx)
 {
@@ -306,7 +337,7 @@ advert_exports(const struct agent *ag, const struct prefix *pfx)
 
 	if (ad == NULL)
 		return false;
-	if (prefixes_cover(&ad->ranges, pfx))
+	if (!ad->excluded && prefixes_cover(&ad->ranges, pfx))
 		return true;
 	return ag->local.rr_cluster_id != 0 &&
 	    prefixes_cover(&ad->rr_ranges, pfx);

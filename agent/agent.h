@@ -116,6 +116,8 @@ void	advert_init(struct agent *);
 void	advert_fini(struct agent *);
 /* the BGPConfiguration changed: apply the difference */
 void	advert_config(struct agent *, const struct ds_bgp_config *);
+/* ag->local changed: its svc_excluded label may have */
+void	advert_local(struct agent *);
 /* pfx lies in a service range: announced, accepted from the mesh, never
  * in the kernel */
 bool	advert_in_range(const struct agent *, const struct prefix *);

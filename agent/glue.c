@@ -236,6 +236,7 @@ ds_local_changed(void *arg, const struct ds_local *l)
 	    l->as);
 	local_attrs_refresh(ag);
 	reoriginate(ag);
+	advert_local(ag);	/* issue 15: the service exclusion label */
 	bgpd_set_local(ag->bgpd, l->as, &l->ipv4, &l->ipv6);
 	agent_bfd_sync(ag);
 	agent_listen_apply(ag);		/* bindMode NodeIP: the new address */

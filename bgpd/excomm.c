@@ -119,7 +119,8 @@ merge_std(const struct bgpd *bgpd, uint64_t m, const struct rib_attrs *t,
 {
 	size_t n = t->ncommunities;
 
-	memcpy(out, t->communities, n * sizeof(*out));
+	if (n > 0)	/* a route without any has a NULL array */
+		memcpy(out, t->communities, n * sizeof(*out));
 	for (size_t i = 0; i < bgpd->nexcomm; i++)
 		for (size_t k = 0; m >> i & 1 && k < bgpd->excomm[i].nstd; k++)
 			if (!std_has(out, n, bgpd->excomm[i].std[k]))
@@ -133,7 +134,8 @@ merge_large(const struct bgpd *bgpd, uint64_t m, const struct rib_attrs *t,
 {
 	size_t n = t->nlarge;
 
-	memcpy(out, t->large, 3 * n * sizeof(*out));
+	if (n > 0)
+		memcpy(out, t->large, 3 * n * sizeof(*out));
 	for (size_t i = 0; i < bgpd->nexcomm; i++) {
 		const struct bgp_excomm *e = &bgpd->excomm[i];
 

@@ -195,6 +195,10 @@ struct ds_local {
 	 * host order; 0: this node is no route reflector */
 	uint32_t		rr_cluster_id;
 	bool			known;		/* the node exists in the store */
+	/* issue 15: the node's label node.kubernetes.io/exclude-from-
+	 * external-load-balancers is "true": it announces no service range
+	 * (confd's ExcludeServiceAdvertisement) */
+	bool			svc_excluded;
 };
 
 /*

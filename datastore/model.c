@@ -536,6 +536,21 @@ ds_model_resync(struct ds_model *m)
  * This node: the store's node record, then the config overrides; AS: the
  * override, else the node's, else the global AS, else 64512 (SPEC 2).
  */
+/* confd's ExcludeServiceAdvertisement: the label, set to "true" */
+static bool
+svc_excluded(const struct ds_model *m)
+{
+	const struct selector_label *v;
+	size_t n;
+
+	v = ds_model_labels(m, m->self, &n);
+	for (size_t i = 0; v != NULL && i < n; i++)
+		if (strcmp(v[i].key, "node.kubernetes.io/exclude-from-external-"
+		    "load-balancers") == 0)
+			return strcmp(v[i].value, "true") == 0;
+	return false;
+}
+
 static void
 derive_local(const struct ds_model *m, struct ds_local *l)
 {
@@ -551,6 +566,7 @@ derive_local(const struct ds_model *m, struct ds_local *l)
 		l->net6 = n->n.net6;
 		l->as = n->n.as;
 		l->rr_cluster_id = n->n.rr_cluster_id;
+		l->svc_excluded = svc_excluded(m);
 	}
 	if (addr_is_set(&m->ov4)) {
 		if (!prefix_contains_addr(&l->net4, &m->ov4))
@@ -574,7 +590,8 @@ local_eq(const struct ds_local *a, const struct ds_local *b)
 	return strcmp(a->name, b->name) == 0 && addr_eq(&a->ipv4, &b->ipv4) &&
 	    addr_eq(&a->ipv6, &b->ipv6) && prefix_eq(&a->net4, &b->net4) &&
 	    prefix_eq(&a->net6, &b->net6) && a->as == b->as &&
-	    a->rr_cluster_id == b->rr_cluster_id && a->known == b->known;
+	    a->rr_cluster_id == b->rr_cluster_id && a->known == b->known &&
+	    a->svc_excluded == b->svc_excluded;
 }
 
 /*

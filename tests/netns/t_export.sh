@@ -46,8 +46,9 @@ protocol bgp node2 from node { neighbor $(host_ip h2) as $TT_AS; }
 EOF
 }
 
-# export_cluster FILE EXTRA: the two nodes, the ToR as a global peer, then
-# EXTRA (BGPConfiguration keys) at the top level; written atomically.
+# export_cluster FILE EXTRA [H2]: the two nodes, the ToR as a global peer, then
+# EXTRA (BGPConfiguration keys) at the top level, H2 (keys of node h2, e.g. its
+# labels) in h2's entry; written atomically.
 export_cluster() {
 	local f=$1
 	{
@@ -61,6 +62,7 @@ export_cluster() {
 			echo "  - name: $h"
 			echo "    ipv4: $(host_ip "$h")"
 			echo "    blocks: [$(host_block "$h")]"
+			[[ $h == h2 && -n ${3:-} ]] && printf '%s\n' "$3"
 		done
 		echo "peers:"
 		echo "  - ip: $(host_ip h3)"
@@ -214,6 +216,27 @@ prefix_advertisements:
 	assert_not_in_kernels "$SVC"
 	assert_not_in_kernels 10.96.5.0/24
 	assert_not_in_kernels 198.51.100.0/24
+
+	# h2 excluded from service advertisement (confd's label): it stops
+	# announcing the ranges, keeps h1's over the mesh, out of its kernel
+	local svc_conf="service_cluster_ips: [$SVC]
+service_external_ips: [198.51.100.0/24, 198.51.100.7/32]
+communities:
+  - {name: svc, value: \"65000:96\"}
+prefix_advertisements:
+  - {cidr: 10.96.0.0/12, communities: [svc, \"65000:9:6\"]}"
+	export_cluster "$W/cluster.yaml" "$svc_conf" "    labels:
+      node.kubernetes.io/exclude-from-external-load-balancers: \"true\""
+	wait_log 30 h2 "node.kubernetes.io/exclude-from-external-load-balancers is true"
+	expect 30 "ToR: $SVC no longer from h2" tor_route_lacks "$SVC" "[node2 "
+	tor_route_has "$SVC" "[node1 " || fail "ToR: $SVC not from h1: $(tor_route "$SVC")"
+	expect 30 "h2's own $SVC gone" eval "! ternd_route h2 $SVC | grep -F static1"
+	expect 30 "h2 has $SVC from h1 only" eval "ternd_route h2 $SVC | grep -F Mesh_198_18_0_1"
+	assert_not_in_kernels "$SVC"
+	export_cluster "$W/cluster.yaml" "$svc_conf"
+	wait_log 30 h2 "node.kubernetes.io/exclude-from-external-load-balancers no longer true"
+	expect 30 "ToR: $SVC from h2 again" tor_route_has "$SVC" "[node2 "
+	assert_not_in_kernels "$SVC"
 
 	# the cluster range goes: withdrawn at the ToR, the ToR's route inside it
 	# is an ordinary route now

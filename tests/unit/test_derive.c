@@ -35,8 +35,9 @@ rec_local(void *arg, const struct ds_local *l)
 	char a4[ADDR_STRLEN];
 
 	(void)arg;
-	rec_add("local %s %s AS%u cluster %u", l->name,
-	    addr_fmt(&l->ipv4, a4, sizeof(a4)), l->as, l->rr_cluster_id);
+	rec_add("local %s %s AS%u cluster %u%s", l->name,
+	    addr_fmt(&l->ipv4, a4, sizeof(a4)), l->as, l->rr_cluster_id,
+	    l->svc_excluded ? " svc-excluded" : "");
 }
 
 /* "+peer NAME ADDR ASn TYPE [node N] [rr-client] [cluster ID]
@@ -340,6 +341,44 @@ START_TEST(t_rr_reflector_view)
 	    "cluster 224.0.0.9",
 	    "~peer Node_198_18_0_13 198.18.0.13 AS64512 node node r3 "
 	    "cluster 224.0.0.3");
+	ds_model_fini(&m);
+}
+END_TEST
+
+/*
+ * issue 15: confd's ExcludeServiceAdvertisement, this node's label
+ * node.kubernetes.io/exclude-from-external-load-balancers = "true", is
+ * part of the local view: said when it comes and goes, another value or
+ * another node's label is not it.
+ */
+START_TEST(t_svc_excluded)
+{
+	struct ds_model m;
+
+	ds_model_init(&m, "h1");
+	node(&m, "h1", "198.18.0.1", NULL, 0, "");
+	node(&m, "h2", "198.18.0.2", NULL, 0, "");
+	commit(&m);
+	rec.n = 0;
+	labels(&m, "h2", "node.kubernetes.io/exclude-from-external-load-"
+	    "balancers=true");
+	commit(&m);
+	EXPECT_NONE();
+	labels(&m, "h1", "rack=a,node.kubernetes.io/exclude-from-external-"
+	    "load-balancers=true");
+	commit(&m);
+	EXPECT("local h1 198.18.0.1 AS64512 cluster 0 svc-excluded");
+	labels(&m, "h1", "node.kubernetes.io/exclude-from-external-load-"
+	    "balancers=True");		/* confd compares with "true" */
+	commit(&m);
+	EXPECT("local h1 198.18.0.1 AS64512 cluster 0");
+	labels(&m, "h1", "node.kubernetes.io/exclude-from-external-load-"
+	    "balancers=true");
+	commit(&m);
+	EXPECT("local h1 198.18.0.1 AS64512 cluster 0 svc-excluded");
+	labels(&m, "h1", "");
+	commit(&m);
+	EXPECT("local h1 198.18.0.1 AS64512 cluster 0");
 	ds_model_fini(&m);
 }
 END_TEST
@@ -815,6 +854,7 @@ main(void)
 	tcase_add_test(tc, t_calico_node);
 	tcase_add_test(tc, t_rr_reflector_view);
 	tcase_add_test(tc, t_label_change);
+	tcase_add_test(tc, t_svc_excluded);
 	tcase_add_test(tc, t_bgppeer_delete);
 	tcase_add_test(tc, t_global_selector);
 	tcase_add_test(tc, t_reverse_by_ip);
