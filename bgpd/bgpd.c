@@ -88,6 +88,8 @@ bgpd_peer_add(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 	peer = bgp_peer_new(bgpd, conf);
 	TAILQ_INSERT_TAIL(&bgpd->peers, peer, entry);
 	bgp_listen_md5(bgpd, peer, false);
+	if (conf->ttl_security > 0)
+		bgp_listen_gtsm(bgpd);
 	log_peer(peer, LOG_LVL_INFO, "configured (%s)",
 	    conf->passive ? "passive" : "active");
 	bgp_peer_start(peer);
@@ -107,6 +109,8 @@ bgpd_peer_del(struct bgpd *bgpd, const char *name, uint8_t subcode)
 	 * sets its own; another's connections there are not signed) */
 	if (bgp_peer_password(peer)[0] != '\0')
 		bgp_listen_md5(bgpd, peer, true);
+	if (peer->conf.ttl_security > 0)
+		bgp_listen_gtsm(bgpd);	/* it is out of the list */
 	bgp_peer_stop(peer, subcode);
 	event_active(peer->ev_reap, EV_TIMEOUT, 0);
 	return 0;

@@ -7,10 +7,13 @@
  *
  * The listeners send with TTL 255 (their SYN-ACKs: a GTSM peer drops less,
  * RFC 5082), as BIRD's do; an accepted socket then takes its peer's TTL
- * settings (bgp_peer_ttl_set). A SYN from farther than a GTSM peer's hops
- * is still answered (the listener serves every peer), but what follows on
- * the accepted socket is dropped by the kernel, so no OPEN arrives and the
- * connection ends after open_wait. TCP MD5 keys are per peer address on
+ * settings (bgp_peer_ttl_set). A listener serves every peer, so IP_MINTTL
+ * cannot be set on it; instead a classic BPF socket filter drops any
+ * segment from a GTSM peer's address that arrives with less than its
+ * minimum TTL (bgp_listen_gtsm), the SYN included: a peer too far away
+ * gets no handshake at all, and the accepted socket inherits the filter
+ * (BIRD sets the minimum only once accepted, after the peer's first
+ * segments may have been read). TCP MD5 keys are per peer address on
  * each listener (bgp_listen_md5), so only a signed SYN from a peer with a
  * key is answered.
  *
@@ -20,8 +23,10 @@
  * (file scope); its timer lives from bgp_listen_start to bgp_listen_stop.
  */
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -29,6 +34,7 @@
 #include <event2/event.h>
 
 #include "session.h"
+#include "xmalloc.h"
 
 #define REFUSED_WINDOW_MS	10000
 #define REFUSED_BURST		10
@@ -140,6 +146,88 @@ bgp_listen_md5(struct bgpd *bgpd, const struct bgp_peer *peer, bool clear)
 		    "%s", strerror(errno));
 }
 
+/*
+ * The GTSM filter of the af listener: per GTSM peer of af, compare the
+ * source address (IPv4: one word; IPv6: four) and, when it is the peer's,
+ * accept with a TTL (hop limit) of at least 256 - hops, else drop; from
+ * any other address, accept. Offsets are from the network header
+ * (SKF_NET_OFF): the socket filter runs on the TCP header. At most
+ * BGP_GTSM_FILTER_MAX peers a family (the program stays within
+ * BPF_MAXINSNS); beyond, the rest have the accepted socket's minimum only.
+ */
+#define BGP_GTSM_FILTER_MAX	300
+#define STMT(c, k)	((struct sock_filter)BPF_STMT((c), (k)))
+#define JUMP(c, k, t, f) ((struct sock_filter)BPF_JUMP((c), (k), (t), (f)))
+
+static size_t
+gtsm_peer_insns(struct sock_filter *f, const struct bgp_peer *peer, bool v6)
+{
+	uint32_t min = 256u - peer->conf.ttl_security, w;
+	size_t n = 0;
+	int words = v6 ? 4 : 1;
+
+	for (int i = 0; i < words; i++) {
+		memcpy(&w, peer->conf.addr.b + 4 * i, 4);
+		f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF +
+		    (v6 ? 8u + 4u * (uint32_t)i : 12u));
+		/* not this peer: on to the next one (after the 4 below) */
+		f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(w), 0,
+		    (uint8_t)(2 * (words - 1 - i) + 4));
+	}
+	f[n++] = STMT(BPF_MISC | BPF_TXA, 0);
+	f[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, min, 0, 1);
+	f[n++] = STMT(BPF_RET | BPF_K, 0xffffffffu);
+	f[n++] = STMT(BPF_RET | BPF_K, 0);
+	return n;
+}
+
+static void
+gtsm_filter_one(struct bgpd *bgpd, int i)
+{
+	bool v6 = i == 1;
+	int fd = bgpd->listen_fd[i], dummy = 0;
+	size_t per = v6 ? 12 : 6, n = 0, npeers = 0;
+	struct sock_filter *f;
+	struct sock_fprog prog;
+	struct bgp_peer *peer;
+
+	if (fd == -1)
+		return;
+	f = xcalloc(2 + per * BGP_GTSM_FILTER_MAX + 1, sizeof(*f));
+	/* X = TTL / hop limit */
+	f[n++] = STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF +
+	    (v6 ? 7u : 8u));
+	f[n++] = STMT(BPF_MISC | BPF_TAX, 0);
+	TAILQ_FOREACH(peer, &bgpd->peers, entry) {
+		if (peer->dead || peer->conf.ttl_security == 0 ||
+		    (peer->conf.addr.af == AF_INET6) != v6)
+			continue;
+		if (npeers++ == BGP_GTSM_FILTER_MAX) {
+			log_warnx("GTSM: more than %d peers: the listener "
+			    "checks the first ones only", BGP_GTSM_FILTER_MAX);
+			break;
+		}
+		n += gtsm_peer_insns(f + n, peer, v6);
+	}
+	f[n++] = STMT(BPF_RET | BPF_K, 0xffffffffu);
+	prog.len = (unsigned short)n;
+	prog.filter = f;
+	if (npeers == 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &dummy,
+		    sizeof(dummy));
+	else if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog)) == -1)
+		log_warn("GTSM: listener filter");
+	free(f);
+}
+
+void
+bgp_listen_gtsm(struct bgpd *bgpd)
+{
+	for (int i = 0; i < 2; i++)
+		gtsm_filter_one(bgpd, i);
+}
+
 /* Listen on af's address (bindMode NodeIP), else every address. */
 static int
 listen_one(struct bgpd *bgpd, int i, int af)
@@ -203,10 +291,11 @@ bgp_listen_start(struct bgpd *bgpd)
 	    addr_is_set(&bgpd->params.listen_v6) ? addr_fmt(
 	    &bgpd->params.listen_v6, a6, sizeof(a6)) : "::",
 	    bgpd->params.port);
-	/* new sockets: every peer's key again */
+	/* new sockets: every peer's key and GTSM check again */
 	TAILQ_FOREACH(peer, &bgpd->peers, entry)
 		if (!peer->dead)
 			bgp_listen_md5(bgpd, peer, false);
+	bgp_listen_gtsm(bgpd);
 	return 0;
 }
 

@@ -264,6 +264,8 @@ int	bgp_listen_start(struct bgpd *);
 void	bgp_listen_stop(struct bgpd *);
 /* The listener's TCP MD5 key for peer's address: its key (clear: none) */
 void	bgp_listen_md5(struct bgpd *, const struct bgp_peer *, bool clear);
+/* The listeners' GTSM filter again, from the peers with ttl_security */
+void	bgp_listen_gtsm(struct bgpd *);
 
 /* adjout.c: Adj-RIB-Out with mark-then-build TX */
 /*
