@@ -332,3 +332,54 @@ fabric_listen() {
 	assert_running h1
 }
 scenario fabric_listen
+
+# (e) FRR 8.4 as the ToR (h2), with `neighbor password` and `ttl-security hops 1`,
+# and a second FRR ToR (h3) without either: h1's session to h2 takes its key from
+# a password_file and has ttl_security 1, and comes up (FRR, like BIRD, checks
+# both); the file changes to another key: that session alone restarts and stays
+# down (h2's kernel drops h1's segments: TCPMD5Failure), h3's stays up; the right
+# key back, it comes up again.
+fabric_frr() {
+	require_ternd
+	require_cmd nstat
+	[[ -x /usr/lib/frr/bgpd ]] || skip "FRR not installed"
+	netns_hosts 3
+	local cl="$W/cluster.yaml" keys="$W/keys" n2=Node_198_18_0_2 n3=Node_198_18_0_3 before
+	mkdir -p "$keys"
+	printf 'frr-key\n' >"$keys/h2"
+	fabric_cluster "$cl" "  - {ip: $(host_ip h2), as: $TOR_AS, node: h1, password_file: $keys/h2, ttl_security: 1}
+  - {ip: $(host_ip h3), as: $TOR_AS, node: h1}"
+	{
+		frr_config "$(host_ip h2)" "$TOR_AS" "$(host_ip h1):$TT_AS"
+		echo " neighbor $(host_ip h1) password frr-key"
+		echo " neighbor $(host_ip h1) ttl-security hops 1"
+		echo " neighbor $(host_ip h1) timers connect 1"
+	} >"$W/h2.frr.conf"
+	{
+		frr_config "$(host_ip h3)" "$TOR_AS" "$(host_ip h1):$TT_AS"
+		echo " neighbor $(host_ip h1) timers connect 1"
+	} >"$W/h3.frr.conf"
+	start_frr h2 "$W/h2.frr.conf"
+	start_frr h3 "$W/h3.frr.conf"
+	start_ternd h1 "$(ternd_conf h1 "$cl")"
+	wait_frr_established 30 h2 "$(host_ip h1)"
+	wait_frr_established 30 h3 "$(host_ip h1)"
+	wait_ternd_established 30 h1 "$n2"
+	wait_ternd_established 30 h1 "$n3"
+	# another key: h2's session alone restarts and stays down
+	before=$(nstat_of h2 TcpExtTCPMD5Failure)
+	printf 'other-key\n' >"$keys/h2.tmp" && mv -f "$keys/h2.tmp" "$keys/h2"
+	wait_log_re 10 h1 "\($n2\): removed"
+	expect 30 "h2 drops h1's segments signed with the other key" \
+		_nstat_gt h2 TcpExtTCPMD5Failure "$((before + 2))"
+	frr_established h2 "$(host_ip h1)" && fail "h2 up with the other key"
+	_ternd_est h1 "$n2" && fail "$n2 up with the other key"
+	_ternd_est h1 "$n3" || fail "$n3 went down"
+	(($(log_count h1 "\\($n3\\): state OpenConfirm -> Established") == 1)) ||
+		fail "$n3 restarted"
+	printf 'frr-key' >"$keys/h2"
+	wait_frr_established 30 h2 "$(host_ip h1)"
+	wait_ternd_established 30 h1 "$n2"
+	assert_running h1
+}
+scenario fabric_frr
