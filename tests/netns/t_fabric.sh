@@ -10,6 +10,9 @@
 # and ternd's states, and the kernel's own counters (nstat: TCPMD5Failure,
 # TCPMinTTLDrop), never on time alone.
 
+# shellcheck source-path=SCRIPTDIR source=etcd.sh
+. "$(dirname "${BASH_SOURCE[0]}")/etcd.sh"
+
 TOR_AS=65001
 
 # tor_conf HOST NEIGHBOR NEIGHBOR_AS "EXTRA" [ROUTES...]: write $W/HOST.bird.conf, a
@@ -383,3 +386,60 @@ fabric_frr() {
 	assert_running h1
 }
 scenario fabric_frr
+
+# k8s_secret DIR NAME KEY VALUE: write secret NAME's KEY under DIR the way the
+# kubelet updates a secret volume: a new timestamped directory, then the ..data
+# symlink swapped to it by a rename, KEY a symlink through ..data.
+k8s_secret() {
+	local d="$1/$2" ts
+	ts="..$(date +%s%N)"
+	mkdir -p "$d/$ts" || fail "mkdir $d/$ts"
+	printf '%s' "$4" >"$d/$ts/$3"
+	ln -sfn "$ts" "$d/..data_tmp" && mv -T "$d/..data_tmp" "$d/..data" ||
+		fail "cannot swap $d/..data"
+	[[ -L $d/$3 ]] || ln -s "..data/$3" "$d/$3"
+}
+
+# (f) A v3 BGPPeer (etcd) with password.secretKeyRef {bgp-secrets, tor}: ternd.yaml's
+# secrets.dir maps it to DIR/bgp-secrets/tor, laid out as a Kubernetes secret volume,
+# and the session to BIRD on h2 comes up with that key. The secret rotates as the
+# kubelet does it (..data swapped): the session restarts with the new key and stays
+# down until BIRD has it too (birdc configure), then comes up. A second BGPPeer
+# naming a key the secret does not have gets no session, and the log names it.
+fabric_secret_v3() {
+	require_ternd
+	require_cmd bird birdc nstat
+	netns_hosts 2
+	local sec="$W/secrets" g2=Global_198_18_0_2 before
+	k8s_secret "$sec" bgp-secrets tor v3-key-1
+	etcd_cluster h1
+	v3_cluster h1 h1
+	etcd_put h1 "$TT_RES/bgppeers/tor" "{\"kind\":\"BGPPeer\",\"apiVersion\":\
+\"projectcalico.org/v3\",\"metadata\":{\"name\":\"tor\"},\"spec\":{\"peerIP\":\
+\"$(host_ip h2)\",\"asNumber\":$TOR_AS,\"password\":{\"secretKeyRef\":{\"name\":\
+\"bgp-secrets\",\"key\":\"tor\"}}}}"
+	etcd_put h1 "$TT_RES/bgppeers/absent" "{\"kind\":\"BGPPeer\",\"apiVersion\":\
+\"projectcalico.org/v3\",\"metadata\":{\"name\":\"absent\"},\"spec\":{\"peerIP\":\
+\"198.18.0.9\",\"asNumber\":$TOR_AS,\"password\":{\"secretKeyRef\":{\"name\":\
+\"bgp-secrets\",\"key\":\"absent\"}}}}"
+	start_bird h2 "$(tor_conf h2 "$(host_ip h1)" "$TT_AS" '  password "v3-key-1";')"
+	ternd_etcd_conf h1 etcdv3 h1 >/dev/null
+	printf 'secrets:\n  dir: %s\n' "$sec" >>"$W/h1.yaml"
+	start_ternd h1 "$W/h1.yaml"
+	wait_bird_established 30 h2 tor
+	wait_ternd_established 30 h1 "$g2"
+	wait_log 30 h1 "Global_198_18_0_9: not started: TCP MD5 key: secret bgp-secrets key absent: $sec/bgp-secrets/absent: No such file or directory"
+	# the kubelet's rotation: the session restarts with the new key
+	before=$(nstat_of h1 TcpExtTCPMD5Failure)
+	k8s_secret "$sec" bgp-secrets tor v3-key-2
+	wait_log_re 10 h1 "\\($g2\\): removed"
+	expect 30 "h1 drops BIRD's segments signed with the old key" \
+		_nstat_gt h1 TcpExtTCPMD5Failure "$((before + 2))"
+	bird_established h2 tor && fail "h2 up with the old key"
+	sed -i 's/v3-key-1/v3-key-2/' "$W/h2.bird.conf"
+	birdc_q h2 configure >/dev/null || fail "birdc configure on h2"
+	wait_bird_established 30 h2 tor
+	wait_ternd_established 30 h1 "$g2"
+	assert_running h1
+}
+scenario fabric_secret_v3
