@@ -425,7 +425,10 @@ bgp_details(struct ctlglue *g, struct ctl_client *c, const struct pinfo *p)
 	ctl_printf(c, 1006, "    Neighbor address: %s",
 	    addr_fmt(&p->conf.addr, a, sizeof(a)));
 	ctl_printf(c, 1006, "    Neighbor AS:      %u", p->conf.as);
-	if (p->info.gr_stale)
+	if (p->info.llgr_stale)
+		ctl_printf(c, 1006, "    Neighbor long-lived graceful restart "
+		    "active");
+	else if (p->info.gr_stale)
 		ctl_printf(c, 1006, "    Neighbor graceful restart active");
 	if (p->info.state == BGP_STATE_ESTABLISHED)
 		bgp_session_details(g, c, p);
@@ -463,6 +466,7 @@ bgp_json_all(struct ctlglue *g, struct ctl_json *j, const struct pinfo *p)
 	ctl_json_uint(j, "refresh_served", i->refresh_served);
 	ctl_json_uint(j, "input_paused", i->in_full);
 	ctl_json_bool(j, "graceful_restart_active", i->gr_stale);
+	ctl_json_bool(j, "long_lived_stale_active", i->llgr_stale);
 	if (i->state != BGP_STATE_ESTABLISHED)
 		return;
 	addr_set_v4(&id, i->remote_id);
@@ -692,7 +696,9 @@ route_info(const struct agent *ag, const struct rib_path *p, char *buf,
 	}
 	if (aspath_last(p->attrs, &as))
 		snprintf(asbuf, sizeof(asbuf), "AS%u", as);
-	snprintf(buf, len, " (%d/0) [%s%c]", BGP_PREF, asbuf,
+	/* BIRD: "s" after the preference for an LLGR_STALE route */
+	snprintf(buf, len, " (%d%s/0) [%s%c]", BGP_PREF,
+	    p->attrs->llgr_stale ? "s" : "", asbuf,
 	    p->attrs->origin <= 2 ? "ie?"[p->attrs->origin] : '?');
 }
 
@@ -931,6 +937,9 @@ route_json(struct rshow *s, const struct prefix *pfx,
 		    sizeof(b)));
 		ctl_json_str(j, "origin", a->origin <= 2 ?
 		    origins[a->origin] : "?");
+		/* RFC 4724 / RFC 9494: kept for a peer that went away */
+		ctl_json_bool(j, "stale", p->stale);
+		ctl_json_bool(j, "llgr_stale", a->llgr_stale);
 		json_aspath(j, a);
 		if (a->has_med)
 			ctl_json_uint(j, "med", a->med);

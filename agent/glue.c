@@ -74,6 +74,38 @@ mesh_passive(const struct agent *ag, const struct ds_peer *p)
 	return strcmp(theirs, mine) > 0;
 }
 
+/*
+ * Issue 15: next hop and restart modes, as confd's bgp_processor.go
+ * renders them for BIRD. nextHopMode Self/Keep: `next hop self`/`next hop
+ * keep`; keepOriginalNextHop without it: `next hop keep` on an eBGP
+ * session only (peer AS other than localASNumber, else ours). restartMode
+ * GracefulRestart: maxRestartTime is `graceful restart time` (mesh
+ * sessions: nodeMeshMaxRestartTime, in opts by the datastore);
+ * LongLivedGracefulRestart: it is the long-lived stale time (3600 s
+ * unset, BIRD's) and the restart time stays ternd.yaml's.
+ */
+static void
+peer_modes(const struct agent *ag, const struct ds_peer *p,
+    struct bgpd_peer_conf *c)
+{
+	const struct ds_peer_opts *o = p->opts;
+	uint32_t our_as = o->local_as != 0 ? o->local_as : ag->local.as;
+
+	c->next_hop = o->next_hop == DS_NH_SELF ? BGPD_NH_SELF :
+	    o->next_hop == DS_NH_KEEP ? BGPD_NH_KEEP : BGPD_NH_AUTO;
+	if (o->next_hop == DS_NH_UNSET && o->keep_next_hop && p->as != our_as)
+		c->next_hop = BGPD_NH_KEEP;
+	if (o->restart_mode == DS_RESTART_LLGR) {
+		c->llgr = true;
+		c->llgr_time = o->restart_time == DS_TIME_UNSET ?
+		    BGPD_LLGR_DEF_TIME : (uint32_t)o->restart_time;
+	} else if (o->restart_time != DS_TIME_UNSET) {
+		c->gr_time_set = true;
+		c->gr_time = (uint16_t)(o->restart_time > DS_GR_TIME_MAX ?
+		    DS_GR_TIME_MAX : o->restart_time);
+	}
+}
+
 static void
 to_bgpd_conf(const struct agent *ag, const struct ds_peer *p,
     struct bgpd_peer_conf *c)
@@ -93,6 +125,7 @@ to_bgpd_conf(const struct agent *ag, const struct ds_peer *p,
 	sessopts_translate(p->opts, c);
 	sessopts_password(ag->secrets, ag->conf, p->name, &p->opts->password,
 	    c);
+	peer_modes(ag, p, c);
 }
 
 /*

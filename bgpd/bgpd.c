@@ -130,7 +130,10 @@ conf_same_session(const struct bgpd_peer_conf *a,
 	    a->local_as == b->local_as &&
 	    a->allow_local_as == b->allow_local_as &&
 	    a->keepalive_time == b->keepalive_time &&
-	    a->ttl_security == b->ttl_security && a->src_any == b->src_any;
+	    a->ttl_security == b->ttl_security && a->src_any == b->src_any &&
+	    a->next_hop == b->next_hop && a->gr_time_set == b->gr_time_set &&
+	    a->gr_time == b->gr_time && a->llgr == b->llgr &&
+	    a->llgr_time == b->llgr_time;
 }
 
 int

@@ -54,6 +54,21 @@ enum bgpd_peer_kind {
 	BGPD_PEER_NODE,
 };
 
+/*
+ * What NEXT_HOP a peer is sent (BIRD's `next hop self` / `next hop keep`,
+ * what Calico's nextHopMode renders to). AUTO is BIRD's default: our own
+ * address towards eBGP; towards iBGP the next hop a BGP path came with
+ * (ours for our own routes).
+ */
+enum bgpd_next_hop {
+	BGPD_NH_AUTO,
+	BGPD_NH_SELF,		/* always our address, reflected paths too */
+	BGPD_NH_KEEP,		/* a BGP path's next hop as it came */
+};
+
+#define BGPD_LLGR_DEF_TIME	3600	/* BIRD's long lived stale time */
+#define BGPD_LLGR_TIME_MAX	0xffffff	/* RFC 9494 3: 24 bits */
+
 struct bgpd_params {
 	uint32_t	 local_as;
 	uint32_t	 router_id;		/* host order; 0 = from local_v4 */
@@ -124,6 +139,15 @@ struct bgpd_peer_conf {
 	uint8_t			ttl_security;	/* GTSM (RFC 5082): hops */
 	bool			src_any;	/* sourceAddress None: the
 						 * kernel picks the source */
+	/* Issue 15 (h5): next hop and restart modes, Calico's BGPPeer
+	 * nextHopMode/keepOriginalNextHop, restartMode/maxRestartTime */
+	enum bgpd_next_hop	next_hop;
+	bool			gr_time_set;	/* else params' restart_time */
+	uint16_t		gr_time;	/* RFC 4724 restart time we
+						 * advertise, s, 12 bits */
+	bool			llgr;		/* RFC 9494: advertise LLGR */
+	uint32_t		llgr_time;	/* long-lived stale time, s,
+						 * 24 bits */
 };
 
 /* What a peer looks like to filters and status output. */
@@ -141,6 +165,8 @@ struct bgpd_peer_info {
 	size_t		 routes_preferred;	/* its paths that are best */
 	bool		 gr_peer;		/* peer advertised graceful restart */
 	bool		 gr_stale;		/* holding its routes as stale */
+	bool		 llgr_peer;		/* peer advertised LLGR (RFC 9494) */
+	bool		 llgr_stale;		/* in its long-lived stale time */
 	bool		 eor_received;		/* End-of-RIB since Established */
 	/* what the peer cost us, and what was refused (SPEC 8) */
 	uint64_t	 rx_refused;		/* routes: filter, loop, rib */
@@ -232,9 +258,10 @@ int		 bgpd_peer_del(struct bgpd *, const char *name, uint8_t subcode);
  */
 int		 bgpd_peer_down(struct bgpd *, const char *name,
 		    const char *reason);
-/* Apply a changed address/AS/port/passive/rr_client or transport option:
- * the session restarts (Cease/Other Configuration Change); a changed kind
- * alone does not. */
+/* Apply a changed address/AS/port/passive/rr_client, transport option,
+ * next hop or restart mode: the session restarts (Cease/Other
+ * Configuration Change, as BIRD's reconfigure does); a changed kind alone
+ * does not. */
 int		 bgpd_peer_update(struct bgpd *, const struct bgpd_peer_conf *);
 
 /* Walk peers in name order, for status output. */

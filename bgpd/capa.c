@@ -143,13 +143,37 @@ capa_flag(struct rbuf *v, bool *flag, struct bgp_err *err)
 	return 0;
 }
 
-/* RFC 9494 3: 7-octet tuples; parsed only to know the peer has it */
+/*
+ * RFC 9494 3: (AFI 2, SAFI 1, Flags 1, Long-lived Stale Time 3) tuples;
+ * the F bit is the flags' top bit, as in RFC 4724's AF flags. A family we
+ * do not know is skipped; none at all is BIRD's "aware" (we may send it
+ * LLGR_STALE routes, it keeps none of ours).
+ */
 static int
 capa_llgr(struct rbuf *v, struct bgp_caps *c, struct bgp_err *err)
 {
+	uint16_t afi, hi;
+	uint8_t safi, flags, lo;
+	enum bgp_af af;
+
 	if (rbuf_left(v) % 7 != 0)
 		return capa_malformed(err, "bad LLGR capability");
 	c->llgr = true;
+	memset(c->llgr_af, 0, sizeof(c->llgr_af));
+	memset(c->llgr_fwd, 0, sizeof(c->llgr_fwd));
+	memset(c->llgr_time, 0, sizeof(c->llgr_time));
+	while (rbuf_left(v) > 0) {
+		if (rbuf_get_u16(v, &afi) == -1 ||
+		    rbuf_get_u8(v, &safi) == -1 ||
+		    rbuf_get_u8(v, &flags) == -1 ||
+		    rbuf_get_u16(v, &hi) == -1 || rbuf_get_u8(v, &lo) == -1)
+			return capa_malformed(err, "bad LLGR capability");
+		if (bgp_af_from_afi(afi, safi, &af) == -1)
+			continue;
+		c->llgr_af[af] = true;
+		c->llgr_fwd[af] = (flags & BGP_GR_AF_F_FORWARDING) != 0;
+		c->llgr_time[af] = (uint32_t)hi << 8 | lo;
+	}
 	return 0;
 }
 
@@ -308,6 +332,28 @@ caps_encode_add_path(const struct bgp_caps *c, struct wbuf *w)
 	}
 }
 
+/* RFC 9494 3; no tuple: BIRD's aware mode */
+static void
+caps_encode_llgr(const struct bgp_caps *c, struct wbuf *w)
+{
+	uint8_t naf = 0;
+
+	for (int af = 0; af < BGP_AF_MAX; af++)
+		naf = (uint8_t)(naf + (c->llgr_af[af] ? 1 : 0));
+	cap_hdr(w, BGP_CAP_LLGR, (uint8_t)(7 * naf));
+	for (int af = 0; af < BGP_AF_MAX; af++) {
+		uint32_t t = c->llgr_time[af] & 0xffffff;
+
+		if (!c->llgr_af[af])
+			continue;
+		wbuf_put_u16(w, bgp_af_afi((enum bgp_af)af));
+		wbuf_put_u8(w, BGP_SAFI_UNICAST);
+		wbuf_put_u8(w, c->llgr_fwd[af] ? BGP_GR_AF_F_FORWARDING : 0);
+		wbuf_put_u16(w, (uint16_t)(t >> 8));
+		wbuf_put_u8(w, (uint8_t)(t & 0xff));
+	}
+}
+
 static void
 caps_encode(const struct bgp_caps *c, struct wbuf *w)
 {
@@ -333,7 +379,7 @@ caps_encode(const struct bgp_caps *c, struct wbuf *w)
 	if (c->enhanced_rr)
 		cap_hdr(w, BGP_CAP_ENHANCED_RR, 0);
 	if (c->llgr)
-		cap_hdr(w, BGP_CAP_LLGR, 0);	/* BIRD's aware mode: empty */
+		caps_encode_llgr(c, w);
 }
 
 /*

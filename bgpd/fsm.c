@@ -187,6 +187,38 @@ bgp_fsm_send_notification(struct bgp_conn *conn, uint8_t code,
 	bgp_conn_send(conn, buf, w.len);
 }
 
+/*
+ * RFC 4724 3 with the session's restart time (Calico's maxRestartTime or
+ * nodeMeshMaxRestartTime), and RFC 9494 3: with restartMode
+ * LongLivedGracefulRestart our long-lived stale time, else BIRD's default
+ * "aware" (an empty LLGR capability: we take LLGR_STALE routes). LLGR
+ * brings the GR capability with it even with graceful restart off (RFC
+ * 9494 4: without it the LLGR capability is disregarded), with restart
+ * time 0 then: the long-lived phase starts at once.
+ */
+static void
+build_open_gr(const struct bgp_peer *peer, struct bgp_open *o)
+{
+	const struct bgpd_params *p = &peer->bgpd->params;
+	enum bgp_af af = peer->conf.addr.af == AF_INET6 ? BGP_AF_IPV6 :
+	    BGP_AF_IPV4;
+	uint16_t t = peer->conf.gr_time_set ? peer->conf.gr_time :
+	    p->restart_time;
+
+	o->caps.gr = true;
+	o->caps.gr_notification = true;		/* RFC 8538 */
+	o->caps.gr_time = p->graceful_restart ? t & 0xfff : 0;
+	o->caps.gr_restarting = p->gr_restarting;
+	o->caps.gr_af[af] = true;
+	o->caps.gr_fwd[af] = p->gr_restarting;
+	o->caps.llgr = true;
+	if (!peer->conf.llgr)
+		return;
+	o->caps.llgr_af[af] = true;
+	o->caps.llgr_fwd[af] = p->gr_restarting;
+	o->caps.llgr_time[af] = peer->conf.llgr_time & BGPD_LLGR_TIME_MAX;
+}
+
 void
 bgp_fsm_build_open(const struct bgp_peer *peer, struct bgp_open *o)
 {
@@ -205,16 +237,8 @@ bgp_fsm_build_open(const struct bgp_peer *peer, struct bgp_open *o)
 	o->caps.enhanced_rr = true;		/* RFC 7313 */
 	o->caps.as4 = true;
 	o->caps.as4_as = local_as;
-	if (p->graceful_restart) {
-		enum bgp_af af = fam == AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4;
-
-		o->caps.gr = true;
-		o->caps.gr_notification = true;		/* RFC 8538 */
-		o->caps.gr_time = p->restart_time & 0xfff;
-		o->caps.gr_restarting = p->gr_restarting;
-		o->caps.gr_af[af] = true;
-		o->caps.gr_fwd[af] = p->gr_restarting;
-	}
+	if (p->graceful_restart || peer->conf.llgr)
+		build_open_gr(peer, o);
 	if (p->add_paths) {
 		enum bgp_af af = fam == AF_INET6 ? BGP_AF_IPV6 : BGP_AF_IPV4;
 

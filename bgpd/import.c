@@ -53,6 +53,8 @@ peer_info(const struct bgp_peer *peer, struct bgpd_peer_info *pi)
 	pi->routes_exported = peer->adjout ? adjout_count(peer->adjout) : 0;
 	pi->gr_peer = peer->remote_caps.gr;
 	pi->gr_stale = peer->gr_stale;
+	pi->llgr_peer = peer->remote_caps.llgr;
+	pi->llgr_stale = peer->llgr_stale;
 	pi->eor_received = peer->state == BGP_STATE_ESTABLISHED &&
 	    peer->eor_rx[peer_af(peer)];
 	pi->rx_refused = peer->rx_refused;
@@ -92,6 +94,16 @@ negotiate_ctx(struct bgp_peer *peer, const struct bgp_open *o)
 	}
 }
 
+/* RFC 9494 4: the peer does LLGR for af (its LLGR capability counts
+ * only beside its GR capability) with a long-lived stale time. */
+static bool
+llgr_negotiated(const struct bgp_peer *peer, enum bgp_af af)
+{
+	const struct bgp_caps *c = &peer->remote_caps;
+
+	return c->gr && c->llgr && c->llgr_af[af] && c->llgr_time[af] > 0;
+}
+
 /*
  * RFC 4724 4.2: the restarting peer is back. If it did not keep its
  * forwarding state for the AF (F bit clear, or no GR capability at all),
@@ -99,25 +111,33 @@ negotiate_ctx(struct bgp_peer *peer, const struct bgp_open *o)
  * never longer than the restart time it advertises in the new OPEN
  * (restarted from now): a peer that never sends End-of-RIB does not keep
  * dead routes forever. Our implementation: the RFC's optional "stale
- * routes" limit is that restart time.
+ * routes" limit is that restart time. In the long-lived phase (RFC 9494)
+ * the F bit is the LLGR capability's (as BIRD) and the long-lived stale
+ * timer runs on as the limit.
  */
 static void
 gr_reestablished(struct bgp_peer *peer)
 {
+	const struct bgp_caps *c = &peer->remote_caps;
 	enum bgp_af af = peer_af(peer);
 	size_t n;
 
+	if (peer->llgr_stale && llgr_negotiated(peer, af) && c->llgr_fwd[af]) {
+		log_peer(peer, LOG_LVL_INFO, "long-lived graceful restart: "
+		    "peer is back, stale routes kept until End-of-RIB or the "
+		    "stale time ends");
+		return;
+	}
 	timer_stop(peer->ev_restart);
-	if (peer->remote_caps.gr && peer->remote_caps.gr_af[af] &&
-	    peer->remote_caps.gr_fwd[af] && peer->remote_caps.gr_time > 0) {
-		timer_arm(peer->ev_restart, peer->remote_caps.gr_time, false);
+	if (!peer->llgr_stale && c->gr && c->gr_af[af] && c->gr_fwd[af] &&
+	    c->gr_time > 0) {
+		timer_arm(peer->ev_restart, c->gr_time, false);
 		log_peer(peer, LOG_LVL_INFO, "graceful restart: peer is back, "
-		    "stale routes kept until End-of-RIB or %us",
-		    peer->remote_caps.gr_time);
+		    "stale routes kept until End-of-RIB or %us", c->gr_time);
 		return;
 	}
 	n = rib_sweep_stale(peer->bgpd->rib, &peer->src);
-	peer->gr_stale = false;
+	peer->gr_stale = peer->llgr_stale = false;
 	log_peer(peer, LOG_LVL_INFO, "graceful restart: peer kept no "
 	    "forwarding state, %zu stale routes removed", n);
 }
@@ -180,28 +200,55 @@ bgp_peer_export_stop(struct bgp_peer *peer)
 }
 
 /*
+ * RFC 9494 4.2: the long-lived phase: routes with NO_LLGR go, the others
+ * take LLGR_STALE (least preferred, rib/decide.c; sent only to peers with
+ * the LLGR capability) and stay for the peer's long-lived stale time.
+ */
+static void
+llgr_begin(struct bgp_peer *peer)
+{
+	uint32_t t = peer->remote_caps.llgr_time[peer_af(peer)];
+	size_t dropped, n;
+
+	n = rib_llgr_stale(peer->bgpd->rib, &peer->src, &dropped);
+	peer->llgr_stale = true;
+	timer_arm(peer->ev_restart, t, false);
+	log_peer(peer, LOG_LVL_INFO, "long-lived graceful restart: keeping "
+	    "%zu routes as LLGR_STALE for %us (%zu with NO_LLGR withdrawn)",
+	    n, t, dropped);
+}
+
+/*
  * The session went down. RFC 4724 4.2: if the peer does graceful restart
  * for this AF and the session ended without a NOTIFICATION, keep its routes
  * marked stale until it is back and sends End-of-RIB, or the restart time
- * it advertised runs out. Otherwise withdraw them now.
+ * it advertised runs out; then, RFC 9494, for its long-lived stale time if
+ * it does LLGR (at once when its restart time is 0). Otherwise withdraw
+ * them now.
  */
 void
 bgp_peer_session_down(struct bgp_peer *peer, bool graceful)
 {
 	struct rib *rib = peer->bgpd->rib;
+	const struct bgp_caps *c = &peer->remote_caps;
 	enum bgp_af af = peer_af(peer);
+	bool gr = c->gr && c->gr_af[af] && c->gr_time > 0;
 	size_t n;
 
 	peer->drops++;
 	bgp_peer_export_stop(peer);
-	if (graceful && peer->remote_caps.gr && peer->remote_caps.gr_af[af] &&
-	    peer->remote_caps.gr_time > 0 && !peer->dead) {
+	peer->llgr_stale = false;
+	if (graceful && !peer->dead && (gr || llgr_negotiated(peer, af))) {
 		n = rib_mark_stale(rib, &peer->src);
 		peer->gr_stale = true;
-		timer_arm(peer->ev_restart, peer->remote_caps.gr_time, false);
+		if (!gr) {
+			llgr_begin(peer);
+			return;
+		}
+		timer_arm(peer->ev_restart, c->gr_time, false);
 		log_peer(peer, LOG_LVL_INFO,
 		    "graceful restart: keeping %zu routes for %us", n,
-		    peer->remote_caps.gr_time);
+		    c->gr_time);
 		return;
 	}
 	n = rib_flush_source(rib, &peer->src);
@@ -210,14 +257,24 @@ bgp_peer_session_down(struct bgp_peer *peer, bool graceful)
 		log_peer(peer, LOG_LVL_INFO, "withdrew %zu routes", n);
 }
 
+/* The restart timer: the restart time ran out (the long-lived phase
+ * begins if the peer is still away and does LLGR), or the stale time. */
 void
 bgp_peer_gr_expired(struct bgp_peer *peer)
 {
-	size_t n = rib_sweep_stale(peer->bgpd->rib, &peer->src);
+	size_t n;
 
-	peer->gr_stale = false;
-	log_peer(peer, LOG_LVL_INFO,
-	    "graceful restart timer expired: withdrew %zu stale routes", n);
+	if (peer->gr_stale && !peer->llgr_stale &&
+	    peer->state != BGP_STATE_ESTABLISHED &&
+	    llgr_negotiated(peer, peer_af(peer))) {
+		llgr_begin(peer);
+		return;
+	}
+	n = rib_sweep_stale(peer->bgpd->rib, &peer->src);
+	log_peer(peer, LOG_LVL_INFO, "%s timer expired: withdrew %zu stale "
+	    "routes", peer->llgr_stale ? "long-lived stale" :
+	    "graceful restart", n);
+	peer->gr_stale = peer->llgr_stale = false;
 }
 
 void
@@ -225,7 +282,7 @@ bgp_peer_flush(struct bgp_peer *peer)
 {
 	bgp_peer_export_stop(peer);
 	rib_flush_source(peer->bgpd->rib, &peer->src);
-	peer->gr_stale = false;
+	peer->gr_stale = peer->llgr_stale = false;
 }
 
 /* ---- UPDATE processing ---- */
@@ -452,7 +509,7 @@ rx_eor(struct bgp_peer *peer, enum bgp_af af)
 	/* RFC 4724 4.2: End-of-RIB: delete what is still stale */
 	timer_stop(peer->ev_restart);
 	n = rib_sweep_stale(peer->bgpd->rib, &peer->src);
-	peer->gr_stale = false;
+	peer->gr_stale = peer->llgr_stale = false;
 	log_peer(peer, LOG_LVL_INFO,
 	    "graceful restart done: %zu stale routes removed", n);
 }
@@ -644,6 +701,9 @@ export_allowed(const struct bgp_peer *peer, const struct prefix *pfx,
 {
 	if (p->src == &peer->src || pfx->af != peer->conf.addr.af)
 		return false;
+	/* RFC 9494 5: LLGR_STALE only to peers that know it (as BIRD) */
+	if (p->attrs->llgr_stale && !peer->remote_caps.llgr)
+		return false;
 	if (ibgp_to_ibgp(peer, p))
 		return bgp_rr_reflect_ok(peer->bgpd->params.rr_cluster_id,
 		    src_peer(p->src)->conf.rr_client, peer->conf.rr_client);
@@ -651,9 +711,39 @@ export_allowed(const struct bgp_peer *peer, const struct prefix *pfx,
 }
 
 /*
- * RFC 4271 5.1.3: next hop self; 5.1.2: prepend our AS towards eBGP
- * (RFC 4456's attributes dropped there). A reflected path keeps next hop,
- * LOCAL_PREF and MED and gets ORIGINATOR_ID and our cluster ID (rr.c).
+ * Does peer get the next hop path came with (else ours)? BIRD's
+ * bgp_use_next_hop, what Calico's nextHopMode renders to: SELF (`next hop
+ * self`) never, KEEP (`next hop keep`) always, AUTO (BIRD's default)
+ * towards iBGP (reflected paths too), not towards eBGP (RFC 4271 5.1.3).
+ * Our own routes and a next hop of the other family go out as ours in
+ * every mode (BIRD: a blackhole route has no gateway to keep). Our
+ * implementation: BIRD's third-party next hop towards eBGP between
+ * single-hop peers on one interface is not done (Calico's BGPPeers are
+ * multihop, where BIRD does not do it either).
+ */
+static bool
+keep_next_hop(const struct bgp_peer *peer, const struct rib_path *path)
+{
+	const struct addr *nh = &path->attrs->nexthop;
+
+	if (path->src->kind != RIB_SRC_BGP || !addr_is_set(nh) ||
+	    nh->af != peer->conf.addr.af)
+		return false;
+	switch (peer->conf.next_hop) {
+	case BGPD_NH_SELF:
+		return false;
+	case BGPD_NH_KEEP:
+		return true;
+	case BGPD_NH_AUTO:
+		break;
+	}
+	return !peer->ebgp;
+}
+
+/*
+ * RFC 4271 5.1.3: the next hop (keep_next_hop); 5.1.2: prepend our AS
+ * towards eBGP (RFC 4456's attributes dropped there). A reflected path
+ * keeps LOCAL_PREF and MED and gets ORIGINATOR_ID and our cluster ID (rr.c).
  * The last translation is cached: a table from one peer shares a handful
  * of attribute sets, so this runs once per set, not per prefix.
  */
@@ -676,13 +766,15 @@ export_attrs(struct bgp_peer *peer, const struct prefix *pfx,
 	if (peer->exp_cache_in == in && peer->exp_cache_key == key &&
 	    peer->exp_cache_comms == comms)
 		return rib_attrs_ref(peer->exp_cache_out);
-	if (key != 0) {
-		if (bgp_rr_reflect_attrs(&t, in, path->src->router_id,
-		    p->rr_cluster_id, clusters, BGP_RR_MAX_CLUSTER) == -1)
-			return NULL;
-	} else {
+	if (key != 0 && bgp_rr_reflect_attrs(&t, in, path->src->router_id,
+	    p->rr_cluster_id, clusters, BGP_RR_MAX_CLUSTER) == -1)
+		return NULL;
+	if (!keep_next_hop(peer, path)) {
 		t.nexthop = peer->conf.addr.af == AF_INET6 ? p->local_v6 :
 		    p->local_v4;
+		memset(&t.nexthop_ll, 0, sizeof(t.nexthop_ll));
+	} else if (peer->ebgp) {
+		/* a link-local next hop is the source's link's only */
 		memset(&t.nexthop_ll, 0, sizeof(t.nexthop_ll));
 	}
 	if (peer->ebgp) {

@@ -85,7 +85,11 @@ struct bgp_caps {
 	bool		gr_af[BGP_AF_MAX];	/* AF listed in the GR cap */
 	bool		gr_fwd[BGP_AF_MAX];	/* its F bit */
 	uint8_t		add_path[BGP_AF_MAX];	/* BGP_ADDPATH_RX|TX */
-	bool		llgr;			/* parsed only */
+	/* RFC 9494 3: a tuple per AF; llgr with none is BIRD's "aware" */
+	bool		llgr;
+	bool		llgr_af[BGP_AF_MAX];	/* AF listed in the LLGR cap */
+	bool		llgr_fwd[BGP_AF_MAX];	/* its F bit */
+	uint32_t	llgr_time[BGP_AF_MAX];	/* stale time, s, 24 bits */
 };
 
 /* ---- OPEN (msg.c) ---- */

@@ -114,6 +114,7 @@ struct bgp_peer {
 	struct bgp_caps		 remote_caps;
 	struct bgp_codec_ctx	 ctx;
 	bool			 gr_stale;	/* routes kept as stale */
+	bool			 llgr_stale;	/* RFC 9494: long-lived phase */
 	bool			 eor_rx[BGP_AF_MAX];
 	/* rib side */
 	struct rib_src		 src;

@@ -263,11 +263,8 @@ ds_peer_opts_set(const struct ds_peer_opts *o, char *buf, size_t len)
 	} f[] = {
 		/* applied by bgpd (issue 15): localASNumber, sourceAddress,
 		 * keepaliveTime, numAllowedLocalASNumbers, ttlSecurity,
-		 * password */
-		{ o->next_hop != DS_NH_UNSET, "nextHopMode" },
-		{ o->keep_next_hop, "keepOriginalNextHop" },
-		{ o->restart_mode != DS_RESTART_GR, "restartMode" },
-		{ o->restart_time != DS_TIME_UNSET, "maxRestartTime" },
+		 * password, nextHopMode, keepOriginalNextHop, restartMode,
+		 * maxRestartTime */
 		{ addr_is_set(&o->reachable_by), "reachableBy" },
 	};
 	size_t n = 0, used = 0;

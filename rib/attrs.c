@@ -127,6 +127,10 @@ attrs_normalize(struct rib_attrs *n, const struct rib_attrs *t)
 	assert(n->unknown != NULL || n->unknown_len == 0);
 	assert(n->large != NULL || n->nlarge == 0);
 	n->refcnt = 0;
+	n->llgr_stale = false;		/* derived from the communities */
+	for (uint16_t i = 0; i < n->ncommunities; i++)
+		if (n->communities[i] == RIB_COMM_LLGR_STALE)
+			n->llgr_stale = true;
 	n->hash = attrs_hash(n);
 }
 

@@ -43,6 +43,7 @@
  *   BGP path before any other rule: our blocks are never replaced by a
  *   peer's announcement of the same prefix (BIRD gets the same from its
  *   static protocol's preference).
+ * - Then a path without the LLGR_STALE community (RFC 9494 4.3).
  * - Phase 1 has no policy: the degree of preference is LOCAL_PREF for iBGP
  *   and local paths (100 when absent), and 100 for every eBGP path
  *   (RFC 4271 5.1.5: LOCAL_PREF received from an external peer is ignored).
@@ -86,6 +87,19 @@ cmp_local(const struct rib_path *a, const struct rib_path *b)
 	bool lb = b->src->kind == RIB_SRC_LOCAL;
 
 	return la == lb ? 0 : la ? -1 : 1;
+}
+
+/*
+ * RFC 9494 4.3: "a route with the LLGR_STALE community [...] MUST be
+ * treated as the least-preferred": any path without it wins (BIRD's
+ * bgp_rte_better looks at the same before LOCAL_PREF).
+ */
+static int
+cmp_llgr_stale(const struct rib_path *a, const struct rib_path *b)
+{
+	bool sa = a->attrs->llgr_stale, sb = b->attrs->llgr_stale;
+
+	return sa == sb ? 0 : sa ? 1 : -1;
 }
 
 /* RFC 4271 9.1.1: highest degree of preference. */
@@ -170,6 +184,7 @@ static const struct {
 	enum rib_reason	  reason;
 } rules[] = {
 	{ cmp_local,		RIB_REASON_LOCAL },
+	{ cmp_llgr_stale,	RIB_REASON_LLGR_STALE },
 	{ cmp_local_pref,	RIB_REASON_LOCAL_PREF },
 	{ cmp_as_path,		RIB_REASON_AS_PATH },
 	{ cmp_origin,		RIB_REASON_ORIGIN },
@@ -262,6 +277,8 @@ rib_reason_name(enum rib_reason r)
 		return "only path";
 	case RIB_REASON_LOCAL:
 		return "local";
+	case RIB_REASON_LLGR_STALE:
+		return "llgr stale";
 	case RIB_REASON_LOCAL_PREF:
 		return "local preference";
 	case RIB_REASON_AS_PATH:

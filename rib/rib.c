@@ -630,6 +630,104 @@ rib_mark_stale(struct rib *rib, struct rib_src *src)
 	return n;
 }
 
+/* ---- RFC 9494 long-lived stale paths ---- */
+
+static bool
+attrs_have(const struct rib_attrs *a, uint32_t comm)
+{
+	for (uint16_t i = 0; i < a->ncommunities; i++)
+		if (a->communities[i] == comm)
+			return true;
+	return false;
+}
+
+/* a with LLGR_STALE added to its communities, interned (one reference). */
+static const struct rib_attrs *
+attrs_llgr(struct rib *rib, const struct rib_attrs *a)
+{
+	struct rib_attrs t = *a;
+	const struct rib_attrs *r;
+	uint32_t *c;
+
+	if (a->ncommunities == UINT16_MAX)	/* cannot grow: as it is */
+		return rib_attrs_ref(a);
+	c = xreallocarray(NULL, (size_t)a->ncommunities + 1, sizeof(*c));
+	if (a->ncommunities > 0)
+		memcpy(c, a->communities, a->ncommunities * sizeof(*c));
+	c[a->ncommunities] = RIB_COMM_LLGR_STALE;
+	t.communities = c;
+	t.ncommunities++;
+	r = rib_attrs_intern(rib, &t);
+	free(c);
+	return r;
+}
+
+/* The stale paths of src in e: NO_LLGR ones go, the rest get LLGR_STALE. */
+static size_t
+entry_llgr(struct rib *rib, struct rib_entry *e, const struct rib_src *src,
+    size_t *dropped)
+{
+	struct rib_path *p = &e->head, *prev = NULL;
+	const struct rib_attrs *a;
+	size_t n = 0;
+
+	while (p != NULL && p->src != NULL) {
+		if (!path_matches(p, src, true)) {
+			prev = p;
+			p = p->next;
+			continue;
+		}
+		if (attrs_have(p->attrs, RIB_COMM_NO_LLGR)) {
+			path_remove(rib, e, p, prev);
+			(*dropped)++;
+			p = prev == NULL ? &e->head : prev->next;
+			continue;
+		}
+		if (!p->attrs->llgr_stale) {
+			a = attrs_llgr(rib, p->attrs);
+			path_set_attrs(rib, p, a);
+			rib_attrs_unref(rib, a);
+			p->stale = true;	/* path_set_attrs cleared it */
+		}
+		n++;
+		prev = p;
+		p = p->next;
+	}
+	return n;
+}
+
+size_t
+rib_llgr_stale(struct rib *rib, struct rib_src *src, size_t *dropped)
+{
+	struct rib_entry *e;
+	struct rib_path old;
+	struct prefix pfx;
+	size_t n = 0, ndead;
+
+	assert(!rib->busy);
+	*dropped = 0;
+	for (int f = 0; f < 2; f++) {
+		struct rib_tab *t = &rib->tab[f];
+
+		ndead = 0;
+		for (uint32_t i = 0; i < t->entries.fresh && src->npaths > 0;
+		    i++) {
+			e = rib_tab_entry(t, i);
+			if (e == NULL || !entry_has(e, src, true))
+				continue;
+			snap_take(&old, e);
+			n += entry_llgr(rib, e, src, dropped);
+			rib_entry_pfx(e, &pfx);
+			if (entry_settle(rib, e, &pfx, make_id(t, i), &old,
+			    SETTLE_FULL, NULL))
+				ndead++;
+		}
+		rib_tab_settle(t, ndead);
+	}
+	rib_slab_trim(&rib->paths);
+	return n;
+}
+
 struct rib_client *
 rib_client_add(struct rib *rib, const struct rib_client_ops *ops, void *arg)
 {

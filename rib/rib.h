@@ -64,6 +64,7 @@ struct rib_attrs {
 	/* unknown optional transitive attributes, concatenated wire TLVs */
 	const uint8_t	*unknown;
 	/* private to the rib: interning */
+	bool		 llgr_stale;		/* carries RIB_COMM_LLGR_STALE */
 	uint32_t	 hash;
 	uint32_t	 refcnt;
 };
@@ -117,6 +118,7 @@ struct rib_src {
 enum rib_reason {
 	RIB_REASON_ONLY_PATH,
 	RIB_REASON_LOCAL,		/* locally originated wins */
+	RIB_REASON_LLGR_STALE,		/* RFC 9494: not long-lived stale */
 	RIB_REASON_LOCAL_PREF,
 	RIB_REASON_AS_PATH,
 	RIB_REASON_ORIGIN,
@@ -201,6 +203,20 @@ size_t		 rib_flush_source(struct rib *, struct rib_src *);
 size_t		 rib_mark_stale(struct rib *, struct rib_src *);
 /* RFC 4724: remove the paths of src still stale (End-of-RIB or timer). */
 size_t		 rib_sweep_stale(struct rib *, struct rib_src *);
+/*
+ * RFC 9494 4.3: a path whose attributes carry the LLGR_STALE community is
+ * least preferred (decide.c: any path without it wins, before LOCAL_PREF).
+ */
+#define RIB_COMM_LLGR_STALE	0xffff0006u
+#define RIB_COMM_NO_LLGR	0xffff0007u
+/*
+ * RFC 9494 4.2, the long-lived stale phase of src: each of its stale paths
+ * carrying RIB_COMM_NO_LLGR is removed (counted in *dropped), each other
+ * one gets RIB_COMM_LLGR_STALE added to its attributes and stays stale
+ * (rib_sweep_stale removes it later). Returns the paths kept.
+ */
+size_t		 rib_llgr_stale(struct rib *, struct rib_src *,
+		    size_t *dropped);
 
 /*
  * From inside best_changed a client may look up (rib_lookup, rib_match,

@@ -461,6 +461,62 @@ START_TEST(t_open_we_send_has_capabilities)
 }
 END_TEST
 
+/* the OPEN we send, decoded */
+static void
+sent_open(struct bgp_open *o)
+{
+	struct bgp_err e;
+	struct rbuf r;
+
+	memset(&rec, 0, sizeof(rec));
+	conn.state = BGP_STATE_CONNECT;
+	bgp_fsm(&conn, BGP_EV_TCP_OK, NULL);
+	rbuf_init(&r, rec.sent + BGP_HDR_LEN, rec.sentlen - BGP_HDR_LEN);
+	ck_assert_int_eq(bgp_open_decode(&r, o, &e), 0);
+}
+
+/*
+ * Issue 15: maxRestartTime is the session's GR restart time; restartMode
+ * LongLivedGracefulRestart adds our LLGR tuple (its stale time, F bit as
+ * the GR one); otherwise BIRD's default, an empty ("aware") LLGR
+ * capability. LLGR brings GR along even with graceful restart off.
+ */
+START_TEST(t_open_restart_modes)
+{
+	struct bgp_open o;
+
+	sent_open(&o);
+	ck_assert(o.caps.gr && o.caps.llgr);
+	ck_assert_uint_eq(o.caps.gr_time, 120);
+	ck_assert(!o.caps.llgr_af[BGP_AF_IPV4] && !o.caps.llgr_af[BGP_AF_IPV6]);
+	peer.conf.gr_time_set = true;
+	peer.conf.gr_time = 300;
+	sent_open(&o);
+	ck_assert_uint_eq(o.caps.gr_time, 300);
+	peer.conf.gr_time = 0;			/* maxRestartTime: 0s */
+	sent_open(&o);
+	ck_assert(o.caps.gr && o.caps.gr_af[BGP_AF_IPV4]);
+	ck_assert_uint_eq(o.caps.gr_time, 0);
+	peer.conf.gr_time_set = false;
+	peer.conf.llgr = true;
+	peer.conf.llgr_time = 86400;
+	bgpd.params.gr_restarting = true;
+	sent_open(&o);
+	ck_assert_uint_eq(o.caps.gr_time, 120);
+	ck_assert(o.caps.llgr_af[BGP_AF_IPV4] && o.caps.llgr_fwd[BGP_AF_IPV4]);
+	ck_assert_uint_eq(o.caps.llgr_time[BGP_AF_IPV4], 86400);
+	ck_assert(!o.caps.llgr_af[BGP_AF_IPV6]);
+	bgpd.params.graceful_restart = false;
+	bgpd.params.gr_restarting = false;
+	sent_open(&o);
+	ck_assert(o.caps.gr && o.caps.gr_time == 0);
+	ck_assert(o.caps.llgr_af[BGP_AF_IPV4] && !o.caps.llgr_fwd[BGP_AF_IPV4]);
+	peer.conf.llgr = false;
+	sent_open(&o);
+	ck_assert(!o.caps.gr && !o.caps.llgr);
+}
+END_TEST
+
 /* The ConnectRetryTimer after refused connects: flat 250 ms for 10 s (40
  * refusals), then doubling to connect_retry_time; any other failure waits
  * connect_retry_time (bench/mesh.sh's start tail: issue 14). */
@@ -510,6 +566,7 @@ main(void)
 	tcase_add_test(tc, t_established_open_is_fsm_error);
 	tcase_add_test(tc, t_established_keepalive_timer);
 	tcase_add_test(tc, t_open_we_send_has_capabilities);
+	tcase_add_test(tc, t_open_restart_modes);
 	tcase_add_test(tc, t_retry_after_refused);
 	suite_add_tcase(s, tc);
 	return check_run(s);
