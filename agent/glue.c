@@ -633,6 +633,9 @@ export_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx,
 
 	switch (filter_export(ag, pi, pfx, p)) {
 	case FILTER_ACCEPT:
+		/* issue 15: Calico's filter ends at the BGPFilter's accept,
+		 * before apply_communities (excomm.c) */
+		bgpd_export_as_is(ag->bgpd);
 		return true;
 	case FILTER_REJECT:
 		return false;

@@ -301,6 +301,12 @@ struct bgpd_export_comms {
 };
 int		 bgpd_set_export_comms(struct bgpd *,
 		    const struct bgpd_export_comms *, size_t n);
+/*
+ * From export_ok only: the route it is asked about goes out without the
+ * export communities (a BGPPeer's BGPFilter accepted it: in Calico's
+ * generated filter that accept ends the filter before apply_communities).
+ */
+void		 bgpd_export_as_is(struct bgpd *);
 
 /*
  * Issue 15 (BGPFilter): one session's policy changed; applied without a

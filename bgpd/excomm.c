@@ -78,6 +78,12 @@ bgpd_set_export_comms(struct bgpd *bgpd, const struct bgpd_export_comms *v,
 }
 
 void
+bgpd_export_as_is(struct bgpd *bgpd)
+{
+	bgpd->export_as_is = true;
+}
+
+void
 bgp_excomm_fini(struct bgpd *bgpd)
 {
 	excomm_clear(bgpd);

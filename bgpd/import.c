@@ -757,7 +757,8 @@ export_attrs(struct bgp_peer *peer, const struct prefix *pfx,
 	struct rib_attrs t = *in;
 	uint8_t aspath[BGP_MAX_MSG];
 	uint32_t clusters[BGP_RR_MAX_CLUSTER];
-	uint64_t key = 0, comms = bgp_excomm_match(peer->bgpd, pfx);
+	uint64_t key = 0, comms = peer->bgpd->export_as_is ? 0 :
+	    bgp_excomm_match(peer->bgpd, pfx);
 	struct bgp_excomm_buf xb;
 	struct wbuf w;
 
@@ -819,6 +820,7 @@ export_one(struct bgp_peer *peer, const struct prefix *pfx,
 
 	if (!export_allowed(peer, pfx, path))
 		return NULL;
+	bgpd->export_as_is = false;	/* export_ok may say (excomm.c) */
 	if (bgpd->ops.export_ok != NULL) {
 		peer_info(peer, &pi);
 		if (!bgpd->ops.export_ok(bgpd->ops_arg, &pi, pfx, path))

@@ -158,6 +158,7 @@ struct bgpd {
 	size_t			 scratchlen;
 	struct bgp_excomm	*excomm;	/* excomm.c: export communities */
 	size_t			 nexcomm;
+	bool			 export_as_is;	/* bgpd_export_as_is, this route */
 };
 
 /* excomm.c: export communities (bgpd_set_export_comms) */

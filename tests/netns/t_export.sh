@@ -67,6 +67,7 @@ export_cluster() {
 		echo "peers:"
 		echo "  - ip: $(host_ip h3)"
 		echo "    as: $TOR_AS"
+		[[ -n ${PEER_EXTRA:-} ]] && printf '%s\n' "$PEER_EXTRA"
 		printf '%s\n' "$2"
 	} >"$f.tmp.$$" || fail "cannot write $f.tmp.$$"
 	mv -f "$f.tmp.$$" "$f" || fail "cannot rename $f.tmp.$$ to $f"
@@ -74,6 +75,14 @@ export_cluster() {
 
 # tor_route PFX: `show route PFX all` at the ToR (h3)
 tor_route() { birdc_q h3 show route "$1" all; }
+
+# tor_path PFX PROTO: the ToR's path to PFX from PROTO (node1, node2): its
+# first line ("unicast [node1 ...") and its attribute lines (after a tab)
+tor_path() {
+	tor_route "$1" | awk -v p="[$2 " '
+		!/^\t/ { on = index($0, p) > 0 }
+		on { print }'
+}
 
 # tor_route_has PFX STRING: the ToR's view of PFX contains STRING
 tor_route_has() { tor_route "$1" | grep -F -- "$2" >/dev/null; }
@@ -140,6 +149,39 @@ prefix_advertisements:
 	expect 30 "h2 has the ToR's 192.0.2.0/24" eval "ternd_route h2 192.0.2.0/24 | grep -F 'BGP.as_path: $TOR_AS'"
 	local est1
 	est1=$(log_count h1 'Established')
+
+	# a BGPFilter accepting h1's block towards the ToR: Calico's filter ends
+	# at that accept, before apply_communities: the block goes out without
+	# them from h1 (h2 passes on what h1 sent it over the mesh), h2's block
+	# (no rule matches it) keeps them
+	# (the filter first matches nothing we send, then h1's block: a change
+	# of the filter's rules re-exports; a session gaining a filter list is
+	# not re-exported by filter.c yet)
+	local comms loads
+	comms="communities:
+  - {name: tor, value: \"65000:100\"}
+prefix_advertisements:
+  - {cidr: $TT_POOL, communities: [tor, \"65000:1:2\"]}
+  - {cidr: $(host_block h1), communities: [\"65000:111\"]}"
+	loads=$(log_count h1 'datastore: loaded')
+	PEER_EXTRA="    filters: [tor-out]" export_cluster "$W/cluster.yaml" "$comms
+filters:
+  - name: tor-out
+    export_v4:
+      - {cidr: 192.0.2.0/24, match_operator: Equal, action: Accept}"
+	wait_log_count 30 h1 'datastore: loaded' $((loads + 1))
+	PEER_EXTRA="    filters: [tor-out]" export_cluster "$W/cluster.yaml" "$comms
+filters:
+  - name: tor-out
+    export_v4:
+      - {cidr: $b1, match_operator: Equal, action: Accept}"
+	wait_log 30 h1 "Global_198_18_0_3: BGPFilter export rules changed"
+	expect 30 "ToR: $b1 from h1 without communities (accepted by the filter)" \
+		eval "tor_path $b1 node1 | grep -F '[node1 ' && ! tor_path $b1 node1 | grep -F community"
+	tor_path "$b1" node2 | grep -F "BGP.community: (65000,100) (65000,111)" >/dev/null ||
+		fail "ToR: $b1 from h2 lost what h1 sent over the mesh: $(tor_path "$b1" node2)"
+	tor_path "$b2" node2 | grep -F "BGP.large_community: (65000, 1, 2)" >/dev/null ||
+		fail "ToR: $b2 from h2 without the large community: $(tor_path "$b2" node2)"
 
 	# live: new values; the old ones go, without a session reset
 	export_cluster "$W/cluster.yaml" "communities:
