@@ -255,6 +255,17 @@ prefix_advertisements:
 		fail "h2's path from h1 to 10.96.5.0/24: $(ternd_path h2 10.96.5.0/24 Mesh_198_18_0_1)"
 	ternd_path h2 10.96.5.0/24 Global_198_18_0_3 | grep -Fx $'\tBGP.large_community: (65001, 5, 5)' >/dev/null ||
 		fail "h2's path from the ToR to 10.96.5.0/24: $(ternd_path h2 10.96.5.0/24 Global_198_18_0_3)"
+	# and in ternctl's JSON
+	local js
+	js=$(timeout 10 "$(dirname "$TERND")/ternctl" -s "$W/h2.ctl" -o json show route 10.96.5.0/24 all)
+	python3 -c '
+import json, sys
+paths = json.loads(sys.argv[1])["routes"][0]["paths"]
+p = [x for x in paths if x["proto"] == "Mesh_198_18_0_1"][0]
+assert p["large_communities"] == [[65001, 5, 5], [65000, 9, 6]], p
+assert p["communities"] == [[65001, 5], [65000, 96]], p
+' "$js" || fail "ternctl -o json: h2's path from h1 to 10.96.5.0/24: $js"
+	note "ok: ternctl's JSON has both community lists"
 	assert_not_in_kernels "$SVC"
 	assert_not_in_kernels 10.96.5.0/24
 	assert_not_in_kernels 198.51.100.0/24
