@@ -94,3 +94,35 @@ nexthop_modes() {
 	assert_running h1
 }
 scenario nexthop_modes
+
+# frr_nh_is HOST PREFIX NH: FRR on HOST has PREFIX with next hop NH.
+frr_nh_is() {
+	frr_route_json "$1" "$2" | grep -q "\"nexthops\":\[{\"ip\":\"$3\""
+}
+
+# The same against FRR 8.4 as the ToR (h3, AS 65003): h2's block forwarded by
+# ternd with Auto (ours, eBGP), Keep (h2's) and Self (ours again).
+nexthop_frr() {
+	require_ternd
+	require_cmd bird birdc
+	local tor=Node_198_18_0_3 h2blk f
+	h2blk=$(host_block h2)
+	netns_hosts 3
+	nh_cluster ""
+	f="$W/h3.frr.conf"
+	frr_config "$(host_ip h3)" 65003 "$(host_ip h1):$TT_AS" >"$f"
+	start_bird h2 "$(bird_conf h2 h1)"
+	start_frr h3 "$f"
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	wait_log 30 h1 "$(ternd_est_line h2)"
+	wait_frr_established 30 h3 "$(host_ip h1)"
+	expect 30 "frr on h3 has $h2blk via $(host_ip h1) (Auto, eBGP)" frr_nh_is h3 "$h2blk" "$(host_ip h1)"
+	nh_cluster "    next_hop_mode: Keep"
+	wait_log_re 30 h1 "$tor.*sent notification Cease/Other Configuration Change"
+	expect 30 "frr on h3 has $h2blk via $(host_ip h2) (Keep)" frr_nh_is h3 "$h2blk" "$(host_ip h2)"
+	nh_cluster "    next_hop_mode: Self"
+	expect 30 "frr on h3 has $h2blk via $(host_ip h1) (Self)" frr_nh_is h3 "$h2blk" "$(host_ip h1)"
+	note "ok: FRR sees Auto/Keep/Self as BIRD does"
+	assert_running h1
+}
+scenario nexthop_frr

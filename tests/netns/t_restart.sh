@@ -127,7 +127,56 @@ restart_llgr_peer_back() {
 }
 scenario restart_llgr_peer_back
 
-# (3) No graceful restart at BIRD: killed, its block leaves h1's rib and kernel
+# rs_extra_routes FILE HOWTO...: add static routes to BIRD config FILE (the
+# node's static protocol) and, per route, statements run on export before
+# Calico's filter ("10.244.100.0/24 bgp_local_pref = 300;").
+rs_extra_routes() {
+	local f=$1 r
+	shift
+	for r in "$@"; do
+		sed -i "/^protocol static {\$/,/^}/ s|^  ipv4;\$|  ipv4;\n  route ${r%% *} blackhole;|" "$f"
+		sed -i "s|^filter calico_export_to_bgp_peers {\$|&\n  if net = ${r%% *} then { ${r#* } accept; }|" "$f"
+	done
+	grep -qF "route ${r%% *} blackhole" "$f" || fail "cannot add routes to $f"
+}
+
+rs_via() { route_has h1 "^$(sed 's/\./\\./g' <<<"$1") .*via $(sed 's/\./\\./g' <<<"$2") "; }
+
+# (3) The long-lived stale path is the least preferred, and NO_LLGR routes
+# are not kept: h2 and h3 (BIRD, mesh) both announce 10.244.100.0/24, h2
+# with LOCAL_PREF 300, so h1 installs it via h2; h2 also announces
+# 10.244.101.0/24 with NO_LLGR (65535,7). h2 killed: after its 1 s restart
+# time 10.244.100.0/24 moves to h3 despite h2's LOCAL_PREF, 10.244.101.0/24
+# goes, h2's block stays.
+restart_llgr_preference() {
+	require_ternd
+	require_cmd bird birdc
+	local f
+	netns_hosts 3
+	cluster_file "$W/cluster.yaml" h1 h2 h3
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	f=$(rs_bird_conf h2 h1 'graceful restart on; graceful restart time 1; long lived graceful restart on; long lived stale time 600;')
+	rs_extra_routes "$f" "10.244.100.0/24 bgp_local_pref = 300;" \
+		"10.244.101.0/24 bgp_community.add((65535,7));"
+	start_bird h2 "$f"
+	f=$(bird_conf h3 h1)
+	rs_extra_routes "$f" "10.244.100.0/24 "
+	start_bird h3 "$f"
+	wait_log 30 h1 "$(ternd_route_add_line h2)"
+	wait_log 30 h1 "$(ternd_route_add_line h3)"
+	expect 10 "h1 routes 10.244.100.0/24 via h2 (LOCAL_PREF 300)" rs_via 10.244.100.0/24 198.18.0.2
+	expect 10 "h1 routes 10.244.101.0/24 via h2" rs_via 10.244.101.0/24 198.18.0.2
+	rs_kill_bird h2
+	wait_log_re 15 h1 'neighbor 198\.18\.0\.2 .*long-lived graceful restart: keeping 2 routes as LLGR_STALE for 600s \(1 with NO_LLGR withdrawn\)'
+	expect 5 "h1 routes 10.244.100.0/24 via h3 (h2's path LLGR_STALE)" rs_via 10.244.100.0/24 198.18.0.3
+	expect 5 "10.244.101.0/24 (NO_LLGR) gone from h1's kernel" bash -c "! ip -n $(host_ns h1) -4 route show | grep -q '^10.244.101.0/24 '"
+	rs_h2_route || fail "h2's block left h1's kernel in the long-lived phase"
+	note "ok: the stale path lost to h3's despite LOCAL_PREF 300; NO_LLGR withdrawn; the block kept"
+	assert_running h1
+}
+scenario restart_llgr_preference
+
+# (4) No graceful restart at BIRD: killed, its block leaves h1's rib and kernel
 # at once (the TCP reset), nothing kept.
 restart_no_gr_peer_killed() {
 	require_ternd
@@ -151,7 +200,7 @@ restart_no_gr_peer_killed() {
 }
 scenario restart_no_gr_peer_killed
 
-# (4) What ternd advertises to a BGPPeer: restartMode LongLivedGracefulRestart
+# (5) What ternd advertises to a BGPPeer: restartMode LongLivedGracefulRestart
 # with maxRestartTime 2h is its LL stale time (7200, BIRD's `show protocols
 # all`), the restart time staying ternd.yaml's (120); then GracefulRestart
 # with maxRestartTime 300s is its restart time, and no LL stale time.
