@@ -83,16 +83,21 @@ nstat_of() {
 }
 _nstat_gt() { (($(nstat_of "$1" "$2") > $3)); }
 
-# tbirdc_ternd HOST ARGS...: the stock birdc against HOST's ternd.
+# tbirdc_ternd HOST ARGS...: the stock birdc against HOST's ternd (IPv4 sessions;
+# TT_CTL6=1: the IPv6 sessions' socket, h1.ctl6, as Calico's bird6.ctl).
 tbirdc_ternd() {
 	local h=$1
 	shift
-	timeout 10 birdc -s "$W/$h.ctl" "$@"
+	timeout 10 birdc -s "$W/$h.ctl${TT_CTL6:+6}" "$@"
 }
 
-# ternd_state HOST NAME: the BGP state ternd's control socket shows for NAME.
+# ternd_state HOST NAME: the BGP state ternd's control socket shows for NAME (an
+# IPv6 session's on the IPv6 socket).
 ternd_state() {
-	tbirdc_ternd "$1" show protocols all "$2" | awk '/BGP state:/ { print $3 }'
+	local six=
+	[[ $2 == *__* || $2 == *_fd* ]] && six=1
+	TT_CTL6=$six tbirdc_ternd "$1" show protocols all "$2" |
+		awk '/BGP state:/ { print $3 }'
 }
 _ternd_est() { [[ $(ternd_state "$1" "$2") == Established ]]; }
 wait_ternd_established() {
@@ -443,3 +448,75 @@ fabric_secret_v3() {
 	assert_running h1
 }
 scenario fabric_secret_v3
+
+# tor6_conf HOST ROUTER_ID NEIGHBOR "EXTRA": an IPv6 BIRD ToR, one session "tor".
+tor6_conf() {
+	local f="$W/$1.bird.conf"
+	cat >"$f" <<EOC
+log stderr all;
+router id $2;
+protocol device { scan time 2; }
+protocol bgp tor {
+  debug { states, events };
+  local as $TOR_AS;
+  neighbor $3 as $TT_AS;
+  ipv6 { import all; export none; };
+  connect delay time 1;
+  connect retry time 2;
+  error wait time 1,4;
+  hold time 9;
+  startup hold time 5;
+$4
+}
+EOC
+	echo "$f"
+}
+
+# (g) GTSM over IPv6 (hop limit 255 out, IPV6_MINHOPCOUNT in, the listener's
+# filter on the IPv6 header): BIRD on h2 with `ttl security on`, one hop away,
+# comes up with ttl_security 1; h5, two hops away behind h3, never does (h1's
+# kernel drops its SYN-ACKs, the filter its SYNs).
+fabric_gtsm6() {
+	require_ternd
+	require_cmd bird birdc nstat
+	netns_hosts 3
+	local cl="$W/cluster.yaml" ns5 h before
+	for h in h1 h2 h3; do
+		hexec "$h" ip addr add "fd00:18::$(host_num "$h")/64" dev eth0 nodad ||
+			fail "cannot give $h an IPv6 address"
+	done
+	ns5=$(host_ns h5)
+	ip netns add "$ns5" || fail "ip netns add $ns5"
+	_tt_record_ns "$ns5"
+	ip -n "$(host_ns h3)" link add eth1 type veth peer name eth0 netns "$ns5" &&
+		ip -n "$(host_ns h3)" addr add fd00:19::1/64 dev eth1 nodad &&
+		ip -n "$(host_ns h3)" link set eth1 up &&
+		ip -n "$ns5" link set lo up &&
+		ip -n "$ns5" addr add fd00:19::2/64 dev eth0 nodad &&
+		ip -n "$ns5" link set eth0 up &&
+		ip -n "$ns5" -6 route add default via fd00:19::1 &&
+		hexec h3 sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+		ip -n "$(host_ns h1)" -6 route add fd00:19::/64 via fd00:18::3 ||
+		fail "cannot wire h5 behind h3"
+	fabric_cluster "$cl" "  - {ip: \"fd00:18::2\", as: $TOR_AS, node: h1, ttl_security: 1}
+  - {ip: \"fd00:19::2\", as: $TOR_AS, node: h1, ttl_security: 1}"
+	start_bird h2 "$(tor6_conf h2 "$(host_ip h2)" fd00:18::1 '  ttl security on;')"
+	tor6_conf h5 192.0.2.2 fd00:18::1 '  multihop;' >/dev/null
+	ip netns exec "$ns5" bird -f -c "$W/h5.bird.conf" -s "$W/h5.bird.ctl" \
+		-P "$W/h5.bird.pid" </dev/null >>"$W/h5.bird.log" 2>&1 &
+	_tt_record_pid $!
+	_TT_BIRD[h5]=$!
+	_TT_WATCH[$!]="bird on h5"
+	start_ternd h1 "$(ternd_conf h1 "$cl")"
+	wait_bird_established 30 h2 tor
+	wait_ternd_established 30 h1 Node_fd00_18__2
+	expect 30 "h1 drops h5's segments (2 hops)" _nstat_gt h1 TcpExtTCPMinTTLDrop 2
+	expect 30 "h5 tries to connect" grep -q 'Connecting to fd00:18::1' "$(bird_log h5)"
+	before=$(nstat_of h1 TcpExtTCPMinTTLDrop)
+	expect 30 "h1 drops more of h5's segments" _nstat_gt h1 TcpExtTCPMinTTLDrop "$((before + 2))"
+	assert_not_established h1 Node_fd00_19__2 h5
+	grep -q 'tor: Connected' "$(bird_log h5)" &&
+		fail "h5's connect to h1 completed: the listener answered a SYN from 2 hops"
+	assert_running h1
+}
+scenario fabric_gtsm6
