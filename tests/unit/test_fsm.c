@@ -517,6 +517,69 @@ START_TEST(t_open_restart_modes)
 }
 END_TEST
 
+/* Issue 15 localASNumber: the OPEN carries the session's AS (AS_TRANS in
+ * the 2-byte field above 65535), and the peer's OPEN is checked against it
+ * (same AS and router ID: a BGP identifier error, as with ours). */
+START_TEST(t_open_local_as)
+{
+	struct bgp_open o;
+	struct bgp_err e;
+	struct rbuf r;
+
+	peer.conf.local_as = 4200000001u;
+	peer.conf.as = 4200000001u;
+	bgp_fsm(&conn, BGP_EV_TCP_OK, NULL);
+	rbuf_init(&r, rec.sent + BGP_HDR_LEN, rec.sentlen - BGP_HDR_LEN);
+	ck_assert_int_eq(bgp_open_decode(&r, &o, &e), 0);
+	ck_assert_uint_eq(o.my_as, BGP_AS_TRANS);
+	ck_assert_uint_eq(o.caps.as4_as, 4200000001u);
+	feed_open(4200000001u, 90, 0xc6120001);
+	assert_notification(BGP_ERR_OPEN, BGP_ERR_OPEN_BGPID);
+}
+END_TEST
+
+START_TEST(t_open_local_as_2byte)
+{
+	struct bgp_open o;
+	struct bgp_err e;
+	struct rbuf r;
+
+	peer.conf.local_as = 65100;
+	peer.conf.as = 65001;
+	bgp_fsm(&conn, BGP_EV_TCP_OK, NULL);
+	rbuf_init(&r, rec.sent + BGP_HDR_LEN, rec.sentlen - BGP_HDR_LEN);
+	ck_assert_int_eq(bgp_open_decode(&r, &o, &e), 0);
+	ck_assert_uint_eq(o.my_as, 65100);
+	ck_assert_uint_eq(o.caps.as4_as, 65100);
+	/* eBGP from our own router ID is no identifier error */
+	feed_open(65001, 90, 0xc6120001);
+	ck_assert_int_eq(conn.state, BGP_STATE_OPENCONFIRM);
+}
+END_TEST
+
+/* Issue 15 keepaliveTime: the session's keepalive, scaled to the
+ * negotiated hold time as ours is (BIRD), at most a third of it. */
+START_TEST(t_session_keepalive)
+{
+	peer.conf.keepalive_time = 20;
+	bgp_fsm(&conn, BGP_EV_TCP_OK, NULL);
+	feed_open(64512, 240, 0xc6120002);
+	ck_assert_uint_eq(peer.hold_time, 240);
+	ck_assert_uint_eq(peer.keepalive_time, 20);
+	ck_assert_uint_eq(rec.timer_secs[BGP_TIMER_KEEPALIVE], 20);
+}
+END_TEST
+
+START_TEST(t_session_keepalive_capped)
+{
+	peer.conf.keepalive_time = 200;
+	bgp_fsm(&conn, BGP_EV_TCP_OK, NULL);
+	feed_open(64512, 90, 0xc6120002);
+	ck_assert_uint_eq(peer.hold_time, 90);
+	ck_assert_uint_eq(peer.keepalive_time, 30);
+}
+END_TEST
+
 /* The ConnectRetryTimer after refused connects: flat 250 ms for 10 s (40
  * refusals), then doubling to connect_retry_time; any other failure waits
  * connect_retry_time (bench/mesh.sh's start tail: issue 14). */
@@ -549,6 +612,10 @@ main(void)
 	tcase_add_test(tc, t_incoming_open_wait);
 	tcase_add_test(tc, t_connect_tcp_fail_closes);
 	tcase_add_test(tc, t_opensent_open_negotiates);
+	tcase_add_test(tc, t_open_local_as);
+	tcase_add_test(tc, t_open_local_as_2byte);
+	tcase_add_test(tc, t_session_keepalive);
+	tcase_add_test(tc, t_session_keepalive_capped);
 	tcase_add_test(tc, t_opensent_hold_zero_no_timers);
 	tcase_add_test(tc, t_opensent_bad_peer_as);
 	tcase_add_test(tc, t_opensent_same_router_id);
