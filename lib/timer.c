@@ -43,10 +43,18 @@ timer_arm_ms(struct event *ev, unsigned ms)
 	evtimer_add(ev, &tv);
 }
 
+/* Without jitter in whole seconds: an RFC 9494 stale time (24 bits) in
+ * ms does not fit 32 bits. */
 void
 timer_arm(struct event *ev, unsigned secs, bool jitter)
 {
-	timer_arm_ms(ev, jitter ? timer_jitter_ms(secs) : secs * 1000);
+	struct timeval tv = { .tv_sec = (time_t)secs, .tv_usec = 0 };
+
+	if (jitter) {
+		timer_arm_ms(ev, timer_jitter_ms(secs));
+		return;
+	}
+	evtimer_add(ev, &tv);
 }
 
 void

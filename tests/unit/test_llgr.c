@@ -11,9 +11,12 @@
 #include "check_run.h"
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "msg.h"
 #include "proto.h"
 #include "rib.h"
+#include "timer.h"
 
 /* ---- the capability codec ---- */
 
@@ -358,6 +361,25 @@ START_TEST(t_rib_llgr_drop_only)
 }
 END_TEST
 
+/* The longest stale time (2^24 - 1 s, 194 days) arms the timer as long:
+ * in ms it wrapped 32 bits (to 3892314 s, 45 days). */
+START_TEST(t_llgr_timer_24bit)
+{
+	struct event_base *base = event_base_new();
+	struct event *ev = evtimer_new(base, NULL, NULL);
+	struct timeval now, when;
+
+	ck_assert_ptr_nonnull(ev);
+	event_base_gettimeofday_cached(base, &now);
+	timer_arm(ev, 0xffffff, false);
+	ck_assert(event_pending(ev, EV_TIMEOUT, &when));
+	ck_assert_int_ge(when.tv_sec - now.tv_sec, 0xffffff - 1);
+	ck_assert_int_le(when.tv_sec - now.tv_sec, 0xffffff + 1);
+	event_free(ev);
+	event_base_free(base);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -372,6 +394,7 @@ main(void)
 	tcase_add_test(tc, t_llgr_bad_len);
 	tcase_add_test(tc, t_llgr_overrun);
 	tcase_add_test(tc, t_llgr_encode);
+	tcase_add_test(tc, t_llgr_timer_24bit);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tr, setup, teardown);
 	tcase_add_test(tr, t_decide_llgr_stale);
