@@ -288,6 +288,36 @@ render_ds(struct evbuffer *b, const struct metrics_snap *s)
 		    "connect)", s->ds_age);
 }
 
+/* BFD (issue 15): what the sessions and the neighbours cost us. */
+static void
+render_bfd(struct evbuffer *b, const struct bfd_counters *c)
+{
+	one_u64(b, "tern_bfd_sessions", "gauge", "BFD sessions", c->sessions);
+	one_u64(b, "tern_bfd_sessions_up", "gauge", "BFD sessions Up", c->up);
+	one_u64(b, "tern_bfd_session_downs_total", "counter",
+	    "BFD sessions that went from Up to Down", c->downs);
+	one_u64(b, "tern_bfd_sessions_refused_total", "counter",
+	    "BFD sessions not made: bfd.max_sessions", c->sessions_refused);
+	family(b, "tern_bfd_packets_received_total", "counter", "BFD "
+	    "packets received, by what became of them (invalid: RFC 5880 "
+	    "6.8.6; ttl: not 255; no_session; limited: over bfd.max_pps or "
+	    "a session's rate)");
+	sample_u64(b, "tern_bfd_packets_received_total",
+	    "{result=\"accepted\"}", c->rx);
+	sample_u64(b, "tern_bfd_packets_received_total",
+	    "{result=\"invalid\"}", c->rx_invalid);
+	sample_u64(b, "tern_bfd_packets_received_total", "{result=\"ttl\"}",
+	    c->rx_ttl);
+	sample_u64(b, "tern_bfd_packets_received_total",
+	    "{result=\"no_session\"}", c->rx_no_session);
+	sample_u64(b, "tern_bfd_packets_received_total",
+	    "{result=\"limited\"}", c->rx_limited);
+	one_u64(b, "tern_bfd_packets_sent_total", "counter",
+	    "BFD packets sent", c->tx);
+	one_u64(b, "tern_bfd_send_errors_total", "counter",
+	    "BFD packets that could not be sent", c->tx_errors);
+}
+
 static void
 render_process(struct evbuffer *b, const struct metrics_snap *s)
 {
@@ -318,6 +348,8 @@ metrics_render(struct evbuffer *b, const struct metrics_snap *s)
 		render_fib(b, &s->krt);
 	if (s->have_ds)
 		render_ds(b, s);
+	if (s->have_bfd)
+		render_bfd(b, &s->bfd);
 	render_process(b, s);
 	one_u64(b, "tern_metrics_clients", "gauge",
 	    "Connections to this endpoint now", s->clients);
@@ -445,6 +477,11 @@ snap_fill(const struct metrics *m, struct metrics_snap *s,
 		ds_stats(ag->ds, &s->ds);
 		s->ds_age = s->ds.heard_ms == 0 ? -1 :
 		    (double)(timer_now_ms() - s->ds.heard_ms) / 1000;
+	}
+	if (ag->bfd != NULL) {
+		bfd_counters(ag->bfd, &s->bfd);
+		s->have_bfd = s->bfd.sessions > 0 || s->bfd.tx > 0 ||
+		    s->bfd.sessions_refused > 0;
 	}
 	s->have_proc = proc_stats(&s->rss_bytes, &s->open_fds);
 	s->lag = (double)lag / 1e9;

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "bfd.h"
 #include "bgpd.h"
 #include "datastore.h"
 #include "krt.h"
@@ -85,6 +86,9 @@ struct metrics_snap {
 	uint64_t		 max_clients;
 	uint64_t		 refused;
 	uint64_t		 scrapes;
+	/* issue 15: BFD, once a session was asked for */
+	bool			 have_bfd;
+	struct bfd_counters	 bfd;
 };
 
 struct metrics	*metrics_new(struct agent *);

@@ -5,13 +5,22 @@
 # connected). BGP hold time 90 s on both sides, so that only BFD can take the
 # peer's routes out within seconds when h2's link is cut.
 
-# bfd_ternd_conf HOST CLUSTER: ternd_conf with hold time 90 s (keepalive 30).
+# bfd_ternd_conf HOST CLUSTER: ternd_conf with hold time 90 s (keepalive 30)
+# and the metrics endpoint on 127.0.0.1:9324 in HOST.
 bfd_ternd_conf() {
 	local f
 	f=$(ternd_conf "$1" "$2")
 	sed -i 's/^  hold_time: 9$/  hold_time: 90/; s/^  keepalive_time: 3$/  keepalive_time: 30/' "$f"
+	printf 'metrics:\n  listen: "127.0.0.1:9324"\n' >>"$f"
 	echo "$f"
 }
+
+# bfd_metric HOST SERIES: one series of HOST's ternd ("" when absent).
+bfd_metric() {
+	hexec "$1" curl -sS --max-time 5 http://127.0.0.1:9324/metrics |
+		awk -v s="$2" '$1 == s { print $2 }'
+}
+bfd_metric_is() { [[ $(bfd_metric "$1" "$2") == "$3" ]]; }
 
 # bfd_cluster FILE AS [OPT]: the cluster with h1 only and one BGPPeer to h2 of
 # AS, with OPT (a `key: value` line) when given; node: h1 makes it Node_<ip>,
@@ -137,9 +146,12 @@ bfd_frr() {
 	expect 30 "FRR's BFD peer h1 up" frr_bfd_status up
 	wait_frr_established 30 h2 "$(host_ip h1)"
 	wait_route 30 h1 "^$ext .*via $(host_ip h2) dev eth0 proto bird"
+	expect 10 "h1's metrics: one BFD session up" bfd_metric_is h1 tern_bfd_sessions_up 1
 	bfd_cut h2
 	wait_log 10 h1 "(Global_198_18_0_2): BFD session down: closing the session"
 	bfd_gone_within h1 "^$ext " 5
+	expect 10 "h1's metrics: one BFD session went down" \
+		bfd_metric_is h1 tern_bfd_session_downs_total 1
 	assert_running h1
 }
 scenario bfd_frr
@@ -186,6 +198,8 @@ bfd_off() {
 	[[ $n == 0 ]] || fail "FRR received $n BFD packets from ternd without failureDetectionMode"
 	frr_bfd_status up && fail "FRR's BFD peer is up without BFD in ternd"
 	assert_no_log_re h1 "BFD session"
+	[[ -z $(bfd_metric h1 tern_bfd_packets_sent_total) ]] ||
+		fail "h1's metrics show BFD packets sent without failureDetectionMode"
 	assert_running h1
 }
 scenario bfd_off

@@ -246,6 +246,42 @@ START_TEST(t_empty)
 	ck_assert_ptr_null(strstr(out, "tern_fib_routes"));
 	ck_assert_ptr_null(strstr(out, "tern_datastore_"));
 	ck_assert_ptr_null(strstr(out, "tern_process_open_fds"));
+	ck_assert_ptr_null(strstr(out, "tern_bfd_"));
+	free(out);
+}
+END_TEST
+
+/* issue 15: the BFD counters, once BFD runs */
+START_TEST(t_bfd)
+{
+	struct metrics_snap s;
+	char *out;
+
+	memset(&s, 0, sizeof(s));
+	s.version = "0.1.0";
+	s.have_bfd = true;
+	s.bfd = (struct bfd_counters){ .sessions = 2, .up = 1, .downs = 3,
+	    .rx = 100, .rx_invalid = 4, .rx_ttl = 5, .rx_no_session = 6,
+	    .rx_limited = 7, .tx = 99, .tx_errors = 1,
+	    .sessions_refused = 8 };
+	out = render(&s);
+	check_format(out);
+	ck_assert(has_line(out, "tern_bfd_sessions 2"));
+	ck_assert(has_line(out, "tern_bfd_sessions_up 1"));
+	ck_assert(has_line(out, "tern_bfd_session_downs_total 3"));
+	ck_assert(has_line(out, "tern_bfd_sessions_refused_total 8"));
+	ck_assert(has_line(out,
+	    "tern_bfd_packets_received_total{result=\"accepted\"} 100"));
+	ck_assert(has_line(out,
+	    "tern_bfd_packets_received_total{result=\"invalid\"} 4"));
+	ck_assert(has_line(out,
+	    "tern_bfd_packets_received_total{result=\"ttl\"} 5"));
+	ck_assert(has_line(out,
+	    "tern_bfd_packets_received_total{result=\"no_session\"} 6"));
+	ck_assert(has_line(out,
+	    "tern_bfd_packets_received_total{result=\"limited\"} 7"));
+	ck_assert(has_line(out, "tern_bfd_packets_sent_total 99"));
+	ck_assert(has_line(out, "tern_bfd_send_errors_total 1"));
 	free(out);
 }
 END_TEST
@@ -564,6 +600,7 @@ metrics_suite(void)
 	tcase_add_test(tc, t_checker);
 	tcase_add_test(tc, t_escape);
 	tcase_add_test(tc, t_empty);
+	tcase_add_test(tc, t_bfd);
 	tcase_add_test(tc, t_full);
 	tcase_add_test(tc, t_file_ds);
 	suite_add_tcase(s, tc);
