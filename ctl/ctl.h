@@ -103,6 +103,7 @@ enum ctl_verb {
 	CTL_SHOW_PROTOCOLS,
 	CTL_SHOW_ROUTE,
 	CTL_CONFIGURE,
+	CTL_SHOW_BFD,		/* show bfd sessions (issue 15) */
 };
 
 #define CTL_F_ALL	0x01u	/* show protocols all / show route all */

@@ -48,7 +48,8 @@ static const char *const keywords[] = {
 	"export", "filter", "filters", "for", "graceful", "help", "import",
 	"interfaces", "memory", "noexport", "off", "on", "packets",
 	"preexport", "primary", "protocol", "protocols", "quit", "reload",
-	"restart", "restrict", "route", "routes", "show", "soft", "states",
+	"restart", "restrict", "route", "routes", "sessions", "show", "soft",
+	"states",
 	"static", "stats", "status", "symbols", "table", "timeout", "undo",
 	"where",
 };
@@ -319,6 +320,16 @@ parse_show(struct pstate *p, struct ctl_req *req)
 		return parse_protocols(p, req);
 	if (is_kw(t, "route"))
 		return parse_route(p, req);
+	/* BIRD 2: show bfd sessions [<protocol>]; ours is one, bfd1 */
+	if (is_kw(t, "bfd")) {
+		if (!is_kw(peek(p), "sessions"))
+			return unexpected(p, "SESSIONS");
+		p->i++;
+		req->verb = CTL_SHOW_BFD;
+		if (is_word(peek(p)))
+			p->i++;
+		return expect_end(p, CTL_A_REQ);
+	}
 	p->i--;
 	return unexpected(p, NULL);
 }

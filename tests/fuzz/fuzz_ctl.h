@@ -116,6 +116,10 @@ fuzz_ctl_run(void *arg, struct ctl_client *cl, struct ctl_req *req)
 	case CTL_CONFIGURE:
 		ctl_final(cl, 3, "Reconfigured");
 		return CTL_DONE;
+	case CTL_SHOW_BFD:
+		ctl_printf(cl, 1020, "bfd1:");
+		ctl_final(cl, 0, "%s", "");
+		return CTL_DONE;
 	}
 	FUZZ_CHECK(!"unknown verb");
 	return CTL_DONE;

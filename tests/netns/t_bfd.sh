@@ -72,6 +72,10 @@ EOT
 	echo "$f"
 }
 
+# ternd_bfd_show HOST: ternd's `show bfd sessions` through birdc (BIRD 2's layout).
+ternd_bfd_show() { timeout 5 birdc -s "$W/$1.ctl" show bfd sessions; }
+ternd_bfd_row() { ternd_bfd_show "$1" | grep -qE "^$2 +--- +$3 "; }
+
 bird_bfd_up() { birdc_q h2 show bfd sessions | grep -E "^$(host_ip h1) .* Up " >/dev/null; }
 
 # (a) BIRD 2: the BFD session comes Up on both sides; h2's link is cut; h2's
@@ -91,11 +95,15 @@ bfd_bird() {
 	wait_log 30 h1 "Node_198_18_0_2: BFD session to $(host_ip h2)"
 	wait_log_re 30 h1 "BFD session $(host_ip h2): (Init|Down) -> Up"
 	expect 30 "BIRD's BFD session to h1 Up" bird_bfd_up
+	expect 10 "ternd's show bfd sessions: $(host_ip h2) Up" ternd_bfd_row h1 "$(host_ip h2)" Up
+	ternd_bfd_show h1 | grep -qE "^IP address +Interface +State +Since +Interval +Timeout" ||
+		fail "show bfd sessions has no BIRD header: $(ternd_bfd_show h1)"
 	wait_route 30 h1 "^$blk .*via $(host_ip h2) dev eth0 proto bird"
 	bfd_cut h2
 	wait_log_re 15 h1 "BFD session $(host_ip h2): Up -> Down \(Control Detection Time Expired\)"
 	wait_log 5 h1 "(Node_198_18_0_2): BFD session down: closing the session"
 	bfd_gone_within h1 "^$blk " 5
+	ternd_bfd_row h1 "$(host_ip h2)" Down || fail "show bfd sessions: not Down: $(ternd_bfd_show h1)"
 	hexec h2 ip link set eth0 up || fail "cannot set eth0 up on h2"
 	wait_log_count 30 h1 "BFD session $(host_ip h2): (Init|Down) -> Up" 2
 	wait_route 60 h1 "^$blk .*via $(host_ip h2) dev eth0 proto bird"

@@ -1036,6 +1036,14 @@ START_TEST(t_parse_ok)
 	    CTL_A_REQ);
 	ck_assert_str_eq(r.name, "Mesh*");
 	ck_assert(r.pattern);
+	/* issue 15: BIRD 2's show bfd sessions [<protocol>] */
+	ck_assert_int_eq(parse("show bfd sessions", &r, err), CTL_A_REQ);
+	ck_assert_int_eq(r.verb, CTL_SHOW_BFD);
+	ck_assert_int_eq(parse("show bfd sessions bfd1", &r, err), CTL_A_REQ);
+	ck_assert_int_eq(r.verb, CTL_SHOW_BFD);
+	ck_assert_int_eq(parse("show bfd", &r, err), CTL_A_ERROR);
+	ck_assert_int_eq(parse("show bfd sessions a b", &r, err),
+	    CTL_A_ERROR);
 	ck_assert_int_eq(parse("show route", &r, err), CTL_A_REQ);
 	ck_assert_int_eq(r.verb, CTL_SHOW_ROUTE);
 	ck_assert_int_eq(r.target, CTL_T_NONE);
