@@ -14,9 +14,9 @@
  * never go AdminDown. Sessions are created by the agent only; a packet for
  * no session is counted and dropped, so a neighbour cannot make us hold
  * state. What a neighbour can make us do is bounded twice: max_pps
- * datagrams a second in all (the rest are left unread in the socket, where
- * the kernel drops what does not fit), and a session's own rate (four
- * times what its interval allows, plus a few for Poll/Final).
+ * datagrams a second in all (the rest are read and dropped unparsed, and
+ * counted), and a session's own rate (four times what its interval
+ * allows, plus a few for Poll/Final; the Finals we answer are as few).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -385,6 +385,7 @@ open_tx(struct bfd_sess *s)
 	int fd, ttl = BFD_TTL, tries;
 	uint16_t port;
 	bool v6 = s->peer.af == AF_INET6;
+	bool local = s->local.af == s->peer.af;
 
 	fd = socket(v6 ? AF_INET6 : AF_INET,
 	    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -394,15 +395,21 @@ open_tx(struct bfd_sess *s)
 	if (setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
 	    v6 ? IPV6_UNICAST_HOPS : IP_TTL, &ttl, sizeof(ttl)) == -1)
 		goto fail;
-	/* RFC 5881 4: one source port in 49152-65535 for the session */
+	/*
+	 * RFC 5881 4: one source port in 49152-65535 for the session; from
+	 * the BGP session's local address, or the kernel's choice when this
+	 * host does not have it
+	 */
 	for (tries = 0; tries < 64; tries++) {
 		port = (uint16_t)(BFD_SRC_PORT_MIN + arc4random_uniform(
 		    BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1));
-		sl = to_sockaddr(s->local.af == s->peer.af ? &s->local :
-		    NULL, s->peer.af, port, &ss);
+		sl = to_sockaddr(local ? &s->local : NULL, s->peer.af, port,
+		    &ss);
 		if (bind(fd, (struct sockaddr *)&ss, sl) == 0)
 			break;
-		if (errno != EADDRINUSE)
+		if (errno == EADDRNOTAVAIL && local)
+			local = false;
+		else if (errno != EADDRINUSE)
 			goto fail;
 	}
 	if (tries == 64)
@@ -683,7 +690,7 @@ rx_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)ev;
 	for (int i = 0; i < RX_BURST; i++) {
-		/* over max_pps: left in the socket (and counted) */
+		/* over max_pps: dropped unparsed (and counted) */
 		if (!rate_ok(&bfd->win_start, &bfd->win_n,
 		    bfd->params.max_pps, now)) {
 			uint8_t b;
