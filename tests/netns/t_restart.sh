@@ -238,3 +238,103 @@ EOF
 	assert_running h1
 }
 scenario restart_advertised
+
+# (6) FRR 8.4 as the LLGR peer (h2, a mesh node: `bgp graceful-restart
+# restart-time 2`, `bgp long-lived-graceful-restart stale-time 8`): its
+# bgpd killed, h1 keeps its block 2 s as GR stale, 8 s more as LLGR_STALE,
+# in the kernel, then withdraws it. FRR sees ternd's restart time (the mesh
+# one, 45 s) and ternd's LLGR capability (aware: no stale time).
+restart_llgr_frr() {
+	require_ternd
+	local f pids out t0 t1 blk
+	blk=$(host_block h2)
+	netns_hosts 2
+	cluster_file "$W/cluster.yaml" h1 h2
+	echo "node_mesh_max_restart_time: 45s" >>"$W/cluster.yaml"
+	f="$W/h2.frr.conf"
+	frr_config "$(host_ip h2)" "$TT_AS" "$(host_ip h1):$TT_AS" >"$f"
+	cat >>"$f" <<EOT
+ bgp graceful-restart
+ bgp graceful-restart restart-time 2
+ bgp long-lived-graceful-restart stale-time 8
+ address-family ipv4 unicast
+  network $blk
+ exit-address-family
+EOT
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	start_frr h2 "$f"
+	wait_log 30 h1 "$(ternd_est_line h2)"
+	wait_log 30 h1 "$(ternd_route_add_line h2)"
+	expect 10 "h1's kernel has $blk via h2" rs_h2_route
+	out=$(frr_vtysh h2 "show bgp neighbors $(host_ip h1)")
+	note "FRR: $(grep -iE 'restart time|long-lived|stale' <<<"$out" | tr -s ' ' | paste -sd'|')"
+	grep -E 'Received Restart Time\(sec\): 45' <<<"$out" >/dev/null ||
+		fail "FRR does not see ternd's restart time 45: $out"
+	grep -F 'Long-lived Graceful Restart: advertised and received' <<<"$out" >/dev/null ||
+		fail "FRR does not see ternd's LLGR capability: $out"
+	read -r -a pids <<<"${_TT_FRR[h2]}"
+	unset "_TT_WATCH[${pids[1]}]"
+	kill -KILL "${pids[1]}" || fail "cannot kill frr bgpd on h2"
+	wait "${pids[1]}" 2>/dev/null
+	t0=$(_tt_now_us)
+	note "frr bgpd on h2 killed"
+	wait_log_re 30 h1 'neighbor 198\.18\.0\.2 .*graceful restart: keeping 1 routes for 2s'
+	wait_log_re 10 h1 'neighbor 198\.18\.0\.2 .*long-lived graceful restart: keeping 1 routes as LLGR_STALE for 8s'
+	rs_h2_route || fail "h2's block left h1's kernel in the long-lived phase"
+	wait_log_re 15 h1 'neighbor 198\.18\.0\.2 .*long-lived stale timer expired: withdrew 1 stale routes'
+	t1=$(_tt_now_us)
+	(((t1 - t0) >= 9500000)) || fail "stale routes went $(((t1 - t0) / 1000)) ms after the kill, before 2 + 8 s"
+	expect 5 "h2's block gone from h1's kernel" bash -c "! ip -n $(host_ns h1) -4 route show | grep -q '^${blk} '"
+	note "ok: FRR's routes kept 2 + 8 s ($(((t1 - t0) / 1000)) ms), then withdrawn"
+	assert_running h1
+}
+scenario restart_llgr_frr
+
+# rs_bird_llgr_stale HOST PREFIX: BIRD on HOST has PREFIX tagged LLGR_STALE.
+rs_bird_llgr_stale() {
+	birdc_q "$1" show route all "$2" | grep -F "BGP.community: (65535,6)" >/dev/null
+}
+rs_bird_no_route() { ! birdc_q "$1" show route "$2" | grep -qF "$2"; }
+
+# (7) ternd as the restarting side: a BGPPeer with restartMode
+# LongLivedGracefulRestart and maxRestartTime 8s, ternd.yaml's restart_time
+# 2. ternd killed (SIGKILL): BIRD (the default, LLGR aware) keeps h1's
+# block, after 2 s as LLGR_STALE, and drops it 8 s later: what ternd
+# advertised is what BIRD does.
+restart_llgr_ternd_killed() {
+	require_ternd
+	require_cmd bird birdc
+	local conf blk t0 t1
+	blk=$(host_block h1)
+	netns_hosts 2
+	cluster_file "$W/cluster.yaml" h1
+	sed -i 's/^node_mesh: true$/node_mesh: false/; /^peers: \[\]$/d' "$W/cluster.yaml"
+	cat >>"$W/cluster.yaml" <<EOT
+peers:
+  - ip: $(host_ip h2)
+    as: $TT_AS
+    node: h1
+    restart_mode: LongLivedGracefulRestart
+    max_restart_time: 8s
+EOT
+	start_bird h2 "$(bird_conf h2 h1)"
+	conf=$(ternd_conf h1 "$W/cluster.yaml")
+	sed -i 's/^bgp:$/bgp:\n  restart_time: 2/' "$conf"
+	start_ternd h1 "$conf"
+	wait_bird_established 30 h2 "$(mesh_name h1)"
+	expect 30 "bird on h2 has $blk" bird_show_has h2 "$blk" show route "$blk"
+	unwatch h1
+	kill -KILL "$(ternd_pid h1)" || fail "cannot kill ternd on h1"
+	wait "$(ternd_pid h1)" 2>/dev/null
+	t0=$(_tt_now_us)
+	note "ternd on h1 killed"
+	expect 10 "bird on h2 keeps $blk as LLGR_STALE" rs_bird_llgr_stale h2 "$blk"
+	t1=$(_tt_now_us)
+	(((t1 - t0) >= 1500000)) || fail "LLGR_STALE $(((t1 - t0) / 1000)) ms after the kill, before the 2 s restart time"
+	note "ok: LLGR_STALE at BIRD $(((t1 - t0) / 1000)) ms after the kill"
+	expect 15 "bird on h2 drops $blk" rs_bird_no_route h2 "$blk"
+	t1=$(_tt_now_us)
+	(((t1 - t0) >= 9500000)) || fail "BIRD dropped $blk $(((t1 - t0) / 1000)) ms after the kill, before 2 + 8 s"
+	note "ok: BIRD dropped it $(((t1 - t0) / 1000)) ms after the kill (2 + 8 s advertised)"
+}
+scenario restart_llgr_ternd_killed
