@@ -11,7 +11,10 @@
 # session stays up (route refresh inbound, re-export outbound; one
 # Established in ternd's log, no BIRD state change). Without route refresh
 # on BIRD's side, an import change restarts the session instead (BIRD's own
-# reconfigure does the same when a channel cannot reload).
+# reconfigure does the same when a channel cannot reload). An interface
+# rule on learned pod routes; the filters at start and changed live with FRR
+# 8.4 as the ToR (its neighbor counters: one connection, a ROUTE-REFRESH
+# received).
 #
 # ternd log lines used:
 #   neighbor 198.18.0.2 AS65001 (Node_198_18_0_2): state OpenConfirm -> Established
@@ -223,3 +226,50 @@ filter_interface() {
 	assert_running h1
 }
 scenario filter_interface
+
+# FRR's neighbor counter KEY (e.g. connectionsEstablished) for h1
+ft_frr_counter() {
+	frr_json h2 "show bgp neighbors $(host_ip h1) json" |
+		grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2
+}
+ft_frr_lacks() { ! frr_has_route h2 "$1"; }
+
+# (d) the same with FRR 8.4 as the ToR: the filters at start, then changed
+# live: the routes move; FRR counts one connection established and the
+# ROUTE-REFRESH it received from ternd.
+filter_tor_frr() {
+	require_ternd
+	netns_hosts 2
+	ft_cluster "$W/cluster.yaml" "$FT_B2" "$FT_P2"
+	{
+		frr_config "$(host_ip h2)" "$FT_AS" "$(host_ip h1):$TT_AS"
+		echo " address-family ipv4 unicast"
+		echo "  network $FT_P1"
+		echo "  network $FT_P2"
+		echo " exit-address-family"
+	} >"$W/h2.frr.conf"
+	start_frr h2 "$W/h2.frr.conf"
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	wait_frr_established 30 h2 "$(host_ip h1)"
+	wait_frr_route 30 h2 "$FT_B1"
+	ft_frr_lacks "$FT_B2" || fail "FRR has $FT_B2, which tor-out rejects"
+	expect 30 "h1's kernel has $FT_P1 via h2" ft_kernel_has "$FT_P1"
+	wait_log_re 30 h1 "\($FT_PEER\): End-of-RIB received"
+	ft_kernel_lacks "$FT_P2" || fail "h1's kernel has $FT_P2, which tor-in rejects"
+	note "ok: FRR has $FT_B1 only, h1's kernel $FT_P1 only"
+	(($(ft_frr_counter connectionsEstablished) == 1)) ||
+		fail "FRR: $(ft_frr_counter connectionsEstablished) connections established"
+	ft_cluster "$W/cluster.yaml" "$FT_B1" "$FT_P1"
+	wait_frr_route 30 h2 "$FT_B2"
+	wait_frr_no_route 30 h2 "$FT_B1"
+	expect 30 "h1's kernel has $FT_P2 (tor-in changed)" ft_kernel_has "$FT_P2"
+	expect 30 "h1's kernel lost $FT_P1 (tor-in changed)" ft_kernel_lacks "$FT_P1"
+	(($(ft_frr_counter connectionsEstablished) == 1)) ||
+		fail "FRR's session was reset ($(ft_frr_counter connectionsEstablished) connections)"
+	(($(ft_frr_counter routeRefreshRecv) >= 1)) ||
+		fail "FRR received no ROUTE-REFRESH: $(frr_json h2 "show bgp neighbors $(host_ip h1) json")"
+	(($(ft_ternd_ests) == 1)) || fail "ternd's session was reset"
+	note "ok: routes moved; FRR: 1 connection, $(ft_frr_counter routeRefreshRecv) route refresh received"
+	assert_running h1
+}
+scenario filter_tor_frr
