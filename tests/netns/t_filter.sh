@@ -12,7 +12,8 @@
 # Established in ternd's log, no BIRD state change). Without route refresh
 # on BIRD's side, an import change restarts the session instead (BIRD's own
 # reconfigure does the same when a channel cannot reload). An interface
-# rule on learned pod routes; the filters at start and changed live with FRR
+# rule on learned pod routes; a route a filter accepts carries no
+# prefixAdvertisements community; the filters at start and changed live with FRR
 # 8.4 as the ToR (its neighbor counters: one connection, a ROUTE-REFRESH
 # received).
 #
@@ -37,12 +38,14 @@ ft_cluster() {
 }
 
 # ft_cluster_rules FILE OUT_RULE IN_RULE NAMES: the same with tor-out's and
-# tor-in's one rule given (a YAML flow mapping).
+# tor-in's one rule given (a YAML flow mapping); $FT_EXTRA: more top-level
+# lines.
 ft_cluster_rules() {
 	local f=$1 out=$2 in=$3 names=$4
 	cat >"$f.tmp.$$" <<EOF
 as: $TT_AS
 node_mesh: true
+${FT_EXTRA:-}
 pools:
   - cidr: $TT_POOL
     ipip: never
@@ -226,6 +229,32 @@ filter_interface() {
 	assert_running h1
 }
 scenario filter_interface
+
+# (e) prefixAdvertisements' communities: a route a BGPFilter accepts goes
+# without them (Calico's BIRD: the rule's accept ends the export filter
+# before calico_export_to_bgp_peers applies the communities); a route no
+# rule matches gets them from Calico's policy.
+filter_communities() {
+	require_ternd
+	require_cmd bird birdc
+	netns_hosts 2
+	FT_EXTRA="prefix_advertisements:
+  - {cidr: $TT_POOL, communities: [\"65000:100\"]}"
+	ft_cluster_rules "$W/cluster.yaml" \
+		"{cidr: $FT_B1, match_operator: Equal, action: Accept}" \
+		"{cidr: $FT_P2, match_operator: Equal, action: Reject}" "tor-out, tor-in"
+	start_bird h2 "$(ft_bird_conf h2)"
+	start_ternd h1 "$(ternd_conf h1 "$W/cluster.yaml")"
+	wait_bird_established 30 h2 tern
+	expect 30 "BIRD has $FT_B2 with (65000,100)" \
+		bird_show_has h2 "BGP.community: (65000,100)" show route all "$FT_B2"
+	expect 30 "BIRD has $FT_B1" ft_bird_has "$FT_B1"
+	bird_show_has h2 "BGP.community" show route all "$FT_B1" &&
+		fail "$FT_B1, accepted by tor-out, carries a community: $(birdc_q h2 show route all "$FT_B1")"
+	note "ok: $FT_B1 (accepted by tor-out) plain, $FT_B2 (Calico's policy) with the community"
+	assert_running h1
+}
+scenario filter_communities
 
 # FRR's neighbor counter KEY (e.g. connectionsEstablished) for h1
 ft_frr_counter() {
