@@ -458,7 +458,7 @@ fpeer_new(const struct filters *fs, const char *session, uint8_t af,
  */
 void
 filters_peer_set(struct filters *fs, const char *session, uint8_t af,
-    char *const *names, size_t n)
+    char *const *names, size_t n, bool fresh)
 {
 	struct fpeer *p, *old;
 	bool found;
@@ -484,6 +484,9 @@ filters_peer_set(struct filters *fs, const char *session, uint8_t af,
 		    (fs->np - i) * sizeof(*fs->pv));
 		fs->pv[i] = p;
 		fs->np++;
+		/* an existing session that had none: from no rules */
+		if (!fresh)
+			p->pending = peer_changes(af, NULL, 0, p->res, p->n);
 	}
 	if (n == 0 && p->pending == 0)
 		peer_remove_at(fs, i);

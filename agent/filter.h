@@ -105,11 +105,11 @@ void		 filters_set(struct filters *, const char *name,
 		    const struct ds_filter *f);
 /*
  * A session's filter names in order, its family (AF_INET/6); n 0 forgets
- * it. A session seen for the first time gets no mark: it starts with
- * them.
+ * it. fresh: the session is new (it starts with them: no mark); else one
+ * the store does not know had none, and gaining some marks it.
  */
 void		 filters_peer_set(struct filters *, const char *session,
-		    uint8_t af, char *const *names, size_t n);
+		    uint8_t af, char *const *names, size_t n, bool fresh);
 void		 filters_peer_del(struct filters *, const char *session);
 /* The session's verdict for a route (NO_MATCH also when it has none). */
 enum filter_verdict filters_eval(const struct filters *, const char *session,

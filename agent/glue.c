@@ -161,7 +161,7 @@ ds_peer_changed(void *arg, const struct ds_peer *np, const struct ds_peer *op)
 	to_bgpd_conf(ag, np, &c);
 	/* before the session starts: its first export is filtered */
 	filters_peer_set(ag->filters, np->name, np->addr.af,
-	    np->opts->filters, np->opts->nfilters);
+	    np->opts->filters, np->opts->nfilters, op == NULL);
 	filter_schedule(ag);
 	if (op == NULL || !ds_peer_opts_eq(np->opts, op->opts))
 		say_unapplied(ag, np);

@@ -155,7 +155,12 @@ filter_tor_bird() {
 	expect 30 "h1's kernel has $FT_P1 again (no filter)" ft_kernel_has "$FT_P1"
 	ft_bird_has "$FT_B2" || fail "BIRD lost $FT_B2"
 	ft_kernel_has "$FT_P2" || fail "h1's kernel lost $FT_P2"
+	# the session gains its filters again: filtered again, live
+	ft_cluster "$W/cluster.yaml" "$FT_B1" "$FT_P1"
+	expect 30 "BIRD lost $FT_B1 (filters named again)" ft_bird_lacks "$FT_B1"
+	expect 30 "h1's kernel lost $FT_P1 (filters named again)" ft_kernel_lacks "$FT_P1"
 	(($(ft_ternd_ests) == 1)) || fail "ternd's session was reset"
+	(($(ft_bird_ups) == 1)) || fail "BIRD's session was reset"
 	assert_running h1
 }
 scenario filter_tor_bird

@@ -334,7 +334,7 @@ START_TEST(t_session_order)
 	ck_assert(!filters_active(fs));
 	ck_assert_int_eq(eval(fs, "S", false, "10.244.1.0/26"),
 	    FILTER_NO_MATCH);
-	filters_peer_set(fs, "S", AF_INET, names, 3);
+	filters_peer_set(fs, "S", AF_INET, names, 3, true);
 	ck_assert(filters_active(fs));
 	ck_assert(!filters_pending(fs));	/* new: starts with them */
 	/* export: f1 decides its prefix, f2 the rest */
@@ -352,7 +352,7 @@ START_TEST(t_session_order)
 	ck_assert_int_eq(eval(fs, "T", false, "10.244.1.0/26"),
 	    FILTER_NO_MATCH);
 	/* a v6 session runs the v6 lists */
-	filters_peer_set(fs, "S6", AF_INET6, names, 3);
+	filters_peer_set(fs, "S6", AF_INET6, names, 3, true);
 	ck_assert_int_eq(eval(fs, "S6", false, "fd00:1::/64"),
 	    FILTER_REJECT);
 	ck_assert_int_eq(eval(fs, "S6", false, "2001:db8::/64"),
@@ -409,8 +409,8 @@ START_TEST(t_marks)
 	    "f1" };
 
 	put(fs, "f1", L("R Equal 10.244.1.0/26"), NULL, NULL, NULL);
-	filters_peer_set(fs, "S", AF_INET, one, 1);
-	filters_peer_set(fs, "U", AF_INET, rev + 0, 1);	/* names f2 only */
+	filters_peer_set(fs, "S", AF_INET, one, 1, true);
+	filters_peer_set(fs, "U", AF_INET, rev + 0, 1, true);	/* names f2 only */
 	ck_assert_uint_eq(marks(fs, "S"), 0);
 	/* f1's export rules change: S re-exports */
 	put(fs, "f1", L("R Equal 10.244.2.0/26"), NULL, NULL, NULL);
@@ -430,10 +430,10 @@ START_TEST(t_marks)
 	put(fs, "f2", L("A"), NULL, NULL, NULL);
 	ck_assert_uint_eq(marks(fs, "U"), FILTER_CH_EXPORT);
 	/* S names f2 too: export changes (f2 has no import rules) */
-	filters_peer_set(fs, "S", AF_INET, two, 2);
+	filters_peer_set(fs, "S", AF_INET, two, 2, false);
 	ck_assert_uint_eq(marks(fs, "S"), FILTER_CH_EXPORT);
 	/* reordered: f2's Accept now first: the export list differs */
-	filters_peer_set(fs, "S", AF_INET, rev, 2);
+	filters_peer_set(fs, "S", AF_INET, rev, 2, false);
 	ck_assert_uint_eq(marks(fs, "S"), FILTER_CH_EXPORT);
 	/* f2 removed: both sessions lose its rules */
 	filters_set(fs, "f2", NULL);
@@ -453,7 +453,7 @@ START_TEST(t_marks)
 	ck_assert_uint_eq(marks(fs, "S"), FILTER_CH_IMPORT |
 	    FILTER_CH_EXPORT);
 	/* S names nothing any more: marked, then forgotten */
-	filters_peer_set(fs, "S", AF_INET, NULL, 0);
+	filters_peer_set(fs, "S", AF_INET, NULL, 0, false);
 	ck_assert(filters_active(fs));
 	ck_assert_uint_eq(marks(fs, "S"), FILTER_CH_IMPORT |
 	    FILTER_CH_EXPORT);
@@ -462,6 +462,17 @@ START_TEST(t_marks)
 	/* U's f2 is gone: U has no rules; its removal marks nothing */
 	filters_peer_del(fs, "U");
 	ck_assert(!filters_active(fs));
+	ck_assert_uint_eq(marks(fs, "S"), 0);
+	/* S, an existing session without filters, gains f1: marked (it
+	 * was exported to and imported from without them) */
+	filters_peer_set(fs, "S", AF_INET, one, 1, false);
+	ck_assert_uint_eq(marks(fs, "S"), FILTER_CH_IMPORT |
+	    FILTER_CH_EXPORT);
+	/* a list naming only filters without rules: nothing changes */
+	filters_peer_set(fs, "S", AF_INET, NULL, 0, false);
+	ck_assert_uint_eq(marks(fs, "S"), FILTER_CH_IMPORT |
+	    FILTER_CH_EXPORT);
+	filters_peer_set(fs, "S", AF_INET, rev + 0, 1, false);	/* f2: gone */
 	ck_assert_uint_eq(marks(fs, "S"), 0);
 	filters_free(fs);
 }
