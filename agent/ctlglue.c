@@ -400,6 +400,13 @@ bgp_bounds(struct ctl_client *c, const struct pinfo *p)
 	    (unsigned long long)i->refresh_served);
 	ctl_printf(c, 1006, "  Input paused:   %llu times (buffer full)",
 	    (unsigned long long)i->in_full);
+	if (i->upgroup != 0)
+		ctl_printf(c, 1006, "  Update group:   %u (%zu sessions), left "
+		    "%llu times for lagging", i->upgroup, i->upgroup_members,
+		    (unsigned long long)i->upgroup_lagged);
+	else
+		ctl_printf(c, 1006, "  Update group:   none, left %llu times "
+		    "for lagging", (unsigned long long)i->upgroup_lagged);
 }
 
 static void

@@ -106,6 +106,29 @@ peer_modes(const struct agent *ag, const struct ds_peer *p,
 	}
 }
 
+/*
+ * The export policy class of a session (bgpd_peer_conf.export_policy):
+ * export_ok differs between sessions only by their BGPFilters (looked up
+ * by session name, filter_export), so sessions naming the same filters in
+ * the same order may share an update group: FNV-1a of the names, never 0
+ * (the class of sessions without filters).
+ */
+static uint64_t
+export_policy(const struct ds_peer_opts *o)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	if (o->nfilters == 0)
+		return 0;
+	for (size_t i = 0; i < o->nfilters; i++)
+		for (const char *s = o->filters[i]; ; s++) {
+			h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+			if (*s == '\0')
+				break;
+		}
+	return h != 0 ? h : 1;
+}
+
 static void
 to_bgpd_conf(const struct agent *ag, const struct ds_peer *p,
     struct bgpd_peer_conf *c)
@@ -126,6 +149,7 @@ to_bgpd_conf(const struct agent *ag, const struct ds_peer *p,
 	sessopts_password(ag->secrets, ag->conf, p->name, &p->opts->password,
 	    c);
 	peer_modes(ag, p, c);
+	c->export_policy = export_policy(p->opts);
 }
 
 /*

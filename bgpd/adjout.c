@@ -850,7 +850,7 @@ next_sent(struct adjout *ao, const struct adj_next *x)
  * same attribute set (or withdrawals) and AF; false when nothing is.
  */
 static bool
-build_pending(struct adjout *ao, struct bgp_conn *c, uint8_t *buf,
+build_pending(struct adjout *ao, const struct adjout_sink *k, uint8_t *buf,
     size_t cap)
 {
 	struct bgp_peer *peer = ao->peer;
@@ -882,7 +882,7 @@ build_pending(struct adjout *ao, struct bgp_conn *c, uint8_t *buf,
 			next_sent(ao, &x);
 		return true;
 	}
-	bgp_conn_send(c, buf, w.len);
+	k->emit(k->arg, buf, w.len);
 	return true;
 }
 
@@ -928,7 +928,7 @@ refresh_peek(struct adjout *ao, uint32_t *id, uint32_t *pid,
 
 /* One UPDATE from the refresh cursor; false when it is done. */
 static bool
-build_refresh(struct adjout *ao, struct bgp_conn *c, uint8_t *buf,
+build_refresh(struct adjout *ao, const struct adjout_sink *k, uint8_t *buf,
     size_t cap)
 {
 	struct bgp_peer *peer = ao->peer;
@@ -962,22 +962,22 @@ build_refresh(struct adjout *ao, struct bgp_conn *c, uint8_t *buf,
 	} while (refresh_peek(ao, &id, &pid, &a) && a == first &&
 	    id_af(id) == af);
 	if (b.count > 0 && bgp_upd_finish(&b) == 0)
-		bgp_conn_send(c, buf, w.len);
+		k->emit(k->arg, buf, w.len);
 	return true;
 }
 
 bool
-adjout_build(struct adjout *ao, struct bgp_conn *c)
+adjout_build_to(struct adjout *ao, const struct adjout_sink *k)
 {
 	uint8_t buf[BGP_MAX_EXT_MSG];
 	size_t cap = ao->peer->ctx.maxlen;
 	struct wbuf w;
 	enum bgp_af af;
 
-	while (evbuffer_get_length(c->out) < BGP_OUT_HIGH_WATER) {
-		if (build_pending(ao, c, buf, cap))
+	while (k->room(k->arg)) {
+		if (build_pending(ao, k, buf, cap))
 			continue;
-		if (build_refresh(ao, c, buf, cap))
+		if (build_refresh(ao, k, buf, cap))
 			continue;
 		af = ao->peer->conf.addr.af == AF_INET6 ?
 		    BGP_AF_IPV6 : BGP_AF_IPV4;
@@ -986,7 +986,7 @@ adjout_build(struct adjout *ao, struct bgp_conn *c)
 			wbuf_init(&w, buf, sizeof(buf));
 			bgp_eor_encode(&w, af);
 			if (!w.err)
-				bgp_conn_send(c, buf, w.len);
+				k->emit(k->arg, buf, w.len);
 		}
 		if (ao->eorr_pending) {
 			ao->eorr_pending = false;
@@ -995,4 +995,135 @@ adjout_build(struct adjout *ao, struct bgp_conn *c)
 		return false;
 	}
 	return true;
+}
+
+static void
+conn_emit(void *arg, const uint8_t *msg, size_t len)
+{
+	bgp_conn_send(arg, msg, len);
+}
+
+static bool
+conn_room(void *arg)
+{
+	const struct bgp_conn *c = arg;
+
+	return evbuffer_get_length(c->out) < BGP_OUT_HIGH_WATER;
+}
+
+bool
+adjout_build(struct adjout *ao, struct bgp_conn *c)
+{
+	const struct adjout_sink k = { conn_emit, conn_room, c };
+
+	return adjout_build_to(ao, &k);
+}
+
+bool
+adjout_idle(const struct adjout *ao)
+{
+	return ao->wq.n == 0 && ao->stage.k == ao->stage.n &&
+	    ao->nmarked == 0 && !ao->refreshing && !ao->eor_pending &&
+	    !ao->eorr_pending;
+}
+
+void
+adjout_set_peer(struct adjout *ao, struct bgp_peer *peer)
+{
+	ao->peer = peer;
+}
+
+/* ---- a copy for a peer that leaves an update group ---- */
+
+static void
+tab_copy(struct adj_tab *to, const struct adj_tab *from)
+{
+	to->ndir = from->ndir;
+	to->dir = from->ndir ? xcalloc(from->ndir, sizeof(*to->dir)) : NULL;
+	for (uint32_t d = 0; d < from->ndir; d++) {
+		const struct adj_chunk *c = from->dir[d];
+		struct adj_chunk *n;
+
+		if (c == NULL)
+			continue;
+		n = to->dir[d] = xmalloc(sizeof(*n));
+		*n = *c;
+		if (c->pid != NULL) {
+			n->pid = xreallocarray(NULL, ADJ_CHUNK, sizeof(*n->pid));
+			memcpy(n->pid, c->pid, ADJ_CHUNK * sizeof(*n->pid));
+		}
+		for (uint32_t i = 0; i < ADJ_CHUNK; i++) {
+			const struct adj_spill *sp = spill_of(c->slot[i]);
+			struct adj_spill *nsp;
+			size_t sz;
+
+			if (!(c->slot[i] & ADJ_SPILL)) {
+				if (c->slot[i] != 0)
+					(void)rib_attrs_ref((const struct
+					    rib_attrs *)c->slot[i]);
+				continue;
+			}
+			sz = sizeof(*sp) + sp->cap * sizeof(sp->p[0]);
+			nsp = xmalloc(sz);
+			memcpy(nsp, sp, sz);
+			for (uint32_t k = 0; k < nsp->n; k++)
+				(void)rib_attrs_ref(nsp->p[k].attrs);
+			n->slot[i] = (uintptr_t)nsp | ADJ_SPILL;
+		}
+	}
+}
+
+static void
+marks_copy(struct adj_marks *to, const struct adj_marks *from)
+{
+	to->ndir = from->ndir;
+	to->dir = from->ndir ? xcalloc(from->ndir, sizeof(*to->dir)) : NULL;
+	for (uint32_t d = 0; d < from->ndir; d++)
+		if (from->dir[d] != NULL) {
+			to->dir[d] = xmalloc(sizeof(*to->dir[d]));
+			*to->dir[d] = *from->dir[d];
+		}
+}
+
+/*
+ * A copy of ao for peer: what was sent, what is marked, queued and
+ * staged, so that the peer goes on alone from exactly where the group
+ * was (every UPDATE the group built is in the peer's output already).
+ * Cost: O(the sent table).
+ */
+struct adjout *
+adjout_clone(const struct adjout *ao, struct bgp_peer *peer)
+{
+	struct adjout *n = xmalloc(sizeof(*n));
+	const struct adj_wchunk *wc;
+
+	*n = *ao;
+	n->peer = peer;
+	for (int f = 0; f < 2; f++) {
+		tab_copy(&n->tab[f], &ao->tab[f]);
+		marks_copy(&n->marks[f], &ao->marks[f]);
+	}
+	n->wq.head = n->wq.tail = NULL;
+	for (wc = ao->wq.head; wc != NULL; wc = wc->next) {
+		struct adj_wchunk *c = xmalloc(sizeof(*c));
+
+		*c = *wc;
+		c->next = NULL;
+		if (n->wq.tail != NULL)
+			n->wq.tail->next = c;
+		else
+			n->wq.head = c;
+		n->wq.tail = c;
+	}
+	n->stage.it = n->stage.inl;
+	if (ao->stage.it != ao->stage.inl) {
+		n->stage.it = xreallocarray(NULL, ADJ_STAGE_MAX,
+		    sizeof(*n->stage.it));
+		memcpy(n->stage.it, ao->stage.it, ADJ_STAGE_MAX *
+		    sizeof(*n->stage.it));
+	}
+	for (uint32_t k = n->stage.k; k < n->stage.n; k++)
+		if (n->stage.it[k].a != NULL)
+			(void)rib_attrs_ref(n->stage.it[k].a);
+	return n;
 }

@@ -52,6 +52,7 @@ bgpd_new(struct event_base *base, struct rib *rib,
 		bgpd->ops = *ops;
 	bgpd->ops_arg = arg;
 	TAILQ_INIT(&bgpd->peers);
+	LIST_INIT(&bgpd->upgroups);
 	bgpd->listen_fd[0] = bgpd->listen_fd[1] = -1;
 	bgpd->scratchlen = 2 * BGP_MAX_EXT_MSG;
 	bgpd->scratch = xmalloc(bgpd->scratchlen);
@@ -157,6 +158,24 @@ bgpd_peer_down(struct bgpd *bgpd, const char *name, const char *reason)
 	return 0;
 }
 
+/*
+ * What the session is sent is evaluated again (its export policy
+ * changed): out of its update group, whose policy it may no longer share,
+ * from a copy, and every prefix looked at again; it joins a group of its
+ * policy once that is done.
+ */
+static void
+reexport(struct bgp_peer *peer)
+{
+	bgp_upg_leave(peer, true);
+	peer->upg_bans = 0;
+	peer->upg_ban_until = 0;	/* not a misbehaviour */
+	if (peer->client != NULL) {
+		rib_client_feed(peer->bgpd->rib, peer->client);
+		bgp_peer_tx_schedule(peer);
+	}
+}
+
 int
 bgpd_peer_update(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 {
@@ -169,6 +188,10 @@ bgpd_peer_update(struct bgpd *bgpd, const struct bgpd_peer_conf *conf)
 		c.port = bgpd->params.port;	/* as bgp_peer_new stores it */
 	if (conf_same_session(&peer->conf, &c)) {
 		peer->conf.kind = conf->kind;
+		if (peer->conf.export_policy != conf->export_policy) {
+			peer->conf.export_policy = conf->export_policy;
+			reexport(peer);
+		}
 		return 0;
 	}
 	bgpd_peer_del(bgpd, conf->name, BGP_CEASE_CONFIG_CHANGE);
@@ -382,6 +405,7 @@ bgpd_refresh_exports(struct bgpd *bgpd)
 		rib_client_feed(bgpd->rib, peer->client);
 		bgp_peer_tx_schedule(peer);
 	}
+	bgp_upg_refresh_exports(bgpd);
 }
 
 int
@@ -391,10 +415,7 @@ bgpd_peer_refresh_export(struct bgpd *bgpd, const char *name)
 
 	if (peer == NULL)
 		return -1;
-	if (peer->client != NULL) {
-		rib_client_feed(bgpd->rib, peer->client);
-		bgp_peer_tx_schedule(peer);
-	}
+	reexport(peer);
 	return 0;
 }
 

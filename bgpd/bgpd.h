@@ -148,6 +148,14 @@ struct bgpd_peer_conf {
 	bool			llgr;		/* RFC 9494: advertise LLGR */
 	uint32_t		llgr_time;	/* long-lived stale time, s,
 						 * 24 bits */
+	/*
+	 * The agent's export policy class: sessions of the same class (and
+	 * AF, eBGP or not, reflection client or not, codec) share one
+	 * Adj-RIB-Out (update groups), so bgpd_ops.export_ok must answer
+	 * the same for them. 0: the default policy. A change applies at
+	 * once (bgpd_peer_update re-exports to the session).
+	 */
+	uint64_t		export_policy;
 };
 
 /* What a peer looks like to filters and status output. */
@@ -179,6 +187,10 @@ struct bgpd_peer_info {
 	uint64_t	 in_full;		/* reads paused: input full */
 	size_t		 mem;			/* charged to the peer, bytes */
 	size_t		 mem_max;		/* 0: no budget */
+	/* the update group it shares its Adj-RIB-Out with (0: none) */
+	unsigned	 upgroup;
+	size_t		 upgroup_members;
+	uint64_t	 upgroup_lagged;	/* times it left for lagging */
 };
 
 struct bgpd_ops {

@@ -50,7 +50,8 @@ peer_info(const struct bgp_peer *peer, struct bgpd_peer_info *pi)
 	pi->last_error = peer->last_error;
 	pi->routes_imported = peer->src.npaths;
 	pi->routes_preferred = peer->src.nbest;
-	pi->routes_exported = peer->adjout ? adjout_count(peer->adjout) : 0;
+	pi->routes_exported = peer->adjout ? adjout_count(peer->adjout) :
+	    peer->upg ? adjout_count(bgp_upg_adjout(peer->upg)) : 0;
 	pi->gr_peer = peer->remote_caps.gr;
 	pi->gr_stale = peer->gr_stale;
 	pi->llgr_peer = peer->remote_caps.llgr;
@@ -65,6 +66,9 @@ peer_info(const struct bgp_peer *peer, struct bgpd_peer_info *pi)
 	pi->in_full = peer->in_full;
 	pi->mem = peer->src.mem;
 	pi->mem_max = peer->src.mem_max;
+	if (peer->upg != NULL)
+		pi->upgroup = bgp_upg_id(peer->upg, &pi->upgroup_members);
+	pi->upgroup_lagged = peer->upg_lagged;
 }
 
 void
@@ -190,6 +194,7 @@ bgp_peer_export_cache_drop(struct bgp_peer *peer)
 void
 bgp_peer_export_stop(struct bgp_peer *peer)
 {
+	bgp_upg_leave(peer, false);
 	if (peer->client != NULL) {
 		rib_client_del(peer->bgpd->rib, peer->client);
 		peer->client = NULL;
@@ -197,6 +202,20 @@ bgp_peer_export_stop(struct bgp_peer *peer)
 	adjout_free(peer->adjout);
 	peer->adjout = NULL;
 	release_export_cache(peer);
+}
+
+void
+bgp_peer_export_resume(struct bgp_peer *peer, struct adjout *ao)
+{
+	peer->adjout = ao;
+	peer->client = rib_client_add(peer->bgpd->rib, &peer_client_ops, peer);
+	bgp_peer_tx_schedule(peer);
+}
+
+bool
+bgp_peer_exporting(const struct bgp_peer *peer)
+{
+	return peer->adjout != NULL || peer->upg != NULL;
 }
 
 /*
@@ -579,6 +598,8 @@ bgp_peer_send_rrefresh(struct bgp_peer *peer, uint8_t subtype)
 void
 bgp_peer_refresh(struct bgp_peer *peer)
 {
+	/* the whole table again, for this session only: alone from a copy */
+	bgp_upg_leave(peer, true);
 	if (peer->adjout == NULL)
 		return;
 	peer->refresh_last = timer_now_ms();
@@ -661,7 +682,7 @@ bgp_peer_rx_rrefresh(struct bgp_peer *peer, struct bgp_fsm_msg *m)
 		return -1;
 	peer->refresh_rx++;
 	if (bgp_af_from_afi(rr.afi, rr.safi, &af) == -1 ||
-	    af != peer_af(peer) || peer->client == NULL)
+	    af != peer_af(peer) || !bgp_peer_exporting(peer))
 		return 0;	/* RFC 2918 4: ignore an AF not negotiated */
 	if (rr.subtype == BGP_RR_REQUEST)
 		rx_refresh_request(peer);
@@ -693,13 +714,16 @@ ibgp_to_ibgp(const struct bgp_peer *peer, const struct rib_path *p)
  * What this peer may be sent (before the agent's filter): never a path back
  * to the peer it came from, only the session's AF, and an iBGP-learned path
  * to an iBGP peer only as a reflector: from a client to anyone, from a
- * non-client to clients (RFC 4271 9.2, RFC 4456 6).
+ * non-client to clients (RFC 4271 9.2, RFC 4456 6). In an update group
+ * (peer its first member) a path goes back to its own session too
+ * (upgroup.c says why that is harmless).
  */
 static bool
 export_allowed(const struct bgp_peer *peer, const struct prefix *pfx,
     const struct rib_path *p)
 {
-	if (p->src == &peer->src || pfx->af != peer->conf.addr.af)
+	if ((p->src == &peer->src && peer->upg == NULL) ||
+	    pfx->af != peer->conf.addr.af)
 		return false;
 	/* RFC 9494 5: LLGR_STALE only to peers that know it (as BIRD) */
 	if (p->attrs->llgr_stale && !peer->remote_caps.llgr)
@@ -909,21 +933,29 @@ export_want(struct bgp_peer *peer, uint32_t id, struct adjout_want *w)
 }
 
 /*
- * pfx (id) changed: mark it for the peer's Adj-RIB-Out, which asks
- * export_want when it builds. Not when nothing is sent for it and its
- * best path may not go to the peer (its own, another AF, iBGP not
- * reflected: export_allowed), which leaves the peer nothing to be sent;
- * over add-path every path counts, so it is always marked.
+ * pfx (id) changed: mark it in the Adj-RIB-Out ao (the peer's, or its
+ * update group's), which asks export_want when it builds. Not when nothing
+ * is sent for it and its best path may not go to the peer (its own,
+ * another AF, iBGP not reflected: export_allowed), which leaves the peer
+ * nothing to be sent; over add-path every path counts, so it is always
+ * marked. True when newly marked.
  */
+bool
+bgp_export_mark(struct bgp_peer *peer, struct adjout *ao,
+    const struct prefix *pfx, uint32_t id, const struct rib_path *best)
+{
+	if (!peer->ctx.add_path_tx[pfx->af == AF_INET6 ? BGP_AF_IPV6 :
+	    BGP_AF_IPV4] && !export_allowed(peer, pfx, best) &&
+	    !adjout_holds(ao, id))
+		return false;
+	return adjout_mark(ao, id);
+}
+
 static void
 export_mark(struct bgp_peer *peer, const struct prefix *pfx, uint32_t id,
     const struct rib_path *best)
 {
-	if (!peer->ctx.add_path_tx[pfx->af == AF_INET6 ? BGP_AF_IPV6 :
-	    BGP_AF_IPV4] && !export_allowed(peer, pfx, best) &&
-	    !adjout_holds(peer->adjout, id))
-		return;
-	if (adjout_mark(peer->adjout, id))
+	if (bgp_export_mark(peer, peer->adjout, pfx, id, best))
 		bgp_peer_tx_schedule(peer);
 }
 

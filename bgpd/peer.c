@@ -151,6 +151,15 @@ bgp_conn_send(struct bgp_conn *c, const uint8_t *p, size_t len)
 }
 
 void
+bgp_conn_queued(struct bgp_conn *c, uint32_t nmsgs, uint32_t nupdates)
+{
+	c->peer->msgs_out += nmsgs;
+	c->peer->updates_out += nupdates;
+	if (!event_pending(c->ev_write, EV_WRITE, NULL))
+		event_active(c->ev_flush, EV_WRITE, 0);
+}
+
+void
 bgp_conn_timer_start(struct bgp_conn *c, enum bgp_timer t, unsigned secs)
 {
 	/* RFC 4271 10: jitter on the keepalive (and connect-retry) timers */
@@ -372,7 +381,7 @@ conn_write_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	if (evbuffer_get_length(c->out) > 0)
 		event_add(c->ev_write, NULL);
-	else if (c->state == BGP_STATE_ESTABLISHED && peer->adjout)
+	else if (c->state == BGP_STATE_ESTABLISHED && bgp_peer_exporting(peer))
 		event_active(peer->ev_tx, EV_TIMEOUT, 0);
 }
 
@@ -391,7 +400,7 @@ conn_flush(struct bgp_conn *c)
 	    !conn_write_out(c))
 		return;
 	if (evbuffer_get_length(c->out) > 0 ||
-	    (c->state == BGP_STATE_ESTABLISHED && c->peer->adjout))
+	    (c->state == BGP_STATE_ESTABLISHED && bgp_peer_exporting(c->peer)))
 		event_add(c->ev_write, NULL);
 }
 
@@ -807,11 +816,17 @@ peer_tx_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (c == NULL || c->state != BGP_STATE_ESTABLISHED ||
-	    peer->adjout == NULL)
+	if (c == NULL || c->state != BGP_STATE_ESTABLISHED)
 		return;
-	if (evbuffer_get_length(c->out) < BGP_OUT_HIGH_WATER)
-		adjout_build(peer->adjout, c);
+	if (peer->upg != NULL) {
+		bgp_upg_tx(peer->upg);	/* flushes every member it built for */
+		return;
+	}
+	if (peer->adjout == NULL)
+		return;
+	if (evbuffer_get_length(c->out) < BGP_OUT_HIGH_WATER &&
+	    !adjout_build(peer->adjout, c))
+		bgp_upg_try_join(peer);	/* nothing pending */
 	/*
 	 * Written now, not at the turn's end with every other peer's: a
 	 * reflector whose 500 clients all had UPDATEs built in one turn held

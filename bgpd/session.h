@@ -29,6 +29,7 @@ struct event;
 struct event_base;
 struct evbuffer;
 struct adjout;
+struct bgp_upgroup;
 
 enum bgp_event {
 	BGP_EV_START,
@@ -119,7 +120,12 @@ struct bgp_peer {
 	/* rib side */
 	struct rib_src		 src;
 	struct rib_client	*client;
-	struct adjout		*adjout;
+	struct adjout		*adjout;	/* alone; NULL in a group */
+	struct bgp_upgroup	*upg;		/* its update group, or NULL */
+	TAILQ_ENTRY(bgp_peer)	 upg_entry;
+	uint64_t		 upg_ban_until;	/* ms (monotonic): no joining */
+	unsigned		 upg_bans;	/* times it had to leave */
+	uint64_t		 upg_lagged;	/* times it left for lagging */
 	size_t			 routes_exported;
 	uint64_t		 msgs_in;
 	uint64_t		 msgs_out;
@@ -142,6 +148,7 @@ struct bgp_peer {
 };
 
 TAILQ_HEAD(bgp_peer_head, bgp_peer);
+LIST_HEAD(bgp_upgroup_head, bgp_upgroup);
 
 struct bgpd {
 	struct event_base	*base;
@@ -151,6 +158,7 @@ struct bgpd {
 	struct bgpd_ops		 ops;
 	void			*ops_arg;
 	struct bgp_peer_head	 peers;
+	struct bgp_upgroup_head	 upgroups;	/* upgroup.c */
 	int			 listen_fd[2];
 	bool			 started;	/* bgpd_start: listening */
 	struct event		*ev_listen[2];
@@ -215,6 +223,9 @@ void	bgp_fsm_build_open(const struct bgp_peer *, struct bgp_open *);
 
 /* peer.c: transport and timers (the FSM's only way out) */
 void	bgp_conn_send(struct bgp_conn *, const uint8_t *, size_t);
+/* nmsgs messages (nupdates UPDATEs) were put in c->out directly (an
+ * update group's shared block): count them and write them this turn */
+void	bgp_conn_queued(struct bgp_conn *c, uint32_t nmsgs, uint32_t nupdates);
 void	bgp_conn_close(struct bgp_conn *);
 void	bgp_conn_timer_start(struct bgp_conn *, enum bgp_timer, unsigned);
 void	bgp_conn_timer_stop(struct bgp_conn *, enum bgp_timer);
@@ -258,6 +269,22 @@ void	bgp_peer_flush(struct bgp_peer *);
  * freed (session down, flush, and every peer first at shutdown). */
 void	bgp_peer_export_stop(struct bgp_peer *);
 void	bgp_peer_export_cache_drop(struct bgp_peer *);
+/* Export to this peer alone again, from ao (a copy of its group's). */
+void	bgp_peer_export_resume(struct bgp_peer *, struct adjout *ao);
+/* The peer is exporting: alone (adjout) or in an update group. */
+bool	bgp_peer_exporting(const struct bgp_peer *);
+/* pfx (id) changed: mark it in ao, built with peer's policy; true when
+ * newly marked (schedule a build). */
+bool	bgp_export_mark(struct bgp_peer *peer, struct adjout *ao,
+	    const struct prefix *pfx, uint32_t id, const struct rib_path *best);
+
+/* upgroup.c: update groups (sessions alike share one Adj-RIB-Out) */
+void	bgp_upg_try_join(struct bgp_peer *);
+void	bgp_upg_leave(struct bgp_peer *, bool keep);
+void	bgp_upg_tx(struct bgp_upgroup *);
+void	bgp_upg_refresh_exports(struct bgpd *);
+const struct adjout *bgp_upg_adjout(const struct bgp_upgroup *);
+unsigned bgp_upg_id(const struct bgp_upgroup *, size_t *members);
 
 /* listen.c */
 /* send Cease/subcode on a fresh socket and close it */
@@ -307,6 +334,24 @@ bool	adjout_end(struct adjout *, const struct prefix *, uint32_t pfx_id);
 bool	adjout_holds(const struct adjout *, uint32_t pfx_id);
 /* build UPDATEs into the connection until high water; true if more */
 bool	adjout_build(struct adjout *, struct bgp_conn *);
+/* Where adjout_build_to puts the messages it builds (an update group's
+ * shared blocks, upgroup.c); room false: stop for now. */
+struct adjout_sink {
+	void	(*emit)(void *arg, const uint8_t *msg, size_t len);
+	bool	(*room)(void *arg);
+	void	*arg;
+};
+/* adjout_build into k; true while more is pending */
+bool	adjout_build_to(struct adjout *, const struct adjout_sink *k);
+/* Nothing pending: no withdrawal queued, nothing staged or marked, no
+ * refresh cursor, no End-of-RIB or End-of-RR to send. The sent table is
+ * then what the export policy wants for every prefix. */
+bool	adjout_idle(const struct adjout *);
+/* The peer whose codec context and export policy builds use (an update
+ * group's representative member). */
+void	adjout_set_peer(struct adjout *, struct bgp_peer *);
+/* A full copy of the Adj-RIB-Out for peer, which goes on alone from it. */
+struct adjout *adjout_clone(const struct adjout *, struct bgp_peer *);
 void	adjout_queue_eor(struct adjout *);
 /* Route refresh: queue everything announced again (RFC 7313: then EoRR). */
 void	adjout_refresh(struct adjout *, bool eorr);

@@ -454,6 +454,72 @@ START_TEST(test_addpath)
 }
 END_TEST
 
+/*
+ * An update group's member that leaves goes on from adjout_clone: the copy
+ * must build exactly what the original builds, from any state (sent paths
+ * with and without path ids and a spilled prefix, marks, a queued
+ * withdrawal, a refresh), and the two must then be independent.
+ */
+static const char *
+wire_of(struct adjout *which)
+{
+	struct adjout *keep = ao;
+	const char *w;
+
+	ao = which;
+	w = wire();
+	ao = keep;
+	return w;
+}
+
+START_TEST(test_clone)
+{
+	const uint32_t ids3[] = { 1, 2, 3 }, ids1[] = { 2 };
+	const struct rib_attrs *as3[] = { A1, A2, A1 }, *as1[] = { A3 };
+	struct adjout *cl;
+	char w1[65536];
+	uint32_t id;
+
+	peer.ctx.add_path_tx[BGP_AF_IPV4] = true;
+	ck_assert(adjout_idle(ao));
+	ck_assert(setn("10.0.0.0/24", ids3, as3, 3));
+	set1("10.0.1.0/24", A1);
+	set1("10.0.2.0/24", A2);
+	ck_assert(!adjout_idle(ao));
+	(void)wire();
+	ck_assert(adjout_idle(ao));
+	/* pending: a change, an end (queued withdrawal), a new prefix */
+	ck_assert(setn("10.0.0.0/24", ids1, as1, 1));
+	ck_assert(end1("10.0.1.0/24"));
+	set1("10.0.3.0/24", A3);
+	cl = adjout_clone(ao, &peer);
+	ck_assert(!adjout_idle(cl));
+	ck_assert_uint_eq(adjout_count(cl), adjout_count(ao));
+	snprintf(w1, sizeof(w1), "%s", wire_of(cl));
+	ck_assert_str_eq(wire_of(ao), w1);
+	ck_assert_str_eq(w1, "W 10.0.0.0/24#1 10.0.0.0/24#3 10.0.1.0/24#0 | "
+	    "A3 10.0.0.0/24#2 10.0.3.0/24#0");
+	ck_assert(adjout_idle(cl));
+	ck_assert_uint_eq(adjout_count(cl), adjout_count(ao));
+	/* independent now: a change marked in one only goes out of it */
+	id = pid_of("10.0.2.0/24");
+	want_rec(id)->as[0] = A3;
+	ck_assert(adjout_mark(cl, id));
+	ck_assert_str_eq(wire_of(ao), "");
+	ck_assert_str_eq(wire_of(cl), "A3 10.0.2.0/24#0");
+	/* a refresh of each sends what each has */
+	adjout_refresh(cl, false);
+	adjout_refresh(ao, false);
+	ck_assert_str_eq(wire_of(cl), "A3 10.0.0.0/24#2 10.0.2.0/24#0 10.0.3.0/24#0");
+	ck_assert_str_eq(wire_of(ao), "A3 10.0.0.0/24#2 10.0.3.0/24#0 | A2 10.0.2.0/24#0");
+	adjout_free(cl);
+	/* the original's attribute references survive the copy's end */
+	ck_assert_str_eq(wire_of(ao), "");
+	ck_assert(setn("10.0.0.0/24", NULL, NULL, 0));
+	ck_assert_str_eq(wire_of(ao), "W 10.0.0.0/24#2");
+}
+END_TEST
+
 /* More paths than a side array starts with, down to one with an id. */
 START_TEST(test_addpath_many)
 {
@@ -892,6 +958,7 @@ adjout_suite(void)
 	tcase_add_test(tc, test_withdraw_if_sent);
 	tcase_add_test(tc, test_addpath);
 	tcase_add_test(tc, test_addpath_many);
+	tcase_add_test(tc, test_clone);
 	tcase_add_test(tc, test_refresh);
 	tcase_add_test(tc, test_refresh_partial);
 	tcase_add_test(tc, test_id_reuse);

@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# tests/netns/t_upgroup.sh: update groups (bgpd/upgroup.c). Sessions alike share one
+# Adj-RIB-Out and one encoding of it; a member that reads slowly must not hold the
+# others back for more than the lag bound (5 s), and one that asks for a route
+# refresh gets the whole table again, alone. Uses tests/adv/bgpadv (t_harden.sh's
+# adv and require_adv).
+#
+# ternd log lines used here (debug):
+#   neighbor ... (Global_198_18_0_3): update group N: joined (K sessions)
+#   neighbor ... (Global_198_18_0_4): update group N: left, its output full for 5000 ms ...
+
+# all_prefixes LINE: bgpadv's count-updates LINE has the n (200,000) prefixes, or n+1:
+# h1's own block (10.244.1.0/26) is counted too when it went out within the count.
+all_prefixes() {
+	[[ $1 == *" prefixes=200000 "* || $1 == *" prefixes=200001 "* ]]
+}
+
+# counts_ge FILE N: FILE has at least N count-updates lines.
+counts_ge() { (($(grep -c '^updates received' "$1") >= $2)); }
+
+# upgroup_slow_member: h1 reflects (cluster ID set) for three raw clients: h2
+# announces 200,000 /32s; h3 reads at once, h4 closes its receive window for 45 s.
+# All three form one group. h3 must have every prefix within 40 s (h4 leaves the
+# group after 5 s of lag instead of stalling it for 45), h4 every prefix once it
+# reads (it goes on alone from a copy of the group's table), and h3 the whole table
+# again after a route refresh.
+upgroup_slow_member() {
+	require_ternd
+	require_adv
+	local cl="$W/cluster.yaml" conf n=200000 got
+	netns_hosts 4
+	cat >"$cl" <<EOT
+as: $TT_AS
+node_mesh: false
+pools:
+  - cidr: 10.0.0.0/8
+    ipip: never
+nodes:
+  - name: h1
+    ipv4: 198.18.0.1
+    blocks: [10.244.1.0/26]
+    rr_cluster_id: 224.0.0.1
+peers:
+  - {ip: 198.18.0.2, as: $TT_AS}
+  - {ip: 198.18.0.3, as: $TT_AS}
+  - {ip: 198.18.0.4, as: $TT_AS}
+EOT
+	conf=$(ternd_conf h1 "$cl")
+	conf_set "$conf" max_prefixes 0
+	conf_set "$conf" max_peer_memory_kib 0
+	start_ternd h1 "$conf"
+	adv h3 "$W/h3.out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.3 --rr \
+		--timeout 100 count-updates:40 refresh:0 count-updates:15
+	adv h4 "$W/h4.out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.4 \
+		--rcvbuf 4096 --no-hold-check --timeout 100 zero-window:45 count-updates:30
+	wait_log_re 30 h1 'Global_198_18_0_3.*update group [0-9]+: joined'
+	wait_log_re 30 h1 'Global_198_18_0_4.*update group [0-9]+: joined'
+	adv h2 "$W/h2.out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.2 \
+		--timeout 100 "announce:10.200.0.0/32:198.18.0.2:$n" sleep:90
+	expect 60 "h3 counted what it got" grep -q '^updates received' "$W/h3.out"
+	got=$(grep -m1 '^updates received' "$W/h3.out")
+	note "h3, first 40 s: $got"
+	all_prefixes "$got" ||
+		fail "h3 did not get all $n prefixes within 40 s while h4 read nothing: $got"
+	wait_log_re 5 h1 'Global_198_18_0_4.*update group [0-9]+: left, its output full for 5000 ms'
+	expect 30 "h3 counted the refresh" counts_ge "$W/h3.out" 2
+	got=$(grep '^updates received' "$W/h3.out" | sed -n 2p)
+	note "h3, after its refresh: $got"
+	all_prefixes "$got" || fail "h3's refresh did not resend all $n prefixes: $got"
+	expect 60 "h4 counted what it got" grep -q '^updates received' "$W/h4.out"
+	got=$(grep -m1 '^updates received' "$W/h4.out")
+	note "h4, once it reads: $got"
+	all_prefixes "$got" || fail "h4 did not get all $n prefixes: $got"
+	got=$(timeout 5 "$(dirname "$TERND")/ternctl" -s "$W/h1.ctl" show protocols all \
+		Global_198_18_0_4 | grep 'Update group:')
+	note "h4: $got"
+	[[ $got == *"left 1 times for lagging"* ]] || fail "ternctl does not show h4's lag: $got"
+	assert_running h1
+}
+scenario upgroup_slow_member
