@@ -27,10 +27,12 @@
  *
  * What a member cannot have in a group: "never send a path back to the
  * session it came from" is per session; a group sends it to everyone,
- * the session it came from included, which drops it as its own (its AS in
- * AS_PATH over eBGP, its ORIGINATOR_ID from a reflector: RFC 4456 8), as
- * with FRR's update groups. Over iBGP without reflection no learned path
- * is sent at all.
+ * the session it came from included. Only iBGP sessions group, where that
+ * is harmless: a reflector's client drops a path with its own
+ * ORIGINATOR_ID (RFC 4456 8), and without reflection no learned path goes
+ * to an iBGP peer at all. An eBGP session stays alone, as in BIRD: a
+ * top-of-rack router given its own routes back would drop them only for
+ * the AS loop, and not at all with allowas-in; and a node has few of them.
  *
  * Leaving: session down (nothing kept), a route refresh asked (it needs
  * the table again: a copy, adjout_clone, from which it goes on alone), or
@@ -295,7 +297,8 @@ bgp_upg_try_join(struct bgp_peer *peer)
 	struct bgp_upgroup *g;
 	struct upg_key k;
 
-	if (peer->upg != NULL || peer->adjout == NULL || peer->conn == NULL ||
+	if (peer->ebgp || peer->upg != NULL || peer->adjout == NULL ||
+	    peer->conn == NULL ||
 	    peer->conn->state != BGP_STATE_ESTABLISHED ||
 	    !adjout_idle(peer->adjout) || timer_now_ms() < peer->upg_ban_until)
 		return;
