@@ -73,6 +73,7 @@ struct agent {
 	struct bfd		*bfd;
 	struct event		*ev_bfd_sync;
 	struct log_ratelimit	 bfd_rl;
+	bool			 bfd_say;	/* a change: say who gets none */
 	/* glue.c + filter.c: BGPFilters and the sessions naming them
 	 * (issue 15); ev_filter applies a commit's changes once it is over */
 	struct filters		*filters;

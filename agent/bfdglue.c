@@ -85,10 +85,13 @@ local_of(const struct agent *ag, const struct addr *peer)
 	return peer->af == AF_INET6 ? &ag->local.ipv6 : &ag->local.ipv4;
 }
 
-/* Add the sessions wanted and missing; -1 when one still waits. */
+/*
+ * Add the sessions wanted and missing; -1 when one still waits. A peer
+ * that gets none is said after a change (say), not at every re-check.
+ */
 static int
 add_wanted(struct agent *ag, const struct ds_peer *v, size_t n,
-    const struct ifaddrs *ifs)
+    const struct ifaddrs *ifs, bool say)
 {
 	char a[ADDR_STRLEN];
 	int rc = 0;
@@ -99,9 +102,10 @@ add_wanted(struct agent *ag, const struct ds_peer *v, size_t n,
 			continue;
 		addr_fmt(&v[i].addr, a, sizeof(a));
 		if (!directly_connected(ifs, &v[i].addr)) {
-			log_rl(&ag->bfd_rl, "%s: failureDetectionMode "
-			    "BFDIfDirectlyConnected: %s is on no connected "
-			    "subnet: no BFD", v[i].name, a);
+			if (say)
+				log_rl(&ag->bfd_rl, "%s: failureDetectionMode "
+				    "BFDIfDirectlyConnected: %s is on no "
+				    "connected subnet: no BFD", v[i].name, a);
 			rc = -1;
 		} else if (bfd_session_add(ag->bfd, &v[i].addr,
 		    local_of(ag, &v[i].addr)) == 0)
@@ -159,9 +163,11 @@ sync_cb(evutil_socket_t fd, short ev, void *arg)
 	struct ifaddrs *ifs = NULL;
 	const struct ds_peer *v;
 	size_t n = 0;
+	bool say = ag->bfd_say;
 
 	(void)fd;
 	(void)ev;
+	ag->bfd_say = false;
 	if (ag->ds == NULL)
 		return;
 	v = ds_peers(ag->ds, &n);
@@ -171,7 +177,7 @@ sync_cb(evutil_socket_t fd, short ev, void *arg)
 		timer_arm(ag->ev_bfd_sync, BFD_RECHECK_S, false);
 		return;
 	}
-	if (add_wanted(ag, v, n, ifs) == -1)
+	if (add_wanted(ag, v, n, ifs, say) == -1)
 		timer_arm(ag->ev_bfd_sync, BFD_RECHECK_S, false);
 	freeifaddrs(ifs);
 }
@@ -179,6 +185,7 @@ sync_cb(evutil_socket_t fd, short ev, void *arg)
 void
 agent_bfd_sync(struct agent *ag)
 {
+	ag->bfd_say = true;
 	if (ag->ev_bfd_sync != NULL)
 		event_active(ag->ev_bfd_sync, EV_TIMEOUT, 0);
 }

@@ -215,3 +215,28 @@ bfd_off() {
 	assert_running h1
 }
 scenario bfd_off
+
+# (e) BFDIfDirectlyConnected with a peer on no connected subnet of h1: no BFD
+# session, said in the log; once h1 gets an address on the peer's subnet, the
+# next check (every 10 s) makes the session.
+bfd_not_connected() {
+	require_ternd
+	local far=192.0.2.9
+	netns_hosts 1
+	cluster_file "$W/cluster.yaml" h1
+	sed -i '/^peers: \[\]$/d' "$W/cluster.yaml"
+	printf 'peers:\n  - ip: %s\n    as: 65002\n    failure_detection_mode: BFDIfDirectlyConnected\n' \
+		"$far" >>"$W/cluster.yaml"
+	start_ternd h1 "$(bfd_ternd_conf h1 "$W/cluster.yaml")"
+	wait_log 30 h1 "Global_192_0_2_9: failureDetectionMode BFDIfDirectlyConnected: $far is on no connected subnet: no BFD"
+	assert_no_log_re h1 "BFD session to"
+	[[ -z $(bfd_metric h1 tern_bfd_sessions) ]] || fail "h1 shows BFD sessions"
+	hexec h1 ip addr add 192.0.2.1/24 dev eth0 || fail "cannot add 192.0.2.1 on h1"
+	wait_log 30 h1 "Global_192_0_2_9: BFD session to $far"
+	# said once (the change), not again at each 10 s re-check
+	(($(log_count h1 "is on no connected subnet") == 1)) ||
+		fail "the no-BFD line was said $(log_count h1 "is on no connected subnet") times"
+	expect 10 "h1's metrics: one BFD session" bfd_metric_is h1 tern_bfd_sessions 1
+	assert_running h1
+}
+scenario bfd_not_connected
