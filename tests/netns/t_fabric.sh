@@ -180,6 +180,13 @@ fabric_md5() {
 	wait_ternd_established 30 h1 "$n4"
 	(($(log_count h1 "\\($(mesh_name h3)\\): state OpenConfirm -> Established") == 1)) ||
 		fail "the mesh session to h3 restarted"
+	# SIGHUP reads every key again: none changed, no session restarts
+	before=$(log_count h1 ': removed$')
+	kill -HUP "$(ternd_pid h1)"
+	wait_log 10 h1 "reload: $W/h1.yaml unchanged"
+	wait_log_count 10 h1 "datastore: loaded $cl" 2
+	(($(log_count h1 ': removed$') == before)) ||
+		fail "SIGHUP restarted a session: $(grep ': removed$' "$(ternd_log h1)" | tail -3)"
 	assert_running h1
 }
 scenario fabric_md5
@@ -443,6 +450,23 @@ fabric_secret_v3() {
 	bird_established h2 tor && fail "h2 up with the old key"
 	sed -i 's/v3-key-1/v3-key-2/' "$W/h2.bird.conf"
 	birdc_q h2 configure >/dev/null || fail "birdc configure on h2"
+	wait_bird_established 30 h2 tor
+	wait_ternd_established 30 h1 "$g2"
+	# a change no watch sees: the secret's directory swapped for another
+	# through a symlink in secrets.dir (watched is the directory the key
+	# file was in); SIGHUP reads the keys again and re-keys the session
+	mv "$sec/bgp-secrets" "$sec/vol1"
+	ln -s vol1 "$sec/bgp-secrets"
+	kill -HUP "$(ternd_pid h1)"
+	wait_log 10 h1 "reload: $W/h1.yaml unchanged"
+	mkdir "$sec/vol2" && printf 'v3-key-3' >"$sec/vol2/tor"
+	ln -s vol2 "$sec/bgp-secrets.new" && mv -T "$sec/bgp-secrets.new" "$sec/bgp-secrets" ||
+		fail "cannot swap $sec/bgp-secrets"
+	sed -i 's/v3-key-2/v3-key-3/' "$W/h2.bird.conf"
+	birdc_q h2 configure >/dev/null || fail "birdc configure on h2"
+	before=$(log_count h1 "\\($g2\\): removed")
+	kill -HUP "$(ternd_pid h1)"
+	wait_log_count 10 h1 "\\($g2\\): removed" "$((before + 1))"
 	wait_bird_established 30 h2 tor
 	wait_ternd_established 30 h1 "$g2"
 	assert_running h1
