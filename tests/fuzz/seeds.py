@@ -543,6 +543,44 @@ def nl_seeds(src):
     yield "ack_truncated", head + caps["kern_err_nh"][:40]
 
 
+# --- fuzz_bfd: [flags][ms][len][datagram] records (fuzz_bfd.h) -------------
+
+def bfd_pkt(state, flags=0, mult=3, my=0x1111, your=0, tx=500000,
+            rx=500000, version=1, diag=0, length=24):
+    return struct.pack(">BBBBIIIII", version << 5 | diag,
+                       state << 6 | flags, mult, length, my, your, tx, rx,
+                       0)
+
+
+def bfd_rec(data, flags=0, ms=0):
+    return bytes([flags, ms, len(data)]) + data
+
+
+def bfd_seeds():
+    down, init, up, admin = 1, 2, 3, 0
+    hello = bfd_rec(bfd_pkt(down), ms=100) + \
+        bfd_rec(bfd_pkt(up), flags=4, ms=10)
+    silence = bfd_rec(b"", ms=255) * 8
+    return [
+        ("up", hello),
+        ("up_then_timeout", hello + silence),
+        ("up_poll_final", hello + bfd_rec(bfd_pkt(up, 0x20), 4, 100) +
+         bfd_rec(bfd_pkt(up, 0x10), 4, 100)),
+        ("up_then_admin_down", hello + bfd_rec(bfd_pkt(admin), 4, 50)),
+        ("up_then_neighbor_down", hello + bfd_rec(bfd_pkt(down), 4, 50)),
+        ("init_from_init", bfd_rec(bfd_pkt(init), 4, 10)),
+        ("min_rx_zero", bfd_rec(bfd_pkt(down, rx=0), 0, 10) + silence),
+        ("ttl_254", bfd_rec(bfd_pkt(down), 2, 10)),
+        ("other_source", bfd_rec(bfd_pkt(down), 1, 10)),
+        ("version_2", bfd_rec(bfd_pkt(down, version=2))),
+        ("auth_bit", bfd_rec(bfd_pkt(down, 0x04, length=26) + b"\x01\x02")),
+        ("multipoint", bfd_rec(bfd_pkt(down, 0x01))),
+        ("mult_zero", bfd_rec(bfd_pkt(down, mult=0))),
+        ("length_past_datagram", bfd_rec(bfd_pkt(down, length=40))),
+        ("flood", hello + bfd_rec(bfd_pkt(up, 0x20), 4) * 40),
+    ]
+
+
 def main():
     ans_src = read("tests", "vectors", "etcd_answers.h").decode()
     ans = {n: c_strings(ans_src, n).decode() for n in (
@@ -556,6 +594,7 @@ def main():
     write_corpus("conf", conf_seeds())
     write_corpus("ctl", ctl_seeds())
     write_corpus("nl", nl_seeds(read("tests", "unit", "test_nl.c").decode()))
+    write_corpus("bfd", bfd_seeds())
 
 
 main()

@@ -27,6 +27,7 @@
 #include "fuzz_ctl.h"
 #include "fuzz_etcd.h"
 #include "fuzz_nl.h"
+#include "fuzz_bfd.h"
 
 #define CORPORA		TEST_TOPDIR "/tests/fuzz"
 #define CRASHERS	TEST_TOPDIR "/tests/vectors/crashers"
@@ -51,6 +52,7 @@ static const struct target {
 	{ "conf", fuzz_conf },
 	{ "ctl", fuzz_ctl },
 	{ "nl", fuzz_nl },
+	{ "bfd", fuzz_bfd },
 };
 
 static const struct target *
