@@ -357,7 +357,10 @@ static void
 bgp_session_details(struct ctlglue *g, struct ctl_client *c,
     const struct pinfo *p)
 {
-	const struct addr *src = p->conf.addr.af == AF_INET6 ?
+	/* the connection's own end (sourceAddress None: the kernel's
+	 * choice), else the node's address */
+	const struct addr *src = addr_is_set(&p->info.local) ?
+	    &p->info.local : p->conf.addr.af == AF_INET6 ?
 	    &g->ag->local.ipv6 : &g->ag->local.ipv4;
 	char a[ADDR_STRLEN];
 	struct addr id;

@@ -165,6 +165,8 @@ struct bgpd_peer_info {
 	bool		 ebgp;
 	time_t		 since;			/* last state change, wall clock */
 	uint32_t	 remote_id;		/* host order, 0 = unknown */
+	struct addr	 local;			/* Established: our end of the
+						 * connection (sourceAddress) */
 	uint16_t	 hold_time;		/* negotiated */
 	uint16_t	 keepalive_time;
 	const char	*last_error;		/* "" or e.g. "Socket: Connection refused" */

@@ -45,6 +45,8 @@ peer_info(const struct bgp_peer *peer, struct bgpd_peer_info *pi)
 	pi->ebgp = peer->ebgp;
 	pi->since = peer->since;
 	pi->remote_id = peer->remote_id;
+	if (peer->conn != NULL && peer->state == BGP_STATE_ESTABLISHED)
+		pi->local = peer->conn->local;
 	pi->hold_time = peer->hold_time;
 	pi->keepalive_time = peer->keepalive_time;
 	pi->last_error = peer->last_error;

@@ -480,6 +480,24 @@ note_refused(struct bgp_peer *peer, int err)
 		peer->refused++;
 }
 
+/* Our end of c's connection, as the kernel chose or we bound it. */
+static void
+conn_note_local(struct bgp_conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	memset(&c->local, 0, sizeof(c->local));
+	if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == -1)
+		return;
+	if (ss.ss_family == AF_INET)
+		addr_set_bytes(&c->local, AF_INET,
+		    &((struct sockaddr_in *)&ss)->sin_addr);
+	else if (ss.ss_family == AF_INET6)
+		addr_set_bytes(&c->local, AF_INET6,
+		    &((struct sockaddr_in6 *)&ss)->sin6_addr);
+}
+
 static void
 connect_done_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -498,6 +516,7 @@ connect_done_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	c->peer->refused = 0;
+	conn_note_local(c);
 	/* from now on the write event only drains the out buffer */
 	event_assign(c->ev_write, c->peer->bgpd->base, fd, EV_WRITE,
 	    conn_write_cb, c);
@@ -624,6 +643,7 @@ static void
 conn_start_incoming(struct bgp_peer *peer, struct bgp_conn *c)
 {
 	(void)peer;
+	conn_note_local(c);
 	event_add(c->ev_read, NULL);
 	bgp_fsm(c, BGP_EV_TCP_OK, NULL);
 }

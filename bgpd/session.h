@@ -75,6 +75,7 @@ struct bgp_conn {
 	struct evbuffer	*in;
 	struct evbuffer	*out;
 	struct bgp_open	 remote_open;	/* valid from OpenConfirm */
+	struct addr	 local;		/* our end, once connected */
 	bool		 open_received;
 	struct bgp_conn	*next_zombie;
 };

@@ -296,6 +296,11 @@ fabric_session_opts() {
   - {ip: $(host_ip h3), as: $TOR_AS, node: h1, source_address: None}"
 	wait_ternd_established 30 h1 "$n3"
 	wait_bird_established 30 h3 tor
+	# what the control socket says: the kernel's choice, and the node's
+	tbirdc_ternd h1 show protocols all "$n3" | grep -q 'Source address:   198.18.0.101$' ||
+		fail "$n3's source: $(tbirdc_ternd h1 show protocols all "$n3")"
+	tbirdc_ternd h1 show protocols all "$n2" | grep -q 'Source address:   198.18.0.1$' ||
+		fail "$n2's source: $(tbirdc_ternd h1 show protocols all "$n2")"
 	# the change restarted h3's session alone
 	(($(log_count h1 "\\($n2\\): state OpenConfirm -> Established") == 1)) ||
 		fail "$n2 restarted"
