@@ -38,7 +38,8 @@ open_with_llgr(const uint8_t *v, uint8_t n, uint8_t *buf)
 	buf[len++] = (uint8_t)(n + 2);
 	buf[len++] = BGP_CAP_LLGR;
 	buf[len++] = n;
-	memcpy(buf + len, v, n);
+	if (n > 0)	/* v is NULL for the empty capability */
+		memcpy(buf + len, v, n);
 	return len + n;
 }
 
