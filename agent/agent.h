@@ -65,6 +65,10 @@ struct agent {
 	 * (never in the kernel), and export communities */
 	struct rib_src		 svc_src;
 	struct advert		*advert;
+	/* reach.c (issue 15): BGPPeer reachableBy, a static route to the
+	 * peer via its gateway: in the kernel, never announced */
+	struct rib_src		 reach_src;
+	struct reach		*reach;
 	/* ctlglue.c: the control socket and its state */
 	struct ctlglue		*ctlg;
 	/* metrics.c: the Prometheus endpoint (metrics.listen) */
@@ -111,6 +115,15 @@ void	agent_fib_apply(struct agent *, const struct prefix *, uint32_t id,
 	    const struct rib_path *);
 extern const struct ds_ops agent_ds_ops;
 extern const struct ds_option_ops agent_ds_option_ops;
+
+/* reach.c (issue 15): BGPPeer reachableBy */
+struct reach;
+void	agent_reach_init(struct agent *);
+void	agent_reach_fini(struct agent *);
+/* the peers changed: the routes follow when the commit is over */
+void	agent_reach_sync(struct agent *);
+/* p is such a route (never announced) */
+bool	agent_reach_path(const struct agent *, const struct rib_path *);
 
 /* advert.c (issue 15): service ranges and export communities */
 void	advert_init(struct agent *);

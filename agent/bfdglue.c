@@ -6,8 +6,9 @@
  * Which peers: those whose option says so and whose address is on a
  * connected subnet of one of this node's interfaces (an address and
  * netmask of an interface that is up, not loopback, not cali* or
- * kube-ipvs*, the interfaces Calico's BIRD template leaves out of
- * `protocol bfd`), as Calico's template gives `bfd graceful` only to a
+ * kube-ipvs*, nor one BGPConfiguration ignoredInterfaces names: the
+ * interfaces Calico's BIRD template leaves out of `protocol direct`,
+ * confd's DirectInterfaces), as Calico's template gives `bfd graceful` only to a
  * peer on a directly connected subnet. Several sessions to one address
  * (ports) share its BFD session. The set is recomputed from the
  * datastore's view on a deferred event after a peer or this node's
@@ -37,13 +38,24 @@ wants_bfd(const struct ds_peer *p)
 	    p->opts->failure_detection == DS_FD_BFD_IF_DIRECT;
 }
 
+/* BGPConfiguration ignoredInterfaces (shell patterns, as BIRD's) */
 static bool
-if_skipped(const struct ifaddrs *i)
+if_ignored(const struct ds_bgp_config *c, const char *name)
+{
+	for (size_t k = 0; c != NULL && k < c->nignored_ifaces; k++)
+		if (fnmatch(c->ignored_ifaces[k], name, 0) == 0)
+			return true;
+	return false;
+}
+
+static bool
+if_skipped(const struct ds_bgp_config *c, const struct ifaddrs *i)
 {
 	return i->ifa_addr == NULL || i->ifa_netmask == NULL ||
 	    !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK) ||
 	    fnmatch("cali*", i->ifa_name, 0) == 0 ||
-	    fnmatch("kube-ipvs*", i->ifa_name, 0) == 0;
+	    fnmatch("kube-ipvs*", i->ifa_name, 0) == 0 ||
+	    if_ignored(c, i->ifa_name);
 }
 
 /* The bytes of an interface's address or mask of family af, or NULL. */
@@ -61,13 +73,14 @@ sa_bytes(const struct sockaddr *sa, uint8_t af)
 
 /* a lies on the subnet of an interface address (and is not that one). */
 static bool
-directly_connected(const struct ifaddrs *ifs, const struct addr *a)
+directly_connected(const struct ds_bgp_config *c, const struct ifaddrs *ifs,
+    const struct addr *a)
 {
 	size_t n = a->af == AF_INET ? 4 : 16, k;
 	const uint8_t *ia, *m;
 
 	for (const struct ifaddrs *i = ifs; i != NULL; i = i->ifa_next) {
-		if (if_skipped(i) || (ia = sa_bytes(i->ifa_addr, a->af)) ==
+		if (if_skipped(c, i) || (ia = sa_bytes(i->ifa_addr, a->af)) ==
 		    NULL || (m = sa_bytes(i->ifa_netmask, a->af)) == NULL)
 			continue;
 		for (k = 0; k < n; k++)
@@ -101,7 +114,8 @@ add_wanted(struct agent *ag, const struct ds_peer *v, size_t n,
 		    NULL))
 			continue;
 		addr_fmt(&v[i].addr, a, sizeof(a));
-		if (!directly_connected(ifs, &v[i].addr)) {
+		if (!directly_connected(ds_bgp_config(ag->ds), ifs,
+		    &v[i].addr)) {
 			if (say)
 				log_rl(&ag->bfd_rl, "%s: failureDetectionMode "
 				    "BFDIfDirectlyConnected: %s is on no "

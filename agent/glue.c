@@ -180,6 +180,7 @@ ds_peer_changed(void *arg, const struct ds_peer *np, const struct ds_peer *op)
 		filters_peer_del(ag->filters, op->name);
 		bgpd_peer_del(ag->bgpd, op->name, BGP_CEASE_PEER_UNCONFIGURED);
 		agent_bfd_sync(ag);
+		agent_reach_sync(ag);
 		return;
 	}
 	to_bgpd_conf(ag, np, &c);
@@ -190,6 +191,7 @@ ds_peer_changed(void *arg, const struct ds_peer *np, const struct ds_peer *op)
 	if (op == NULL || !ds_peer_opts_eq(np->opts, op->opts))
 		say_unapplied(ag, np);
 	agent_bfd_sync(ag);	/* issue 15: deferred, reads the view */
+	agent_reach_sync(ag);	/* the same */
 	if (op == NULL)
 		bgpd_peer_add(ag->bgpd, &c);
 	else
@@ -478,6 +480,7 @@ ds_config_changed(void *arg, const struct ds_bgp_config *c)
 
 	advert_config(ag, c);
 	agent_listen_apply(ag);		/* listenPort, bindMode */
+	agent_bfd_sync(ag);		/* ignoredInterfaces (bfdglue.c) */
 }
 
 static void	ds_filter_changed(void *, const struct ds_filter *,
@@ -655,6 +658,8 @@ export_ok(void *arg, const struct bgpd_peer_info *pi, const struct prefix *pfx,
 	const struct ds_pool *pool = agent_pool_of(ag, pfx);
 	bool exact;
 
+	if (agent_reach_path(ag, p))
+		return false;	/* reachableBy: the kernel's only */
 	switch (filter_export(ag, pi, pfx, p)) {
 	case FILTER_ACCEPT:
 		/* issue 15: Calico's filter ends at the BGPFilter's accept,
@@ -1032,6 +1037,7 @@ agent_glue_init(struct agent *ag)
 	ag->secrets = secrets_new(ag->base, secrets_changed, ag);
 	local_attrs_refresh(ag);
 	advert_init(ag);
+	agent_reach_init(ag);
 	ag->filters = filters_new();
 	ag->ev_filter = event_new(ag->base, -1, 0, filter_ev_cb, ag);
 	ag->fib_client = rib_client_add(ag->rib, &fib_client_ops, ag);
@@ -1055,6 +1061,7 @@ agent_glue_fini(struct agent *ag)
 	learn_free(ag->learn);
 	ag->learn = NULL;
 	advert_fini(ag);
+	agent_reach_fini(ag);
 	for (int i = 0; i < 2; i++) {
 		if (ag->local_attrs[i])
 			rib_attrs_unref(ag->rib, ag->local_attrs[i]);

@@ -240,3 +240,26 @@ bfd_not_connected() {
 	assert_running h1
 }
 scenario bfd_not_connected
+
+# (f) BGPConfiguration ignoredInterfaces (cluster file ignored_interfaces): the
+# peer is on eth0's subnet, but eth0 is ignored, as Calico's template leaves it
+# out of `protocol direct`: no BFD session; the list emptied, live, the session
+# is made.
+bfd_ignored_interface() {
+	require_ternd
+	local far=192.0.2.9
+	netns_hosts 1
+	hexec h1 ip addr add 192.0.2.1/24 dev eth0 || fail "cannot add 192.0.2.1 on h1"
+	cluster_file "$W/cluster.yaml" h1
+	sed -i '/^peers: \[\]$/d' "$W/cluster.yaml"
+	printf 'ignored_interfaces: [eth0]\npeers:\n  - ip: %s\n    as: 65002\n    failure_detection_mode: BFDIfDirectlyConnected\n' \
+		"$far" >>"$W/cluster.yaml"
+	start_ternd h1 "$(bfd_ternd_conf h1 "$W/cluster.yaml")"
+	wait_log 30 h1 "Global_192_0_2_9: failureDetectionMode BFDIfDirectlyConnected: $far is on no connected subnet: no BFD"
+	assert_no_log_re h1 "BFD session to"
+	sed -i 's/^ignored_interfaces: \[eth0\]$/ignored_interfaces: [docker*]/' "$W/cluster.yaml"
+	wait_log 30 h1 "Global_192_0_2_9: BFD session to $far"
+	expect 10 "h1's metrics: one BFD session" bfd_metric_is h1 tern_bfd_sessions 1
+	assert_running h1
+}
+scenario bfd_ignored_interface

@@ -174,33 +174,6 @@ bgp_refused_retry() {
 }
 scenario bgp_refused_retry
 
-# (f) SPEC 3: a BGPPeer option ternd does not apply yet (issue 15) is said with
-# the session's name, not dropped silently; the session itself still comes up
-# (a BIRD peer on h2, in the cluster file as h1's explicit peer), and a changed
-# option is said again.
-bgp_unapplied_options() {
-	require_ternd
-	require_cmd bird birdc
-	netns_hosts 2
-	cluster_file "$W/cluster.yaml" h1
-	sed -i '/^peers: \[\]$/d' "$W/cluster.yaml"
-	cat >>"$W/cluster.yaml" <<EOF
-peers:
-  - ip: $(host_ip h2)
-    as: $TT_AS
-    node: h1
-    reachable_by: 198.18.0.254
-EOF
-	start_bird h2 "$(bird_conf h2 h1)"
-	ternd_hosts "$W/cluster.yaml" h1
-	wait_log_re 30 h1 'Node_198_18_0_2: not applied \(not supported yet\): reachableBy$'
-	wait_bird_established 30 h2 "$(mesh_name h1)"
-	sed -i 's/^    reachable_by: 198.18.0.254$/    reachable_by: 198.18.0.253/' "$W/cluster.yaml"
-	wait_log_count 30 h1 'Node_198_18_0_2: not applied \(not supported yet\): reachableBy$' 2
-	assert_running h1
-}
-scenario bgp_unapplied_options
-
 # (f) RFC 4724 receiving speaker: BIRD on h2 is killed (no NOTIFICATION);
 # ternd keeps h2's block as stale instead of withdrawing it, and the session
 # comes back when BIRD does.

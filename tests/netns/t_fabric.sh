@@ -549,3 +549,49 @@ fabric_gtsm6() {
 	assert_running h1
 }
 scenario fabric_gtsm6
+
+# (h) reachableBy: h5 (192.0.2.2, BIRD, multihop) is behind h3 (a router), and h1
+# has no route to it but the one the BGPPeer's reachable_by 198.18.0.3 asks for,
+# as Calico's template writes it (`route 192.0.2.2/32 via 198.18.0.3` in a static
+# protocol): in h1's kernel (proto bird), the session up over it, not announced to
+# the peer; removed live with the option. Without the option there is no route.
+fabric_reachable_by() {
+	require_ternd
+	require_cmd bird birdc
+	netns_hosts 3
+	local cl="$W/cluster.yaml" ns5 far=192.0.2.2
+	ns5=$(host_ns h5)
+	ip netns add "$ns5" || fail "ip netns add $ns5"
+	_tt_record_ns "$ns5"
+	ip -n "$(host_ns h3)" link add eth1 type veth peer name eth0 netns "$ns5" &&
+		ip -n "$(host_ns h3)" addr add 192.0.2.1/24 dev eth1 &&
+		ip -n "$(host_ns h3)" link set eth1 up &&
+		ip -n "$ns5" link set lo up &&
+		ip -n "$ns5" addr add $far/24 dev eth0 &&
+		ip -n "$ns5" link set eth0 up &&
+		ip -n "$ns5" route add default via 192.0.2.1 &&
+		hexec h3 sysctl -qw net.ipv4.ip_forward=1 ||
+		fail "cannot wire h5 behind h3"
+	fabric_cluster "$cl" "  - {ip: $far, as: $TOR_AS, node: h1, reachable_by: $(host_ip h3)}"
+	{
+		tor_conf h5 "$(host_ip h1)" "$TT_AS" '  multihop;' >/dev/null
+		sed -i "s/^router id .*/router id $far;/" "$W/h5.bird.conf"
+	}
+	ip netns exec "$ns5" bird -f -c "$W/h5.bird.conf" -s "$W/h5.bird.ctl" \
+		-P "$W/h5.bird.pid" </dev/null >>"$W/h5.bird.log" 2>&1 &
+	_tt_record_pid $!
+	_TT_BIRD[h5]=$!
+	_TT_WATCH[$!]="bird on h5"
+	start_ternd h1 "$(ternd_conf h1 "$cl")"
+	wait_route 30 h1 "^$far .*via $(host_ip h3) dev eth0 proto bird"
+	wait_ternd_established 30 h1 Node_192_0_2_2
+	wait_bird_established 30 h5 tor
+	bird_show_has h5 "$far/32" show route && fail "h5 was announced the reachableBy route"
+	assert_no_log_re h1 'not applied'
+	# the option removed: the route goes (and the session with it, in time)
+	fabric_cluster "$cl" "  - {ip: $far, as: $TOR_AS, node: h1}"
+	wait_log 30 h1 "reachableBy: route $far/32 removed"
+	expect 30 "h1's route to $far is gone" eval "! route_has h1 '^$far '"
+	assert_running h1
+}
+scenario fabric_reachable_by
