@@ -75,6 +75,36 @@ fabric_cluster() {
 	} >"$f.tmp" && mv -f "$f.tmp" "$f" || fail "cannot write $f"
 }
 
+# far_host: h5 (192.0.2.2/24, its own namespace) behind h3, which routes between
+# eth0 (the hosts' bridge) and eth1 (192.0.2.1/24); h5's default route is via h3.
+# h1 gets no route to it here.
+far_host() {
+	local ns5
+	ns5=$(host_ns h5)
+	ip netns add "$ns5" || fail "ip netns add $ns5"
+	_tt_record_ns "$ns5"
+	ip -n "$(host_ns h3)" link add eth1 type veth peer name eth0 netns "$ns5" &&
+		ip -n "$(host_ns h3)" addr add 192.0.2.1/24 dev eth1 &&
+		ip -n "$(host_ns h3)" link set eth1 up &&
+		ip -n "$ns5" link set lo up &&
+		ip -n "$ns5" addr add 192.0.2.2/24 dev eth0 &&
+		ip -n "$ns5" link set eth0 up &&
+		ip -n "$ns5" route add default via 192.0.2.1 &&
+		hexec h3 sysctl -qw net.ipv4.ip_forward=1 ||
+		fail "cannot wire h5 behind h3"
+}
+
+# far_bird: BIRD on h5 (far_host) as a multihop ToR with one session to h1.
+far_bird() {
+	tor_conf h5 "$(host_ip h1)" "$TT_AS" '  multihop;' >/dev/null
+	sed -i "s/^router id .*/router id 192.0.2.2;/" "$W/h5.bird.conf"
+	ip netns exec "$(host_ns h5)" bird -f -c "$W/h5.bird.conf" -s "$W/h5.bird.ctl" \
+		-P "$W/h5.bird.pid" </dev/null >>"$W/h5.bird.log" 2>&1 &
+	_tt_record_pid $!
+	_TT_BIRD["h5"]=$!
+	_TT_WATCH[$!]="bird on h5"
+}
+
 # nstat_of HOST COUNTER: the kernel's TCP counter in HOST's namespace (0 if none).
 nstat_of() {
 	local v
@@ -202,33 +232,15 @@ fabric_gtsm() {
 	require_ternd
 	require_cmd bird birdc nstat
 	netns_hosts 3
-	local cl="$W/cluster.yaml" ns5 far=192.0.2.2 before
-	# h5: behind h3 (eth1 192.0.2.1/24), h1 routes to it via h3
-	ns5=$(host_ns h5)
-	ip netns add "$ns5" || fail "ip netns add $ns5"
-	_tt_record_ns "$ns5"
-	ip -n "$(host_ns h3)" link add eth1 type veth peer name eth0 netns "$ns5" &&
-		ip -n "$(host_ns h3)" addr add 192.0.2.1/24 dev eth1 &&
-		ip -n "$(host_ns h3)" link set eth1 up &&
-		ip -n "$ns5" link set lo up &&
-		ip -n "$ns5" addr add $far/24 dev eth0 &&
-		ip -n "$ns5" link set eth0 up &&
-		ip -n "$ns5" route add default via 192.0.2.1 &&
-		hexec h3 sysctl -qw net.ipv4.ip_forward=1 &&
-		ip -n "$(host_ns h1)" route add 192.0.2.0/24 via "$(host_ip h3)" ||
-		fail "cannot wire h5 behind h3"
+	local cl="$W/cluster.yaml" far=192.0.2.2 before
+	# h5: behind h3, h1 routes to it via h3
+	far_host
+	ip -n "$(host_ns h1)" route add 192.0.2.0/24 via "$(host_ip h3)" ||
+		fail "cannot route h1 to h5 via h3"
 	fabric_cluster "$cl" "  - {ip: $(host_ip h2), as: $TOR_AS, node: h1}
   - {ip: $far, as: $TOR_AS, node: h1, ttl_security: 1}"
 	start_bird h2 "$(tor_conf h2 "$(host_ip h1)" "$TT_AS" '  ttl security on;' 203.0.113.0/24)"
-	{
-		tor_conf h5 "$(host_ip h1)" "$TT_AS" '  multihop;' >/dev/null
-		sed -i "s/^router id .*/router id $far;/" "$W/h5.bird.conf"
-	}
-	ip netns exec "$ns5" bird -f -c "$W/h5.bird.conf" -s "$W/h5.bird.ctl" \
-		-P "$W/h5.bird.pid" </dev/null >>"$W/h5.bird.log" 2>&1 &
-	_tt_record_pid $!
-	_TT_BIRD[h5]=$!
-	_TT_WATCH[$!]="bird on h5"
+	far_bird
 	start_ternd h1 "$(ternd_conf h1 "$cl")"
 	# one hop, h2 checks, we do not send 255: h2's kernel drops us
 	expect 30 "h2 drops h1's TTL-64 segments" _nstat_gt h2 TcpExtTCPMinTTLDrop 2
@@ -534,7 +546,7 @@ fabric_gtsm6() {
 	ip netns exec "$ns5" bird -f -c "$W/h5.bird.conf" -s "$W/h5.bird.ctl" \
 		-P "$W/h5.bird.pid" </dev/null >>"$W/h5.bird.log" 2>&1 &
 	_tt_record_pid $!
-	_TT_BIRD[h5]=$!
+	_TT_BIRD["h5"]=$!
 	_TT_WATCH[$!]="bird on h5"
 	start_ternd h1 "$(ternd_conf h1 "$cl")"
 	wait_bird_established 30 h2 tor
@@ -559,29 +571,10 @@ fabric_reachable_by() {
 	require_ternd
 	require_cmd bird birdc
 	netns_hosts 3
-	local cl="$W/cluster.yaml" ns5 far=192.0.2.2
-	ns5=$(host_ns h5)
-	ip netns add "$ns5" || fail "ip netns add $ns5"
-	_tt_record_ns "$ns5"
-	ip -n "$(host_ns h3)" link add eth1 type veth peer name eth0 netns "$ns5" &&
-		ip -n "$(host_ns h3)" addr add 192.0.2.1/24 dev eth1 &&
-		ip -n "$(host_ns h3)" link set eth1 up &&
-		ip -n "$ns5" link set lo up &&
-		ip -n "$ns5" addr add $far/24 dev eth0 &&
-		ip -n "$ns5" link set eth0 up &&
-		ip -n "$ns5" route add default via 192.0.2.1 &&
-		hexec h3 sysctl -qw net.ipv4.ip_forward=1 ||
-		fail "cannot wire h5 behind h3"
+	local cl="$W/cluster.yaml" far=192.0.2.2
+	far_host
 	fabric_cluster "$cl" "  - {ip: $far, as: $TOR_AS, node: h1, reachable_by: $(host_ip h3)}"
-	{
-		tor_conf h5 "$(host_ip h1)" "$TT_AS" '  multihop;' >/dev/null
-		sed -i "s/^router id .*/router id $far;/" "$W/h5.bird.conf"
-	}
-	ip netns exec "$ns5" bird -f -c "$W/h5.bird.conf" -s "$W/h5.bird.ctl" \
-		-P "$W/h5.bird.pid" </dev/null >>"$W/h5.bird.log" 2>&1 &
-	_tt_record_pid $!
-	_TT_BIRD[h5]=$!
-	_TT_WATCH[$!]="bird on h5"
+	far_bird
 	start_ternd h1 "$(ternd_conf h1 "$cl")"
 	wait_route 30 h1 "^$far .*via $(host_ip h3) dev eth0 proto bird"
 	wait_ternd_established 30 h1 Node_192_0_2_2
