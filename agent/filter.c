@@ -170,16 +170,6 @@ filter_dir(uint8_t af, bool import)
 	return import ? DS_FILTER_IMPORT_V4 : DS_FILTER_EXPORT_V4;
 }
 
-static bool
-rule_eq(const struct ds_filter_rule *a, const struct ds_filter_rule *b)
-{
-	return prefix_eq(&a->cidr, &b->cidr) && a->op == b->op &&
-	    a->has_len == b->has_len && a->min_len == b->min_len &&
-	    a->max_len == b->max_len && a->source == b->source &&
-	    strcmp(a->iface, b->iface) == 0 && a->peer_type == b->peer_type &&
-	    a->action == b->action;
-}
-
 /* ---- the store ---- */
 
 /* Own copies (datastore.h's struct; its helpers are the datastore's). */
@@ -329,7 +319,7 @@ rules_same(struct fent *const *a, size_t na, struct fent *const *b,
 		rb = rule_next(&ib);
 		if (ra == NULL || rb == NULL)
 			return ra == rb;
-		if (!rule_eq(ra, rb))
+		if (!ds_filter_rule_eq(ra, rb))
 			return false;
 	}
 }

@@ -338,6 +338,10 @@ struct ds_filter {
 	size_t			 nrules[DS_FILTER_NDIR];
 };
 
+/* Two rules match the same routes the same way (every field equal). */
+bool		 ds_filter_rule_eq(const struct ds_filter_rule *,
+		    const struct ds_filter_rule *);
+
 struct ds_ops {
 	/* own address/AS known or changed */
 	void	(*local_changed)(void *arg, const struct ds_local *);

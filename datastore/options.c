@@ -598,8 +598,9 @@ ds_filter_copy(struct ds_filter *dst, const struct ds_filter *src)
 		    src->nrules[d] * sizeof(*src->rules[d])) : NULL;
 }
 
-static bool
-rule_eq(const struct ds_filter_rule *a, const struct ds_filter_rule *b)
+bool
+ds_filter_rule_eq(const struct ds_filter_rule *a,
+    const struct ds_filter_rule *b)
 {
 	return prefix_eq(&a->cidr, &b->cidr) && a->op == b->op &&
 	    a->has_len == b->has_len && a->min_len == b->min_len &&
@@ -617,7 +618,8 @@ ds_filter_eq(const struct ds_filter *a, const struct ds_filter *b)
 		if (a->nrules[d] != b->nrules[d])
 			return false;
 		for (size_t i = 0; i < a->nrules[d]; i++)
-			if (!rule_eq(&a->rules[d][i], &b->rules[d][i]))
+			if (!ds_filter_rule_eq(&a->rules[d][i],
+			    &b->rules[d][i]))
 				return false;
 	}
 	return true;
