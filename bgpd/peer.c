@@ -139,15 +139,8 @@ bgp_conn_send(struct bgp_conn *c, const uint8_t *p, size_t len)
 		return;
 	if (evbuffer_add(c->out, p, len) == -1)
 		fatalx("evbuffer_add");
-	c->peer->msgs_out++;
-	if (len > BGP_HDR_LEN - 1 && p[BGP_HDR_LEN - 1] == BGP_UPDATE)
-		c->peer->updates_out++;
-	/* written by conn_flush_cb once this loop turn's callbacks have run
-	 * (an OPEN and its KEEPALIVE, UPDATEs built together go out in one
-	 * writev), without asking epoll first: only a socket that is full
-	 * waits for EV_WRITE. */
-	if (!event_pending(c->ev_write, EV_WRITE, NULL))
-		event_active(c->ev_flush, EV_WRITE, 0);
+	bgp_conn_queued(c, 1, len > BGP_HDR_LEN - 1 &&
+	    p[BGP_HDR_LEN - 1] == BGP_UPDATE);
 }
 
 void
@@ -155,6 +148,10 @@ bgp_conn_queued(struct bgp_conn *c, uint32_t nmsgs, uint32_t nupdates)
 {
 	c->peer->msgs_out += nmsgs;
 	c->peer->updates_out += nupdates;
+	/* written by conn_flush_cb once this loop turn's callbacks have run
+	 * (an OPEN and its KEEPALIVE, UPDATEs built together go out in one
+	 * writev), without asking epoll first: only a socket that is full
+	 * waits for EV_WRITE. */
 	if (!event_pending(c->ev_write, EV_WRITE, NULL))
 		event_active(c->ev_flush, EV_WRITE, 0);
 }
