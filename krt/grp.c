@@ -138,6 +138,7 @@ krt_grp_unref(struct krt *k, struct krt_grp *g)
 {
 	if (--g->refs > 0)
 		return;
+	k->nh_sweep = true;
 	for (uint32_t i = 0; i < g->nmem; i++)
 		k->nhv[g->mem[i] - 1]->grefs--;
 }

@@ -199,6 +199,7 @@ slot_behind(const struct krt *k, const struct krt_slot *s)
 void
 krt_mark_behind(struct krt *k)
 {
+	k->nh_check = true;	/* a retry or the move wait is due */
 	for (int f = 0; f < 2; f++)
 		for (uint32_t i = 0; i < k->fam[f].cap; i++)
 			if (slot_behind(k, &k->fam[f].v[i]))
@@ -266,8 +267,8 @@ want_drop(struct krt *k, struct krt_slot *s)
 
 	if (g != NULL)
 		krt_grp_unref(k, g);
-	if (nh != NULL)
-		nh->refs--;
+	if (nh != NULL && --nh->refs == 0 && nh->grefs == 0)
+		k->nh_sweep = true;
 	if (s->want != W_NONE)
 		k->nwant--;
 	s->want = W_NONE;
@@ -330,12 +331,17 @@ want_take(struct krt *k, uint32_t old, uint32_t want)
 	if (nh != NULL && nh->refs++ == 0 && nh->grefs == 0 &&
 	    nh->dropped > 0 && nh->installed)
 		krt_nh_retire(k, nh);
+	if ((nh != NULL && !nh->installed) || (g != NULL && !g->installed))
+		k->nh_check = true;
 	if ((og = krt_grp_of_want(k, old)) != NULL && og != g &&
-	    og->installed)
+	    og->installed) {
 		og->lost_at = timer_now_ms();
-	else if (og == NULL && (onh = krt_nh_of_want(k, old)) != NULL &&
-	    onh != nh && onh->installed)
+		k->nh_check = true;
+	} else if (og == NULL && (onh = krt_nh_of_want(k, old)) != NULL &&
+	    onh != nh && onh->installed) {
 		onh->lost_at = timer_now_ms();
+		k->nh_check = true;
+	}
 }
 
 void
@@ -638,6 +644,7 @@ krt_remove_all(struct krt *k)
 	if (k->nl == NULL)
 		return;
 	k->synced = true;
+	k->nh_sweep = true;
 	for (int f = 0; f < 2; f++)
 		for (uint32_t i = 0; i < k->fam[f].cap; i++)
 			if (!slot_dead(&k->fam[f].v[i]))

@@ -176,6 +176,7 @@ krt_nh_doomed(const struct krt *k, const struct krt_nh *nh)
 void
 krt_zombie_add(struct krt *k, uint32_t id)
 {
+	k->nh_sweep = true;
 	for (size_t i = 0; i < k->nzombies; i++)
 		if (k->zombies[i] == id)
 			return;
@@ -334,6 +335,7 @@ nh_reresolve(struct krt *k)
 	bool moved = false;
 
 	k->underlay_dirty = false;
+	k->nh_check = true;	/* failed ones are tried now */
 	RB_FOREACH(nh, krt_nid, &k->nh_id) {
 		if (!NH_WANTED(nh))
 			continue;
@@ -379,6 +381,7 @@ krt_underlay_changed(struct krt *k)
 	if (k->underlay_dirty)
 		return;
 	k->underlay_dirty = true;
+	k->nh_check = true;
 	if (!timer_running(k->ev_underlay))
 		timer_arm_ms(k->ev_underlay, KRT_UNDERLAY_MS);
 }
@@ -510,9 +513,11 @@ krt_nh_install_wanted(struct krt *k)
 
 	if (k->underlay_dirty && !timer_running(k->ev_underlay))
 		nh_reresolve(k);
+	if (!k->nh_check)
+		return;
 	repoint(k, false);
 	if (moves_pending(k))
-		return;
+		return;		/* nh_check stays: decided when it is over */
 	repoint(k, true);
 	now = timer_now_ms();
 	RB_FOREACH(nh, krt_nid, &k->nh_id) {
@@ -520,7 +525,8 @@ krt_nh_install_wanted(struct krt *k)
 		if (NH_WANTED(nh) && !nh->installed && nh->retry_at <= now)
 			nh_install(k, nh);
 	}
-	(void)krt_grp_install_wanted(k);
+	/* what failed waits for its retry (krt_mark_behind sets it again) */
+	k->nh_check = krt_grp_install_wanted(k);
 }
 
 /* Objects nobody wants: delete them (their routes go with them). */
@@ -529,8 +535,9 @@ krt_nh_sweep(struct krt *k)
 {
 	struct krt_nh *nh, *next;
 
-	if (!k->synced)
+	if (!k->synced || !k->nh_sweep)
 		return;
+	k->nh_sweep = false;
 	for (size_t i = 0; i < k->nzombies; i++)
 		if (k->objects && nl_nh_delete(k->nl, k->zombies[i]) == -1)
 			log_warn("kernel: deleting nexthop object %u",

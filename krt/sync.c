@@ -292,6 +292,7 @@ nl_nexthop_changed(void *arg, uint32_t id, bool deleted)
 		g->inst_mask = 0;
 	} else
 		nh->installed = false;
+	k->nh_check = true;
 	krt_schedule(k);
 	if (!deleted)
 		return;
@@ -456,6 +457,7 @@ krt_reconcile(struct krt *k)
 	int rc;
 
 	k->resync = false;
+	k->nh_check = k->nh_sweep = true;
 	RB_FOREACH(nh, krt_nid, &k->nh_id)
 		nh->installed = false;
 	RB_FOREACH(g, krt_gid, &k->grp_id)
@@ -525,6 +527,7 @@ krt_synced(struct krt *k)
 	if (k->synced)
 		return;
 	k->synced = true;
+	k->nh_check = k->nh_sweep = true;	/* adopted objects: decide */
 	RB_FOREACH(o, krt_otree, &k->orphans)
 		krt_orphan_mark(k, o);
 	krt_schedule(k);
