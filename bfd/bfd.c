@@ -26,7 +26,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <bsd/stdlib.h>
+#include <stdlib.h>
 #include <bsd/sys/queue.h>
 #include <event2/event.h>
 

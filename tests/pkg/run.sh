@@ -9,8 +9,8 @@
 #      the systemd unit, the bash completion, /etc/tern/ternd.yaml mode 0640,
 #      and that ternd.yaml is a conffile;
 #   3. checks the control fields (dpkg-deb -f): Depends names libevent,
-#      libyaml, libbsd, libmnl, libjson-c and libcurl (dlopen()ed, so
-#      declared by hand);
+#      libyaml, libmnl, libjson-c, libcurl (dlopen()ed, so declared by hand)
+#      and libc6 >= 2.36 (arc4random), and not libbsd (headers only);
 #   4. checks the maintainer scripts: the unit is enabled, never started;
 #   5. runs lintian: any E: line fails (W: lines are listed);
 #   6. extracts the package (dpkg-deb -x) and runs its ternd: -p on the
@@ -116,9 +116,12 @@ check "ternd.yaml is a conffile" \
 # 3. dependencies
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "     Depends: $depends"
-for lib in libevent libyaml libbsd libmnl libjson-c libcurl4; do
+for lib in libevent libyaml libmnl libjson-c libcurl4; do
 	check "Depends names $lib" grep -q "$lib" <<<"$depends"
 done
+# arc4random is glibc's (2.36); libbsd is used for its headers only
+check "Depends names libc6 (>= 2.36)" grep -qE 'libc6 \(>= 2\.3[6-9]' <<<"$depends"
+check "Depends does not name libbsd" bash -c '! grep -q libbsd <<<"$1"' _ "$depends"
 
 # 4. enabled, not started
 dpkg-deb -e "$deb" "$work/control"
