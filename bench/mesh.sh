@@ -144,7 +144,11 @@ mesh_setup() {
 	for ((i = 1; i <= N; i++)); do
 		hosts+=("h$i")
 	done
-	cluster_file "$W/cluster.yaml" "${hosts[@]}"
+	# in a directory of its own: ternd watches its cluster file's directory
+	# (inotify, for atomic renames), and every daemon's control socket created
+	# in $W would wake every ternd watching $W (N x N wakeups at the start)
+	mkdir -p "$W/ds" || fail "cannot make $W/ds"
+	cluster_file "$W/ds/cluster.yaml" "${hosts[@]}"
 	for ((i = 1; i <= N; i++)); do
 		mesh_ternd_conf "h$i"
 		# bird_conf's body (the same bird_config call) without its two forks per
@@ -164,7 +168,7 @@ mesh_setup() {
 		out=$("$TERND" -p -c "$W/h$i.yaml" 2>&1 >/dev/null) ||
 			fail "ternd -p rejects $W/h$i.yaml: $out"
 	done
-	note "configs written and checked: $W/hI.yaml, $W/hI.bird.conf, $W/cluster.yaml"
+	note "configs written and checked: $W/hI.yaml, $W/hI.bird.conf, $W/ds/cluster.yaml"
 }
 
 # static_neighbours: in every host, a permanent neighbour entry for every other one.
@@ -196,7 +200,7 @@ node:
   name: $1
 datastore:
   type: file
-  path: $W/cluster.yaml
+  path: $W/ds/cluster.yaml
 bgp:
   connect_retry_time: $TERND_RETRY
 control:
