@@ -140,6 +140,7 @@ agent_bgpd_params(const struct agent *ag, struct bgpd_params *out)
 	bp.in_max = (size_t)c->bgp.input_buffer_kib * 1024;
 	bp.open_wait = c->bgp.open_wait_time;
 	bp.refresh_interval = c->bgp.refresh_interval;
+	bp.adv_interval_ms = c->bgp.advertisement_interval_ms;
 	bp.allow_local_as = c->bgp.allow_local_as;
 	bp.password = c->bgp.password;
 	bp.listen = true;
@@ -253,6 +254,7 @@ make_krt(struct agent *ag)
 	    .table = ag->conf->kernel.table,
 	    .retry_min_ms = ag->conf->kernel.retry_min_ms,
 	    .retry_max_ms = ag->conf->kernel.retry_max_ms,
+	    .nh_object_min = ag->conf->kernel.nexthop_object_min_routes,
 	}, &agent_krt_ops, ag);
 	if (krt_start(ag->krt) == -1) {
 		log_error("cannot program the kernel FIB (netlink)");

@@ -57,7 +57,9 @@
 # (reflect | throughput | both), BENCH_MAX_S (300: the longest wait for every FIB
 # complete), BENCH_RR_KILL_MAX (300: the longest wait after the kill),
 # BENCH_RR_CLIENTS (50), BENCH_RR_PREFIXES (1000000), BENCH_RR_CLIENT_KIND (bird),
-# BENCH_RR_TP_MAX (900: the longest wait in B), BENCH_BIRD_ARGS (-R), BENCH_KEEP=1.
+# BENCH_RR_TP_MAX (900: the longest wait in B), BENCH_BIRD_ARGS (-R), BENCH_KEEP=1,
+# BENCH_PERF_START=FILE and BENCH_PERF_BLOCK=FILE (perf record -a -g of A's start,
+# of its step 2, into FILE.KIND).
 #
 # Exit status: 0 when both daemons converged and every count was right (the targets
 # are informational), 1 when something broke (evidence printed, work directory kept),
@@ -403,7 +405,13 @@ sessions_rr() {
 
 # add_block KIND: step 2, block X on client hN; R[A.KIND.x50], R[A.KIND.xmax].
 add_block() {
-	local kind=$1 t0 i
+	local kind=$1 t0 i perf=""
+	if [[ -n ${BENCH_PERF_BLOCK:-} ]]; then
+		# a profile of the whole machine around step 2 (perf report -i FILE.KIND)
+		perf record -a -g -q -o "$BENCH_PERF_BLOCK.$kind" -- sleep 30 >/dev/null 2>&1 &
+		perf=$!
+		sleep 1
+	fi
 	if [[ $kind == ternd ]]; then
 		# hN's copy only (as BIRD's step changes hN's config only)
 		rr_cluster "$W/ds/h$XOWNER/cluster.yaml" "$N" "$XOWNER"
@@ -423,6 +431,10 @@ add_block() {
 		grep -q '^xall ' "$WATCH_FILE" && break
 		sleep 0.1
 	done
+	if [[ -n $perf ]]; then
+		kill -INT "$perf" 2>/dev/null
+		wait "$perf" 2>/dev/null
+	fi
 	if ! grep -q '^xall ' "$WATCH_FILE"; then
 		broke "$kind: block X (added on h$XOWNER) not in every FIB 60 s later:" \
 			"$(grep -c '^xhost ' "$WATCH_FILE") hosts have it"
@@ -557,13 +569,26 @@ stop_rr() {
 
 # phase_a KIND: scenario A for one daemon.
 phase_a() {
-	local kind=$1 t i c list=""
+	local kind=$1 t i c list="" perf=""
 	note "=== A: $kind on $N hosts (reflectors h1, h2)"
 	rrwatch_fib "A.$kind"
+	if [[ -n ${BENCH_PERF_START:-} ]]; then
+		# a profile of the whole machine from the start to every FIB complete
+		perf record -a -g -F 499 -q -o "$BENCH_PERF_START.$kind" -- sleep 300 \
+			>/dev/null 2>&1 &
+		perf=$!
+		sleep 1
+	fi
 	start_all "$kind"
 	R[A.$kind.started]=$(ms "$T0" "$T_STARTED")
 	note "$kind: $N started in ${R[A.$kind.started]} ms; waiting for every FIB"
-	if wait_all "$kind"; then
+	wait_all "$kind"
+	c=$?
+	if [[ -n $perf ]]; then
+		kill -INT "$perf" 2>/dev/null
+		wait "$perf" 2>/dev/null
+	fi
+	if ((c == 0)); then
 		t=$(watch_first all)
 		R[A.$kind.all]=$(ms "$T0" "$t")
 		R[A.$kind.first]=$(awk -v t0="$T0" '$1 == "host" { printf "%.1f", ($2 - t0) / 1000; exit }' \

@@ -304,6 +304,7 @@ bgpd_set_params(struct bgpd *bgpd, const struct bgpd_params *np)
 	p->mem_max = n.mem_max;
 	p->open_wait = n.open_wait;
 	p->refresh_interval = n.refresh_interval;
+	p->adv_interval_ms = n.adv_interval_ms;
 	snprintf(bgpd->password, sizeof(bgpd->password), "%s", pw);
 	TAILQ_FOREACH(peer, &bgpd->peers, entry) {
 		peer->src.max_paths = p->max_paths;

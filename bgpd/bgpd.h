@@ -92,6 +92,9 @@ struct bgpd_params {
 	size_t		 mem_max;		/* paths + attribute sets, bytes */
 	uint16_t	 open_wait;		/* s for an incoming OPEN */
 	uint16_t	 refresh_interval;	/* s between served refreshes */
+	/* ms: changes within it of the last UPDATEs built for a peer (or
+	 * its group) go together at its end; 0: each at once */
+	uint16_t	 adv_interval_ms;
 	uint8_t		 allow_local_as;	/* own AS allowed in AS_PATH */
 	const char	*password;		/* TCP MD5, "" = none */
 	/* RFC 4456: our cluster ID, host order; 0: we reflect nothing */

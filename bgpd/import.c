@@ -958,7 +958,7 @@ export_mark(struct bgp_peer *peer, const struct prefix *pfx, uint32_t id,
     const struct rib_path *best)
 {
 	if (bgp_export_mark(peer, peer->adjout, pfx, id, best))
-		bgp_peer_tx_schedule(peer);
+		bgp_peer_tx_change(peer);
 }
 
 static void
@@ -972,7 +972,7 @@ best_changed(void *arg, const struct prefix *pfx, uint32_t id,
 		return;
 	if (nb == NULL) {	/* the prefix ends; id may be reused after */
 		if (adjout_end(peer->adjout, pfx, id))
-			bgp_peer_tx_schedule(peer);
+			bgp_peer_tx_change(peer);
 		return;
 	}
 	export_mark(peer, pfx, id, nb);

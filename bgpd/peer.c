@@ -830,6 +830,7 @@ peer_tx_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct bgp_peer *peer = arg;
 	struct bgp_conn *c = peer->conn;
+	uint64_t before;
 
 	(void)fd;
 	(void)ev;
@@ -841,9 +842,12 @@ peer_tx_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (peer->adjout == NULL)
 		return;
+	before = peer->updates_out;
 	if (evbuffer_get_length(c->out) < BGP_OUT_HIGH_WATER &&
 	    !adjout_build(peer->adjout, c))
 		bgp_upg_try_join(peer);	/* nothing pending */
+	if (peer->updates_out != before)
+		peer->tx_last = timer_now_ms();
 	/*
 	 * Written now, not at the turn's end with every other peer's: a
 	 * reflector whose 500 clients all had UPDATEs built in one turn held
@@ -859,10 +863,48 @@ peer_tx_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
+/* Build now (this loop turn): a session up, a refresh, a policy change. */
 void
 bgp_peer_tx_schedule(struct bgp_peer *peer)
 {
+	if (timer_running(peer->ev_tx))
+		timer_stop(peer->ev_tx);	/* paced: not any more */
 	if (!event_pending(peer->ev_tx, EV_TIMEOUT, NULL))
+		event_active(peer->ev_tx, EV_TIMEOUT, 0);
+}
+
+/*
+ * Whether a change now, with UPDATEs last built at last (ms, monotonic, 0:
+ * never), waits for bgp.advertisement_interval: *ms is how long. The first
+ * change after a quiet interval goes at once; the ones that follow within
+ * it go together at its end (a reflector whose clients come up one by one
+ * sends each client a few large UPDATEs, not one per client that came up).
+ */
+bool
+bgp_tx_paced(const struct bgpd *bgpd, uint64_t last, unsigned *ms)
+{
+	uint64_t iv = bgpd->params.adv_interval_ms, now;
+
+	if (iv == 0 || last == 0)
+		return false;
+	now = timer_now_ms();
+	if (now >= last + iv)
+		return false;
+	*ms = (unsigned)(last + iv - now);
+	return true;
+}
+
+/* The rib changed what this peer (alone) should have: build, paced. */
+void
+bgp_peer_tx_change(struct bgp_peer *peer)
+{
+	unsigned ms;
+
+	if (event_pending(peer->ev_tx, EV_TIMEOUT, NULL))
+		return;		/* due now, or at the interval's end */
+	if (bgp_tx_paced(peer->bgpd, peer->tx_last, &ms))
+		timer_arm_ms(peer->ev_tx, ms);
+	else
 		event_active(peer->ev_tx, EV_TIMEOUT, 0);
 }
 

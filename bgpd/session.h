@@ -99,7 +99,8 @@ struct bgp_peer {
 	struct event		*ev_retry;	/* connect-retry (peer level) */
 	struct event		*ev_restart;	/* RFC 4724 restart timer */
 	struct event		*ev_reap;	/* deferred free */
-	struct event		*ev_tx;		/* build UPDATEs */
+	struct event		*ev_tx;		/* build UPDATEs (also paced) */
+	uint64_t		 tx_last;	/* ms (monotonic): UPDATEs built */
 	struct event		*ev_refresh;	/* a deferred route refresh */
 	struct bgp_conn		*zombies;	/* closed, freed by ev_reap */
 	const struct rib_attrs	*exp_cache_in;	/* last export translation */
@@ -253,6 +254,8 @@ void	bgp_peer_stop(struct bgp_peer *, uint8_t cease_subcode);
 void	bgp_peer_free(struct bgp_peer *);
 void	bgp_peer_accept(struct bgp_peer *, int fd);
 void	bgp_peer_tx_schedule(struct bgp_peer *);
+void	bgp_peer_tx_change(struct bgp_peer *);
+bool	bgp_tx_paced(const struct bgpd *, uint64_t, unsigned *);
 struct sockaddr_storage;
 int	bgp_md5_set(int fd, const struct addr *, const char *password);
 /* GTSM (RFC 5082) on fd for peer: TTL 255 out and the minimum TTL in

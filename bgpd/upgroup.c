@@ -96,6 +96,8 @@ struct bgp_upgroup {
 	size_t			 built;		/* bytes this turn */
 	struct event		*ev_lag;
 	bool			 lag_armed;
+	struct event		*ev_pace;	/* changes wait for it */
+	uint64_t		 tx_last;	/* ms (monotonic): last block */
 };
 
 static void	upg_best_changed(void *, const struct prefix *, uint32_t,
@@ -104,6 +106,7 @@ static void	upg_paths_changed(void *, const struct prefix *, uint32_t,
 		    const struct rib_path *);
 
 static void	upg_lag_cb(evutil_socket_t, short, void *);
+static void	upg_pace_cb(evutil_socket_t, short, void *);
 
 static const struct rib_client_ops upg_client_ops = {
 	.best_changed = upg_best_changed,
@@ -144,8 +147,32 @@ rep(const struct bgp_upgroup *g)
 static void
 schedule(struct bgp_upgroup *g)
 {
+	timer_stop(g->ev_pace);
 	if (g->nmembers > 0)
 		bgp_peer_tx_schedule(rep(g));
+}
+
+/* The rib changed what the group should have: build, paced
+ * (bgp_tx_paced). */
+static void
+changed(struct bgp_upgroup *g)
+{
+	unsigned ms;
+
+	if (timer_running(g->ev_pace))
+		return;
+	if (bgp_tx_paced(g->bgpd, g->tx_last, &ms))
+		timer_arm_ms(g->ev_pace, ms);
+	else
+		schedule(g);
+}
+
+static void
+upg_pace_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	schedule(arg);
 }
 
 /* ---- the rib client: one for the group ---- */
@@ -159,11 +186,11 @@ upg_best_changed(void *arg, const struct prefix *pfx, uint32_t id,
 	(void)ob;
 	if (nb == NULL) {
 		if (adjout_end(g->ao, pfx, id))
-			schedule(g);
+			changed(g);
 		return;
 	}
 	if (bgp_export_mark(rep(g), g->ao, pfx, id, nb))
-		schedule(g);
+		changed(g);
 }
 
 static void
@@ -174,7 +201,7 @@ upg_paths_changed(void *arg, const struct prefix *pfx, uint32_t id,
 
 	if (g->key.add_path_tx && bgp_export_mark(rep(g), g->ao, pfx, id,
 	    best))
-		schedule(g);
+		changed(g);
 }
 
 /* ---- blocks ---- */
@@ -258,7 +285,8 @@ group_new(struct bgp_peer *founder, const struct upg_key *k)
 	g->key = *k;
 	TAILQ_INIT(&g->members);
 	g->ev_lag = evtimer_new(bgpd->base, upg_lag_cb, g);
-	if (g->ev_lag == NULL)
+	g->ev_pace = evtimer_new(bgpd->base, upg_pace_cb, g);
+	if (g->ev_lag == NULL || g->ev_pace == NULL)
 		fatalx("evtimer_new");
 	LIST_INSERT_HEAD(&bgpd->upgroups, g, entry);
 	return g;
@@ -273,6 +301,7 @@ group_free(struct bgp_upgroup *g)
 	free(g->blk);
 	adjout_free(g->ao);
 	event_free(g->ev_lag);
+	event_free(g->ev_pace);
 	free(g);
 }
 
@@ -432,6 +461,12 @@ bgp_upg_tx(struct bgp_upgroup *g)
 	const struct adjout_sink k = { group_emit, group_room, g };
 	bool empty, more;
 
+	/* Each member whose output drained calls this: with nothing to
+	 * build, neither its room nor the sessions that may join (the last
+	 * build that left the group idle let them in) are looked at, or a
+	 * group of N would cost N x N per round of writes. */
+	if (adjout_idle(g->ao))
+		return;
 	if (!members_room(g, &empty)) {
 		if (empty && !g->lag_armed) {
 			timer_arm_ms(g->ev_lag, UPG_LAG_MS);
@@ -445,6 +480,8 @@ bgp_upg_tx(struct bgp_upgroup *g)
 	}
 	g->built = 0;
 	more = adjout_build_to(g->ao, &k);
+	if (g->built > 0)
+		g->tx_last = timer_now_ms();
 	block_flush(g);
 	if (!more && adjout_idle(g->ao))
 		group_idle(g);

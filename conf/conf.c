@@ -86,6 +86,8 @@ const struct conf_key conf_keys[] = {
 	KEY("bgp", "open_wait_time", CONF_K_UINT, bgp.open_wait_time, 1, 240, 0),
 	KEY("bgp", "refresh_interval", CONF_K_UINT, bgp.refresh_interval,
 	    0, 3600, 0),
+	KEY("bgp", "advertisement_interval_ms", CONF_K_UINT,
+	    bgp.advertisement_interval_ms, 0, 60000, 0),
 	/* Calico numAllowedLocalASNumbers, BIRD "allow local as" */
 	KEY("bgp", "allow_local_as", CONF_K_UINT, bgp.allow_local_as, 0, 10, 0),
 	KEY("bgp", "accept_default_route", CONF_K_BOOL, bgp.accept_default_route,
@@ -100,6 +102,8 @@ const struct conf_key conf_keys[] = {
 	    10, 3600000, 0),
 	KEY("kernel", "retry_max_ms", CONF_K_UINT, kernel.retry_max_ms,
 	    10, 3600000, 0),
+	KEY("kernel", "nexthop_object_min_routes", CONF_K_UINT,
+	    kernel.nexthop_object_min_routes, 1, 1000000, 0),
 	/* workload routes (borrowed pod addresses): device name patterns,
 	 * comma separated, fnmatch(3); "" learns none */
 	KEY("kernel", "learn_interfaces", CONF_K_STR, kernel.learn_interfaces,
@@ -717,11 +721,13 @@ conf_new_defaults(void)
 	c->bgp.input_buffer_kib = 256;
 	c->bgp.open_wait_time = 5;
 	c->bgp.refresh_interval = 1;
+	c->bgp.advertisement_interval_ms = 100;
 	c->kernel.protocol = 12;
 	c->kernel.table = 254;
 	c->kernel.persist = true;
 	c->kernel.retry_min_ms = 1000;
 	c->kernel.retry_max_ms = 60000;
+	c->kernel.nexthop_object_min_routes = 8;
 	c->kernel.learn_interfaces = xstrdup("cali*");
 	c->control.socket = xstrdup("/var/run/calico/bird.ctl");
 	c->control.idle_timeout = 30;

@@ -79,6 +79,7 @@ struct conf {
 		uint32_t	 input_buffer_kib;	/* 256, >= 128 */
 		uint16_t	 open_wait_time;	/* 5 s */
 		uint16_t	 refresh_interval;	/* 1 s; 0 = no limit */
+		uint16_t	 advertisement_interval_ms;	/* 100; 0 = off */
 		uint8_t		 allow_local_as;	/* 0 */
 		bool		 accept_default_route;	/* false */
 	} bgp;
@@ -98,6 +99,7 @@ struct conf {
 		bool		 persist;		/* true */
 		uint32_t	 retry_min_ms;		/* 1000: next hop retry */
 		uint32_t	 retry_max_ms;		/* 60000: its cap */
+		uint32_t	 nexthop_object_min_routes;	/* 8 */
 		char		*learn_interfaces;	/* "cali*" */
 	} kernel;
 	struct {

@@ -118,10 +118,16 @@ krt_grp_free(struct krt *k, struct krt_grp *g)
 void
 krt_grp_ref(struct krt *k, struct krt_grp *g)
 {
+	struct krt_nh *m;
+
 	if (g->refs++ > 0)
 		return;
-	for (uint32_t i = 0; i < g->nmem; i++)
-		k->nhv[g->mem[i] - 1]->grefs++;
+	for (uint32_t i = 0; i < g->nmem; i++) {
+		m = k->nhv[g->mem[i] - 1];
+		m->grefs++;
+		if (!nh_obj(k, m))
+			krt_nh_promote(k, m);	/* a group holds objects */
+	}
 	if (g->dropped > 0 && g->installed) {
 		/* routes were left to its deletion: they would come back
 		 * through it, so it goes and the set gets a fresh object */

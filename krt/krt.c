@@ -70,6 +70,8 @@ krt_new(struct event_base *base, const struct krt_params *pa,
 	RB_INIT(&k->grp_id);
 	TAILQ_INIT(&k->odirty);
 	k->next_id = 1;
+	k->next_plain = KRT_PLAIN_MIN;
+	k->obj_min = pa->nh_object_min;
 	k->ev_apply = event_new(base, -1, 0, apply_cb, k);
 	k->ev_move = evtimer_new(base, krt_nh_move_cb, k);
 	k->ev_retry = evtimer_new(base, krt_nh_retry_cb, k);
@@ -331,6 +333,9 @@ want_take(struct krt *k, uint32_t old, uint32_t want)
 	if (nh != NULL && nh->refs++ == 0 && nh->grefs == 0 &&
 	    nh->dropped > 0 && nh->installed)
 		krt_nh_retire(k, nh);
+	if (nh != NULL && k->objects && !nh_obj(k, nh) &&
+	    nh->refs >= k->obj_min)
+		krt_nh_promote(k, nh);
 	if ((nh != NULL && !nh->installed) || (g != NULL && !g->installed))
 		k->nh_check = true;
 	if ((og = krt_grp_of_want(k, old)) != NULL && og != g &&
@@ -447,7 +452,8 @@ krt_stats(const struct krt *k, struct krt_stats *st)
 		}
 	}
 	for (uint32_t h = 0; h < k->nhcap; h++)
-		if ((nh = k->nhv[h]) != NULL && nh->installed)
+		if ((nh = k->nhv[h]) != NULL && nh->installed &&
+		    (!k->objects || nh_obj(k, nh)))
 			st->nexthops++;
 	for (uint32_t h = 0; h < k->grcap; h++)
 		if (k->grv[h] != NULL && k->grv[h]->installed)
@@ -485,7 +491,7 @@ route_install(struct krt *k, uint32_t id, struct krt_slot *s)
 		nr.type = NL_RT_BLACKHOLE;
 	else {
 		nr.type = NL_RT_UNICAST;
-		nr.nh_id = k->objects ? nh->id : 0;
+		nr.nh_id = nh_obj(k, nh) ? nh->id : 0;
 		nr.gw = nh->via;
 		nr.oif = nh->oif;
 		nr.onlink = nh->onlink;
@@ -513,7 +519,7 @@ krt_route_remove(struct krt *k, const struct prefix *pfx, uint32_t inst)
 
 	if (inst_absent(inst))
 		return;
-	if (inst != I_BH && k->objects &&
+	if (inst != I_BH && k->objects && !I_IS_PLAIN(inst) &&
 	    (nh = krt_nh_by_id(k, inst)) == NULL)
 		g = krt_grp_by_id(k, inst);
 	if (krt_nh_doomed(k, nh)) {
@@ -527,7 +533,8 @@ krt_route_remove(struct krt *k, const struct prefix *pfx, uint32_t inst)
 	memset(&nr, 0, sizeof(nr));
 	nr.dst = *pfx;
 	nr.type = inst == I_BH ? NL_RT_BLACKHOLE : NL_RT_UNICAST;
-	if (inst != I_BH && k->objects && inst != I_UNKNOWN)
+	if (inst != I_BH && k->objects && inst != I_UNKNOWN &&
+	    !I_IS_PLAIN(inst))
 		nr.nh_id = inst;
 	(void)nl_route_delete(k->nl, &nr, 0);
 }

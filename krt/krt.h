@@ -84,6 +84,9 @@ struct krt_params {
 	 * doubling up to retry_max_ms (0, 0: 1000, 60000) */
 	uint32_t	 retry_min_ms;
 	uint32_t	 retry_max_ms;
+	/* routes a gateway needs before it gets a nexthop object (0, 1: at
+	 * once); until then its routes carry the gateway, as BIRD's do */
+	uint32_t	 nh_object_min;
 };
 
 /* What became of a wanted route (krt_route_state). */

@@ -62,6 +62,14 @@
 #define I_LENSHIFT	24		/* dead: prefix length, 6 bits */
 #define I_DEAD		0x80000000u
 #define I_OBJ(v)	((v) & I_OBJMASK)
+/*
+ * Gateway records without an object (nexthop_object_min: a gateway with
+ * few routes, whose routes carry it as BIRD's do) have ids from
+ * KRT_PLAIN_MIN to I_OBJMAX, never used for objects: an inst in that range
+ * is a route with a gateway and no object, deleted by its prefix alone.
+ */
+#define KRT_PLAIN_MIN	0x800000u
+#define I_IS_PLAIN(v)	((v) >= KRT_PLAIN_MIN && (v) <= I_OBJMAX)
 #define I_LEN(v)	((uint8_t)(((v) >> I_LENSHIFT) & 0x3f))
 
 /* slot.want, live slots: a nexthop handle (index + 1), a group handle
@@ -242,6 +250,8 @@ struct krt {
 	struct event		*ev_retry;	/* next hop or route retry */
 	struct event		*ev_underlay;	/* re-resolve next hops */
 	uint32_t		 next_id;
+	uint32_t		 next_plain;	/* the next id without object */
+	uint32_t		 obj_min;	/* nh_object_min */
 	size_t			 nwant;
 	size_t			 norphans;
 	/* refused routes: retried after a backoff doubling per failure */
@@ -269,6 +279,13 @@ struct krt {
 	bool			 frozen;	/* shutting down: hands off */
 };
 
+/* nh has an object in the kernel (else its routes carry its gateway). */
+static inline bool
+nh_obj(const struct krt *k, const struct krt_nh *nh)
+{
+	return k->objects && nh->id < KRT_PLAIN_MIN;
+}
+
 /* krt.c */
 struct krt_slot	*krt_slot_at(struct krt *, uint32_t id, bool grow);
 void		 krt_mark(struct krt *, uint32_t id);
@@ -295,6 +312,7 @@ struct krt_nh	*krt_nh_get(struct krt *, const struct addr *gw,
 void		 krt_nh_free(struct krt *, struct krt_nh *);
 uint32_t	 krt_nh_new_id(struct krt *);
 void		 krt_nh_retire(struct krt *, struct krt_nh *);
+void		 krt_nh_promote(struct krt *, struct krt_nh *);
 void		 krt_zombie_add(struct krt *, uint32_t id);
 bool		 krt_nh_doomed(const struct krt *, const struct krt_nh *);
 /* install what is wanted: re-point, wait for moves, install, retry */

@@ -111,10 +111,31 @@ krt_nh_new_id(struct krt *k)
 
 	do {
 		id = k->next_id;
-		k->next_id = id >= I_OBJMAX ? 1 : id + 1;
+		k->next_id = id >= KRT_PLAIN_MIN - 1 ? 1 : id + 1;
 	} while (krt_nh_by_id(k, id) != NULL || krt_grp_by_id(k, id) != NULL ||
 	    id_foreign(k, id) || id_zombie(k, id));
 	return id;
+}
+
+/* An id for a gateway record without an object (never a kernel id). */
+static uint32_t
+nh_new_plain_id(struct krt *k)
+{
+	uint32_t id;
+
+	do {
+		id = k->next_plain;
+		k->next_plain = id >= I_OBJMAX ? KRT_PLAIN_MIN : id + 1;
+	} while (krt_nh_by_id(k, id) != NULL);
+	return id;
+}
+
+/* A new record's id: an object's, or none yet (nexthop_object_min). */
+static uint32_t
+nh_first_id(struct krt *k)
+{
+	return k->objects && k->obj_min > 1 ? nh_new_plain_id(k) :
+	    krt_nh_new_id(k);
 }
 
 static void
@@ -149,8 +170,9 @@ krt_nh_get(struct krt *k, const struct addr *gw, uint32_t key_oif,
 	*nh = key;
 	nh->via = *gw;
 	nh->handle = h + 1;
-	nh->id = id ? id : krt_nh_new_id(k);
+	nh->id = id ? id : nh_first_id(k);
 	k->nhv[h] = nh;
+	k->nh_sweep = true;	/* it may never be wanted */
 	RB_INSERT(krt_nkey, &k->nh_key, nh);
 	RB_INSERT(krt_nid, &k->nh_id, nh);
 	return nh;
@@ -169,7 +191,7 @@ krt_nh_free(struct krt *k, struct krt_nh *nh)
 bool
 krt_nh_doomed(const struct krt *k, const struct krt_nh *nh)
 {
-	return k->objects && k->synced && nh != NULL && !NH_WANTED(nh) &&
+	return k->synced && nh != NULL && nh_obj(k, nh) && !NH_WANTED(nh) &&
 	    nh->installed;
 }
 
@@ -201,6 +223,31 @@ krt_nh_retire(struct krt *k, struct krt_nh *nh)
 	nh->installed = false;
 	nh->dropped = 0;
 	nh->lost_at = 0;
+}
+
+/*
+ * nh's routes reached nexthop_object_min (or a group holds it): it gets an
+ * object under a fresh id, installed by the next apply, and its routes move
+ * to it (each replaced once; they keep the gateway meanwhile).
+ */
+void
+krt_nh_promote(struct krt *k, struct krt_nh *nh)
+{
+	struct krt_slot *s;
+
+	if (!k->objects || nh_obj(k, nh))
+		return;
+	nh_set_id(k, nh, krt_nh_new_id(k));
+	nh->installed = false;
+	nh->lost_at = 0;
+	k->nh_check = true;
+	for (int f = 0; f < 2; f++) {
+		for (uint32_t i = 0; i < k->fam[f].cap; i++) {
+			s = &k->fam[f].v[i];
+			if (s->want == nh->handle && !slot_dead(s))
+				krt_mark(k, ID_MAKE(f, i));
+		}
+	}
 }
 
 /* ---- resolution and installation ---- */
@@ -309,7 +356,7 @@ nh_install(struct krt *k, struct krt_nh *nh)
 		nh_failed(k, nh, why);
 		return;
 	}
-	if (k->objects && nh_create(k, nh, &via, oif) == -1) {
+	if (nh_obj(k, nh) && nh_create(k, nh, &via, oif) == -1) {
 		nh_failed(k, nh, strerror(errno));
 		return;
 	}
@@ -327,7 +374,7 @@ nh_install(struct krt *k, struct krt_nh *nh)
 static void
 nh_reresolve(struct krt *k)
 {
-	struct krt_nh *nh;
+	struct krt_nh *nh, *next;
 	struct addr via;
 	uint32_t oif;
 	const char *why;
@@ -336,7 +383,9 @@ nh_reresolve(struct krt *k)
 
 	k->underlay_dirty = false;
 	k->nh_check = true;	/* failed ones are tried now */
-	RB_FOREACH(nh, krt_nid, &k->nh_id) {
+	/* _SAFE: a record without an object takes a new id (moves in the
+	 * tree); it may come round again, with nothing left to do */
+	RB_FOREACH_SAFE(nh, krt_nid, &k->nh_id, next) {
 		if (!NH_WANTED(nh))
 			continue;
 		if (nh->failed) {
@@ -353,7 +402,7 @@ nh_reresolve(struct krt *k)
 		}
 		if (addr_cmp(&via, &nh->via) == 0 && oif == nh->oif)
 			continue;
-		if (k->objects && nl_nh_replace(k->nl, nh->id, &via, oif,
+		if (nh_obj(k, nh) && nl_nh_replace(k->nl, nh->id, &via, oif,
 		    nh->onlink) == -1) {
 			log_warn("kernel: re-pointing nexthop object %u",
 			    nh->id);
@@ -364,10 +413,11 @@ nh_reresolve(struct krt *k)
 		    addr_fmt(&via, vb, sizeof(vb)));
 		nh->via = via;
 		nh->oif = oif;
-		if (!k->objects) {
+		if (!nh_obj(k, nh)) {
 			/* routes carry the gateway: a new id makes each of
 			 * them behind, so apply replaces them */
-			nh_set_id(k, nh, krt_nh_new_id(k));
+			nh_set_id(k, nh, k->objects ? nh_new_plain_id(k) :
+			    krt_nh_new_id(k));
 			moved = true;
 		}
 	}
@@ -413,7 +463,7 @@ repoint_spare(struct krt *k, const struct krt_nh *need, bool majority)
 
 	RB_FOREACH(nh, krt_nid, &k->nh_id) {
 		if (!nh->installed || nh == need || nh->dropped > 0 ||
-		    nh->hold > 0)
+		    nh->hold > 0 || !nh_obj(k, nh))
 			continue;	/* a group's member is not moved */
 		if (!NH_WANTED(nh))
 			return nh;
@@ -453,7 +503,7 @@ repoint(struct krt *k, bool majority)
 		return;
 	RB_FOREACH(nh, krt_nid, &k->nh_id)
 		if (NH_WANTED(nh) && !nh->installed && !nh->failed &&
-		    (need == NULL || nh->refs > need->refs))
+		    nh_obj(k, nh) && (need == NULL || nh->refs > need->refs))
 			need = nh;
 	if (need == NULL || (spare = repoint_spare(k, need, majority)) == NULL)
 		return;
@@ -496,6 +546,7 @@ moves_pending(struct krt *k)
 		return false;
 	RB_FOREACH(nh, krt_nid, &k->nh_id) {
 		if (nh->installed && nh->refs > 0 && nh->lost_at != 0 &&
+		    nh_obj(k, nh) &&
 		    now - nh->lost_at < KRT_MOVE_WAIT_MS) {
 			if (!timer_running(k->ev_move))
 				timer_arm_ms(k->ev_move, KRT_MOVE_WAIT_MS);
@@ -547,7 +598,7 @@ krt_nh_sweep(struct krt *k)
 	RB_FOREACH_SAFE(nh, krt_nid, &k->nh_id, next) {
 		if (NH_WANTED(nh) || nh->hold > 0)
 			continue;
-		if (k->objects && nh->installed &&
+		if (nh_obj(k, nh) && nh->installed &&
 		    nl_nh_delete(k->nl, nh->id) == -1)
 			log_warn("kernel: deleting nexthop object %u", nh->id);
 		krt_nh_free(k, nh);

@@ -132,11 +132,20 @@ krt_adopt_sweep(struct krt *k, size_t budget)
 uint32_t
 krt_inst_of(struct krt *k, const struct nl_route *nr)
 {
+	struct krt_nh *nh;
+
 	if (nr->type == NL_RT_BLACKHOLE)
 		return I_BH;
 	if (!k->objects)
 		return krt_nh_get(k, &nr->gw, 0, false, 0)->id;
-	if (nr->nh_id == 0 || nr->nh_id > I_OBJMAX)
+	if (nr->nh_id == 0 && nr->gw.af != AF_UNSPEC && k->obj_min > 1) {
+		/* a route with its gateway: its record's, when that has no
+		 * object (nexthop_object_min), else replaced by one that uses
+		 * the object */
+		nh = krt_nh_get(k, &nr->gw, 0, false, 0);
+		return nh_obj(k, nh) ? I_UNKNOWN : nh->id;
+	}
+	if (nr->nh_id == 0 || nr->nh_id >= KRT_PLAIN_MIN)
 		return I_UNKNOWN;
 	return nr->nh_id;
 }
@@ -390,7 +399,7 @@ dump_nh_cb(void *arg, const struct nl_nexthop *n)
 		}
 		return;
 	}
-	if (n->id > I_OBJMAX || n->ngroup > 0) {
+	if (n->id >= KRT_PLAIN_MIN || n->ngroup > 0) {
 		/* ours by protocol, but not one we manage: deleted at the
 		 * sweep */
 		krt_zombie_add(k, n->id);

@@ -37,7 +37,7 @@ tlr_expected_bird() {
 		echo "blackhole $(host_block "$h") proto bird"
 		for p in h1 h2 h3 h4; do
 			[[ $p == "$h" ]] && continue
-			echo "$(host_block "$p") nhid N via $(host_ip "$p") dev eth0 proto bird"
+			echo "$(host_block "$p") via $(host_ip "$p") dev eth0 proto bird"
 		done
 	} | sort
 }

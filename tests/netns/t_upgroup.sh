@@ -78,3 +78,81 @@ EOT
 	assert_running h1
 }
 scenario upgroup_slow_member
+
+# pacing_run INTERVAL TAG: h1 reflects for the raw clients h2 and h3 with
+# bgp.advertisement_interval_ms INTERVAL. h3 counts what it gets for 9 s; once it has
+# joined h1's update group, h2 announces 40 /32s (10.200.0.0-39), one UPDATE every
+# 40 ms, and 10.201.0.0/32 alone 10 s later. Outputs: $W/h2.TAG.out, $W/h3.TAG.out.
+pacing_run() {
+	local iv=$1 tag=$2 cl="$W/cluster.yaml" conf i feed=()
+	cat >"$cl" <<EOT
+as: $TT_AS
+node_mesh: false
+pools:
+  - cidr: 10.0.0.0/8
+    ipip: never
+nodes:
+  - name: h1
+    ipv4: 198.18.0.1
+    blocks: [10.244.1.0/26]
+    rr_cluster_id: 224.0.0.1
+peers:
+  - {ip: 198.18.0.2, as: $TT_AS}
+  - {ip: 198.18.0.3, as: $TT_AS}
+EOT
+	conf=$(ternd_conf h1 "$cl")
+	conf_set "$conf" advertisement_interval_ms "$iv"
+	start_ternd h1 "$conf"
+	adv h3 "$W/h3.$tag.out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.3 \
+		--timeout 60 count-updates:9 expect-prefix:10.201.0.0/32:20 sleep:1
+	wait_log_re 30 h1 'Global_198_18_0_3.*update group [0-9]+: joined'
+	for ((i = 0; i < 40; i++)); do
+		feed+=("announce:10.200.0.$i/32:198.18.0.2:1" sleep:0.04)
+	done
+	adv h2 "$W/h2.$tag.out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.2 \
+		--timeout 60 "${feed[@]}" sleep:10 announce:10.201.0.0/32:198.18.0.2:1 sleep:5
+	expect 30 "h3 counted what it got" grep -q '^updates received' "$W/h3.$tag.out"
+}
+
+# pacing_count TAG: PACED_N = the UPDATEs in h3's count line of run TAG; fails unless
+# it has h2's 40 prefixes (41: h1's own block too, when it came within the count).
+pacing_count() {
+	local got
+	got=$(grep -m1 '^updates received' "$W/h3.$1.out")
+	note "h3 ($1): $got"
+	[[ $got == *" prefixes=40 "* || $got == *" prefixes=41 "* ]] ||
+		fail "h3 ($1) did not get h2's 40 prefixes: $got"
+	got=${got#updates received=}
+	PACED_N=${got%% *}
+}
+
+# upgroup_pacing: bgp.advertisement_interval_ms. With 5000 ms, the 40 changes that
+# h2 makes within 1.6 s reach h3 in a few UPDATEs (the first at once, the rest
+# together at the interval's end), nothing lost; a change after a quiet interval is
+# not held (h3 has 10.201.0.0/32 well within the interval after h2 sent it). With 0
+# (off), each change goes in its own UPDATE. (h1's block and End-of-RIB may fall in
+# the count too: 2 UPDATEs more.)
+upgroup_pacing() {
+	require_ternd
+	require_adv
+	local n t0 t1
+	netns_hosts 3
+	pacing_run 5000 paced
+	pacing_count paced
+	n=$PACED_N
+	((n <= 6)) || fail "5000 ms pacing: h3 got $n UPDATEs for 40 changes made within 1.6 s"
+	expect 20 "h2 sent 10.201.0.0/32" grep -q '^done announce:10.201.0.0/32' "$W/h2.paced.out"
+	t0=$(_tt_now_us)
+	expect 10 "h3 got 10.201.0.0/32" grep -q '^got 10.201.0.0/32' "$W/h3.paced.out"
+	t1=$(_tt_now_us)
+	note "10.201.0.0/32, h2 sent -> h3 got: <= $(((t1 - t0) / 1000)) ms (interval 5000 ms)"
+	(((t1 - t0) < 2500000)) ||
+		fail "a change after a quiet interval was held: $(((t1 - t0) / 1000)) ms"
+	stop_ternd h1
+	pacing_run 0 unpaced
+	pacing_count unpaced
+	n=$PACED_N
+	((n >= 30)) || fail "pacing off: h3 got only $n UPDATEs for 40 changes 40 ms apart"
+	assert_running h1
+}
+scenario upgroup_pacing

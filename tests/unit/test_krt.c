@@ -102,6 +102,7 @@ static const struct krt_ops agent_ops = {
 
 static struct event_base *base;
 static struct krt *k;
+static uint32_t obj_min;	/* nh_object_min of the next start */
 
 static void
 setup(void)
@@ -115,6 +116,7 @@ setup(void)
 	base = event_base_new();
 	ck_assert_ptr_nonnull(base);
 	k = NULL;
+	obj_min = 0;
 }
 
 static void
@@ -131,6 +133,7 @@ start_with(uint32_t retry_min, uint32_t retry_max)
 	struct krt_params pa = {
 		.protocol = PROTO, .table = MAIN,
 		.retry_min_ms = retry_min, .retry_max_ms = retry_max,
+		.nh_object_min = obj_min,
 	};
 
 	k = krt_new(base, &pa, &agent_ops, NULL);
@@ -1152,6 +1155,139 @@ START_TEST(t_ecmp_unwanted_group_swept)
 }
 END_TEST
 
+/* ---- nh_object_min: few routes carry their gateway ---- */
+
+/* The route at pfx is ours via gw with no object; or via object id. */
+static uint32_t
+nhid_at(const char *pfx)
+{
+	const struct nl_route *r = route_at(pfx);
+
+	ck_assert_msg(r != NULL, "%s: no route", pfx);
+	return r->nh_id;
+}
+
+/* Under the threshold a gateway's routes carry it (no object, no object
+ * request); at the threshold it gets an object and every route of it moves
+ * there (one replace each); its deletion then takes them all. */
+START_TEST(t_obj_min_plain_then_object)
+{
+	uint32_t id;
+
+	obj_min = 4;
+	start();
+	krt_synced(k);
+	install_n(0, 3, GW_A);
+	krt_flush(k);
+	ck_assert_uint_eq(nls_routes(PROTO), 3);
+	ck_assert_uint_eq(nls_nhs(NLS_ANY), 0);
+	ck_assert_uint_eq(nh_reqs(), 0);
+	for (unsigned i = 0; i < 3; i++) {
+		ck_assert_uint_eq(nhid_at(pfx_n(i)), 0);
+		assert_ours_via(pfx_n(i), GW_A);
+	}
+	nls_counts_reset();
+	install_n(3, 2, GW_A);		/* 5 routes: past 4 */
+	krt_flush(k);
+	ck_assert_uint_eq(nls_count(NLS_NH_ADD), 1);
+	ck_assert_uint_eq(nls_nhs(PROTO), 1);
+	id = nhid_at(pfx_n(0));
+	ck_assert_uint_ne(id, 0);
+	for (unsigned i = 0; i < 5; i++) {
+		ck_assert_uint_eq(nhid_at(pfx_n(i)), id);
+		assert_ours_via(pfx_n(i), GW_A);
+	}
+	ck_assert_uint_eq(installs(), 5);	/* 3 moved, 2 new */
+	ck_assert_uint_eq(nls_count(NLS_DELETE), 0);
+	nls_counts_reset();
+	for (unsigned i = 0; i < 5; i++)
+		unwant(i);
+	krt_flush(k);
+	ck_assert_uint_eq(route_reqs(), 0);	/* the object took them */
+	ck_assert_uint_eq(nls_count(NLS_NH_DELETE), 1);
+	ck_assert_uint_eq(nls_routes(PROTO), 0);
+	ck_assert_uint_eq(nls_nhs(PROTO), 0);
+}
+END_TEST
+
+/* Routes without an object are removed one by one, by prefix, and move to
+ * another gateway by a replace each; another gateway's routes stay. */
+START_TEST(t_obj_min_plain_removed_and_moved)
+{
+	obj_min = 8;
+	start();
+	krt_synced(k);
+	install_n(0, 3, GW_A);
+	install_n(3, 3, GW_B);
+	krt_flush(k);
+	ck_assert_uint_eq(nls_routes(PROTO), 6);
+	nls_counts_reset();
+	for (unsigned i = 0; i < 3; i++)
+		unwant(i);
+	install_n(3, 3, GW_C);
+	krt_flush(k);
+	ck_assert_uint_eq(nls_count(NLS_DELETE), 3);
+	ck_assert_uint_eq(installs(), 3);
+	ck_assert_uint_eq(nh_reqs(), 0);
+	ck_assert_uint_eq(nls_routes(PROTO), 3);
+	for (unsigned i = 0; i < 3; i++)
+		ck_assert_ptr_null(route_at(pfx_n(i)));
+	for (unsigned i = 3; i < 6; i++) {
+		ck_assert_uint_eq(nhid_at(pfx_n(i)), 0);
+		assert_ours_via(pfx_n(i), GW_C);
+	}
+	krt_remove_all(k);
+	ck_assert_uint_eq(nls_routes(PROTO), 0);
+}
+END_TEST
+
+/* Start-up: routes of ours that carry their gateway (a run with few
+ * routes per gateway left them) are adopted as they are; those not wanted
+ * go after the sync. */
+START_TEST(t_obj_min_adopt_plain)
+{
+	struct nl_route r;
+
+	for (unsigned i = 0; i < 4; i++) {
+		r = ours_via_nh(pfx_n(i), 0);
+		r.gw = nls_addr(GW_A);
+		r.oif = ETH0;
+		nls_put_route(&r);
+	}
+	obj_min = 8;
+	start();
+	install_n(0, 3, GW_A);
+	krt_flush(k);
+	krt_synced(k);
+	krt_flush(k);
+	ck_assert_uint_eq(installs(), 0);
+	ck_assert_uint_eq(nls_count(NLS_DELETE), 1);
+	ck_assert_uint_eq(nh_reqs(), 0);
+	ck_assert_uint_eq(nls_routes(PROTO), 3);
+}
+END_TEST
+
+/* ECMP routes use a group object, whose members are objects, whatever the
+ * threshold; the members' own routes move onto the objects too. */
+START_TEST(t_obj_min_ecmp_members_get_objects)
+{
+	static const char *const ab[] = { GW_A, GW_B };
+
+	obj_min = 8;
+	start();
+	krt_synced(k);
+	want(1, pfx_n(1), GW_A);
+	krt_flush(k);
+	ck_assert_uint_eq(nhid_at(pfx_n(1)), 0);
+	want_ecmp(0, pfx_n(0), ab, 2);
+	krt_flush(k);
+	ck_assert_uint_ne(nhid_at(pfx_n(0)), 0);
+	ck_assert_uint_eq(nls_nhs(PROTO), 3);	/* A, B and the group */
+	ck_assert_uint_ne(nhid_at(pfx_n(1)), 0);
+	assert_ours_via(pfx_n(1), GW_A);
+}
+END_TEST
+
 static Suite *
 krt_suite(void)
 {
@@ -1187,6 +1323,10 @@ krt_suite(void)
 	tcase_add_test(tc, t_ecmp_member_unresolved_then_added);
 	tcase_add_test(tc, t_ecmp_no_objects_first_hop);
 	tcase_add_test(tc, t_ecmp_unwanted_group_swept);
+	tcase_add_test(tc, t_obj_min_plain_then_object);
+	tcase_add_test(tc, t_obj_min_plain_removed_and_moved);
+	tcase_add_test(tc, t_obj_min_adopt_plain);
+	tcase_add_test(tc, t_obj_min_ecmp_members_get_objects);
 	suite_add_tcase(s, tc);
 	/* faults found while these tests were written (issue 12) */
 	tcase_add_checked_fixture(tb, setup, teardown);
