@@ -10,7 +10,8 @@
 # harness of tests/netns) are created once. Then, for each daemon in turn, in a full
 # iBGP mesh (every host peers with every other, N(N-1)/2 sessions):
 #   1. ternd (build/ternd, log level info, default timers: connect_retry_time 5 as
-#      Calico's BIRD, a refused connect retried every 250 ms for 10 s, then doubling,
+#      Calico's BIRD, a refused connect retried after 50 and 100 ms, then every 250 ms
+#      for 10 s, then doubling,
 #      file datastore: one cluster file listing the N nodes);
 #   2. BIRD 2 with Calico's configuration (tests/netns/bird.sh: every other host as
 #      a peer, Calico's timers unchanged) started with -R, as calico/node starts it;
@@ -622,7 +623,7 @@ mesh_report() {
 	echo "  want $((N - 1)) sessions per host, $((N * (N - 1))) in all. CPU: schedstat (ns) of" \
 		"every thread over the window; RSS: VmRSS at its end."
 	echo "  ternd: bgp.connect_retry_time $TERND_RETRY s (connects at once on start; a refused" \
-		"connect is retried every 250 ms for 10 s, then doubling up to that)." \
+		"connect is retried after 50 and 100 ms, then every 250 ms for 10 s, then doubling up to that)." \
 		"BIRD 2: Calico's timers (connect delay time 2, connect retry time 5, error wait" \
 		"time 5,30), started with '$BIRD_ARGS'$([[ $BIRD_ARGS == *-R* ]] &&
 			echo ": its kernel protocol syncs only when every graceful-restart peer has sent" \

@@ -652,8 +652,9 @@ bgp_fsm(struct bgp_conn *conn, enum bgp_event ev, struct bgp_fsm_msg *m)
 /*
  * RFC 4271 8 leaves the ConnectRetryTimer to the implementation. A connect
  * refused (ECONNREFUSED: the host answers, nothing listens: the peer's
- * daemon is starting) is retried after BGP_REFUSED_RETRY_MS, flat, for the
- * first BGP_REFUSED_FLAT refusals in a row (10 s: a whole mesh starting
+ * daemon is starting) is retried after BGP_REFUSED_FIRST_MS and twice that
+ * (it listens within a few ms of its start), then BGP_REFUSED_RETRY_MS,
+ * flat, up to BGP_REFUSED_FLAT refusals in a row (10 s: a whole mesh starting
  * one daemon after another), then doubling up to connect_retry_time. A
  * refusal costs one SYN and one RST; a doubled backoff at start left the
  * last session of a 100-host mesh waiting 3.5 s after its peer listened
@@ -668,7 +669,9 @@ bgp_fsm_retry_ms(unsigned refused, unsigned max_ms)
 		max_ms = 1000;
 	if (refused == 0)
 		return max_ms;
-	if (refused <= BGP_REFUSED_FLAT)
+	if (refused <= 2)
+		ms = BGP_REFUSED_FIRST_MS << (refused - 1);	/* 50, 100 */
+	else if (refused <= BGP_REFUSED_FLAT)
 		ms = BGP_REFUSED_RETRY_MS;
 	else {
 		k = refused - BGP_REFUSED_FLAT;

@@ -210,7 +210,10 @@ void	bgp_fsm(struct bgp_conn *, enum bgp_event, struct bgp_fsm_msg *);
 /* The ConnectRetryTimer after `refused` connects refused in a row (0: any
  * other failure), connect_retry_time max_ms; ms, before jitter. */
 #define BGP_REFUSED_RETRY_MS	250u
-#define BGP_REFUSED_FLAT	40	/* 10 s of flat retries */
+#define BGP_REFUSED_FIRST_MS	50u	/* the first retry, doubling to 250:
+					 * a daemon that is starting listens
+					 * within a few ms */
+#define BGP_REFUSED_FLAT	42	/* 10 s of flat retries */
 #define BGP_REFUSED_MAX		(BGP_REFUSED_FLAT + 20)
 unsigned bgp_fsm_retry_ms(unsigned refused, unsigned max_ms);
 void	bgp_fsm_change_state(struct bgp_conn *, enum bgp_state,

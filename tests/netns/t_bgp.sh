@@ -152,7 +152,7 @@ bgp_refuse() {
 }
 scenario bgp_refuse
 
-# (e2) A refused connect is retried soon (250 ms, doubling), not after the whole
+# (e2) A refused connect is retried soon (50, 100, then 250 ms), not after the whole
 # connect_retry_time: ternd h2 (the active side toward h1) starts alone with
 # connect_retry_time 120; its connects to h1:179 are refused (nothing listens) and
 # retried several times within the wait; once ternd h1 starts, the session comes up

@@ -587,7 +587,10 @@ START_TEST(t_retry_after_refused)
 {
 	ck_assert_uint_eq(bgp_fsm_retry_ms(0, 5000), 5000);
 	ck_assert_uint_eq(bgp_fsm_retry_ms(0, 0), 1000);
-	for (unsigned i = 1; i <= BGP_REFUSED_FLAT; i++)
+	/* a peer starting: 50 then 100 ms, then 250 ms flat */
+	ck_assert_uint_eq(bgp_fsm_retry_ms(1, 5000), 50);
+	ck_assert_uint_eq(bgp_fsm_retry_ms(2, 5000), 100);
+	for (unsigned i = 3; i <= BGP_REFUSED_FLAT; i++)
 		ck_assert_uint_eq(bgp_fsm_retry_ms(i, 5000), 250);
 	ck_assert_uint_eq(bgp_fsm_retry_ms(BGP_REFUSED_FLAT + 1, 5000), 500);
 	ck_assert_uint_eq(bgp_fsm_retry_ms(BGP_REFUSED_FLAT + 2, 5000), 1000);
@@ -597,7 +600,7 @@ START_TEST(t_retry_after_refused)
 	ck_assert_uint_eq(bgp_fsm_retry_ms(BGP_REFUSED_MAX, 65535000),
 	    65535000);
 	/* connect_retry_time below the flat delay: the cap wins */
-	ck_assert_uint_eq(bgp_fsm_retry_ms(1, 100), 100);
+	ck_assert_uint_eq(bgp_fsm_retry_ms(3, 100), 100);
 }
 END_TEST
 
