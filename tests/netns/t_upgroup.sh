@@ -9,6 +9,31 @@
 #   neighbor ... (Global_198_18_0_3): update group N: joined (K sessions)
 #   neighbor ... (Global_198_18_0_4): update group N: left, its output full for 5000 ms ...
 
+# upg_cluster FILE I...: the cluster file of these scenarios: h1 a reflector (cluster
+# ID set), the raw clients 198.18.0.I explicit iBGP peers (its reflector clients).
+upg_cluster() {
+	local f=$1 i
+	shift
+	{
+		cat <<EOT
+as: $TT_AS
+node_mesh: false
+pools:
+  - cidr: 10.0.0.0/8
+    ipip: never
+nodes:
+  - name: h1
+    ipv4: 198.18.0.1
+    blocks: [10.244.1.0/26]
+    rr_cluster_id: 224.0.0.1
+peers:
+EOT
+		for i in "$@"; do
+			echo "  - {ip: 198.18.0.$i, as: $TT_AS}"
+		done
+	} >"$f"
+}
+
 # all_prefixes LINE: bgpadv's count-updates LINE has the n (200,000) prefixes, or n+1:
 # h1's own block (10.244.1.0/26) is counted too when it went out within the count.
 all_prefixes() {
@@ -29,22 +54,7 @@ upgroup_slow_member() {
 	require_adv
 	local cl="$W/cluster.yaml" conf n=200000 got
 	netns_hosts 4
-	cat >"$cl" <<EOT
-as: $TT_AS
-node_mesh: false
-pools:
-  - cidr: 10.0.0.0/8
-    ipip: never
-nodes:
-  - name: h1
-    ipv4: 198.18.0.1
-    blocks: [10.244.1.0/26]
-    rr_cluster_id: 224.0.0.1
-peers:
-  - {ip: 198.18.0.2, as: $TT_AS}
-  - {ip: 198.18.0.3, as: $TT_AS}
-  - {ip: 198.18.0.4, as: $TT_AS}
-EOT
+	upg_cluster "$cl" 2 3 4
 	conf=$(ternd_conf h1 "$cl")
 	conf_set "$conf" max_prefixes 0
 	conf_set "$conf" max_peer_memory_kib 0
@@ -85,21 +95,7 @@ scenario upgroup_slow_member
 # 40 ms, and 10.201.0.0/32 alone 10 s later. Outputs: $W/h2.TAG.out, $W/h3.TAG.out.
 pacing_run() {
 	local iv=$1 tag=$2 cl="$W/cluster.yaml" conf i feed=()
-	cat >"$cl" <<EOT
-as: $TT_AS
-node_mesh: false
-pools:
-  - cidr: 10.0.0.0/8
-    ipip: never
-nodes:
-  - name: h1
-    ipv4: 198.18.0.1
-    blocks: [10.244.1.0/26]
-    rr_cluster_id: 224.0.0.1
-peers:
-  - {ip: 198.18.0.2, as: $TT_AS}
-  - {ip: 198.18.0.3, as: $TT_AS}
-EOT
+	upg_cluster "$cl" 2 3
 	conf=$(ternd_conf h1 "$cl")
 	conf_set "$conf" advertisement_interval_ms "$iv"
 	start_ternd h1 "$conf"
