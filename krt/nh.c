@@ -225,6 +225,25 @@ krt_nh_retire(struct krt *k, struct krt_nh *nh)
 	nh->lost_at = 0;
 }
 
+/* x takes a fresh object id, not installed yet; the live routes that want
+ * it are marked, so that apply moves them onto it. */
+static void
+rekey_leftovers(struct krt *k, struct krt_nh *x)
+{
+	struct krt_slot *s;
+
+	nh_set_id(k, x, krt_nh_new_id(k));
+	x->installed = false;
+	x->lost_at = 0;
+	for (int f = 0; f < 2; f++) {
+		for (uint32_t i = 0; i < k->fam[f].cap; i++) {
+			s = &k->fam[f].v[i];
+			if (s->want == x->handle && !slot_dead(s))
+				krt_mark(k, ID_MAKE(f, i));
+		}
+	}
+}
+
 /*
  * nh's routes reached nexthop_object_min (or a group holds it): it gets an
  * object under a fresh id, installed by the next apply, and its routes move
@@ -233,21 +252,10 @@ krt_nh_retire(struct krt *k, struct krt_nh *nh)
 void
 krt_nh_promote(struct krt *k, struct krt_nh *nh)
 {
-	struct krt_slot *s;
-
 	if (!k->objects || nh_obj(k, nh))
 		return;
-	nh_set_id(k, nh, krt_nh_new_id(k));
-	nh->installed = false;
-	nh->lost_at = 0;
+	rekey_leftovers(k, nh);
 	k->nh_check = true;
-	for (int f = 0; f < 2; f++) {
-		for (uint32_t i = 0; i < k->fam[f].cap; i++) {
-			s = &k->fam[f].v[i];
-			if (s->want == nh->handle && !slot_dead(s))
-				krt_mark(k, ID_MAKE(f, i));
-		}
-	}
 }
 
 /* ---- resolution and installation ---- */
@@ -472,23 +480,6 @@ repoint_spare(struct krt *k, const struct krt_nh *need, bool majority)
 			best = nh;
 	}
 	return best;
-}
-
-static void
-rekey_leftovers(struct krt *k, struct krt_nh *x)
-{
-	struct krt_slot *s;
-
-	nh_set_id(k, x, krt_nh_new_id(k));
-	x->installed = false;
-	x->lost_at = 0;
-	for (int f = 0; f < 2; f++) {
-		for (uint32_t i = 0; i < k->fam[f].cap; i++) {
-			s = &k->fam[f].v[i];
-			if (s->want == x->handle && !slot_dead(s))
-				krt_mark(k, ID_MAKE(f, i));
-		}
-	}
 }
 
 static void
