@@ -59,7 +59,8 @@
 # BENCH_RR_CLIENTS (50), BENCH_RR_PREFIXES (1000000), BENCH_RR_CLIENT_KIND (bird),
 # BENCH_RR_TP_MAX (900: the longest wait in B), BENCH_BIRD_ARGS (-R), BENCH_KEEP=1,
 # BENCH_PERF_START=FILE and BENCH_PERF_BLOCK=FILE (perf record -a -g of A's start,
-# of its step 2, into FILE.KIND).
+# of its step 2, into FILE.KIND; BENCH_PERF_ARGS replaces "-a -g", for example
+# "-a -e raw_syscalls:sys_enter" to count every process's system calls).
 #
 # Exit status: 0 when both daemons converged and every count was right (the targets
 # are informational), 1 when something broke (evidence printed, work directory kept),
@@ -408,7 +409,8 @@ add_block() {
 	local kind=$1 t0 i perf=""
 	if [[ -n ${BENCH_PERF_BLOCK:-} ]]; then
 		# a profile of the whole machine around step 2 (perf report -i FILE.KIND)
-		perf record -a -g -q -o "$BENCH_PERF_BLOCK.$kind" -- sleep 30 >/dev/null 2>&1 &
+		# shellcheck disable=SC2086 # BENCH_PERF_ARGS: words
+		perf record ${BENCH_PERF_ARGS:--a -g} -q -o "$BENCH_PERF_BLOCK.$kind" -- sleep 30 >/dev/null 2>&1 &
 		perf=$!
 		sleep 1
 	fi
@@ -574,7 +576,8 @@ phase_a() {
 	rrwatch_fib "A.$kind"
 	if [[ -n ${BENCH_PERF_START:-} ]]; then
 		# a profile of the whole machine from the start to every FIB complete
-		perf record -a -g -F 499 -q -o "$BENCH_PERF_START.$kind" -- sleep 300 \
+		# shellcheck disable=SC2086 # BENCH_PERF_ARGS: words
+		perf record ${BENCH_PERF_ARGS:--a -g -F 499} -q -o "$BENCH_PERF_START.$kind" -- sleep 300 \
 			>/dev/null 2>&1 &
 		perf=$!
 		sleep 1

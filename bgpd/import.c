@@ -220,6 +220,14 @@ bgp_peer_exporting(const struct bgp_peer *peer)
 	return peer->adjout != NULL || peer->upg != NULL;
 }
 
+bool
+bgp_peer_tx_pending(const struct bgp_peer *peer)
+{
+	if (peer->upg != NULL)
+		return !adjout_idle(bgp_upg_adjout(peer->upg));
+	return peer->adjout != NULL && !adjout_idle(peer->adjout);
+}
+
 /*
  * RFC 9494 4.2: the long-lived phase: routes with NO_LLGR go, the others
  * take LLGR_STALE (least preferred, rib/decide.c; sent only to peers with

@@ -378,17 +378,21 @@ conn_write_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	if (evbuffer_get_length(c->out) > 0)
 		event_add(c->ev_write, NULL);
-	else if (c->state == BGP_STATE_ESTABLISHED && bgp_peer_exporting(peer))
+	else if (c->state == BGP_STATE_ESTABLISHED && bgp_peer_tx_pending(peer))
 		event_active(peer->ev_tx, EV_TIMEOUT, 0);
 }
 
 /*
  * What bgp_conn_send queued, written in the loop turn that queued it. What
  * the socket does not take waits for EV_WRITE. With all of it written on an
- * Established session, the next UPDATEs are built after one more epoll
- * turn (EV_WRITE, then conn_write_cb), not here: building and flushing in
- * turn without epoll would starve every other event while a fast peer
- * takes a whole table.
+ * Established session whose Adj-RIB-Out has more to build, the next
+ * UPDATEs are built after one more epoll turn (EV_WRITE, then
+ * conn_write_cb), not here: building and flushing in turn without epoll
+ * would starve every other event while a fast peer takes a whole table.
+ * With nothing left to build, no EV_WRITE: the next change schedules the
+ * build itself (bgp_peer_tx_change, the group's pacing). Arming it anyway
+ * cost every UPDATE sent two epoll_ctl calls and a wakeup for nothing: a
+ * reflector adding one block made 1000 of those calls for its 500 clients.
  */
 static void
 conn_flush(struct bgp_conn *c)
@@ -397,7 +401,7 @@ conn_flush(struct bgp_conn *c)
 	    !conn_write_out(c))
 		return;
 	if (evbuffer_get_length(c->out) > 0 ||
-	    (c->state == BGP_STATE_ESTABLISHED && bgp_peer_exporting(c->peer)))
+	    (c->state == BGP_STATE_ESTABLISHED && bgp_peer_tx_pending(c->peer)))
 		event_add(c->ev_write, NULL);
 }
 

@@ -280,6 +280,8 @@ void	bgp_peer_export_cache_drop(struct bgp_peer *);
 void	bgp_peer_export_resume(struct bgp_peer *, struct adjout *ao);
 /* The peer is exporting: alone (adjout) or in an update group. */
 bool	bgp_peer_exporting(const struct bgp_peer *);
+/* Its Adj-RIB-Out (its own or its group's) has UPDATEs left to build. */
+bool	bgp_peer_tx_pending(const struct bgp_peer *);
 /* pfx (id) changed: mark it in ao, built with peer's policy; true when
  * newly marked (schedule a build). */
 bool	bgp_export_mark(struct bgp_peer *peer, struct adjout *ao,

@@ -16,7 +16,7 @@
 PKGS=(check libbsd-dev libmnl-dev libevent-dev libyaml-dev libcurl4-openssl-dev
 	libjson-c-dev meson ninja-build pkg-config bird2 etcd-server etcd-client iproute2
 	clang libclang-rt-14-dev curl openssl python3 iputils-ping prometheus
-	build-essential debhelper dpkg-dev fakeroot lintian scdoc frr gobgpd)
+	build-essential debhelper dpkg-dev fakeroot lintian scdoc frr gobgpd strace)
 
 installed() {
 	[[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]

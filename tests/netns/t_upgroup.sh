@@ -102,6 +102,13 @@ pacing_run() {
 	adv h3 "$W/h3.$tag.out" --connect 198.18.0.1 --as "$TT_AS" --id 198.18.0.3 \
 		--timeout 60 count-updates:9 expect-prefix:10.201.0.0/32:20 sleep:1
 	wait_log_re 30 h1 'Global_198_18_0_3.*update group [0-9]+: joined'
+	if [[ -n ${UPG_STRACE:-} ]]; then
+		# h1's system calls while it sends (upgroup_fanout_syscalls)
+		strace -qq -f -c -e trace=epoll_ctl,writev -o "$UPG_STRACE" -p "$(ternd_pid h1)" &
+		UPG_STRACE_PID=$!
+		_tt_record_pid "$UPG_STRACE_PID"
+		sleep 0.5	# attached (strace has no "attached" event to wait for)
+	fi
 	for ((i = 0; i < 40; i++)); do
 		feed+=("announce:10.200.0.$i/32:198.18.0.2:1" sleep:0.04)
 	done
@@ -152,3 +159,28 @@ upgroup_pacing() {
 	assert_running h1
 }
 scenario upgroup_pacing
+
+# upgroup_fanout_syscalls: an UPDATE sent costs the reflector its write and nothing
+# else. h1 reflects h2's 40 changes (pacing off) to its update group (h2 and h3);
+# strace counts h1's writev and epoll_ctl calls meanwhile. Before, every flush of an
+# Established session armed EV_WRITE (epoll_ctl ADD, then MOD back when it fired)
+# even with nothing more to build: two epoll_ctl calls per UPDATE per member.
+upgroup_fanout_syscalls() {
+	require_ternd
+	require_adv
+	command -v strace >/dev/null || fail "strace not installed (tests/pkgs.sh installs it)"
+	local f="$W/h1.strace" w e
+	netns_hosts 3
+	UPG_STRACE=$f pacing_run 0 fanout
+	pacing_count fanout
+	kill -INT "$UPG_STRACE_PID" 2>/dev/null
+	wait "$UPG_STRACE_PID" 2>/dev/null
+	expect 10 "strace wrote its summary" grep -q 'total' "$f"
+	w=$(awk '$NF == "writev" { print $4 }' "$f")
+	e=$(awk '$NF == "epoll_ctl" { print $4 }' "$f")
+	note "h1 while reflecting $PACED_N UPDATEs to 2 members: writev ${w:-0}, epoll_ctl ${e:-0}"
+	((${w:-0} >= 2 * 30)) || fail "h1 made only ${w:-0} writes for $PACED_N UPDATEs to 2 members"
+	((${e:-0} <= 8)) || fail "h1 made ${e:-0} epoll_ctl calls for ${w:-0} writes (want a few at most)"
+	assert_running h1
+}
+scenario upgroup_fanout_syscalls
