@@ -404,9 +404,20 @@ sessions_rr() {
 	return 0
 }
 
-# add_block KIND: step 2, block X on client hN; R[A.KIND.x50], R[A.KIND.xmax].
+# cpu_all: CPUS[I] = hI's daemon's CPU time so far (us).
+cpu_all() {
+	local i
+	CPUS=()
+	for ((i = 1; i <= N; i++)); do
+		cpu_ns "${DPID[i]}"
+		CPUS[i]=$((CPU_NS / 1000))
+	done
+}
+
+# add_block KIND: step 2, block X on client hN; R[A.KIND.x50], R[A.KIND.xmax], and the
+# CPU the step cost: R[A.KIND.xcpu] (reflectors, owner, clients' median and sum, ms).
 add_block() {
-	local kind=$1 t0 i perf=""
+	local kind=$1 t0 i perf="" cpu0 list="" rr=""
 	if [[ -n ${BENCH_PERF_BLOCK:-} ]]; then
 		# a profile of the whole machine around step 2 (perf report -i FILE.KIND)
 		# shellcheck disable=SC2086 # BENCH_PERF_ARGS: words
@@ -414,6 +425,9 @@ add_block() {
 		perf=$!
 		sleep 1
 	fi
+	cpu_all
+	cpu0=()
+	for ((i = 1; i <= N; i++)); do cpu0[i]=${CPUS[i]}; done
 	if [[ $kind == ternd ]]; then
 		# hN's copy only (as BIRD's step changes hN's config only)
 		rr_cluster "$W/ds/h$XOWNER/cluster.yaml" "$N" "$XOWNER"
@@ -446,6 +460,20 @@ add_block() {
 			print ($2 - t0) / 1000 }' "$WATCH_FILE" | stats | awk '{ print $1, $2 }')
 	note "$kind: block X on h$XOWNER -> every FIB: p50 ${R[A.$kind.x50]} ms," \
 		"max ${R[A.$kind.xmax]} ms"
+	# the step's CPU (the daemons' whole CPU since before the change: every host has
+	# it, and each may have done a keepalive or a kernel scan meanwhile)
+	cpu_all
+	for ((i = 1; i <= N; i++)); do
+		if is_rr "$i"; then
+			rr+="$(((CPUS[i] - cpu0[i]) / 1000)).$((((CPUS[i] - cpu0[i]) % 1000) / 100)) "
+		elif ((i != XOWNER)); then
+			list+="$((CPUS[i] - cpu0[i]))"$'\n'
+		fi
+	done
+	R[A.$kind.xcpu]="$rr$(((CPUS[XOWNER] - cpu0[XOWNER]) / 1000)) $(grep . <<<"$list" |
+		stats | scale 1000 "%.2f %.2f %.0f" | awk '{ print $1, $3 }')"
+	note "$kind: the step's CPU (ms): reflectors, owner h$XOWNER, clients median and sum:" \
+		"${R[A.$kind.xcpu]}"
 }
 
 # memory_rr KIND: reflectors' RSS and VmHWM (max of the two), clients' RSS.
@@ -764,6 +792,11 @@ report_a() {
 	rrow "start -> every FIB complete (ms)" "${R[A.ternd.all]:--}" "${R[A.bird.all]:--}"
 	rrow "block added on h$N -> in every FIB, p50 (ms)" "${R[A.ternd.x50]:--}" "${R[A.bird.x50]:--}"
 	rrow "block added on h$N -> in every FIB, max (ms)" "${R[A.ternd.xmax]:--}" "${R[A.bird.xmax]:--}"
+	rrow "block added: CPU of the step, reflectors h1 h2 (ms)" "$(field A.ternd.xcpu 1) $(field A.ternd.xcpu 2)" \
+		"$(field A.bird.xcpu 1) $(field A.bird.xcpu 2)"
+	rrow "block added: CPU of the step, owner h$N (ms)" "$(field A.ternd.xcpu 3)" "$(field A.bird.xcpu 3)"
+	rrow "block added: CPU of the step, clients median, all (ms)" \
+		"$(field A.ternd.xcpu 4) $(field A.ternd.xcpu 5)" "$(field A.bird.xcpu 4) $(field A.bird.xcpu 5)"
 	rrow "h1 killed -> every host dropped its paths (ms)" "${R[A.ternd.drop]:--}" "${R[A.bird.drop]:--}"
 	for k in "route deletions on h2..h$N after the kill:1" "  hosts with a deletion:6" \
 		"route replacements:2" "routes set to a wrong next hop:4" "nexthop object events:5"; do

@@ -569,8 +569,10 @@ peer_socket(struct bgp_peer *peer)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (pw[0] != '\0' && bgp_md5_set(fd, &peer->conf.addr, pw) == -1)
 		log_peer(peer, LOG_LVL_WARNING, "TCP MD5: %s", strerror(errno));
-	/* a session with GTSM that cannot have it does not go without */
-	if (bgp_peer_ttl_set(peer, fd) == -1 && peer->conf.ttl_security > 0) {
+	/* a session with GTSM that cannot have it does not go without; a new
+	 * socket has the system's TTL and no minimum already (an accepted one
+	 * is set either way: the listener's 255 is inherited) */
+	if (peer->conf.ttl_security > 0 && bgp_peer_ttl_set(peer, fd) == -1) {
 		close(fd);
 		return -1;
 	}
