@@ -73,28 +73,3 @@ bgp_rr_strip(struct rib_attrs *t)
 	t->cluster_list = NULL;
 	t->ncluster = 0;
 }
-
-/* splitmix64's finalizer: not a secret, only well mixed */
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-uint64_t
-bgp_rr_fanout_rank(uint32_t router_id, const struct addr *a)
-{
-	uint64_t x = mix64((uint64_t)router_id + 0x9e3779b97f4a7c15ULL);
-	size_t n = a->af == AF_INET6 ? 16 : 4;
-	uint32_t w;
-
-	for (size_t i = 0; i < n; i += 4) {
-		memcpy(&w, a->b + i, 4);
-		x = mix64(x ^ w);
-	}
-	return x;
-}

@@ -52,18 +52,4 @@ int		 bgp_rr_reflect_attrs(struct rib_attrs *out,
 /* Towards an eBGP peer: drop ORIGINATOR_ID and CLUSTER_LIST from *t. */
 void		 bgp_rr_strip(struct rib_attrs *t);
 
-/*
- * The order an update group writes its members in (upgroup.c): by this
- * rank, a hash of the member's address keyed with our router ID. Two
- * reflectors of the same clients, each writing in the order its sessions
- * came up (about the same order on both), reach the client last in that
- * order last, twice: when the fan-out is CPU-bound (a busy reflector;
- * bench/rr.sh, 500 hosts on two CPUs, where one change took 200 ms to
- * reach every client) half the clients wait for half of it before either
- * copy comes. With a permutation of its own on each reflector, independent
- * of the other's, a client has its first copy a third of the way through
- * the fan-outs on average rather than halfway.
- */
-uint64_t	 bgp_rr_fanout_rank(uint32_t router_id, const struct addr *);
-
 #endif

@@ -125,7 +125,6 @@ struct bgp_peer {
 	struct adjout		*adjout;	/* alone; NULL in a group */
 	struct bgp_upgroup	*upg;		/* its update group, or NULL */
 	TAILQ_ENTRY(bgp_peer)	 upg_entry;
-	uint64_t		 upg_rank;	/* its place in the group's order */
 	uint64_t		 upg_ban_until;	/* ms (monotonic): no joining */
 	unsigned		 upg_bans;	/* times it had to leave */
 	uint64_t		 upg_lagged;	/* times it left for lagging */

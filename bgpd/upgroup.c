@@ -51,7 +51,6 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
-#include "rr.h"
 #include "session.h"
 #include "timer.h"
 #include "xmalloc.h"
@@ -309,18 +308,7 @@ group_free(struct bgp_upgroup *g)
 static void
 member_add(struct bgp_upgroup *g, struct bgp_peer *peer)
 {
-	struct bgp_peer *m;
-
-	/* a permutation of its own on each reflector (rr.h) */
-	peer->upg_rank = bgp_rr_fanout_rank(g->bgpd->params.router_id,
-	    &peer->conf.addr);
-	TAILQ_FOREACH(m, &g->members, upg_entry)
-		if (m->upg_rank > peer->upg_rank)
-			break;
-	if (m != NULL)
-		TAILQ_INSERT_BEFORE(m, peer, upg_entry);
-	else
-		TAILQ_INSERT_TAIL(&g->members, peer, upg_entry);
+	TAILQ_INSERT_TAIL(&g->members, peer, upg_entry);
 	g->nmembers++;
 	peer->upg = g;
 	log_peer(peer, LOG_LVL_DEBUG, "update group %u: joined (%zu "

@@ -8,9 +8,7 @@
 #include <check.h>
 
 #include "check_run.h"
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "rr.h"
 
@@ -160,91 +158,6 @@ START_TEST(t_strip)
 }
 END_TEST
 
-/*
- * The fan-out order (bgp_rr_fanout_rank): 500 clients 198.18.0.3.. as
- * bench/rr.sh has them, ordered by two reflectors (198.18.0.1, .2). In the
- * same order, the median client's first copy comes halfway through; in
- * two independent permutations, at 1 - 1/sqrt(2) (0.29) of the way.
- */
-#define FAN_N	500
-static uint64_t fan_rank[FAN_N];
-
-static int
-fan_cmp(const void *pa, const void *pb)
-{
-	uint64_t a = fan_rank[*(const int *)pa], b = fan_rank[*(const int *)pb];
-
-	return (a > b) - (a < b);
-}
-
-/* pos[i] = client i's place in the order of the reflector with router ID */
-static void
-fan_order(uint32_t rid, int *pos)
-{
-	int idx[FAN_N];
-	struct addr a;
-	uint8_t b[4];
-
-	for (int i = 0; i < FAN_N; i++) {
-		uint32_t v = 0xc6120003u + (uint32_t)i;
-
-		b[0] = (uint8_t)(v >> 24);
-		b[1] = (uint8_t)(v >> 16);
-		b[2] = (uint8_t)(v >> 8);
-		b[3] = (uint8_t)v;
-		addr_set_bytes(&a, AF_INET, b);
-		fan_rank[i] = bgp_rr_fanout_rank(rid, &a);
-		ck_assert_uint_eq(fan_rank[i], bgp_rr_fanout_rank(rid, &a));
-		idx[i] = i;
-	}
-	qsort(idx, FAN_N, sizeof(idx[0]), fan_cmp);
-	for (int k = 0; k < FAN_N; k++)
-		pos[idx[k]] = k;
-}
-
-static int
-int_cmp(const void *pa, const void *pb)
-{
-	return *(const int *)pa - *(const int *)pb;
-}
-
-START_TEST(t_fanout_orders)
-{
-	int p1[FAN_N], p2[FAN_N], first[FAN_N], same = 0;
-
-	fan_order(0xc6120001u, p1);
-	fan_order(0xc6120002u, p2);
-	for (int i = 0; i < FAN_N; i++) {
-		first[i] = p1[i] < p2[i] ? p1[i] : p2[i];
-		same += p1[i] == p2[i];
-	}
-	ck_assert_int_lt(same, 10);	/* not one order twice */
-	qsort(first, FAN_N, sizeof(first[0]), int_cmp);
-	/* the median client has a copy within 40 % of the fan-out (equal
-	 * orders: 50 %), and every client within 98 % (equal: 100 %) */
-	ck_assert_int_lt(first[FAN_N / 2], FAN_N * 40 / 100);
-	ck_assert_int_lt(first[FAN_N - 1], FAN_N * 98 / 100);
-}
-END_TEST
-
-/* IPv6: every word of the address counts */
-START_TEST(t_fanout_rank_v6)
-{
-	struct addr a, b;
-	uint8_t x[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
-
-	addr_set_bytes(&a, AF_INET6, x);
-	x[15] = 2;
-	addr_set_bytes(&b, AF_INET6, x);
-	ck_assert_uint_ne(bgp_rr_fanout_rank(1, &a), bgp_rr_fanout_rank(1, &b));
-	x[15] = 1;
-	x[0] = 0xfe;
-	addr_set_bytes(&b, AF_INET6, x);
-	ck_assert_uint_ne(bgp_rr_fanout_rank(1, &a), bgp_rr_fanout_rank(1, &b));
-	ck_assert_uint_ne(bgp_rr_fanout_rank(1, &a), bgp_rr_fanout_rank(2, &a));
-}
-END_TEST
-
 static Suite *
 rr_suite(void)
 {
@@ -258,8 +171,6 @@ rr_suite(void)
 	tcase_add_test(tc, t_reflect_attrs_too_long);
 	tcase_add_test(tc, t_loops);
 	tcase_add_test(tc, t_strip);
-	tcase_add_test(tc, t_fanout_orders);
-	tcase_add_test(tc, t_fanout_rank_v6);
 	suite_add_tcase(s, tc);
 	return s;
 }
