@@ -181,7 +181,10 @@ upgroup_fanout_syscalls() {
 	note "h1 while reflecting $PACED_N UPDATEs to 2 members: writev ${w:-0}, epoll_ctl ${e:-0}"
 	# (a loaded h1 may build several of h2's changes in one turn: fewer writes)
 	((${w:-0} >= 20)) || fail "h1 made only ${w:-0} writes for $PACED_N UPDATEs to 2 members"
-	((${e:-0} <= 8)) || fail "h1 made ${e:-0} epoll_ctl calls for ${w:-0} writes (want a few at most)"
+	# a few for the sessions' own events (7 here, 9 under ASan); the old code made
+	# two per write (181 for 89)
+	((${e:-0} * 4 <= ${w:-0})) ||
+		fail "h1 made ${e:-0} epoll_ctl calls for ${w:-0} writes (want a quarter at most)"
 	assert_running h1
 }
 scenario upgroup_fanout_syscalls
