@@ -107,7 +107,8 @@ pacing_run() {
 		strace -qq -f -c -e trace=epoll_ctl,writev -o "$UPG_STRACE" -p "$(ternd_pid h1)" &
 		UPG_STRACE_PID=$!
 		_tt_record_pid "$UPG_STRACE_PID"
-		sleep 0.5	# attached (strace has no "attached" event to wait for)
+		expect 10 "strace attached to h1" grep -Eq '^TracerPid:[[:space:]]*[1-9]' \
+			"/proc/$(ternd_pid h1)/status"
 	fi
 	for ((i = 0; i < 40; i++)); do
 		feed+=("announce:10.200.0.$i/32:198.18.0.2:1" sleep:0.04)
