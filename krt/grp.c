@@ -212,18 +212,10 @@ grp_create(struct krt *k, struct krt_grp *g, const uint32_t *ids, size_t n)
 static void
 grp_rekey_leftovers(struct krt *k, struct krt_grp *x)
 {
-	struct krt_slot *s;
-
 	grp_set_id(k, x, krt_nh_new_id(k));
 	x->installed = false;
 	x->lost_at = 0;
-	for (int f = 0; f < 2; f++) {
-		for (uint32_t i = 0; i < k->fam[f].cap; i++) {
-			s = &k->fam[f].v[i];
-			if (s->want == (x->handle | W_GRP) && !slot_dead(s))
-				krt_mark(k, ID_MAKE(f, i));
-		}
-	}
+	krt_mark_wanting(k, x->handle | W_GRP);
 }
 
 /*

@@ -162,6 +162,21 @@ krt_mark(struct krt *k, uint32_t id)
 	krt_schedule(k);
 }
 
+/* Mark every live slot whose want is want (a record's routes, to be moved). */
+void
+krt_mark_wanting(struct krt *k, uint32_t want)
+{
+	struct krt_slot *s;
+
+	for (int f = 0; f < 2; f++) {
+		for (uint32_t i = 0; i < k->fam[f].cap; i++) {
+			s = &k->fam[f].v[i];
+			if (s->want == want && !slot_dead(s))
+				krt_mark(k, ID_MAKE(f, i));
+		}
+	}
+}
+
 static bool
 anything_dirty(const struct krt *k)
 {

@@ -289,6 +289,7 @@ nh_obj(const struct krt *k, const struct krt_nh *nh)
 /* krt.c */
 struct krt_slot	*krt_slot_at(struct krt *, uint32_t id, bool grow);
 void		 krt_mark(struct krt *, uint32_t id);
+void		 krt_mark_wanting(struct krt *, uint32_t want);
 void		 krt_schedule(struct krt *);
 struct krt_orphan *krt_orphan_find(struct krt *, const struct prefix *);
 struct krt_orphan *krt_orphan_new(struct krt *, const struct prefix *,

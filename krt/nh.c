@@ -230,18 +230,10 @@ krt_nh_retire(struct krt *k, struct krt_nh *nh)
 static void
 rekey_leftovers(struct krt *k, struct krt_nh *x)
 {
-	struct krt_slot *s;
-
 	nh_set_id(k, x, krt_nh_new_id(k));
 	x->installed = false;
 	x->lost_at = 0;
-	for (int f = 0; f < 2; f++) {
-		for (uint32_t i = 0; i < k->fam[f].cap; i++) {
-			s = &k->fam[f].v[i];
-			if (s->want == x->handle && !slot_dead(s))
-				krt_mark(k, ID_MAKE(f, i));
-		}
-	}
+	krt_mark_wanting(k, x->handle);
 }
 
 /*
